@@ -1,0 +1,1 @@
+//! Criterion benchmarks for Mosaic live in this package's `benches/`.

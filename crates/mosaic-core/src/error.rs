@@ -1,0 +1,606 @@
+//! The one error type of the SDK.
+//!
+//! [`Error`] is opaque, in the style of `reqwest::Error`: callers branch on
+//! [`Error::kind`] and the predicates, never on the message text. Messages and
+//! `Debug` output never carry a credential: constructors take plain
+//! descriptions, and [`redact`] is available to adapters that must echo
+//! upstream text which may contain one.
+
+use std::borrow::Cow;
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+type Source = Arc<dyn StdError + Send + Sync + 'static>;
+
+/// What went wrong, in terms a caller can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The addressed object does not exist (HTTP 404).
+    NotFound,
+    /// No or invalid credentials (HTTP 401).
+    Unauthenticated,
+    /// Credentials are valid but lack the permission (HTTP 403).
+    PermissionDenied,
+    /// A rate limit was hit; see [`Error::retry_after`].
+    RateLimited,
+    /// A spending or usage quota is exhausted; waiting a few seconds will not help.
+    QuotaExceeded,
+    /// The request was rejected as malformed; see [`Error::field`].
+    InvalidInput,
+    /// The request conflicts with the current state (HTTP 409, stale version).
+    Conflict,
+    /// The provider does not offer this operation.
+    Unsupported,
+    /// The call did not finish before its deadline.
+    Timeout,
+    /// The provider is unreachable or failing (connect error, HTTP 5xx, overloaded).
+    Unavailable,
+    /// A circuit breaker refused the call without trying it.
+    CircuitOpen,
+    /// No configured provider could take the request.
+    NoProvider,
+    /// The caller or the host cancelled the call.
+    Cancelled,
+    /// Configuration is missing or invalid.
+    Config,
+    /// An AI prompt does not fit the model's context window.
+    ContextLengthExceeded,
+    /// An AI provider refused the content under its usage policy.
+    ContentFiltered,
+    /// An upstream response could not be decoded.
+    Decode,
+    /// The provider reported an error that fits no other kind.
+    Provider,
+    /// A bug or broken invariant inside Mosaic or a plugin (including a contained panic).
+    Internal,
+}
+
+impl ErrorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: &'static [ErrorKind] = &[
+        ErrorKind::NotFound,
+        ErrorKind::Unauthenticated,
+        ErrorKind::PermissionDenied,
+        ErrorKind::RateLimited,
+        ErrorKind::QuotaExceeded,
+        ErrorKind::InvalidInput,
+        ErrorKind::Conflict,
+        ErrorKind::Unsupported,
+        ErrorKind::Timeout,
+        ErrorKind::Unavailable,
+        ErrorKind::CircuitOpen,
+        ErrorKind::NoProvider,
+        ErrorKind::Cancelled,
+        ErrorKind::Config,
+        ErrorKind::ContextLengthExceeded,
+        ErrorKind::ContentFiltered,
+        ErrorKind::Decode,
+        ErrorKind::Provider,
+        ErrorKind::Internal,
+    ];
+
+    /// A short, stable, snake_case name (for metrics labels and logs).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Unauthenticated => "unauthenticated",
+            ErrorKind::PermissionDenied => "permission_denied",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::QuotaExceeded => "quota_exceeded",
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::CircuitOpen => "circuit_open",
+            ErrorKind::NoProvider => "no_provider",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Config => "config",
+            ErrorKind::ContextLengthExceeded => "context_length_exceeded",
+            ErrorKind::ContentFiltered => "content_filtered",
+            ErrorKind::Decode => "decode",
+            ErrorKind::Provider => "provider",
+            ErrorKind::Internal => "internal",
+        }
+    }
+
+    /// Whether trying again (later, or elsewhere) may succeed.
+    ///
+    /// Transient kinds are retryable: `RateLimited`, `Timeout`, `Unavailable`
+    /// and `CircuitOpen`. Everything that would fail the same way again —
+    /// bad input, missing objects, permissions, exhausted quotas — is not.
+    pub const fn is_retryable(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::RateLimited
+                | ErrorKind::Timeout
+                | ErrorKind::Unavailable
+                | ErrorKind::CircuitOpen
+        )
+    }
+
+    /// Whether the caller sent something wrong (these never count against a
+    /// provider's health).
+    pub const fn is_client_error(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::NotFound
+                | ErrorKind::Unauthenticated
+                | ErrorKind::PermissionDenied
+                | ErrorKind::InvalidInput
+                | ErrorKind::Conflict
+                | ErrorKind::Unsupported
+                | ErrorKind::ContextLengthExceeded
+                | ErrorKind::ContentFiltered
+                | ErrorKind::Cancelled
+        )
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One rejected field of a request, as reported by validation or by an
+/// upstream `422` body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// Where: a field name or a JSON pointer (`/config/url`).
+    pub field: String,
+    /// What was wrong with it.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// The error of every Mosaic operation.
+///
+/// Cheap to clone (one allocation shared by clones), so a cache layer can
+/// hand one upstream failure to every coalesced waiter.
+#[derive(Clone)]
+pub struct Error {
+    inner: Arc<Inner>,
+}
+
+#[derive(Clone)]
+struct Inner {
+    kind: ErrorKind,
+    message: Cow<'static, str>,
+    provider: Option<Cow<'static, str>>,
+    status: Option<u16>,
+    retry_after: Option<Duration>,
+    fields: Vec<FieldError>,
+    source: Option<Source>,
+}
+
+impl Error {
+    /// An error of `kind` with a human-readable message.
+    ///
+    /// The message must not contain credentials; pass upstream text through
+    /// [`redact`] first when in doubt.
+    pub fn new(kind: ErrorKind, message: impl Into<Cow<'static, str>>) -> Self {
+        Error {
+            inner: Arc::new(Inner {
+                kind,
+                message: message.into(),
+                provider: None,
+                status: None,
+                retry_after: None,
+                fields: Vec::new(),
+                source: None,
+            }),
+        }
+    }
+
+    /// `NotFound` with a message.
+    pub fn not_found(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorKind::NotFound, message)
+    }
+
+    /// `Unsupported`: the provider lacks `operation` (an operation name).
+    pub fn unsupported(operation: &str) -> Self {
+        Self::new(
+            ErrorKind::Unsupported,
+            format!("operation `{operation}` is not supported by this provider"),
+        )
+    }
+
+    /// `InvalidInput` naming the offending field.
+    pub fn invalid_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let field = FieldError::new(field, message);
+        Self::new(ErrorKind::InvalidInput, format!("invalid input: {field}"))
+            .with_fields(vec![field])
+    }
+
+    /// `RateLimited`, optionally with the wait the provider asked for.
+    pub fn rate_limited(retry_after: Option<Duration>) -> Self {
+        let mut e = Self::new(ErrorKind::RateLimited, "rate limit exceeded");
+        e.inner_mut().retry_after = retry_after;
+        e
+    }
+
+    /// `Timeout` with a message.
+    pub fn timeout(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorKind::Timeout, message)
+    }
+
+    /// `Unavailable` with a message.
+    pub fn unavailable(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorKind::Unavailable, message)
+    }
+
+    /// `Conflict` with a message.
+    pub fn conflict(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorKind::Conflict, message)
+    }
+
+    /// `Internal` with a message.
+    pub fn internal(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorKind::Internal, message)
+    }
+
+    /// `Config` with a message.
+    pub fn config(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorKind::Config, message)
+    }
+
+    /// `Decode`: an upstream body could not be parsed. `place` says where
+    /// (a JSON path or field), `source` is the parser's error.
+    pub fn decode(place: impl fmt::Display, source: impl StdError + Send + Sync + 'static) -> Self {
+        Self::new(
+            ErrorKind::Decode,
+            format!("could not decode response at {place}"),
+        )
+        .with_source(source)
+    }
+
+    fn inner_mut(&mut self) -> &mut Inner {
+        Arc::make_mut(&mut self.inner)
+    }
+
+    /// Record which provider the error came from (e.g. `"github"`).
+    pub fn with_provider(mut self, provider: impl Into<Cow<'static, str>>) -> Self {
+        self.inner_mut().provider = Some(provider.into());
+        self
+    }
+
+    /// Record the upstream HTTP status.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.inner_mut().status = Some(status);
+        self
+    }
+
+    /// Record how long the provider asked the caller to wait.
+    pub fn with_retry_after(mut self, retry_after: Duration) -> Self {
+        self.inner_mut().retry_after = Some(retry_after);
+        self
+    }
+
+    /// Attach field-level errors (validation, HTTP 422).
+    pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
+        self.inner_mut().fields = fields;
+        self
+    }
+
+    /// Attach the underlying cause.
+    pub fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
+        self.inner_mut().source = Some(Arc::new(source));
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The human-readable message (without provider or status).
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// The provider the error came from, when known.
+    pub fn provider(&self) -> Option<&str> {
+        self.inner.provider.as_deref()
+    }
+
+    /// The upstream HTTP status, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        self.inner.status
+    }
+
+    /// How long to wait before trying again, when the provider said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    /// The first rejected field, for `InvalidInput`.
+    pub fn field(&self) -> Option<&str> {
+        self.inner.fields.first().map(|f| f.field.as_str())
+    }
+
+    /// Every rejected field.
+    pub fn fields(&self) -> &[FieldError] {
+        &self.inner.fields
+    }
+
+    /// Whether trying again may succeed; see [`ErrorKind::is_retryable`].
+    pub fn is_retryable(&self) -> bool {
+        self.inner.kind.is_retryable()
+    }
+
+    /// Whether the caller sent something wrong; see [`ErrorKind::is_client_error`].
+    pub fn is_client_error(&self) -> bool {
+        self.inner.kind.is_client_error()
+    }
+
+    /// `kind() == NotFound`.
+    pub fn is_not_found(&self) -> bool {
+        self.inner.kind == ErrorKind::NotFound
+    }
+
+    /// `kind() == Unsupported`.
+    pub fn is_unsupported(&self) -> bool {
+        self.inner.kind == ErrorKind::Unsupported
+    }
+
+    /// `kind() == RateLimited`.
+    pub fn is_rate_limited(&self) -> bool {
+        self.inner.kind == ErrorKind::RateLimited
+    }
+
+    /// `kind() == Timeout`.
+    pub fn is_timeout(&self) -> bool {
+        self.inner.kind == ErrorKind::Timeout
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        if let Some(p) = &i.provider {
+            write!(f, "{p}: ")?;
+        }
+        write!(f, "{}", i.message)?;
+        if let Some(s) = i.status {
+            write!(f, " (HTTP {s})")?;
+        }
+        if let Some(r) = i.retry_after {
+            write!(f, " (retry after {:.3}s)", r.as_secs_f64())?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &i.kind).field("message", &i.message);
+        if let Some(p) = &i.provider {
+            d.field("provider", p);
+        }
+        if let Some(s) = i.status {
+            d.field("status", &s);
+        }
+        if let Some(r) = i.retry_after {
+            d.field("retry_after", &r);
+        }
+        if !i.fields.is_empty() {
+            d.field("fields", &i.fields);
+        }
+        if let Some(s) = &i.source {
+            d.field("source", &format_args!("{s}"));
+        }
+        d.finish()
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.inner
+            .source
+            .as_ref()
+            .map(|s| s.as_ref() as &(dyn StdError + 'static))
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error::new(kind, kind.as_str())
+    }
+}
+
+/// Replace anything that looks like a credential in `text` with `[REDACTED]`.
+///
+/// Covers `Authorization`-style values (`Bearer …`, `token …`, `Basic …`),
+/// query parameters named like secrets (`access_token=`, `private_token=`,
+/// `api_key=`, `key=`, `token=`, `password=`, `secret=`), and well-known
+/// token prefixes (`ghp_`, `gho_`, `ghs_`, `github_pat_`, `glpat-`, `sk-`,
+/// `xoxb-`). Use it on upstream text before it goes into an [`Error`] message.
+pub fn redact(text: &str) -> String {
+    const SCHEMES: &[&str] = &["bearer ", "token ", "basic "];
+    const PARAMS: &[&str] = &[
+        "access_token=",
+        "private_token=",
+        "api_key=",
+        "apikey=",
+        "key=",
+        "token=",
+        "password=",
+        "secret=",
+    ];
+    const PREFIXES: &[&str] = &[
+        "ghp_",
+        "gho_",
+        "ghs_",
+        "ghu_",
+        "github_pat_",
+        "glpat-",
+        "sk-",
+        "xoxb-",
+    ];
+
+    let lower = text.to_ascii_lowercase();
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let is_token_char = |b: u8| {
+        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=')
+    };
+    while i < text.len() {
+        let rest = &lower[i..];
+        let at_word_start = i == 0 || !is_token_char(bytes[i - 1]);
+        let skip = SCHEMES
+            .iter()
+            .chain(PARAMS.iter())
+            .find(|p| rest.starts_with(*p) && (at_word_start || p.ends_with('=')))
+            .map(|p| p.len())
+            .or_else(|| {
+                PREFIXES
+                    .iter()
+                    .find(|p| at_word_start && rest.starts_with(*p))
+                    .map(|_| 0)
+            });
+        match skip {
+            Some(keep) => {
+                out.push_str(&text[i..i + keep]);
+                let start = i + keep;
+                let mut j = start;
+                while j < text.len() && is_token_char(bytes[j]) {
+                    j += 1;
+                }
+                if j > start {
+                    out.push_str("[REDACTED]");
+                }
+                // A scheme or parameter match consumes at least its own
+                // prefix; a token prefix consumes at least the prefix chars.
+                i = j;
+            }
+            None => {
+                let ch = text[i..].chars().next().unwrap_or(' ');
+                out.push(ch);
+                i += ch.len_utf8();
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retryable_table() {
+        let retryable: Vec<_> = ErrorKind::ALL
+            .iter()
+            .filter(|k| k.is_retryable())
+            .copied()
+            .collect();
+        assert_eq!(
+            retryable,
+            [
+                ErrorKind::RateLimited,
+                ErrorKind::Timeout,
+                ErrorKind::Unavailable,
+                ErrorKind::CircuitOpen
+            ]
+        );
+        for k in ErrorKind::ALL {
+            assert!(
+                !(k.is_retryable() && k.is_client_error()),
+                "{k} is both retryable and a client error"
+            );
+            assert_eq!(Error::from(*k).kind(), *k);
+            assert_eq!(Error::from(*k).is_retryable(), k.is_retryable());
+        }
+        let names: std::collections::HashSet<_> =
+            ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names.len(), ErrorKind::ALL.len());
+    }
+
+    #[test]
+    fn builder_fields_and_display() {
+        let e = Error::rate_limited(Some(Duration::from_secs(3)))
+            .with_provider("github")
+            .with_status(429);
+        assert_eq!(e.kind(), ErrorKind::RateLimited);
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(3)));
+        assert_eq!(e.provider(), Some("github"));
+        assert_eq!(e.status(), Some(429));
+        assert!(e.is_retryable());
+        assert_eq!(
+            e.to_string(),
+            "github: rate limit exceeded (HTTP 429) (retry after 3.000s)"
+        );
+
+        let e = Error::invalid_input("name", "must not be empty");
+        assert_eq!(e.field(), Some("name"));
+        assert!(!e.is_retryable());
+        assert!(e.to_string().contains("name: must not be empty"));
+    }
+
+    #[test]
+    fn clone_shares_and_mutation_copies() {
+        let a = Error::unavailable("down");
+        let b = a.clone().with_provider("gitea");
+        assert_eq!(a.provider(), None);
+        assert_eq!(b.provider(), Some("gitea"));
+    }
+
+    #[test]
+    fn redact_strips_credentials() {
+        let cases = [
+            (
+                "Authorization: Bearer abc.def-123",
+                "Authorization: Bearer [REDACTED]",
+            ),
+            (
+                "GET /x?private_token=glpat-xyz&page=2",
+                "GET /x?private_token=[REDACTED]&page=2",
+            ),
+            (
+                "bad token ghp_AAAAbbbb1234 given",
+                "bad token [REDACTED] given",
+            ),
+            ("key sk-proj-123 rejected", "key [REDACTED] rejected"),
+            ("nothing secret here", "nothing secret here"),
+            ("unicode ✓ stays", "unicode ✓ stays"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(redact(input), want, "input: {input}");
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_source_secrets_unredacted_message() {
+        let e = Error::new(
+            ErrorKind::Unauthenticated,
+            redact("token ghp_secret123 invalid"),
+        );
+        let dbg = format!("{e:?}");
+        assert!(!dbg.contains("ghp_secret123"), "{dbg}");
+    }
+}

@@ -1,0 +1,414 @@
+//! The one macro that ties each family's trait to its request/response enums
+//! and to both tower bridges, plus the small helpers it expands to.
+
+use std::future::Future;
+use std::pin::Pin;
+
+/// The future every bridge service returns.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Cloning where a value can be cloned.
+///
+/// Every result type is `Clone` except a live stream (`ChatStream`), which
+/// cannot be duplicated; response enums use this to offer `try_clone`, which
+/// a cache needs to hand one answer to many callers.
+pub trait MaybeClone: Sized {
+    /// A clone, or `None` for a value that cannot be cloned.
+    fn maybe_clone(&self) -> Option<Self>;
+}
+
+impl<T: Clone> MaybeClone for T {
+    fn maybe_clone(&self) -> Option<Self> {
+        Some(self.clone())
+    }
+}
+
+/// What a family's response enum offers generic middleware.
+pub trait Response: Sized + Send + 'static {
+    /// The family's operation kind.
+    type Kind: crate::OpKind;
+    /// Which operation this answers.
+    fn kind(&self) -> Self::Kind;
+    /// A copy, unless the response is a live stream.
+    fn try_clone(&self) -> Option<Self>;
+}
+
+/// Defines one provider family from a table of its operations.
+///
+/// For every row
+///
+/// ```text
+/// /// Doc.
+/// Variant => fn method(Params) -> Output; "family.object.verb", CLASS, |p| subject;
+/// ```
+///
+/// it generates, in the invoking module:
+///
+/// * the provider trait (async, object-safe) with `capabilities()` and one
+///   method per row whose default body returns `ErrorKind::Unsupported` —
+///   a provider overrides what it really offers, and lists it in
+///   `capabilities()`; with feature `mock`, a `mockall` mock of the trait;
+/// * blanket impls of the trait for `Arc<T>` and `Box<T>`;
+/// * the payload-free operation enum (`OpKind`): names, classes, capability bits;
+/// * the request enum (one variant per row, carrying `Params`) implementing
+///   [`Operation`](crate::Operation): the name, the class (`CLASS` is a
+///   constant of [`meta`](crate::operation::meta)), and the subject computed
+///   by the closure-like `|p| expr` (an `Option<Cow<str>>`);
+/// * the response enum (one variant per row, carrying `Output`);
+/// * the service bridge (`XService::new(provider)`: a `tower::Service` over
+///   `Request<XRequest>`), and the client bridge (`XClient::new(service)`:
+///   the trait again, over any such service).
+macro_rules! define_family {
+    (
+        $(#[$fam_doc:meta])*
+        family $family:ident {
+            provider: $Trait:ident,
+            request: $Req:ident,
+            response: $Resp:ident,
+            kind: $Kind:ident,
+            service: $Svc:ident,
+            client: $Client:ident $(,)?
+        }
+        $(
+            $(#[$doc:meta])*
+            $Variant:ident => fn $method:ident($Params:ident) -> $Out:tt $(<$G:ident>)?;
+                $opname:literal, $class:ident, |$p:pat_param| $subject:expr;
+        )+
+    ) => {
+        $(#[$fam_doc])*
+        ///
+        /// Every operation method has a default body that returns
+        /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported); an
+        /// implementation overrides the operations it offers and lists them
+        /// in `capabilities()`.
+        #[cfg_attr(feature = "mock", mockall::automock)]
+        #[async_trait::async_trait]
+        pub trait $Trait: Send + Sync + 'static {
+            /// The operations this provider supports.
+            fn capabilities(&self) -> $crate::Capabilities;
+            $(
+                $(#[$doc])*
+                #[doc = concat!("\n\nOperation `", $opname, "`.")]
+                async fn $method(&self, params: $Params) -> $crate::Result<$Out $(<$G>)?> {
+                    let _ = params;
+                    Err($crate::Error::unsupported($opname))
+                }
+            )+
+        }
+
+        #[async_trait::async_trait]
+        impl<T: $Trait + ?Sized> $Trait for std::sync::Arc<T> {
+            fn capabilities(&self) -> $crate::Capabilities {
+                (**self).capabilities()
+            }
+            $(
+                async fn $method(&self, params: $Params) -> $crate::Result<$Out $(<$G>)?> {
+                    (**self).$method(params).await
+                }
+            )+
+        }
+
+        #[async_trait::async_trait]
+        impl<T: $Trait + ?Sized> $Trait for Box<T> {
+            fn capabilities(&self) -> $crate::Capabilities {
+                (**self).capabilities()
+            }
+            $(
+                async fn $method(&self, params: $Params) -> $crate::Result<$Out $(<$G>)?> {
+                    (**self).$method(params).await
+                }
+            )+
+        }
+
+        #[doc = concat!("The operations of [`", stringify!($Trait), "`], without payloads.")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u8)]
+        pub enum $Kind {
+            $( $(#[$doc])* $Variant, )+
+        }
+
+        impl $crate::OpKind for $Kind {
+            const FAMILY: $crate::Family = $crate::Family::$family;
+            const ALL: &'static [Self] = &[$($Kind::$Variant),+];
+            const NAMES: &'static [&'static str] = &[$($opname),+];
+            fn index(self) -> u8 {
+                self as u8
+            }
+            fn meta(self) -> $crate::OpMeta {
+                match self {
+                    $( $Kind::$Variant => $crate::operation::meta::$class, )+
+                }
+            }
+        }
+
+        #[doc = concat!("A call of one [`", stringify!($Trait), "`] operation, as a value.")]
+        #[derive(Debug, Clone, serde::Serialize)]
+        #[allow(clippy::large_enum_variant)]
+        pub enum $Req {
+            $( $(#[$doc])* $Variant($Params), )+
+        }
+
+        impl $Req {
+            /// Which operation this is.
+            pub fn kind(&self) -> $Kind {
+                match self {
+                    $( $Req::$Variant(_) => $Kind::$Variant, )+
+                }
+            }
+        }
+
+        impl $crate::Operation for $Req {
+            fn family(&self) -> $crate::Family {
+                $crate::Family::$family
+            }
+            fn name(&self) -> &'static str {
+                $crate::OpKind::name(self.kind())
+            }
+            fn index(&self) -> u8 {
+                self.kind() as u8
+            }
+            fn meta(&self) -> $crate::OpMeta {
+                $crate::OpKind::meta(self.kind())
+            }
+            #[allow(unused_variables)]
+            fn subject(&self) -> Option<std::borrow::Cow<'_, str>> {
+                match self {
+                    $( $Req::$Variant($p) => $subject, )+
+                }
+            }
+            fn cache_key(&self) -> Option<String> {
+                if !self.is_cacheable() {
+                    return None;
+                }
+                let params = match self {
+                    $( $Req::$Variant(params) => serde_json::to_string(params), )+
+                };
+                params.ok().map(|p| format!("{}:{}", self.name(), p))
+            }
+        }
+
+        #[doc = concat!("The answer to a [`", stringify!($Req), "`], variant for variant.")]
+        #[derive(Debug, serde::Serialize, serde::Deserialize)]
+        #[allow(clippy::large_enum_variant)]
+        pub enum $Resp {
+            $( $(#[$doc])* $Variant($Out $(<$G>)?), )+
+        }
+
+        impl $crate::family::Response for $Resp {
+            type Kind = $Kind;
+            fn kind(&self) -> $Kind {
+                match self {
+                    $( $Resp::$Variant(_) => $Kind::$Variant, )+
+                }
+            }
+            fn try_clone(&self) -> Option<Self> {
+                match self {
+                    $( $Resp::$Variant(v) => $crate::family::MaybeClone::maybe_clone(v).map($Resp::$Variant), )+
+                }
+            }
+        }
+
+        #[doc = concat!("Any [`", stringify!($Trait), "`] as a `tower::Service<Request<", stringify!($Req), ">>`.")]
+        ///
+        /// Cheap to clone (the provider is shared).
+        pub struct $Svc<P: ?Sized> {
+            provider: std::sync::Arc<P>,
+        }
+
+        impl<P: ?Sized> Clone for $Svc<P> {
+            fn clone(&self) -> Self {
+                $Svc { provider: self.provider.clone() }
+            }
+        }
+
+        impl<P: ?Sized> std::fmt::Debug for $Svc<P> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($Svc))
+                    .field("provider", &std::any::type_name::<P>())
+                    .finish()
+            }
+        }
+
+        impl<P: $Trait> $Svc<P> {
+            /// Serve `provider`.
+            pub fn new(provider: P) -> Self {
+                $Svc { provider: std::sync::Arc::new(provider) }
+            }
+        }
+
+        impl<P: $Trait + ?Sized> $Svc<P> {
+            /// Serve an already shared provider (also `Arc<dyn Trait>`).
+            pub fn from_arc(provider: std::sync::Arc<P>) -> Self {
+                $Svc { provider }
+            }
+
+            /// The provider served.
+            pub fn provider(&self) -> &std::sync::Arc<P> {
+                &self.provider
+            }
+
+            /// The provider's capabilities.
+            pub fn capabilities(&self) -> $crate::Capabilities {
+                self.provider.capabilities()
+            }
+        }
+
+        impl<P: $Trait + ?Sized> tower::Service<$crate::Request<$Req>> for $Svc<P> {
+            type Response = $Resp;
+            type Error = $crate::Error;
+            type Future = $crate::family::BoxFuture<'static, $crate::Result<$Resp>>;
+
+            fn poll_ready(
+                &mut self,
+                _cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<$crate::Result<()>> {
+                std::task::Poll::Ready(Ok(()))
+            }
+
+            fn call(&mut self, req: $crate::Request<$Req>) -> Self::Future {
+                let provider = self.provider.clone();
+                Box::pin(async move {
+                    match req.operation {
+                        $( $Req::$Variant(params) => provider.$method(params).await.map($Resp::$Variant), )+
+                    }
+                })
+            }
+        }
+
+        #[doc = concat!("Any `tower::Service<Request<", stringify!($Req), ">>` as a [`", stringify!($Trait), "`].")]
+        ///
+        /// Each call clones the service (tower's idiom; layered stacks are
+        /// cheap to clone) and sends the operation with a fresh copy of the
+        /// client's context template and its timeout.
+        #[derive(Clone)]
+        pub struct $Client<S> {
+            service: S,
+            context: $crate::RequestContext,
+            capabilities: $crate::Capabilities,
+            timeout: Option<std::time::Duration>,
+        }
+
+        impl<S> std::fmt::Debug for $Client<S> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($Client))
+                    .field("service", &std::any::type_name::<S>())
+                    .field("context", &self.context)
+                    .field("timeout", &self.timeout)
+                    .finish()
+            }
+        }
+
+        impl<S> $Client<S> {
+            /// A client over `service`, claiming every capability (set the
+            /// real ones with [`Self::with_capabilities`]).
+            pub fn new(service: S) -> Self {
+                $Client {
+                    service,
+                    context: $crate::RequestContext::new(),
+                    capabilities: $crate::Capabilities::all::<$Kind>(),
+                    timeout: None,
+                }
+            }
+
+            /// Use `context` as the template of every call (tenant,
+            /// principal, labels, deadline); each call gets a fresh id.
+            pub fn with_context(mut self, context: $crate::RequestContext) -> Self {
+                self.context = context;
+                self
+            }
+
+            /// Give every call a deadline `timeout` from its start.
+            pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+                self.timeout = Some(timeout);
+                self
+            }
+
+            /// Report these capabilities.
+            pub fn with_capabilities(mut self, capabilities: $crate::Capabilities) -> Self {
+                self.capabilities = capabilities;
+                self
+            }
+
+            /// The service called.
+            pub fn service(&self) -> &S {
+                &self.service
+            }
+
+            /// The context template.
+            pub fn context(&self) -> &$crate::RequestContext {
+                &self.context
+            }
+
+            /// The service called.
+            pub fn into_inner(self) -> S {
+                self.service
+            }
+        }
+
+        impl<S> $Client<S>
+        where
+            S: tower::Service<$crate::Request<$Req>, Response = $Resp, Error = $crate::Error>
+                + Clone
+                + Send
+                + Sync
+                + 'static,
+            S::Future: Send,
+        {
+            /// Send one operation with the client's context.
+            pub async fn call(&self, operation: $Req) -> $crate::Result<$Resp> {
+                let mut context = self.context.renewed();
+                if let Some(t) = self.timeout {
+                    context = context.with_timeout(t);
+                }
+                self.call_with(context, operation).await
+            }
+
+            /// Send one operation with an explicit context.
+            pub async fn call_with(
+                &self,
+                context: $crate::RequestContext,
+                operation: $Req,
+            ) -> $crate::Result<$Resp> {
+                use tower::ServiceExt;
+                self.service
+                    .clone()
+                    .oneshot($crate::Request { context, operation })
+                    .await
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl<S> $Trait for $Client<S>
+        where
+            S: tower::Service<$crate::Request<$Req>, Response = $Resp, Error = $crate::Error>
+                + Clone
+                + Send
+                + Sync
+                + 'static,
+            S::Future: Send,
+        {
+            fn capabilities(&self) -> $crate::Capabilities {
+                self.capabilities
+            }
+            $(
+                async fn $method(&self, params: $Params) -> $crate::Result<$Out $(<$G>)?> {
+                    match self.call($Req::$Variant(params)).await? {
+                        $Resp::$Variant(v) => Ok(v),
+                        #[allow(unreachable_patterns)]
+                        other => Err($crate::family::mismatch($opname, &other)),
+                    }
+                }
+            )+
+        }
+    };
+}
+
+pub(crate) use define_family;
+
+/// The error for a service that answered with another operation's response.
+pub fn mismatch<R: Response>(asked: &str, got: &R) -> crate::Error {
+    crate::Error::internal(format!(
+        "service answered `{asked}` with the response of `{}`",
+        crate::OpKind::name(got.kind())
+    ))
+}

@@ -1,0 +1,68 @@
+//! Workflow engines: [`WorkflowProvider`], its request/response enums and bridges.
+
+mod types;
+
+use std::borrow::Cow;
+
+pub use types::*;
+
+use crate::family::define_family;
+use crate::page::Page;
+
+fn id(s: &str) -> Option<Cow<'_, str>> {
+    Some(Cow::Borrowed(s))
+}
+
+define_family! {
+    /// A workflow engine: workflows, executions, node types and validation.
+    family Workflow {
+        provider: WorkflowProvider,
+        request: WorkflowRequest,
+        response: WorkflowResponse,
+        kind: WorkflowOp,
+        service: WorkflowService,
+        client: WorkflowClient,
+    }
+
+    /// Create a workflow.
+    CreateWorkflow => fn create_workflow(CreateWorkflow) -> Workflow;
+        "workflow.workflow.create", CREATE, |p| Some(Cow::Borrowed(&p.name));
+    /// Fetch a workflow.
+    GetWorkflow => fn get_workflow(WorkflowRef) -> Workflow;
+        "workflow.workflow.get", READ, |p| id(&p.id);
+    /// Change a workflow.
+    UpdateWorkflow => fn update_workflow(UpdateWorkflow) -> Workflow;
+        "workflow.workflow.update", SET, |p| id(&p.id);
+    /// Delete a workflow.
+    DeleteWorkflow => fn delete_workflow(WorkflowRef) -> ();
+        "workflow.workflow.delete", SET, |p| id(&p.id);
+    /// List workflows.
+    ListWorkflows => fn list_workflows(ListWorkflows) -> Page<Workflow>;
+        "workflow.workflow.list", READ, |_| None;
+    /// Turn a workflow's triggers on.
+    ActivateWorkflow => fn activate_workflow(WorkflowRef) -> Workflow;
+        "workflow.workflow.activate", SET, |p| id(&p.id);
+    /// Turn a workflow's triggers off.
+    DeactivateWorkflow => fn deactivate_workflow(WorkflowRef) -> Workflow;
+        "workflow.workflow.deactivate", SET, |p| id(&p.id);
+
+    /// Run a workflow.
+    RunWorkflow => fn run_workflow(RunWorkflow) -> Execution;
+        "workflow.execution.run", CREATE_BROAD, |p| id(&p.id);
+    /// Fetch an execution.
+    GetExecution => fn get_execution(ExecutionRef) -> Execution;
+        "workflow.execution.get", LIVE, |p| id(&p.id);
+    /// Stop an execution.
+    StopExecution => fn stop_execution(ExecutionRef) -> Execution;
+        "workflow.execution.stop", SET_BROAD, |p| id(&p.id);
+    /// List executions.
+    ListExecutions => fn list_executions(ListExecutions) -> Page<Execution>;
+        "workflow.execution.list", LIVE, |p| p.workflow_id.as_deref().map(Cow::Borrowed);
+
+    /// List the node types the engine offers.
+    ListNodeTypes => fn list_node_types(ListNodeTypes) -> Page<NodeType>;
+        "workflow.node_type.list", READ, |_| None;
+    /// Check a workflow graph.
+    ValidateWorkflow => fn validate_workflow(ValidateWorkflow) -> ValidationReport;
+        "workflow.workflow.validate", READ, |_| None;
+}

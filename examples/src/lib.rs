@@ -1,0 +1,1 @@
+//! Runnable Mosaic host programs live in this package's examples.

@@ -39,6 +39,8 @@ const GEN_BUCKETS: usize = 4096;
 const MAX_SHARDS: usize = 16;
 /// Entries per shard below which fewer shards are used.
 const ENTRIES_PER_SHARD: usize = 256;
+/// Byte budget per shard below which fewer shards are used.
+const BYTES_PER_SHARD: usize = 256 * 1024;
 /// Bytes charged per entry on top of its key and value.
 const ENTRY_OVERHEAD: usize = 96;
 
@@ -77,6 +79,7 @@ pub(crate) enum Found<V> {
 pub struct MemoryStore<V> {
     shards: Box<[Mutex<Shard<V>>]>,
     shard_mask: usize,
+    max_entries: usize,
     max_entries_per_shard: usize,
     max_bytes_per_shard: Option<usize>,
     weigher: Option<Weigher<V>>,
@@ -101,10 +104,28 @@ impl<V> MemoryStore<V> {
     /// A store holding at most `max_entries` entries (zero: a store that
     /// keeps nothing).
     pub fn new(max_entries: usize) -> Self {
+        Self::build(max_entries, None, None)
+    }
+
+    /// Also bound the store to about `max_bytes`, weighing each value with
+    /// `weigher` (plus its key and a fixed overhead). An entry heavier than
+    /// a shard's share of the bound is not stored; small byte bounds use a
+    /// single shard.
+    pub fn with_max_bytes(
+        self,
+        max_bytes: usize,
+        weigher: impl Fn(&V) -> usize + Send + Sync + 'static,
+    ) -> Self {
+        Self::build(self.max_entries, Some(max_bytes), Some(Arc::new(weigher)))
+    }
+
+    fn build(max_entries: usize, max_bytes: Option<usize>, weigher: Option<Weigher<V>>) -> Self {
+        let by_entries = (max_entries / ENTRIES_PER_SHARD).clamp(1, MAX_SHARDS);
+        let by_bytes = max_bytes.map_or(MAX_SHARDS, |b| (b / BYTES_PER_SHARD).clamp(1, MAX_SHARDS));
         let shards = if max_entries == 0 {
             0
         } else {
-            prev_power_of_two((max_entries / ENTRIES_PER_SHARD).clamp(1, MAX_SHARDS))
+            prev_power_of_two(by_entries.min(by_bytes))
         };
         let per_shard = if shards == 0 {
             0
@@ -121,28 +142,15 @@ impl<V> MemoryStore<V> {
                 })
                 .collect(),
             shard_mask: shards.saturating_sub(1),
+            max_entries,
             max_entries_per_shard: per_shard,
-            max_bytes_per_shard: None,
-            weigher: None,
+            max_bytes_per_shard: max_bytes.map(|b| b / shards.max(1)),
+            weigher,
             gens: (0..GEN_BUCKETS).map(|_| AtomicU64::new(0)).collect(),
             epoch: AtomicU64::new(0),
             evictions: Arc::new(AtomicU64::new(0)),
             evictions_metric: metrics::counter!("mosaic_cache_evictions_total"),
         }
-    }
-
-    /// Also bound the store to about `max_bytes`, weighing each value with
-    /// `weigher` (plus its key and a fixed overhead). An entry heavier than
-    /// a shard's share of the bound is not stored.
-    pub fn with_max_bytes(
-        mut self,
-        max_bytes: usize,
-        weigher: impl Fn(&V) -> usize + Send + Sync + 'static,
-    ) -> Self {
-        let shards = self.shards.len().max(1);
-        self.max_bytes_per_shard = Some(max_bytes / shards);
-        self.weigher = Some(Arc::new(weigher));
-        self
     }
 
     /// Whether the store keeps anything at all.

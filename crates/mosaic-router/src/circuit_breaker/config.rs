@@ -165,3 +165,44 @@ impl CircuitBreakerConfig {
 fn clamp_percent(p: f64) -> f64 {
     if p.is_nan() { 100.0 } else { p.clamp(1.0, 100.0) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_resilience4j() {
+        let c = CircuitBreakerConfig::default();
+        assert_eq!(c.failure_rate_threshold, 50.0);
+        assert_eq!(c.slow_call_rate_threshold, 100.0);
+        assert_eq!(c.slow_call_duration, Duration::from_secs(60));
+        assert_eq!(c.sliding_window, SlidingWindow::CountBased(100));
+        assert_eq!(c.minimum_calls, 100);
+        assert_eq!(c.wait_in_open, Duration::from_secs(60));
+        assert_eq!(c.permitted_calls_in_half_open, 10);
+        assert!(c.record_failures.contains(ErrorKind::Unavailable));
+        assert!(c.record_failures.contains(ErrorKind::Timeout));
+        assert!(!c.record_failures.contains(ErrorKind::NotFound));
+        assert!(!c.record_failures.contains(ErrorKind::RateLimited));
+        assert!(c.ignore.contains(ErrorKind::Cancelled));
+    }
+
+    #[test]
+    fn settings_are_clamped() {
+        let c = CircuitBreakerConfig::new("x")
+            .failure_rate_threshold(250.0)
+            .slow_call_rate_threshold(f64::NAN)
+            .sliding_window(SlidingWindow::CountBased(0))
+            .minimum_calls(0)
+            .permitted_calls_in_half_open(0);
+        assert_eq!(c.failure_rate_threshold, 100.0);
+        assert_eq!(c.slow_call_rate_threshold, 100.0);
+        assert_eq!(c.sliding_window, SlidingWindow::CountBased(1));
+        assert_eq!(c.minimum_calls, 1);
+        assert_eq!(c.permitted_calls_in_half_open, 1);
+        let c = CircuitBreakerConfig::new("x")
+            .sliding_window(SlidingWindow::CountBased(10))
+            .minimum_calls(50);
+        assert_eq!(c.effective_minimum_calls(), 10);
+    }
+}

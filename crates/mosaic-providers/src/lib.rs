@@ -1,1 +1,44 @@
-//! mosaic-providers.
+//! # mosaic-providers
+//!
+//! Real provider adapters for Mosaic, each behind its own cargo feature,
+//! over one shared HTTP transport:
+//!
+//! * [`http`]: the transport — base URL (cloud or self-hosted), auth kinds,
+//!   user agent, timeouts, JSON with path-naming decode errors, mapping of
+//!   HTTP failures and rate-limit headers into [`mosaic_core::Error`], and
+//!   `Link`/cursor pagination;
+//! * [`webhook`]: one normalized [`WebhookEvent`](webhook::WebhookEvent)
+//!   for every forge, with constant-time signature verification;
+//! * forges implementing [`mosaic_core::git::GitProvider`]: `github`
+//!   (feature `github`), `gitea` (Gitea and Forgejo, feature `gitea`),
+//!   `gitlab` (feature `gitlab`), `bitbucket` (Bitbucket Cloud, feature
+//!   `bitbucket`); feature `full` enables them all.
+//!
+//! Each provider module ships its plugin manifest (`plugin.json`) and the
+//! JSON Schema of its configuration next to its code.
+//!
+//! ```
+//! use mosaic_providers::http::{Auth, Transport};
+//! use mosaic_providers::http::pagination::LinkHeader;
+//! use mosaic_core::Secret;
+//!
+//! // A transport for a self-hosted instance: the `/api/v1` prefix is kept.
+//! let http = Transport::builder("gitea", "https://git.example.com/api/v1")
+//!     .auth(Auth::token(Secret::new("s3cr3t")))
+//!     .build()?;
+//! assert_eq!(
+//!     http.url("/repos/team/app")?.as_str(),
+//!     "https://git.example.com/api/v1/repos/team/app"
+//! );
+//! // Credentials never show up in debug output.
+//! assert!(!format!("{http:?}").contains("s3cr3t"));
+//!
+//! // Link headers become cursors.
+//! let links = LinkHeader::parse(r#"<https://git.example.com/api/v1/repos?page=2>; rel="next""#);
+//! assert_eq!(links.next.as_deref(), Some("https://git.example.com/api/v1/repos?page=2"));
+//! # Ok::<(), mosaic_core::Error>(())
+//! ```
+
+pub mod config;
+pub mod http;
+pub mod webhook;

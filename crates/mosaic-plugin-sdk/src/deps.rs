@@ -16,14 +16,18 @@ use crate::pointer::located_error;
 /// among `plugins` (missing), one whose version is outside the required
 /// range (incompatible), and every cycle (`a → b → a`).
 pub fn start_order(plugins: &[&PluginManifest]) -> Result<Vec<String>> {
-    let by_id: BTreeMap<&str, &PluginManifest> = plugins.iter().map(|m| (m.id.as_str(), *m)).collect();
+    let by_id: BTreeMap<&str, &PluginManifest> =
+        plugins.iter().map(|m| (m.id.as_str(), *m)).collect();
     let mut problems = Vec::new();
     for m in by_id.values() {
         for (dep, req) in &m.dependencies {
             match by_id.get(dep.as_str()) {
                 None => problems.push(FieldError::new(
                     format!("{}/dependencies/{dep}", m.id),
-                    format!("plugin `{}` depends on `{dep}` ({req}), which is missing", m.key()),
+                    format!(
+                        "plugin `{}` depends on `{dep}` ({req}), which is missing",
+                        m.key()
+                    ),
                 )),
                 Some(d) if !req.matches(&d.version) => problems.push(FieldError::new(
                     format!("{}/dependencies/{dep}", m.id),
@@ -78,7 +82,11 @@ pub fn start_order(plugins: &[&PluginManifest]) -> Result<Vec<String>> {
     if problems.is_empty() {
         Ok(order)
     } else {
-        Err(located_error(ErrorKind::Config, "cannot order plugins", problems))
+        Err(located_error(
+            ErrorKind::Config,
+            "cannot order plugins",
+            problems,
+        ))
     }
 }
 
@@ -94,10 +102,7 @@ fn cycles(remaining: &BTreeMap<&str, BTreeSet<&str>>) -> Vec<Vec<String>> {
         // Follow first edges until a node repeats: that closes a cycle.
         let mut path: Vec<&str> = vec![start];
         let mut node = *start;
-        loop {
-            let Some(next) = remaining.get(node).and_then(|d| d.iter().next()).copied() else {
-                break;
-            };
+        while let Some(next) = remaining.get(node).and_then(|d| d.iter().next()).copied() {
             if let Some(pos) = path.iter().position(|n| *n == next) {
                 let mut cycle: Vec<&str> = path[pos..].to_vec();
                 let min = cycle
@@ -128,8 +133,10 @@ mod tests {
     use super::*;
 
     fn m(id: &str, version: &str, deps: &[(&str, &str)]) -> PluginManifest {
-        let deps: serde_json::Map<String, serde_json::Value> =
-            deps.iter().map(|(k, v)| ((*k).to_owned(), serde_json::json!(v))).collect();
+        let deps: serde_json::Map<String, serde_json::Value> = deps
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), serde_json::json!(v)))
+            .collect();
         PluginManifest::from_value(&serde_json::json!({
             "id": id, "name": id, "version": version, "families": ["git"], "provider": "x",
             "engines": {"mosaic": "*"}, "dependencies": deps,
@@ -166,10 +173,26 @@ mod tests {
         let e = start_order(&refs).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config);
         let msgs: Vec<String> = e.fields().iter().map(|f| f.to_string()).collect();
-        assert!(msgs.iter().any(|m| m.contains("dependency cycle: a → b → c → a")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("dependency cycle: x → y → x")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.starts_with("d/dependencies/e") && m.contains("version 1.5.0")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.starts_with("f/dependencies/ghost") && m.contains("missing")), "{msgs:?}");
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("dependency cycle: a → b → c → a")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("dependency cycle: x → y → x")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("d/dependencies/e") && m.contains("version 1.5.0")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("f/dependencies/ghost") && m.contains("missing")),
+            "{msgs:?}"
+        );
         assert_eq!(e.fields().len(), 4, "{msgs:?}");
     }
 }

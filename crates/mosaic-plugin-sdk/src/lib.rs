@@ -98,8 +98,8 @@ pub use config::{ConfigSchema, Env, PluginConfig};
 pub use context::{HttpClient, PluginContext, PluginContextBuilder, PluginMetrics, StateStore};
 pub use handle::PluginHandle;
 pub use host::{
-    DiscoveryReport, PluginHost, PluginHostBuilder, PluginInfo, PluginQuery, StartReport, SwapOptions,
-    SwapReport,
+    DiscoveryReport, PluginHost, PluginHostBuilder, PluginInfo, PluginQuery, StartReport,
+    SwapOptions, SwapReport,
 };
 pub use lifecycle::{EventKind, PluginEvent, PluginState};
 pub use manifest::{PluginManifest, SDK_VERSION};

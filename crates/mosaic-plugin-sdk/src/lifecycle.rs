@@ -153,7 +153,11 @@ impl StateMachine {
 
     /// Move to `to`, returning the event to publish; an invalid transition
     /// is a `Conflict` error and changes nothing.
-    pub fn transition(&mut self, to: PluginState, reason: impl Into<String>) -> Result<PluginEvent> {
+    pub fn transition(
+        &mut self,
+        to: PluginState,
+        reason: impl Into<String>,
+    ) -> Result<PluginEvent> {
         let from = self.state;
         if !from.can_transition_to(to) {
             return Err(Error::new(
@@ -302,7 +306,9 @@ mod tests {
                         assert!(expected, "{from} → {to} should be refused");
                         assert_eq!(ev.transition(), Some((from, to)));
                         assert_eq!(ev.plugin, "p");
-                        assert!(matches!(&ev.kind, EventKind::Transition { reason, .. } if reason == "test"));
+                        assert!(
+                            matches!(&ev.kind, EventKind::Transition { reason, .. } if reason == "test")
+                        );
                         assert_eq!(m.state(), to);
                         allowed += 1;
                     }

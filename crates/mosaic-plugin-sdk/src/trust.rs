@@ -87,7 +87,10 @@ impl Integrity {
     pub(crate) fn to_value(&self) -> Value {
         let mut m = serde_json::Map::new();
         if let Some(h) = &self.content_hash {
-            m.insert("contentHash".into(), json!(format!("sha256:{}", hex::encode(h))));
+            m.insert(
+                "contentHash".into(),
+                json!(format!("sha256:{}", hex::encode(h))),
+            );
         }
         if let Some(s) = &self.signature {
             m.insert(
@@ -162,7 +165,11 @@ pub fn content_hash(content: &[u8]) -> [u8; 32] {
 /// `dir` except `plugin.json`, in sorted relative-path order, each framed as
 /// `<path>\0<length as 8 bytes big-endian><bytes>`.
 pub fn directory_content(dir: &Path) -> Result<Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, std::path::PathBuf)>) -> std::io::Result<()> {
+    fn walk(
+        root: &Path,
+        dir: &Path,
+        out: &mut Vec<(String, std::path::PathBuf)>,
+    ) -> std::io::Result<()> {
         for entry in std::fs::read_dir(dir)? {
             let entry = entry?;
             let path = entry.path();
@@ -183,7 +190,10 @@ pub fn directory_content(dir: &Path) -> Result<Vec<u8>> {
         Ok(())
     }
     let io = |e: std::io::Error| {
-        Error::new(ErrorKind::Internal, format!("cannot read plugin directory {}: {e}", dir.display()))
+        Error::new(
+            ErrorKind::Internal,
+            format!("cannot read plugin directory {}: {e}", dir.display()),
+        )
     };
     let mut files = Vec::new();
     walk(dir, dir, &mut files).map_err(io)?;
@@ -205,10 +215,10 @@ pub fn signing_payload(manifest: &PluginManifest) -> String {
     let mut v = manifest.to_value();
     if let Some(integrity) = v.get_mut("integrity").and_then(Value::as_object_mut) {
         integrity.remove("signature");
-        if integrity.is_empty() {
-            if let Some(m) = v.as_object_mut() {
-                m.remove("integrity");
-            }
+        if integrity.is_empty()
+            && let Some(m) = v.as_object_mut()
+        {
+            m.remove("integrity");
         }
     }
     canonical_json(&v)
@@ -332,7 +342,10 @@ impl Grants {
         let mut out = declared.clone();
         let mut withheld = Vec::new();
         if !self.network && !out.network.hosts.is_empty() {
-            withheld.push(format!("network access to {}", out.network.hosts.join(", ")));
+            withheld.push(format!(
+                "network access to {}",
+                out.network.hosts.join(", ")
+            ));
             out.network.hosts.clear();
             out.network.allow_http = false;
         }
@@ -352,7 +365,10 @@ impl Grants {
             out.network.allow_http = false;
         }
         if !self.environment && !out.environment.is_empty() {
-            withheld.push(format!("environment variables {}", out.environment.join(", ")));
+            withheld.push(format!(
+                "environment variables {}",
+                out.environment.join(", ")
+            ));
             out.environment.clear();
         }
         if !self.filesystem && out.filesystem != FilesystemPermission::None {
@@ -402,7 +418,11 @@ impl fmt::Debug for TrustStore {
         f.debug_struct("TrustStore")
             .field(
                 "keys",
-                &self.keys.iter().map(|(k, (_, l))| (k, l)).collect::<Vec<_>>(),
+                &self
+                    .keys
+                    .iter()
+                    .map(|(k, (_, l))| (k, l))
+                    .collect::<Vec<_>>(),
             )
             .field("quarantined", &self.quarantined)
             .field("unsigned_static", &self.unsigned_static)
@@ -433,7 +453,12 @@ impl TrustStore {
     }
 
     /// Trust signatures by `key` (named `key_id` in manifests) at `level`.
-    pub fn trust_key(mut self, key_id: impl Into<String>, key: VerifyingKey, level: TrustLevel) -> Self {
+    pub fn trust_key(
+        mut self,
+        key_id: impl Into<String>,
+        key: VerifyingKey,
+        level: TrustLevel,
+    ) -> Self {
         self.keys.insert(key_id.into(), (key, level));
         self
     }
@@ -462,7 +487,12 @@ impl TrustStore {
     /// Decide whether `manifest` may load and with what permissions.
     /// `content` is the plugin's content, needed when the manifest declares
     /// a content hash.
-    pub fn evaluate(&self, manifest: &PluginManifest, origin: Origin, content: Option<&[u8]>) -> Result<TrustDecision> {
+    pub fn evaluate(
+        &self,
+        manifest: &PluginManifest,
+        origin: Origin,
+        content: Option<&[u8]>,
+    ) -> Result<TrustDecision> {
         let key = manifest.key();
         let refuse = |why: String| {
             Err(Error::new(
@@ -477,7 +507,10 @@ impl TrustStore {
         let mut content_verified = false;
         if let Some(expected) = integrity.content_hash {
             match content {
-                None => return refuse("it declares a content hash but no content was supplied to check it against".into()),
+                None => return refuse(
+                    "it declares a content hash but no content was supplied to check it against"
+                        .into(),
+                ),
                 Some(c) if content_hash(c) != expected => {
                     return refuse(format!(
                         "content hash mismatch: manifest says sha256:{}, content is sha256:{}",

@@ -66,7 +66,9 @@ impl Env {
     pub fn fixed<K: Into<String>, V: Into<String>>(vars: impl IntoIterator<Item = (K, V)>) -> Self {
         Env {
             fixed: Some(Arc::new(
-                vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+                vars.into_iter()
+                    .map(|(k, v)| (k.into(), v.into()))
+                    .collect(),
             )),
         }
     }
@@ -103,7 +105,10 @@ impl fmt::Debug for Env {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.fixed {
             None => f.write_str("Env::System"),
-            Some(m) => f.debug_tuple("Env::Fixed").field(&m.keys().collect::<Vec<_>>()).finish(),
+            Some(m) => f
+                .debug_tuple("Env::Fixed")
+                .field(&m.keys().collect::<Vec<_>>())
+                .finish(),
         }
     }
 }
@@ -153,7 +158,10 @@ impl PluginConfig {
             Some(v @ Value::Object(_)) => merge(&mut doc, v),
             Some(other) => problems.push(FieldError::new(
                 "/",
-                format!("expected an object, found {}", crate::pointer::describe(other)),
+                format!(
+                    "expected an object, found {}",
+                    crate::pointer::describe(other)
+                ),
             )),
         }
         let schema = manifest.config.schema.as_ref();
@@ -233,7 +241,10 @@ impl PluginConfig {
         let out = T::deserialize(&doc).map_err(|e| {
             // serde's message names the field and the expected type; values
             // are not echoed for the standard derive.
-            Error::new(ErrorKind::Config, format!("configuration does not fit: {e}"))
+            Error::new(
+                ErrorKind::Config,
+                format!("configuration does not fit: {e}"),
+            )
         });
         drop(doc);
         out
@@ -251,7 +262,9 @@ impl PluginConfig {
 
 impl fmt::Debug for PluginConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("PluginConfig").field(&self.redacted()).finish()
+        f.debug_tuple("PluginConfig")
+            .field(&self.redacted())
+            .finish()
     }
 }
 
@@ -310,7 +323,9 @@ fn put(doc: &mut Value, pointer: &str, value: Value) {
             *cur = Value::Object(Map::new());
         }
         let Value::Object(m) = cur else { return };
-        cur = m.entry(s.clone()).or_insert_with(|| Value::Object(Map::new()));
+        cur = m
+            .entry(s.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
     }
     if !cur.is_object() {
         *cur = Value::Object(Map::new());
@@ -373,7 +388,8 @@ fn apply_env(
         let is_string = prop_schema
             .and_then(|s| s.get("type"))
             .is_some_and(|t| t == "string");
-        let value = if is_string || schema.is_none() && serde_json::from_str::<Value>(&raw).is_err() {
+        let value = if is_string || schema.is_none() && serde_json::from_str::<Value>(&raw).is_err()
+        {
             Value::String(raw)
         } else {
             match serde_json::from_str::<Value>(&raw) {

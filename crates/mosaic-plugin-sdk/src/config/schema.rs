@@ -58,14 +58,14 @@ impl ConfigSchema {
             p.expected(ptr, "a JSON Schema object", schema);
             return None;
         }
-        if let Some(t) = schema.get("type") {
-            if t != "object" {
-                p.push(
-                    child(ptr, "type"),
-                    "a configuration schema must describe an object (\"type\": \"object\")",
-                );
-                return None;
-            }
+        if let Some(t) = schema.get("type")
+            && t != "object"
+        {
+            p.push(
+                child(ptr, "type"),
+                "a configuration schema must describe an object (\"type\": \"object\")",
+            );
+            return None;
         }
         let validator = match jsonschema::options().offline().build(schema) {
             Ok(v) => v,
@@ -148,7 +148,12 @@ impl ConfigSchema {
     }
 
     /// Check manifest defaults: each given value against its property's schema.
-    pub(crate) fn check_defaults(&self, defaults: &Map<String, Value>, ptr: &str, p: &mut Problems) {
+    pub(crate) fn check_defaults(
+        &self,
+        defaults: &Map<String, Value>,
+        ptr: &str,
+        p: &mut Problems,
+    ) {
         let mut merged = Value::Object(defaults.clone());
         self.apply_defaults(&mut merged);
         for (v, missing) in self.located_violations(&merged) {
@@ -247,7 +252,10 @@ mod tests {
         assert!(!s.is_secret("/tokens"));
         let mut v = json!({"url": "https://x"});
         s.apply_defaults(&mut v);
-        assert_eq!(v, json!({"url": "https://x", "retries": 3, "tls": {"verify": true}}));
+        assert_eq!(
+            v,
+            json!({"url": "https://x", "retries": 3, "tls": {"verify": true}})
+        );
         let mut v = json!({"url": "https://x", "retries": 5, "tls": {}});
         s.apply_defaults(&mut v);
         assert_eq!(v["retries"], 5);
@@ -266,12 +274,14 @@ mod tests {
 
     #[test]
     fn bad_schemas_are_located() {
-        let e = ConfigSchema::compile(&json!({"type": "object", "properties": {"a": {"type": 5}}})).unwrap_err();
+        let e = ConfigSchema::compile(&json!({"type": "object", "properties": {"a": {"type": 5}}}))
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidInput);
         assert!(e.field().unwrap().starts_with("/properties/a"), "{e:?}");
         let e = ConfigSchema::compile(&json!({"type": "string"})).unwrap_err();
         assert_eq!(e.field(), Some("/type"));
-        let e = ConfigSchema::compile(&json!({"$ref": "https://example.invalid/s.json"})).unwrap_err();
+        let e =
+            ConfigSchema::compile(&json!({"$ref": "https://example.invalid/s.json"})).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidInput);
     }
 }

@@ -40,10 +40,12 @@ impl HostPattern {
             return bad("whitespace or control characters");
         }
         let (host, port) = match pattern.rsplit_once(':') {
-            Some((h, p)) if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => match p.parse::<u16>() {
-                Ok(port) => (h, Some(port)),
-                Err(_) => return bad("port out of range"),
-            },
+            Some((h, p)) if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => {
+                match p.parse::<u16>() {
+                    Ok(port) => (h, Some(port)),
+                    Err(_) => return bad("port out of range"),
+                }
+            }
             Some(_) if !pattern.starts_with('[') => return bad("expected `host` or `host:port`"),
             _ => (pattern, None),
         };
@@ -104,7 +106,12 @@ impl Allowlist {
         match url.scheme() {
             "https" => {}
             "http" if self.allow_http => {}
-            "http" => return Err(format!("plain http to `{}` is not allowed (use https)", host_of(url))),
+            "http" => {
+                return Err(format!(
+                    "plain http to `{}` is not allowed (use https)",
+                    host_of(url)
+                ));
+            }
             other => return Err(format!("scheme `{other}` is not allowed")),
         }
         let Some(host) = url.host_str() else {
@@ -114,7 +121,10 @@ impl Allowlist {
         if self.patterns.iter().any(|p| p.matches(host, port)) {
             Ok(())
         } else {
-            Err(format!("host `{}` is not in the plugin's network allowlist", host_of(url)))
+            Err(format!(
+                "host `{}` is not in the plugin's network allowlist",
+                host_of(url)
+            ))
         }
     }
 
@@ -158,9 +168,11 @@ impl Resolve for AllowlistResolver {
             if !allowed {
                 return Err(Box::new(Refused(format!(
                     "host `{host}` is not in the plugin's network allowlist"
-                ))) as Box<dyn std::error::Error + Send + Sync>);
+                )))
+                    as Box<dyn std::error::Error + Send + Sync>);
             }
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })
     }
@@ -196,7 +208,13 @@ impl fmt::Debug for HttpClient {
             .field("plugin", &self.inner.plugin)
             .field(
                 "allow",
-                &self.inner.allow.patterns.iter().map(HostPattern::as_str).collect::<Vec<_>>(),
+                &self
+                    .inner
+                    .allow
+                    .patterns
+                    .iter()
+                    .map(HostPattern::as_str)
+                    .collect::<Vec<_>>(),
             )
             .field("allow_http", &self.inner.allow.allow_http)
             .field("timeout", &self.inner.timeout)
@@ -207,7 +225,12 @@ impl fmt::Debug for HttpClient {
 impl HttpClient {
     /// A client for `plugin` confined to `allow`, sending `user_agent`, with
     /// an overall per-request `timeout`.
-    pub fn new(plugin: impl Into<String>, allow: Allowlist, user_agent: impl Into<String>, timeout: Option<Duration>) -> Self {
+    pub fn new(
+        plugin: impl Into<String>,
+        allow: Allowlist,
+        user_agent: impl Into<String>,
+        timeout: Option<Duration>,
+    ) -> Self {
         HttpClient {
             inner: Arc::new(Inner {
                 plugin: plugin.into(),
@@ -250,15 +273,19 @@ impl HttpClient {
             b.build().map_err(|e| e.to_string())
         });
         built.as_ref().map_err(|e| {
-            Error::new(ErrorKind::Internal, format!("cannot build the HTTP client: {e}"))
-                .with_provider(self.inner.plugin.clone())
+            Error::new(
+                ErrorKind::Internal,
+                format!("cannot build the HTTP client: {e}"),
+            )
+            .with_provider(self.inner.plugin.clone())
         })
     }
 
     /// Parse `url` and check it against the allowlist.
     pub fn check(&self, url: &str) -> Result<Url> {
         let parsed = Url::parse(url).map_err(|e| {
-            Error::invalid_input("url", format!("invalid URL: {e}")).with_provider(self.inner.plugin.clone())
+            Error::invalid_input("url", format!("invalid URL: {e}"))
+                .with_provider(self.inner.plugin.clone())
         })?;
         self.check_url(&parsed)?;
         Ok(parsed)
@@ -360,7 +387,10 @@ impl HttpClient {
             chain.push_str(&cause.to_string());
             s = cause.source();
         }
-        let text = format!("{}{chain}", e.to_string().split(" for url (").next().unwrap_or(""));
+        let text = format!(
+            "{}{chain}",
+            e.to_string().split(" for url (").next().unwrap_or("")
+        );
         let mut err = Error::new(kind, redact(&text)).with_provider(self.inner.plugin.clone());
         if let Some(status) = e.status() {
             err = err.with_status(status.as_u16());

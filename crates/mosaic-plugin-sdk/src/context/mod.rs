@@ -137,7 +137,11 @@ impl PluginContext {
         let denied = |why: &str| {
             Err(Error::new(
                 ErrorKind::PermissionDenied,
-                format!("plugin `{}` may not read {}: {why}", self.inner.id, path.display()),
+                format!(
+                    "plugin `{}` may not read {}: {why}",
+                    self.inner.id,
+                    path.display()
+                ),
             )
             .with_provider(self.inner.id.clone()))
         };
@@ -147,13 +151,18 @@ impl PluginContext {
         let real = match tokio::fs::canonicalize(path).await {
             Ok(p) => p,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::not_found(format!("{} does not exist", path.display())));
+                return Err(Error::not_found(format!(
+                    "{} does not exist",
+                    path.display()
+                )));
             }
             Err(_) => return denied("it cannot be resolved"),
         };
         let mut allowed = false;
         for root in roots {
-            let root: PathBuf = tokio::fs::canonicalize(root).await.unwrap_or_else(|_| root.clone());
+            let root: PathBuf = tokio::fs::canonicalize(root)
+                .await
+                .unwrap_or_else(|_| root.clone());
             if real.starts_with(&root) {
                 allowed = true;
                 break;
@@ -163,7 +172,10 @@ impl PluginContext {
             return denied("it is outside the declared read-only paths");
         }
         tokio::fs::read(&real).await.map_err(|e| {
-            Error::new(ErrorKind::Unavailable, format!("cannot read {}: {e}", path.display()))
+            Error::new(
+                ErrorKind::Unavailable,
+                format!("cannot read {}: {e}", path.display()),
+            )
         })
     }
 
@@ -234,13 +246,20 @@ impl PluginContextBuilder {
         let http = HttpClient::new(
             self.id.clone(),
             allow,
-            format!("mosaic-plugin/{} {}/{}", crate::SDK_VERSION, self.id, self.version),
+            format!(
+                "mosaic-plugin/{} {}/{}",
+                crate::SDK_VERSION,
+                self.id,
+                self.version
+            ),
             self.call_timeout,
         );
         let span = tracing::info_span!("plugin", id = %self.id, version = %self.version);
         PluginContext {
             inner: Arc::new(Inner {
-                metrics: PluginMetrics { plugin: self.id.clone() },
+                metrics: PluginMetrics {
+                    plugin: self.id.clone(),
+                },
                 http,
                 state: self.state.unwrap_or_default(),
                 id: self.id,

@@ -59,12 +59,17 @@ impl StateStore {
     pub fn file(path: impl Into<PathBuf>) -> Result<Self> {
         let path = path.into();
         let data = match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice::<BTreeMap<String, Value>>(&bytes).map_err(|e| {
-                Error::new(
-                    ErrorKind::Decode,
-                    format!("plugin state file {} is not a JSON object: {e}", path.display()),
-                )
-            })?,
+            Ok(bytes) => {
+                serde_json::from_slice::<BTreeMap<String, Value>>(&bytes).map_err(|e| {
+                    Error::new(
+                        ErrorKind::Decode,
+                        format!(
+                            "plugin state file {} is not a JSON object: {e}",
+                            path.display()
+                        ),
+                    )
+                })?
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
             Err(e) => return Err(io_error(&path, e)),
         };
@@ -127,10 +132,16 @@ impl StateStore {
             .map_err(|e| Error::internal(format!("cannot encode plugin state: {e}")))?;
         let tmp = path.with_extension("json.tmp");
         if let Some(dir) = path.parent() {
-            tokio::fs::create_dir_all(dir).await.map_err(|e| io_error(dir, e))?;
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| io_error(dir, e))?;
         }
-        tokio::fs::write(&tmp, bytes).await.map_err(|e| io_error(&tmp, e))?;
-        tokio::fs::rename(&tmp, path).await.map_err(|e| io_error(path, e))
+        tokio::fs::write(&tmp, bytes)
+            .await
+            .map_err(|e| io_error(&tmp, e))?;
+        tokio::fs::rename(&tmp, path)
+            .await
+            .map_err(|e| io_error(path, e))
     }
 }
 
@@ -164,6 +175,9 @@ mod tests {
         assert_eq!(reopened.keys(), ["cursor", "n"]);
 
         std::fs::write(&path, b"[1,2]").unwrap();
-        assert_eq!(StateStore::file(&path).unwrap_err().kind(), ErrorKind::Decode);
+        assert_eq!(
+            StateStore::file(&path).unwrap_err().kind(),
+            ErrorKind::Decode
+        );
     }
 }

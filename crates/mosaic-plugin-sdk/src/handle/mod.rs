@@ -97,7 +97,9 @@ pub(crate) struct InFlight(Arc<Instance>);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        if self.0.inflight.fetch_sub(1, Ordering::SeqCst) == 1 && self.0.retired.load(Ordering::SeqCst) {
+        if self.0.inflight.fetch_sub(1, Ordering::SeqCst) == 1
+            && self.0.retired.load(Ordering::SeqCst)
+        {
             self.0.drained.notify_waiters();
         }
     }
@@ -249,8 +251,12 @@ impl PluginHandle {
     }
 
     fn unavailable(&self) -> Error {
-        Error::unavailable(format!("plugin `{}` is {}", self.slot.id, self.slot.state()))
-            .with_provider(self.slot.id.clone())
+        Error::unavailable(format!(
+            "plugin `{}` is {}",
+            self.slot.id,
+            self.slot.state()
+        ))
+        .with_provider(self.slot.id.clone())
     }
 
     fn not_served(&self, family: Family) -> Error {
@@ -283,7 +289,12 @@ impl PluginHandle {
     }
 
     /// Run one call's future under the instance's limits, containing panics.
-    async fn finish<T>(&self, instance: &Instance, op: &'static str, call: impl Future<Output = Result<T>>) -> Result<T> {
+    async fn finish<T>(
+        &self,
+        instance: &Instance,
+        op: &'static str,
+        call: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
         let _permit = match &instance.limiter {
             Some(sem) => {
                 let acquire = sem.acquire();
@@ -321,7 +332,8 @@ impl PluginHandle {
     fn panicked(&self, op: &str, payload: &(dyn std::any::Any + Send)) -> Error {
         let reason = format!("panicked in `{op}`: {}", panic_message(payload));
         self.slot.fail(reason.clone());
-        Error::internal(format!("plugin `{}` {reason}", self.slot.id)).with_provider(self.slot.id.clone())
+        Error::internal(format!("plugin `{}` {reason}", self.slot.id))
+            .with_provider(self.slot.id.clone())
     }
 }
 

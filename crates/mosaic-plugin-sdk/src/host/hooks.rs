@@ -20,7 +20,9 @@ pub(crate) async fn run_hook<T>(
     span: &tracing::Span,
     fut: impl Future<Output = Result<T>>,
 ) -> Result<T> {
-    let guarded = AssertUnwindSafe(fut).catch_unwind().instrument(span.clone());
+    let guarded = AssertUnwindSafe(fut)
+        .catch_unwind()
+        .instrument(span.clone());
     match tokio::time::timeout(limit, guarded).await {
         Err(_) => Err(Error::timeout(format!(
             "plugin `{plugin}`: `{hook}` did not finish within {limit:?}"

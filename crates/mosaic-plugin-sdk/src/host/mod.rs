@@ -15,7 +15,9 @@ use semver::Version;
 use serde_json::Value;
 use tokio::sync::broadcast;
 
-pub use registry::{DiscoveryReport, PluginInfo, PluginQuery, StartReport, SwapOptions, SwapReport};
+pub use registry::{
+    DiscoveryReport, PluginInfo, PluginQuery, StartReport, SwapOptions, SwapReport,
+};
 
 use crate::config::{Env, PluginConfig};
 use crate::context::{PluginContext, StateStore};
@@ -130,7 +132,9 @@ impl fmt::Debug for PluginHost {
         f.debug_struct("PluginHost")
             .field(
                 "plugins",
-                &reg.iter().map(|(id, e)| (id, e.slot.state())).collect::<Vec<_>>(),
+                &reg.iter()
+                    .map(|(id, e)| (id, e.slot.state()))
+                    .collect::<Vec<_>>(),
             )
             .field("config", &self.inner.config)
             .finish()
@@ -224,11 +228,11 @@ impl PluginHost {
             return Ok(());
         }
         let content = factory.content();
-        let decision = self
-            .inner
-            .config
-            .trust
-            .evaluate(&manifest, Origin::Static, content.as_deref())?;
+        let decision =
+            self.inner
+                .config
+                .trust
+                .evaluate(&manifest, Origin::Static, content.as_deref())?;
         let candidate = Candidate {
             manifest: Arc::new(manifest),
             factory: Some(factory),
@@ -289,7 +293,10 @@ impl PluginHost {
 
     fn discover_one(&self, dir: &Path, path: &Path) -> Result<String> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::new(ErrorKind::NotFound, format!("cannot read {}: {e}", path.display()))
+            Error::new(
+                ErrorKind::NotFound,
+                format!("cannot read {}: {e}", path.display()),
+            )
         })?;
         let manifest = PluginManifest::parse(&text)?;
         manifest.check_engine()?;
@@ -297,11 +304,11 @@ impl PluginHost {
             Some(_) => Some(directory_content(dir)?),
             None => None,
         };
-        let decision = self
-            .inner
-            .config
-            .trust
-            .evaluate(&manifest, Origin::Discovered, content.as_deref())?;
+        let decision =
+            self.inner
+                .config
+                .trust
+                .evaluate(&manifest, Origin::Discovered, content.as_deref())?;
         let key = manifest.key();
         let mut reg = self.inner.registry.write();
         let factory = reg
@@ -447,7 +454,14 @@ impl PluginHost {
         let limit = self.hook_timeout(manifest);
         let id = manifest.id.as_str();
         let mut plugin = run_sync(id, "create", || factory.create())?;
-        let init = run_hook(id, "initialize", limit, context.span(), plugin.initialize(context.clone(), config)).await;
+        let init = run_hook(
+            id,
+            "initialize",
+            limit,
+            context.span(),
+            plugin.initialize(context.clone(), config),
+        )
+        .await;
         let plugin: Arc<dyn crate::plugin::Plugin> = Arc::from(plugin);
         let dispose_quietly = |plugin: Arc<dyn crate::plugin::Plugin>, context: PluginContext| async move {
             let _ = run_hook(id, "dispose", limit, context.span(), plugin.dispose()).await;
@@ -456,11 +470,18 @@ impl PluginHost {
             dispose_quietly(plugin, context).await;
             return Err(e);
         }
-        if let Some(from) = migrate_from {
-            if let Err(e) = run_hook(id, "migrate_state", limit, context.span(), plugin.migrate_state(from, &state)).await {
-                dispose_quietly(plugin, context).await;
-                return Err(e);
-            }
+        if let Some(from) = migrate_from
+            && let Err(e) = run_hook(
+                id,
+                "migrate_state",
+                limit,
+                context.span(),
+                plugin.migrate_state(from, &state),
+            )
+            .await
+        {
+            dispose_quietly(plugin, context).await;
+            return Err(e);
         }
         let services = match run_sync(id, "services", || Ok(plugin.services())) {
             Ok(s) => s,
@@ -479,7 +500,10 @@ impl PluginHost {
             manifest.version.clone(),
             plugin,
             services,
-            manifest.limits.call_timeout.or(self.inner.config.call_timeout),
+            manifest
+                .limits
+                .call_timeout
+                .or(self.inner.config.call_timeout),
             manifest.limits.max_concurrency,
         )))
     }
@@ -502,7 +526,12 @@ impl PluginHost {
         self.load_locked(&slot, &mut active, version).await
     }
 
-    async fn load_locked(&self, slot: &Arc<Slot>, active: &mut Active, version: Option<&Version>) -> Result<PluginHandle> {
+    async fn load_locked(
+        &self,
+        slot: &Arc<Slot>,
+        active: &mut Active,
+        version: Option<&Version>,
+    ) -> Result<PluginHandle> {
         let id = slot.id.clone();
         match slot.state() {
             PluginState::Discovered | PluginState::Failed | PluginState::Unloaded => {}
@@ -510,7 +539,10 @@ impl PluginHost {
         }
         let previous = active.manifest.as_ref().map(|m| m.version.clone());
         let candidate = self.pick(&id, version.or(previous.as_ref()))?;
-        slot.transition(PluginState::Loading, format!("loading {}", candidate.manifest.key()))?;
+        slot.transition(
+            PluginState::Loading,
+            format!("loading {}", candidate.manifest.key()),
+        )?;
         // A failed instance still in place is disposed before the reload.
         if let Some(old) = slot.set_current(None) {
             self.retire(&id, &old, &candidate.manifest).await;
@@ -523,7 +555,10 @@ impl PluginHost {
             Ok(instance) => {
                 slot.set_current(Some(instance));
                 active.manifest = Some(candidate.manifest.clone());
-                slot.transition(PluginState::Loaded, format!("{} initialized", candidate.manifest.key()))?;
+                slot.transition(
+                    PluginState::Loaded,
+                    format!("{} initialized", candidate.manifest.key()),
+                )?;
                 Ok(PluginHandle::new(slot.clone()))
             }
             Err(e) => {
@@ -584,10 +619,12 @@ impl PluginHost {
             let version = e.slot.current().map(|i| i.version.clone());
             match version {
                 Some(v) if state == PluginState::Running && req.matches(&v) => {}
-                Some(v) if state == PluginState::Running => problems.push(mosaic_core::FieldError::new(
-                    format!("{}/dependencies/{dep}", manifest.id),
-                    format!("needs `{dep}` {req}, but {v} is running"),
-                )),
+                Some(v) if state == PluginState::Running => {
+                    problems.push(mosaic_core::FieldError::new(
+                        format!("{}/dependencies/{dep}", manifest.id),
+                        format!("needs `{dep}` {req}, but {v} is running"),
+                    ))
+                }
                 _ => problems.push(mosaic_core::FieldError::new(
                     format!("{}/dependencies/{dep}", manifest.id),
                     format!("dependency `{dep}` is {state}, not running"),
@@ -661,7 +698,11 @@ impl PluginHost {
         match run_hook(&slot.id, "stop", limit, &span, instance.plugin.stop()).await {
             Ok(()) => slot.transition(
                 PluginState::Stopped,
-                if drained { "stopped" } else { "stopped after the drain deadline" },
+                if drained {
+                    "stopped"
+                } else {
+                    "stopped after the drain deadline"
+                },
             ),
             Err(e) => {
                 slot.fail(format!("stop failed: {e}"));
@@ -719,18 +760,27 @@ impl PluginHost {
     /// hang moves the plugin to `Failed`.
     pub async fn health(&self, id: &str) -> Result<HealthStatus> {
         let (slot, _) = self.parts(id)?;
-        let instance = slot.current().ok_or_else(|| {
-            Error::unavailable(format!("plugin `{id}` is {}", slot.state()))
-        })?;
-        let manifest = self.pick(id, Some(&instance.version)).ok().map(|c| c.manifest);
+        let instance = slot
+            .current()
+            .ok_or_else(|| Error::unavailable(format!("plugin `{id}` is {}", slot.state())))?;
+        let manifest = self
+            .pick(id, Some(&instance.version))
+            .ok()
+            .map(|c| c.manifest);
         let limit = manifest
             .as_deref()
             .map_or(self.inner.config.hook_timeout, |m| self.hook_timeout(m));
         let span = tracing::info_span!("plugin", id = %id, version = %instance.version);
         let plugin = instance.plugin.clone();
-        match run_hook(id, "health", limit, &span, async move { Ok(plugin.health().await) }).await {
+        match run_hook(id, "health", limit, &span, async move {
+            Ok(plugin.health().await)
+        })
+        .await
+        {
             Ok(status) => {
-                slot.emit(EventKind::Health { status: status.clone() });
+                slot.emit(EventKind::Health {
+                    status: status.clone(),
+                });
                 Ok(status)
             }
             Err(e) => {
@@ -749,7 +799,8 @@ impl PluginHost {
         let manifests = self.planned_manifests();
         let refs: Vec<&PluginManifest> = manifests.iter().map(|m| m.as_ref()).collect();
         let order = deps::start_order(&refs)?;
-        let by_id: BTreeMap<&str, &PluginManifest> = refs.iter().map(|m| (m.id.as_str(), *m)).collect();
+        let by_id: BTreeMap<&str, &PluginManifest> =
+            refs.iter().map(|m| (m.id.as_str(), *m)).collect();
         let mut report = StartReport::default();
         let mut down: Vec<String> = Vec::new();
         for id in order {
@@ -760,7 +811,11 @@ impl PluginHost {
             if !blocked.is_empty() {
                 let why = format!(
                     "dependencies did not start: {}",
-                    blocked.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    blocked
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
                 report.skipped.push((id.clone(), why));
                 down.push(id);

@@ -83,20 +83,20 @@ impl PluginQuery {
 
     /// Whether `manifest` matches.
     pub fn matches(&self, manifest: &PluginManifest) -> bool {
-        if let Some(f) = self.family {
-            if !manifest.implements(f) {
-                return false;
-            }
+        if let Some(f) = self.family
+            && !manifest.implements(f)
+        {
+            return false;
         }
-        if let Some(op) = &self.capability {
-            if !manifest.declares_operation(op) {
-                return false;
-            }
+        if let Some(op) = &self.capability
+            && !manifest.declares_operation(op)
+        {
+            return false;
         }
-        if let Some(p) = &self.provider {
-            if !manifest.provider.eq_ignore_ascii_case(p) {
-                return false;
-            }
+        if let Some(p) = &self.provider
+            && !manifest.provider.eq_ignore_ascii_case(p)
+        {
+            return false;
         }
         if let Some(t) = &self.text {
             let t = t.to_lowercase();
@@ -107,7 +107,10 @@ impl PluginQuery {
                 manifest.description.as_deref(),
             ];
             let found = hay.iter().flatten().any(|s| s.to_lowercase().contains(&t))
-                || manifest.keywords.iter().any(|k| k.to_lowercase().contains(&t));
+                || manifest
+                    .keywords
+                    .iter()
+                    .any(|k| k.to_lowercase().contains(&t));
             if !found {
                 return false;
             }

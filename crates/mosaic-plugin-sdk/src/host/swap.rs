@@ -42,7 +42,10 @@ impl PluginHost {
             .manifest
             .clone()
             .ok_or_else(|| Error::internal(format!("running plugin `{id}` has no manifest")))?;
-        let target = options.version.clone().unwrap_or_else(|| old.version.clone());
+        let target = options
+            .version
+            .clone()
+            .unwrap_or_else(|| old.version.clone());
         if is_downgrade(&old.version, &target) && !options.force {
             return Err(Error::conflict(format!(
                 "refusing to downgrade plugin `{id}` from {} to {target} (set force to allow it)",
@@ -71,12 +74,14 @@ impl PluginHost {
             let state = state.clone();
             let snapshot = snapshot.clone();
             async move {
-                if let Some(snapshot) = snapshot {
-                    if let Err(e) = state.replace(snapshot).await {
-                        tracing::warn!(plugin = %slot.id, error = %e, "could not restore plugin state after a failed swap");
-                    }
+                if let Some(snapshot) = snapshot
+                    && let Err(e) = state.replace(snapshot).await
+                {
+                    tracing::warn!(plugin = %slot.id, error = %e, "could not restore plugin state after a failed swap");
                 }
-                slot.emit(EventKind::SwapRolledBack { reason: reason.clone() });
+                slot.emit(EventKind::SwapRolledBack {
+                    reason: reason.clone(),
+                });
                 Error::new(
                     error.kind(),
                     format!("hot swap of plugin `{}` rolled back: {reason}", slot.id),
@@ -87,7 +92,13 @@ impl PluginHost {
             }
         };
         let new = match self
-            .build_instance(&slot, &candidate, supplied.as_ref(), state.clone(), migrate_from.as_ref())
+            .build_instance(
+                &slot,
+                &candidate,
+                supplied.as_ref(),
+                state.clone(),
+                migrate_from.as_ref(),
+            )
             .await
         {
             Ok(i) => i,
@@ -100,10 +111,15 @@ impl PluginHost {
             return Err(rollback(format!("new instance did not start: {e}"), e).await);
         }
         let plugin = new.plugin.clone();
-        let health = run_hook(id, "health", limit, &span, async move { Ok(plugin.health().await) }).await;
+        let health = run_hook(id, "health", limit, &span, async move {
+            Ok(plugin.health().await)
+        })
+        .await;
         let unhealthy = match health {
             Ok(status) if status.is_usable() => None,
-            Ok(status) => Some(Error::unavailable(format!("new instance is unhealthy: {status:?}"))),
+            Ok(status) => Some(Error::unavailable(format!(
+                "new instance is unhealthy: {status:?}"
+            ))),
             Err(e) => Some(e),
         };
         if let Some(e) = unhealthy {
@@ -156,7 +172,10 @@ impl PluginHost {
                 let state = e.slot.state();
                 if !matches!(
                     state,
-                    PluginState::Running | PluginState::Starting | PluginState::Loaded | PluginState::Stopped
+                    PluginState::Running
+                        | PluginState::Starting
+                        | PluginState::Loaded
+                        | PluginState::Stopped
                 ) {
                     return None;
                 }

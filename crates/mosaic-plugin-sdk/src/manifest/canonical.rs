@@ -64,6 +64,9 @@ mod tests {
         let b = json!({"a": "é\n", "z": {"a": 1, "b": 2}});
         assert_eq!(canonical_json(&a), canonical_json(&b));
         assert_eq!(canonical_json(&a), r#"{"a":"é\n","z":{"a":1,"b":2}}"#);
-        assert_ne!(canonical_json(&a), canonical_json(&json!({"a": "é\n", "z": {"a": 1, "b": 3}})));
+        assert_ne!(
+            canonical_json(&a),
+            canonical_json(&json!({"a": "é\n", "z": {"a": 1, "b": 3}}))
+        );
     }
 }

@@ -313,12 +313,7 @@ impl Permissions {
 }
 
 fn caps<K: OpKind>(names: &[&'static str]) -> Capabilities {
-    Capabilities::of(
-        K::ALL
-            .iter()
-            .copied()
-            .filter(|k| names.contains(&k.name())),
-    )
+    Capabilities::of(K::ALL.iter().copied().filter(|k| names.contains(&k.name())))
 }
 
 /// This SDK's version, parsed.

@@ -9,7 +9,9 @@ use mosaic_core::{Error, ErrorKind, Family, Result};
 use semver::{Version, VersionReq};
 use serde_json::{Map, Value};
 
-use super::{ConfigSpec, FilesystemPermission, Limits, NetworkPermission, Permissions, PluginManifest};
+use super::{
+    ConfigSpec, FilesystemPermission, Limits, NetworkPermission, Permissions, PluginManifest,
+};
 use crate::config::ConfigSchema;
 use crate::context::http::HostPattern;
 use crate::pointer::{Problems, child, index, located_error};
@@ -47,17 +49,22 @@ pub(super) fn manifest(value: &Value) -> Result<PluginManifest> {
         } else if !TOP_LEVEL.contains(&k.as_str()) {
             p.push(
                 child("", k),
-                format!("unknown key; expected one of {}, or an `x-` extension", TOP_LEVEL.join(", ")),
+                format!(
+                    "unknown key; expected one of {}, or an `x-` extension",
+                    TOP_LEVEL.join(", ")
+                ),
             );
         }
     }
 
-    let id = required(obj, "", "id", &mut p, |v, ptr, p| identifier(v, ptr, p));
+    let id = required(obj, "", "id", &mut p, identifier);
     let name = required(obj, "", "name", &mut p, non_empty_string);
     let version = required(obj, "", "version", &mut p, version);
     let description = optional(obj, "", "description", &mut p, string);
     let families = required(obj, "", "families", &mut p, families);
-    let provider = required(obj, "", "provider", &mut p, |v, ptr, p| identifier(v, ptr, p));
+    let provider = required(obj, "", "provider", &mut p, |v, ptr, p| {
+        identifier(v, ptr, p)
+    });
     let author = optional(obj, "", "author", &mut p, string);
     let license = optional(obj, "", "license", &mut p, non_empty_string);
     let keywords = optional(obj, "", "keywords", &mut p, string_list).unwrap_or_default();
@@ -67,7 +74,9 @@ pub(super) fn manifest(value: &Value) -> Result<PluginManifest> {
     let permissions = optional(obj, "", "permissions", &mut p, permissions).unwrap_or_default();
     let config = optional(obj, "", "config", &mut p, config).unwrap_or_default();
     let limits = optional(obj, "", "limits", &mut p, limits).unwrap_or_default();
-    let integrity = optional(obj, "", "integrity", &mut p, |v, ptr, p| Integrity::parse(v, ptr, p));
+    let integrity = optional(obj, "", "integrity", &mut p, |v, ptr, p| {
+        Integrity::parse(v, ptr, p)
+    });
 
     if let (Some(families), false) = (&families, capabilities.is_empty()) {
         for family in capabilities.keys() {
@@ -79,10 +88,13 @@ pub(super) fn manifest(value: &Value) -> Result<PluginManifest> {
             }
         }
     }
-    if let Some(id) = &id {
-        if dependencies.contains_key(id) {
-            p.push(child("/dependencies", id), "a plugin cannot depend on itself");
-        }
+    if let Some(id) = &id
+        && dependencies.contains_key(id)
+    {
+        p.push(
+            child("/dependencies", id),
+            "a plugin cannot depend on itself",
+        );
     }
 
     match (id, name, version, families, provider, engine) {
@@ -150,7 +162,12 @@ fn optional<T>(
     obj.get(key).and_then(|v| read(v, &child(parent, key), p))
 }
 
-fn object<'a>(v: &'a Value, ptr: &str, p: &mut Problems, allowed: &[&str]) -> Option<&'a Map<String, Value>> {
+fn object<'a>(
+    v: &'a Value,
+    ptr: &str,
+    p: &mut Problems,
+    allowed: &[&str],
+) -> Option<&'a Map<String, Value>> {
     let Some(obj) = v.as_object() else {
         p.expected(ptr, "an object", v);
         return None;
@@ -227,7 +244,10 @@ fn version(v: &Value, ptr: &str, p: &mut Problems) -> Option<Version> {
     match Version::parse(&s) {
         Ok(v) => Some(v),
         Err(e) => {
-            p.push(ptr, format!("expected a semantic version such as \"1.2.3\": {e}"));
+            p.push(
+                ptr,
+                format!("expected a semantic version such as \"1.2.3\": {e}"),
+            );
             None
         }
     }
@@ -238,7 +258,10 @@ fn version_req(v: &Value, ptr: &str, p: &mut Problems) -> Option<VersionReq> {
     match VersionReq::parse(&s) {
         Ok(r) => Some(r),
         Err(e) => {
-            p.push(ptr, format!("expected a semver range such as \"^1.2\" or \">=1, <3\": {e}"));
+            p.push(
+                ptr,
+                format!("expected a semver range such as \"^1.2\" or \">=1, <3\": {e}"),
+            );
             None
         }
     }
@@ -297,7 +320,11 @@ fn dependencies(v: &Value, ptr: &str, p: &mut Problems) -> Option<BTreeMap<Strin
     Some(out)
 }
 
-fn capabilities(v: &Value, ptr: &str, p: &mut Problems) -> Option<BTreeMap<Family, Vec<&'static str>>> {
+fn capabilities(
+    v: &Value,
+    ptr: &str,
+    p: &mut Problems,
+) -> Option<BTreeMap<Family, Vec<&'static str>>> {
     let Some(obj) = v.as_object() else {
         p.expected(ptr, "an object mapping families to operation names", v);
         return None;
@@ -326,11 +353,16 @@ fn capabilities(v: &Value, ptr: &str, p: &mut Problems) -> Option<BTreeMap<Famil
                 continue;
             };
             match known.iter().find(|n| **n == name) {
-                Some(n) if ops.contains(n) => p.push(ip, format!("operation `{name}` is listed twice")),
+                Some(n) if ops.contains(n) => {
+                    p.push(ip, format!("operation `{name}` is listed twice"))
+                }
                 Some(n) => ops.push(*n),
                 None => p.push(
                     ip,
-                    format!("expected an operation of family `{family}` (such as `{}`)", known[0]),
+                    format!(
+                        "expected an operation of family `{family}` (such as `{}`)",
+                        known[0]
+                    ),
                 ),
             }
         }
@@ -361,7 +393,11 @@ fn network(v: &Value, ptr: &str, p: &mut Problems) -> Option<NetworkPermission> 
             (hosts, child(ptr, "hosts"), allow_http)
         }
         _ => {
-            p.expected(ptr, "an array of host globs or an object {hosts, allowHttp}", v);
+            p.expected(
+                ptr,
+                "an array of host globs or an object {hosts, allowHttp}",
+                v,
+            );
             return None;
         }
     };
@@ -386,10 +422,7 @@ fn boolean(v: &Value, ptr: &str, p: &mut Problems) -> Option<bool> {
 fn env_names(v: &Value, ptr: &str, p: &mut Problems) -> Option<Vec<String>> {
     let names = string_list(v, ptr, p)?;
     for (i, n) in names.iter().enumerate() {
-        let ok = !n.is_empty()
-            && !n.contains('=')
-            && !n.contains('\0')
-            && !n.contains('*');
+        let ok = !n.is_empty() && !n.contains('=') && !n.contains('\0') && !n.contains('*');
         if !ok {
             p.push(
                 index(ptr, i),
@@ -427,7 +460,9 @@ fn filesystem(v: &Value, ptr: &str, p: &mut Problems) -> Option<FilesystemPermis
 
 fn config(v: &Value, ptr: &str, p: &mut Problems) -> Option<ConfigSpec> {
     let obj = object(v, ptr, p, &["schema", "defaults"])?;
-    let schema = optional(obj, ptr, "schema", p, |v, ptr, p| ConfigSchema::compile_at(v, ptr, p));
+    let schema = optional(obj, ptr, "schema", p, |v, ptr, p| {
+        ConfigSchema::compile_at(v, ptr, p)
+    });
     let defaults = optional(obj, ptr, "defaults", p, |v, ptr, p| match v.as_object() {
         Some(m) => Some(m.clone()),
         None => {
@@ -445,7 +480,12 @@ fn config(v: &Value, ptr: &str, p: &mut Problems) -> Option<ConfigSpec> {
 }
 
 fn limits(v: &Value, ptr: &str, p: &mut Problems) -> Option<Limits> {
-    let obj = object(v, ptr, p, &["callTimeoutMs", "maxConcurrency", "hookTimeoutMs"])?;
+    let obj = object(
+        v,
+        ptr,
+        p,
+        &["callTimeoutMs", "maxConcurrency", "hookTimeoutMs"],
+    )?;
     let positive: Reader<u64> = |v, ptr, p| match v.as_u64() {
         Some(n) if n > 0 => Some(n),
         _ => {

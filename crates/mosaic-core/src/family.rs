@@ -81,7 +81,7 @@ macro_rules! define_family {
         /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported); an
         /// implementation overrides the operations it offers and lists them
         /// in `capabilities()`.
-        #[cfg_attr(feature = "mock", mockall::automock)]
+        #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
         #[async_trait::async_trait]
         pub trait $Trait: Send + Sync + 'static {
             /// The operations this provider supports.

@@ -49,17 +49,17 @@ pub mod operation;
 pub mod page;
 mod secret;
 
-#[cfg_attr(feature = "mock", allow(missing_debug_implementations))] // mockall's mocks
+#[cfg_attr(any(test, feature = "mock"), allow(missing_debug_implementations))] // mockall's mocks
 pub mod ai;
-#[cfg_attr(feature = "mock", allow(missing_debug_implementations))] // mockall's mocks
+#[cfg_attr(any(test, feature = "mock"), allow(missing_debug_implementations))] // mockall's mocks
 pub mod cicd;
-#[cfg_attr(feature = "mock", allow(missing_debug_implementations))] // mockall's mocks
+#[cfg_attr(any(test, feature = "mock"), allow(missing_debug_implementations))] // mockall's mocks
 pub mod git;
-#[cfg_attr(feature = "mock", allow(missing_debug_implementations))] // mockall's mocks
+#[cfg_attr(any(test, feature = "mock"), allow(missing_debug_implementations))] // mockall's mocks
 pub mod kb;
-#[cfg_attr(feature = "mock", allow(missing_debug_implementations))] // mockall's mocks
+#[cfg_attr(any(test, feature = "mock"), allow(missing_debug_implementations))] // mockall's mocks
 pub mod project;
-#[cfg_attr(feature = "mock", allow(missing_debug_implementations))] // mockall's mocks
+#[cfg_attr(any(test, feature = "mock"), allow(missing_debug_implementations))] // mockall's mocks
 pub mod workflow;
 
 pub use context::{Request, RequestContext, RequestId};
@@ -68,3 +68,21 @@ pub use family::Response;
 pub use operation::{Access, Capabilities, Family, OpKind, OpMeta, Operation};
 pub use page::{Cursor, Page, PageRequest, Paginated};
 pub use secret::Secret;
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+mod testing {
+    use proptest::prelude::*;
+
+    /// Small JSON values for property tests.
+    pub(crate) fn arb_json() -> impl Strategy<Value = serde_json::Value> {
+        prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            "[a-z ]{0,12}".prop_map(serde_json::Value::from),
+        ]
+    }
+}

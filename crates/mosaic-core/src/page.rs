@@ -13,6 +13,7 @@ use crate::error::Result;
 
 /// An opaque position in a listing, handed back to fetch the next page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(transparent)]
 pub struct Cursor(pub String);
 
@@ -42,6 +43,7 @@ impl From<String> for Cursor {
 
 /// Which page to fetch and how large.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct PageRequest {
     /// Where to continue; `None` for the first page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,6 +75,7 @@ impl PageRequest {
 
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct Page<T> {
     /// The items on this page.
     pub items: Vec<T>,
@@ -190,7 +193,7 @@ pub(crate) use paginated;
 ///
 /// # tokio_test_block_on(async {
 /// let all: Vec<u32> = (0..25).collect();
-/// let items: Vec<u32> = paginate(List { page: PageRequest::with_size(10) }, |p: List| {
+/// let items: Vec<u32> = paginate(List { page: PageRequest::with_size(10) }, move |p: List| {
 ///     let all = all.clone();
 ///     async move { Page::slice(all, p.page(), 10) }
 /// })

@@ -96,3 +96,13 @@ impl<'de> Deserialize<'de> for Secret {
         String::deserialize(d).map(Secret::new)
     }
 }
+
+#[cfg(test)]
+impl proptest::arbitrary::Arbitrary for Secret {
+    type Parameters = ();
+    type Strategy = proptest::strategy::Map<&'static str, fn(String) -> Secret>;
+    fn arbitrary_with(_: ()) -> Self::Strategy {
+        use proptest::strategy::Strategy;
+        "[a-zA-Z0-9_]{0,24}".prop_map(Secret::new)
+    }
+}

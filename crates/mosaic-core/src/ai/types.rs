@@ -108,18 +108,21 @@ impl Message {
 
 /// A tool the model may call.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct Tool {
     /// Name.
     pub name: String,
     /// What it does.
     pub description: Option<String>,
     /// JSON Schema of its arguments.
+    #[cfg_attr(test, proptest(strategy = "crate::testing::arb_json()"))]
     pub parameters: serde_json::Value,
 }
 
 /// Whether and which tool the model must call.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(Arbitrary))]
 pub enum ToolChoice {
     /// The model decides.
     #[default]
@@ -135,6 +138,7 @@ pub enum ToolChoice {
 /// The shape of the answer.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(Arbitrary))]
 pub enum ResponseFormat {
     /// Free text.
     #[default]
@@ -146,6 +150,7 @@ pub enum ResponseFormat {
         /// Schema name.
         name: String,
         /// The JSON Schema.
+        #[cfg_attr(test, proptest(strategy = "crate::testing::arb_json()"))]
         schema: serde_json::Value,
         /// Enforce the schema strictly where supported.
         strict: bool,
@@ -154,6 +159,7 @@ pub enum ResponseFormat {
 
 /// Parameters of `chat` and `chat_stream`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ChatRequest {
     /// Model id.
     pub model: String,
@@ -167,8 +173,10 @@ pub struct ChatRequest {
     /// Tool choice.
     pub tool_choice: Option<ToolChoice>,
     /// Sampling temperature.
+    #[cfg_attr(test, proptest(strategy = "proptest::option::of(-2.0f32..2.0)"))]
     pub temperature: Option<f32>,
     /// Nucleus sampling.
+    #[cfg_attr(test, proptest(strategy = "proptest::option::of(-2.0f32..2.0)"))]
     pub top_p: Option<f32>,
     /// Maximum tokens to generate.
     pub max_tokens: Option<u32>,
@@ -273,6 +281,7 @@ impl Usage {
 
 /// A complete chat answer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ChatResponse {
     /// The provider's response id.
     pub id: String,
@@ -285,11 +294,13 @@ pub struct ChatResponse {
     /// Token usage.
     pub usage: Usage,
     /// Estimated cost in US dollars, when a price is known.
+    #[cfg_attr(test, proptest(strategy = "proptest::option::of(0.0f64..100.0)"))]
     pub cost_usd: Option<f64>,
 }
 
 /// A fragment of a tool call, as streamed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ToolCallDelta {
     /// Position of the call in this answer (parallel calls).
     pub index: u32,
@@ -307,6 +318,7 @@ pub struct ToolCallDelta {
 /// tool-call deltas, the complete tool calls once their last fragment has
 /// arrived, and on the final chunk the finish reason and the usage.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ChatChunk {
     /// New text.
     pub delta: String,
@@ -404,6 +416,7 @@ impl<'de> Deserialize<'de> for ChatStream {
 
 /// Parameters of `complete` (plain text completion).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CompletionRequest {
     /// Model id.
     pub model: String,
@@ -412,6 +425,7 @@ pub struct CompletionRequest {
     /// Maximum tokens to generate.
     pub max_tokens: Option<u32>,
     /// Sampling temperature.
+    #[cfg_attr(test, proptest(strategy = "proptest::option::of(-2.0f32..2.0)"))]
     pub temperature: Option<f32>,
     /// Stop sequences.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -420,6 +434,7 @@ pub struct CompletionRequest {
 
 /// A text completion.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct Completion {
     /// The provider's response id.
     pub id: String,
@@ -432,11 +447,13 @@ pub struct Completion {
     /// Token usage.
     pub usage: Usage,
     /// Estimated cost in US dollars, when a price is known.
+    #[cfg_attr(test, proptest(strategy = "proptest::option::of(0.0f64..100.0)"))]
     pub cost_usd: Option<f64>,
 }
 
 /// Parameters of `embed`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct EmbeddingRequest {
     /// Model id.
     pub model: String,
@@ -448,10 +465,17 @@ pub struct EmbeddingRequest {
 
 /// Embedding vectors.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct Embeddings {
     /// The model that answered.
     pub model: String,
     /// One vector per input, in order.
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::collection::vec(proptest::collection::vec(-1.0f32..1.0, 0..4), 0..3)"
+        )
+    )]
     pub vectors: Vec<Vec<f32>>,
     /// Token usage.
     pub usage: Usage,
@@ -491,6 +515,7 @@ pub struct ModelInfo {
 
 /// Parameters of `list_models`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListModels {
     /// Which page.
     pub page: PageRequest,
@@ -498,6 +523,7 @@ pub struct ListModels {
 
 /// A model by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ModelRef {
     /// Model id.
     pub id: String,

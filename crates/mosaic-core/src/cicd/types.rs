@@ -76,6 +76,7 @@ pub struct PipelineDefinition {
 
 /// Parameters of `list_definitions`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListDefinitions {
     /// Project path.
     pub project: String,
@@ -85,6 +86,7 @@ pub struct ListDefinitions {
 
 /// A definition by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct DefinitionRef {
     /// Project path.
     pub project: String,
@@ -126,6 +128,7 @@ pub struct Pipeline {
 
 /// Parameters of `create_pipeline`: run the project's pipeline for a ref.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CreatePipeline {
     /// Project path.
     pub project: String,
@@ -138,6 +141,7 @@ pub struct CreatePipeline {
 /// Parameters of `trigger_pipeline`: run a named definition with inputs
 /// (GitHub `workflow_dispatch`, Jenkins build with parameters).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct TriggerPipeline {
     /// Project path.
     pub project: String,
@@ -151,6 +155,7 @@ pub struct TriggerPipeline {
 
 /// A pipeline by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct PipelineRef {
     /// Project path.
     pub project: String,
@@ -170,6 +175,7 @@ impl PipelineRef {
 
 /// Parameters of `retry_pipeline`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct RetryPipeline {
     /// Project path.
     pub project: String,
@@ -181,6 +187,7 @@ pub struct RetryPipeline {
 
 /// Parameters of `list_pipelines`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListPipelines {
     /// Project path.
     pub project: String,
@@ -220,6 +227,7 @@ pub struct Job {
 
 /// A job by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct JobRef {
     /// Project path.
     pub project: String,
@@ -229,6 +237,7 @@ pub struct JobRef {
 
 /// Parameters of `list_jobs`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListJobs {
     /// Project path.
     pub project: String,
@@ -240,6 +249,7 @@ pub struct ListJobs {
 
 /// Parameters of `get_log`: a pipeline's whole log, or one job's.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct GetLog {
     /// Project path.
     pub project: String,
@@ -279,6 +289,7 @@ pub struct Artifact {
 
 /// Parameters of `list_artifacts`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListArtifacts {
     /// Project path.
     pub project: String,
@@ -290,6 +301,7 @@ pub struct ListArtifacts {
 
 /// An artifact by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ArtifactRef {
     /// Project path.
     pub project: String,
@@ -323,6 +335,7 @@ pub struct Environment {
 
 /// Parameters of `create_environment` and `update_environment`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct PutEnvironment {
     /// Project path.
     pub project: String,
@@ -334,6 +347,7 @@ pub struct PutEnvironment {
 
 /// An environment by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct EnvironmentRef {
     /// Project path.
     pub project: String,
@@ -343,6 +357,7 @@ pub struct EnvironmentRef {
 
 /// Parameters of `list_environments`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListEnvironments {
     /// Project path.
     pub project: String,
@@ -370,6 +385,7 @@ pub struct SecretInfo {
 
 /// Parameters of `create_secret` and `update_secret`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct PutSecret {
     /// Project path.
     pub project: String,
@@ -387,6 +403,7 @@ pub struct PutSecret {
 
 /// A secret by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct SecretRef {
     /// Project path.
     pub project: String,
@@ -398,6 +415,7 @@ pub struct SecretRef {
 
 /// Parameters of `list_secrets`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListSecrets {
     /// Project path.
     pub project: String,

@@ -129,6 +129,7 @@ impl Repository {
 
 /// Parameters of `create_repository`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateRepository {
     /// Organization, group or workspace to create it in; `None` for the
     /// authenticated user.
@@ -183,6 +184,7 @@ impl CreateRepository {
 
 /// Parameters of `update_repository`: only the `Some` fields change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct UpdateRepository {
     /// The repository.
     pub repo: RepoRef,
@@ -210,6 +212,7 @@ impl UpdateRepository {
 
 /// Parameters of `list_repositories`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListRepositories {
     /// List this user's or organization's repositories; `None` for the
     /// authenticated user's.
@@ -220,6 +223,7 @@ pub struct ListRepositories {
 
 /// Parameters of `fork_repository`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ForkRepository {
     /// The repository to fork.
     pub repo: RepoRef,
@@ -243,6 +247,7 @@ pub struct Branch {
 
 /// Parameters of `create_branch`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateBranch {
     /// The repository.
     pub repo: RepoRef,
@@ -254,6 +259,7 @@ pub struct CreateBranch {
 
 /// A branch by name (`get_branch`, `delete_branch`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct BranchRef {
     /// The repository.
     pub repo: RepoRef,
@@ -273,6 +279,7 @@ impl BranchRef {
 
 /// Parameters of `list_branches`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListBranches {
     /// The repository.
     pub repo: RepoRef,
@@ -300,6 +307,7 @@ pub struct BranchProtection {
 
 /// Parameters of `protect_branch`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ProtectBranch {
     /// The repository.
     pub repo: RepoRef,
@@ -324,6 +332,7 @@ pub enum PullRequestState {
 /// Which items a listing returns by state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(Arbitrary))]
 pub enum StateFilter {
     /// Open only.
     #[default]
@@ -368,6 +377,7 @@ pub struct PullRequest {
 
 /// Parameters of `create_pull_request`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CreatePullRequest {
     /// The repository.
     pub repo: RepoRef,
@@ -385,6 +395,7 @@ pub struct CreatePullRequest {
 
 /// A pull request by number.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct PullRequestRef {
     /// The repository.
     pub repo: RepoRef,
@@ -394,6 +405,7 @@ pub struct PullRequestRef {
 
 /// Parameters of `update_pull_request`: only the `Some` fields change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct UpdatePullRequest {
     /// The repository.
     pub repo: RepoRef,
@@ -412,6 +424,7 @@ pub struct UpdatePullRequest {
 /// How to merge a pull request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(Arbitrary))]
 pub enum MergeMethod {
     /// A merge commit.
     #[default]
@@ -424,6 +437,7 @@ pub enum MergeMethod {
 
 /// Parameters of `merge_pull_request`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct MergePullRequest {
     /// The repository.
     pub repo: RepoRef,
@@ -453,6 +467,7 @@ pub struct MergeResult {
 
 /// Parameters of `list_pull_requests`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListPullRequests {
     /// The repository.
     pub repo: RepoRef,
@@ -494,6 +509,7 @@ pub struct Commit {
 
 /// A commit by SHA or ref.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CommitRef {
     /// The repository.
     pub repo: RepoRef,
@@ -503,6 +519,7 @@ pub struct CommitRef {
 
 /// Parameters of `list_commits`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListCommits {
     /// The repository.
     pub repo: RepoRef,
@@ -517,6 +534,7 @@ pub struct ListCommits {
 /// One file change in a commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
+#[cfg_attr(test, derive(Arbitrary))]
 pub enum FileChange {
     /// Create a file.
     Create {
@@ -552,6 +570,7 @@ impl FileChange {
 
 /// Parameters of `create_commit`: several file changes as one commit on a branch.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateCommit {
     /// The repository.
     pub repo: RepoRef,
@@ -613,6 +632,7 @@ pub struct Comparison {
 
 /// Parameters of `compare_commits`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CompareCommits {
     /// The repository.
     pub repo: RepoRef,
@@ -636,6 +656,7 @@ pub struct Tag {
 
 /// Parameters of `create_tag`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateTag {
     /// The repository.
     pub repo: RepoRef,
@@ -649,6 +670,7 @@ pub struct CreateTag {
 
 /// A tag by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct TagRef {
     /// The repository.
     pub repo: RepoRef,
@@ -658,6 +680,7 @@ pub struct TagRef {
 
 /// Parameters of `list_tags`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListTags {
     /// The repository.
     pub repo: RepoRef,
@@ -682,6 +705,7 @@ pub struct Webhook {
 
 /// Parameters of `create_webhook`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateWebhook {
     /// The repository.
     pub repo: RepoRef,
@@ -697,6 +721,7 @@ pub struct CreateWebhook {
 
 /// Parameters of `update_webhook`: only the `Some` fields change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct UpdateWebhook {
     /// The repository.
     pub repo: RepoRef,
@@ -714,6 +739,7 @@ pub struct UpdateWebhook {
 
 /// A webhook by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct WebhookRef {
     /// The repository.
     pub repo: RepoRef,
@@ -723,6 +749,7 @@ pub struct WebhookRef {
 
 /// Parameters of `list_webhooks`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListWebhooks {
     /// The repository.
     pub repo: RepoRef,
@@ -762,6 +789,7 @@ pub struct Collaborator {
 
 /// Parameters of `add_collaborator`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct AddCollaborator {
     /// The repository.
     pub repo: RepoRef,
@@ -773,6 +801,7 @@ pub struct AddCollaborator {
 
 /// A collaborator by login.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CollaboratorRef {
     /// The repository.
     pub repo: RepoRef,
@@ -782,6 +811,7 @@ pub struct CollaboratorRef {
 
 /// Parameters of `list_collaborators`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListCollaborators {
     /// The repository.
     pub repo: RepoRef,
@@ -829,6 +859,7 @@ pub struct Issue {
 
 /// Parameters of `create_issue`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateIssue {
     /// The repository.
     pub repo: RepoRef,
@@ -844,6 +875,7 @@ pub struct CreateIssue {
 
 /// Parameters of `update_issue`: only the `Some` fields change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct UpdateIssue {
     /// The repository.
     pub repo: RepoRef,
@@ -863,6 +895,7 @@ pub struct UpdateIssue {
 
 /// An issue by number.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct IssueRef {
     /// The repository.
     pub repo: RepoRef,
@@ -872,6 +905,7 @@ pub struct IssueRef {
 
 /// Parameters of `list_issues`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListIssues {
     /// The repository.
     pub repo: RepoRef,
@@ -904,6 +938,7 @@ impl FileContent {
 
 /// Parameters of `get_file`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct GetFile {
     /// The repository.
     pub repo: RepoRef,
@@ -915,6 +950,7 @@ pub struct GetFile {
 
 /// Parameters of `create_file` and `update_file`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct WriteFile {
     /// The repository.
     pub repo: RepoRef,
@@ -932,6 +968,7 @@ pub struct WriteFile {
 
 /// Parameters of `delete_file`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct DeleteFile {
     /// The repository.
     pub repo: RepoRef,
@@ -991,6 +1028,7 @@ pub struct CommitStatus {
 
 /// Parameters of `create_commit_status`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateCommitStatus {
     /// The repository.
     pub repo: RepoRef,
@@ -1008,6 +1046,7 @@ pub struct CreateCommitStatus {
 
 /// Parameters of `list_commit_statuses`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListCommitStatuses {
     /// The repository.
     pub repo: RepoRef,
@@ -1041,6 +1080,7 @@ pub struct Release {
 
 /// Parameters of `create_release`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateRelease {
     /// The repository.
     pub repo: RepoRef,
@@ -1060,6 +1100,7 @@ pub struct CreateRelease {
 
 /// Parameters of `list_releases`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListReleases {
     /// The repository.
     pub repo: RepoRef,

@@ -30,6 +30,7 @@ pub struct Space {
 
 /// Parameters of `create_space`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateSpace {
     /// Short key, where the provider needs one.
     pub key: Option<String>,
@@ -43,6 +44,7 @@ pub struct CreateSpace {
 
 /// Parameters of `update_space`: only the `Some` fields change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct UpdateSpace {
     /// Space id.
     pub id: String,
@@ -54,6 +56,7 @@ pub struct UpdateSpace {
 
 /// A space by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct SpaceRef {
     /// Space id.
     pub id: String,
@@ -61,6 +64,7 @@ pub struct SpaceRef {
 
 /// Parameters of `list_spaces`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListSpaces {
     /// Which page.
     pub page: PageRequest,
@@ -92,6 +96,7 @@ pub struct KbPage {
 
 /// Parameters of `create_page`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateKbPage {
     /// The space.
     pub space_id: String,
@@ -105,6 +110,7 @@ pub struct CreateKbPage {
 
 /// A page by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct KbPageRef {
     /// Page id.
     pub id: String,
@@ -112,6 +118,7 @@ pub struct KbPageRef {
 
 /// Parameters of `update_page`: only the `Some` fields change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct UpdateKbPage {
     /// Page id.
     pub id: String,
@@ -125,6 +132,7 @@ pub struct UpdateKbPage {
 
 /// Parameters of `move_page`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct MoveKbPage {
     /// Page id.
     pub id: String,
@@ -136,6 +144,7 @@ pub struct MoveKbPage {
 
 /// Parameters of `list_pages`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListKbPages {
     /// The space.
     pub space_id: String,
@@ -165,6 +174,7 @@ pub struct Attachment {
 
 /// Parameters of `upload_attachment`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct UploadAttachment {
     /// Page id.
     pub page_id: String,
@@ -178,6 +188,7 @@ pub struct UploadAttachment {
 
 /// Parameters of `search`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct SearchKb {
     /// Text to find.
     pub query: String,
@@ -221,6 +232,7 @@ pub enum DocFormat {
 
 /// Parameters of `export_page`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ExportKbPage {
     /// Page id.
     pub id: String,
@@ -240,6 +252,7 @@ pub struct ExportedDoc {
 
 /// Parameters of `import_page`: create a page from a document.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ImportKbPage {
     /// The space.
     pub space_id: String,
@@ -269,6 +282,7 @@ pub struct KbComment {
 
 /// Parameters of `add_comment`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct AddKbComment {
     /// Page id.
     pub page_id: String,
@@ -278,6 +292,7 @@ pub struct AddKbComment {
 
 /// Parameters of `list_comments`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListKbComments {
     /// Page id.
     pub page_id: String,
@@ -303,6 +318,7 @@ pub struct Revision {
 
 /// Parameters of `list_revisions`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListRevisions {
     /// Page id.
     pub page_id: String,

@@ -28,6 +28,7 @@ pub struct Project {
 
 /// Parameters of `list_projects`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListProjects {
     /// Which page.
     pub page: PageRequest,
@@ -35,6 +36,7 @@ pub struct ListProjects {
 
 /// A project by id or key.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ProjectRef {
     /// Id or key.
     pub id: String,
@@ -90,6 +92,7 @@ pub struct Issue {
 
 /// Parameters of `create_issue`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateIssue {
     /// Project id or key.
     pub project_id: String,
@@ -109,6 +112,7 @@ pub struct CreateIssue {
 
 /// An issue by id or key.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct IssueRef {
     /// Id or key.
     pub id: String,
@@ -116,6 +120,7 @@ pub struct IssueRef {
 
 /// Parameters of `update_issue`: only the `Some` fields change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct UpdateIssue {
     /// Id or key.
     pub id: String,
@@ -133,6 +138,7 @@ pub struct UpdateIssue {
 
 /// Parameters of `transition_issue`: move an issue to a workflow state.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct TransitionIssue {
     /// Id or key.
     pub id: String,
@@ -142,6 +148,7 @@ pub struct TransitionIssue {
 
 /// Parameters of `list_issues`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListIssues {
     /// Project id or key.
     pub project_id: String,
@@ -153,6 +160,7 @@ pub struct ListIssues {
 
 /// Parameters of `search_issues`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct SearchIssues {
     /// The query: JQL for Jira, text elsewhere.
     pub query: String,
@@ -178,6 +186,7 @@ pub struct Comment {
 
 /// Parameters of `add_comment`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct AddComment {
     /// Issue id or key.
     pub issue_id: String,
@@ -187,6 +196,7 @@ pub struct AddComment {
 
 /// Parameters of `list_comments`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListComments {
     /// Issue id or key.
     pub issue_id: String,
@@ -208,6 +218,7 @@ pub struct Label {
 
 /// Parameters of `list_labels`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListLabels {
     /// Only labels of this project, where labels are per project.
     pub project_id: Option<String>,
@@ -229,6 +240,7 @@ pub struct User {
 
 /// Parameters of `list_assignees`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListAssignees {
     /// Project id or key.
     pub project_id: String,

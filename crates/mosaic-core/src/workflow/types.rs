@@ -10,17 +10,6 @@ use crate::page::{PageRequest, paginated};
 #[cfg(test)]
 use proptest_derive::Arbitrary;
 
-#[cfg(test)]
-fn arb_json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
-    use proptest::prelude::*;
-    prop_oneof![
-        Just(serde_json::Value::Null),
-        any::<bool>().prop_map(serde_json::Value::from),
-        any::<i64>().prop_map(serde_json::Value::from),
-        ".{0,12}".prop_map(serde_json::Value::from),
-    ]
-}
-
 /// One node of a workflow graph.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(test, derive(Arbitrary))]
@@ -34,7 +23,7 @@ pub struct WorkflowNode {
     /// Type version.
     pub type_version: Option<String>,
     /// Parameters.
-    #[cfg_attr(test, proptest(strategy = "arb_json()"))]
+    #[cfg_attr(test, proptest(strategy = "crate::testing::arb_json()"))]
     pub parameters: serde_json::Value,
     /// Canvas position `[x, y]`.
     pub position: Option<[i64; 2]>,
@@ -71,7 +60,7 @@ pub struct Workflow {
     /// Tags.
     pub tags: Vec<String>,
     /// Settings, as the engine stores them.
-    #[cfg_attr(test, proptest(strategy = "arb_json()"))]
+    #[cfg_attr(test, proptest(strategy = "crate::testing::arb_json()"))]
     pub settings: serde_json::Value,
     /// Creation time (RFC 3339).
     pub created_at: Option<String>,
@@ -81,6 +70,7 @@ pub struct Workflow {
 
 /// Parameters of `create_workflow`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateWorkflow {
     /// Name.
     pub name: String,
@@ -89,11 +79,13 @@ pub struct CreateWorkflow {
     /// Edges.
     pub connections: Vec<Connection>,
     /// Settings.
+    #[cfg_attr(test, proptest(strategy = "crate::testing::arb_json()"))]
     pub settings: serde_json::Value,
 }
 
 /// Parameters of `update_workflow`: only the `Some` fields change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct UpdateWorkflow {
     /// Workflow id.
     pub id: String,
@@ -104,11 +96,16 @@ pub struct UpdateWorkflow {
     /// New edges.
     pub connections: Option<Vec<Connection>>,
     /// New settings.
+    #[cfg_attr(
+        test,
+        proptest(strategy = "proptest::option::of(crate::testing::arb_json())")
+    )]
     pub settings: Option<serde_json::Value>,
 }
 
 /// A workflow by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct WorkflowRef {
     /// Workflow id.
     pub id: String,
@@ -116,6 +113,7 @@ pub struct WorkflowRef {
 
 /// Parameters of `list_workflows`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListWorkflows {
     /// Only active (or inactive) workflows.
     pub active: Option<bool>,
@@ -161,22 +159,26 @@ pub struct Execution {
     pub started_at: Option<String>,
     /// End time (RFC 3339).
     pub finished_at: Option<String>,
-    /// Output data, when fetched.
-    #[cfg_attr(test, proptest(strategy = "proptest::option::of(arb_json())"))]
-    pub data: Option<serde_json::Value>,
+    /// Output data (`Null` when not fetched).
+    #[cfg_attr(test, proptest(strategy = "crate::testing::arb_json()"))]
+    #[serde(default)]
+    pub data: serde_json::Value,
 }
 
 /// Parameters of `run_workflow`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct RunWorkflow {
     /// Workflow id.
     pub id: String,
     /// Input for the trigger.
+    #[cfg_attr(test, proptest(strategy = "crate::testing::arb_json()"))]
     pub input: serde_json::Value,
 }
 
 /// An execution by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ExecutionRef {
     /// Execution id.
     pub id: String,
@@ -184,6 +186,7 @@ pub struct ExecutionRef {
 
 /// Parameters of `list_executions`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListExecutions {
     /// Only executions of this workflow.
     pub workflow_id: Option<String>,
@@ -211,6 +214,7 @@ pub struct NodeType {
 
 /// Parameters of `list_node_types`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ListNodeTypes {
     /// Which page.
     pub page: PageRequest,
@@ -218,6 +222,7 @@ pub struct ListNodeTypes {
 
 /// Parameters of `validate_workflow`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(Arbitrary))]
 pub struct ValidateWorkflow {
     /// Nodes.
     pub nodes: Vec<WorkflowNode>,

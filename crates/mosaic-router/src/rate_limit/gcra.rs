@@ -138,4 +138,24 @@ mod tests {
         // waiting is granted within max_wait and reserves the slot
         assert_eq!(decide(tat, 1000, e, t, 150).unwrap(), (1400, Admit::After(Duration::from_nanos(100))));
     }
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_tenants_are_pruned() {
+        let l = LocalLimiter::new(true);
+        let (e, t) = (Duration::from_secs(1), Duration::ZERO);
+        for i in 0..80_000 {
+            let a = l.acquire(Some(&format!("t{i}")), Instant::now(), e, t, Duration::ZERO);
+            assert_eq!(a, Admit::Now);
+            if i % 1000 == 999 {
+                tokio::time::advance(Duration::from_secs(2)).await;
+            }
+        }
+        let total: usize = l.tenants.as_ref().unwrap().iter().map(|s| s.read().len()).sum();
+        assert!(total <= SHARDS * PRUNE_ABOVE, "{total} entries kept");
+        assert!(total < 80_000);
+        // a busy tenant is still limited
+        let now = Instant::now();
+        assert_eq!(l.acquire(Some("hot"), now, e, t, Duration::ZERO), Admit::Now);
+        assert_eq!(l.acquire(Some("hot"), now, e, t, Duration::ZERO), Admit::Refused(e));
+    }
 }

@@ -246,3 +246,35 @@ impl fmt::Debug for RedisStore {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn script_admits_delays_and_refuses_on_the_server_clock() {
+        let redis = mosaic_testing::RedisServer::start().expect("redis-server must be installed");
+        let store = RedisStore::new(&redis.url()).unwrap();
+        let (e, t) = (Duration::from_secs(10), Duration::from_secs(10)); // burst of 2, one per 10 s
+        let acquire = |w| store.acquire("mosaic:ratelimit:k", "k", e, t, w);
+        assert_eq!(acquire(Duration::ZERO).await.unwrap(), Admit::Now);
+        assert_eq!(acquire(Duration::ZERO).await.unwrap(), Admit::Now);
+        let Admit::Refused(after) = acquire(Duration::ZERO).await.unwrap() else {
+            panic!("over the burst")
+        };
+        assert!(after > Duration::from_secs(9) && after <= Duration::from_secs(10), "{after:?}");
+        // with room to wait, the slot is reserved and the wait returned
+        let Admit::After(wait) = acquire(Duration::from_secs(15)).await.unwrap() else {
+            panic!("queued")
+        };
+        assert!(wait > Duration::from_secs(9) && wait <= Duration::from_secs(10), "{wait:?}");
+        let Admit::Refused(after) = acquire(Duration::from_secs(15)).await.unwrap() else {
+            panic!("the reserved slot counts")
+        };
+        assert!(after > Duration::from_secs(19), "{after:?}");
+        // the key expires on its own
+        let ttl = redis.command(&["PTTL", "mosaic:ratelimit:k"]).unwrap();
+        let ttl: i64 = String::from_utf8_lossy(&ttl[1..]).trim().parse().unwrap();
+        assert!(ttl > 20_000 && ttl <= 31_000, "{ttl}");
+    }
+}

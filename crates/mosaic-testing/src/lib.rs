@@ -12,6 +12,9 @@ pub mod fake;
 pub mod fault;
 pub mod redis_server;
 
-pub use fake::{Call, FakeGit};
+pub use fake::{
+    AiReply, Call, FakeAi, FakeCiCd, FakeGit, FakeKnowledgeBase, FakeProject, FakeWorkflow,
+    JobPlan, PipelinePlan,
+};
 pub use fault::{Fault, FaultHandle, FaultKind, FaultLayer, FaultRule, FaultService, FaultStats};
 pub use redis_server::RedisServer;

@@ -40,9 +40,21 @@ use mosaic_core::{Capabilities, Error, OpKind, Result};
 use parking_lot::Mutex;
 use serde::Serialize;
 
+mod ai;
+mod cicd;
 mod git;
+mod kb;
+mod project;
+mod workflow;
 
+pub use ai::{
+    AiReply, CHAT_MODEL, EMBED_DIMENSIONS, EMBED_MODEL, FakeAi, Price, count_tokens, embed_text,
+};
+pub use cicd::{FakeCiCd, JobPlan, PipelinePlan};
 pub use git::FakeGit;
+pub use kb::FakeKnowledgeBase;
+pub use project::FakeProject;
+pub use workflow::FakeWorkflow;
 
 /// One recorded call of a fake.
 #[derive(Debug, Clone, PartialEq)]
@@ -289,6 +301,12 @@ impl FakeClock {
 
     pub(crate) fn now(&self) -> String {
         rfc3339(self.unix_seconds())
+    }
+
+    /// The timestamp of a tokio instant (instants before the clock's origin
+    /// map to the epoch).
+    pub(crate) fn at(&self, instant: tokio::time::Instant) -> String {
+        rfc3339(EPOCH + instant.saturating_duration_since(self.origin).as_secs())
     }
 }
 

@@ -42,3 +42,6 @@
 pub mod config;
 pub mod http;
 pub mod webhook;
+
+#[cfg(feature = "github")]
+pub mod github;

@@ -1,0 +1,193 @@
+//! GitHub (REST API v3): github.com and GitHub Enterprise Server.
+//!
+//! [`GitHub`] implements every [`GitProvider`](mosaic_core::git::GitProvider)
+//! operation. Authentication is a token (personal access token, OAuth
+//! token, fine-grained token) or a GitHub App installation
+//! ([`app::AppCredentials`]). Webhooks: [`webhook::GitHubWebhooks`].
+//!
+//! * operations: `git.rs` (the trait impl), built from GitHub's
+//!   REST API description;
+//! * wire types: [`wire`]; mapping: `map`;
+//! * plugin manifest and configuration schema: [`PLUGIN_MANIFEST`],
+//!   [`CONFIG_SCHEMA`].
+
+pub mod app;
+mod git;
+mod map;
+pub mod webhook;
+#[doc(hidden)]
+pub mod wire;
+
+use std::sync::Arc;
+
+use http::HeaderValue;
+use http::header::{ACCEPT, HeaderName};
+use mosaic_core::git::{GitOp, Repository};
+use mosaic_core::{Capabilities, Error, Result, Secret};
+use serde::Deserialize;
+
+use crate::config::HttpSettings;
+use crate::http::{Auth, Transport};
+
+/// The plugin manifest (`plugin.json`).
+pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
+
+/// The JSON Schema of [`GitHubConfig`] (`config.schema.json`).
+pub const CONFIG_SCHEMA: &str = include_str!("config.schema.json");
+
+/// The API of github.com.
+pub const DEFAULT_BASE_URL: &str = "https://api.github.com";
+
+/// The REST API version Mosaic is written against.
+pub const API_VERSION: &str = "2022-11-28";
+
+/// How a [`GitHub`] provider authenticates.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum GitHubAuth {
+    /// A personal access, OAuth or fine-grained token (sent as `Bearer`).
+    Token {
+        /// The token.
+        token: Secret,
+    },
+    /// A GitHub App installation.
+    App {
+        /// The app's id (or client id).
+        app_id: String,
+        /// The installation to act as.
+        installation_id: u64,
+        /// The app's RSA private key, PEM.
+        private_key: Secret,
+    },
+}
+
+/// Configuration of a [`GitHub`] provider (see [`CONFIG_SCHEMA`]).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct GitHubConfig {
+    /// API base URL: `https://api.github.com`, or
+    /// `https://HOST/api/v3` for GitHub Enterprise Server.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// Authentication.
+    pub auth: GitHubAuth,
+    /// Timeouts, user agent, retry and rate-limit settings.
+    #[serde(flatten)]
+    pub http: HttpSettings,
+}
+
+fn default_base_url() -> String {
+    DEFAULT_BASE_URL.to_owned()
+}
+
+impl GitHubConfig {
+    /// github.com with a token.
+    pub fn token(token: impl Into<Secret>) -> Self {
+        GitHubConfig {
+            base_url: default_base_url(),
+            auth: GitHubAuth::Token {
+                token: token.into(),
+            },
+            http: HttpSettings::default(),
+        }
+    }
+
+    /// github.com as a GitHub App installation.
+    pub fn app(
+        app_id: impl Into<String>,
+        installation_id: u64,
+        private_key: impl Into<Secret>,
+    ) -> Self {
+        GitHubConfig {
+            base_url: default_base_url(),
+            auth: GitHubAuth::App {
+                app_id: app_id.into(),
+                installation_id,
+                private_key: private_key.into(),
+            },
+            http: HttpSettings::default(),
+        }
+    }
+
+    /// Use another API base URL (GitHub Enterprise Server, a test server).
+    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
+    pub fn from_json(value: serde_json::Value) -> Result<Self> {
+        serde_json::from_value(value).map_err(|e| {
+            Error::config(format!("invalid GitHub configuration: {e}")).with_provider("github")
+        })
+    }
+}
+
+/// The GitHub provider.
+#[derive(Debug, Clone)]
+pub struct GitHub {
+    pub(crate) http: Transport,
+}
+
+impl GitHub {
+    /// A provider from its configuration, with its own HTTP client.
+    pub fn new(config: GitHubConfig) -> Result<Self> {
+        Self::build(config, None)
+    }
+
+    /// A provider that sends through `client` (e.g. a host's
+    /// permission-checked client).
+    pub fn with_client(config: GitHubConfig, client: reqwest::Client) -> Result<Self> {
+        Self::build(config, Some(client))
+    }
+
+    fn build(config: GitHubConfig, client: Option<reqwest::Client>) -> Result<Self> {
+        let base = config
+            .http
+            .transport("github", &config.base_url, client)
+            .header(
+                ACCEPT,
+                HeaderValue::from_static("application/vnd.github+json"),
+            )
+            .header(
+                HeaderName::from_static("x-github-api-version"),
+                HeaderValue::from_static(API_VERSION),
+            )
+            .build()?;
+        let http = match config.auth {
+            GitHubAuth::Token { token } => base.with_credentials(Arc::new(Auth::Bearer(token))),
+            GitHubAuth::App {
+                app_id,
+                installation_id,
+                private_key,
+            } => {
+                let creds =
+                    app::AppCredentials::new(app_id, installation_id, &private_key, base.clone())?;
+                base.with_credentials(Arc::new(creds))
+            }
+        };
+        Ok(GitHub { http })
+    }
+
+    /// A provider over a ready transport (its base URL and credentials are
+    /// used as they are).
+    pub fn from_transport(http: Transport) -> Self {
+        GitHub { http }
+    }
+
+    /// The transport (for calls Mosaic does not model).
+    pub fn transport(&self) -> &Transport {
+        &self.http
+    }
+
+    /// The operations GitHub supports: all of them.
+    pub fn capabilities() -> Capabilities {
+        Capabilities::all::<GitOp>()
+    }
+
+    /// Decode and map a repository listing body, exactly as
+    /// `list_repositories` does.
+    pub fn parse_repositories(body: &[u8]) -> Result<Vec<Repository>> {
+        let wire: Vec<wire::Repository> = crate::http::json::decode_as(body, "GET /user/repos")?;
+        Ok(wire.into_iter().map(map::repository).collect())
+    }
+}

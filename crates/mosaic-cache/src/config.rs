@@ -126,15 +126,15 @@ impl CacheConfig {
 
     /// The TTL that applies to operation `name` of `family`.
     pub fn ttl_for(&self, family: Family, name: &str) -> Duration {
-        if !self.operation_ttl.is_empty() {
-            if let Some(ttl) = self.operation_ttl.get(name) {
-                return *ttl;
-            }
+        if !self.operation_ttl.is_empty()
+            && let Some(ttl) = self.operation_ttl.get(name)
+        {
+            return *ttl;
         }
-        if !self.family_ttl.is_empty() {
-            if let Some(ttl) = self.family_ttl.get(&family) {
-                return *ttl;
-            }
+        if !self.family_ttl.is_empty()
+            && let Some(ttl) = self.family_ttl.get(&family)
+        {
+            return *ttl;
         }
         self.default_ttl
     }

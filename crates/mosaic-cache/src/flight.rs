@@ -77,10 +77,10 @@ impl<P> Flights<P> {
         generations: Generations,
     ) -> Role<P> {
         let mut map = self.map.lock();
-        if let Some(f) = map.get(key) {
-            if f.generations == generations {
-                return Role::Join(f.receiver.clone());
-            }
+        if let Some(f) = map.get(key)
+            && f.generations == generations
+        {
+            return Role::Join(f.receiver.clone());
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = watch::channel(None);

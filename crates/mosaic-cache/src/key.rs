@@ -150,7 +150,10 @@ mod tests {
         assert_eq!(none.tenant(), "");
         assert_eq!(none.operation_key(), "abc:x");
         assert_eq!(CacheKey::new(Some("ab"), "c:x"), a);
-        assert_eq!(CacheKey::new(Some("ab"), "c:x").hash_value(), a.hash_value());
+        assert_eq!(
+            CacheKey::new(Some("ab"), "c:x").hash_value(),
+            a.hash_value()
+        );
     }
 
     #[test]

@@ -85,13 +85,18 @@ pub use layer::CacheLayer;
 pub use service::Cache;
 pub use stats::{CacheStats, StatsSnapshot};
 pub use status::{CacheStatus, StaleReason, Tier, observe};
-pub use store::{CacheStore, Lookup, MemoryStore, StoreEvent, StoreFuture};
 #[cfg(feature = "redis")]
 pub use store::redis::{RedisConfig, RedisStore};
+pub use store::{CacheStore, Lookup, MemoryStore, StoreEvent, StoreFuture};
 
 /// What a cached response must be: a family's response enum (all of them
 /// qualify). Serialization is used by shared tiers and to weigh entries.
-pub trait CacheValue: mosaic_core::Response + serde::Serialize + serde::de::DeserializeOwned {}
+pub trait CacheValue:
+    mosaic_core::Response + serde::Serialize + serde::de::DeserializeOwned
+{
+}
 
-impl<T> CacheValue for T where T: mosaic_core::Response + serde::Serialize + serde::de::DeserializeOwned
-{}
+impl<T> CacheValue for T where
+    T: mosaic_core::Response + serde::Serialize + serde::de::DeserializeOwned
+{
+}

@@ -69,7 +69,6 @@ impl<P> State<P> {
 }
 
 impl<P: Send + 'static> State<P> {
-
     pub(crate) fn set_feed_task(&self, task: AbortHandle) {
         *self.feed_task.lock() = Some(task);
     }
@@ -96,10 +95,10 @@ impl<P: Send + 'static> State<P> {
         self.memory.invalidate(tags);
         self.count_invalidation(tags);
         tracing::debug!(target: TARGET, ?tags, "cache invalidated");
-        if let Some(shared) = &self.shared {
-            if let Err(e) = shared.invalidate(tags).await {
-                self.store_error(shared.name(), "invalidate", &e);
-            }
+        if let Some(shared) = &self.shared
+            && let Err(e) = shared.invalidate(tags).await
+        {
+            self.store_error(shared.name(), "invalidate", &e);
         }
     }
 
@@ -427,10 +426,13 @@ fn store<'a, P: CacheValue>(
 }
 
 /// Wait for a shared-tier fill, counting (never propagating) its failure.
-async fn finish_put<P: Send + 'static>(state: &State<P>, put: Option<(&dyn CacheStore<P>, StoreFuture<'_, bool>)>) {
-    if let Some((shared, put)) = put {
-        if let Err(e) = put.await {
-            state.store_error(shared.name(), "put", &e);
-        }
+async fn finish_put<P: Send + 'static>(
+    state: &State<P>,
+    put: Option<(&dyn CacheStore<P>, StoreFuture<'_, bool>)>,
+) {
+    if let Some((shared, put)) = put
+        && let Err(e) = put.await
+    {
+        state.store_error(shared.name(), "put", &e);
     }
 }

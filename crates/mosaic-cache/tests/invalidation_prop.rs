@@ -81,7 +81,10 @@ async fn run(steps: Vec<Step>, two_tier: bool) -> Result<(), String> {
     let check_read = |resp: &GitResponse, repo: usize, version: &[u32]| {
         let got: u32 = description(resp).parse().unwrap();
         if got < version[repo] {
-            Err(format!("read {got} of {} after write {}", REPOS[repo], version[repo]))
+            Err(format!(
+                "read {got} of {} after write {}",
+                REPOS[repo], version[repo]
+            ))
         } else {
             Ok(())
         }
@@ -97,7 +100,10 @@ async fn run(steps: Vec<Step>, two_tier: bool) -> Result<(), String> {
                 let resp = send(&svc, tenant, list_branches("acme", REPOS[repo])).await;
                 let n = branch_names(&resp).len();
                 if n < branches[repo] {
-                    return Err(format!("listed {n} branches after creating {}", branches[repo]));
+                    return Err(format!(
+                        "listed {n} branches after creating {}",
+                        branches[repo]
+                    ));
                 }
             }
             Step::Update { repo, tenant } => {
@@ -115,7 +121,12 @@ async fn run(steps: Vec<Step>, two_tier: bool) -> Result<(), String> {
                 let d = version[repo].to_string();
                 let slow_read = send(&svc, tenant, get_repo("acme", REPOS[repo]));
                 let write_then_read = async {
-                    send(&svc, 1 - tenant, update_description("acme", REPOS[repo], &d)).await;
+                    send(
+                        &svc,
+                        1 - tenant,
+                        update_description("acme", REPOS[repo], &d),
+                    )
+                    .await;
                     send(&svc, tenant, get_repo("acme", REPOS[repo])).await
                 };
                 // the slow read overlaps the write and may see either version

@@ -7,9 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::*;
-use mosaic_cache::{
-    Cache, CacheConfig, CacheLayer, CacheStatus, StaleReason, Tier, observe,
-};
+use mosaic_cache::{Cache, CacheConfig, CacheLayer, CacheStatus, StaleReason, Tier, observe};
 use mosaic_core::ai::{
     AiOp, AiProvider, AiRequest, AiResponse, AiService, ChatChunk, ChatRequest, ChatResponse,
     ChatStream, EmbeddingRequest, Embeddings,
@@ -72,7 +70,10 @@ async fn ttl_is_chosen_per_operation_then_family_then_default() {
     let (layer, svc) = stack(&forge, config);
 
     call(&svc, req(get_repo("acme", "tools"))).await.0.unwrap();
-    call(&svc, req(list_branches("acme", "tools"))).await.0.unwrap();
+    call(&svc, req(list_branches("acme", "tools")))
+        .await
+        .0
+        .unwrap();
     tokio::time::advance(secs(6)).await;
     assert_eq!(
         call(&svc, req(get_repo("acme", "tools"))).await.1,
@@ -215,7 +216,11 @@ async fn tenants_never_see_each_others_answers() {
         assert_eq!(description(&ask(Some("b")).await.unwrap()), "seen by b");
         assert_eq!(description(&ask(None).await.unwrap()), "seen by -");
     }
-    assert_eq!(upstream_calls.load(Ordering::SeqCst), 3, "each tenant hits its own entry");
+    assert_eq!(
+        upstream_calls.load(Ordering::SeqCst),
+        3,
+        "each tenant hits its own entry"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -223,8 +228,24 @@ async fn creating_a_branch_drops_that_repositorys_branch_listings_only() {
     let forge = Forge::new();
     let (layer, svc) = stack(&forge, CacheConfig::new());
 
-    assert!(branch_names(&call(&svc, req(list_branches("acme", "tools"))).await.0.unwrap()).is_empty());
-    assert!(branch_names(&call(&svc, req(list_branches("acme", "other"))).await.0.unwrap()).is_empty());
+    assert!(
+        branch_names(
+            &call(&svc, req(list_branches("acme", "tools")))
+                .await
+                .0
+                .unwrap()
+        )
+        .is_empty()
+    );
+    assert!(
+        branch_names(
+            &call(&svc, req(list_branches("acme", "other")))
+                .await
+                .0
+                .unwrap()
+        )
+        .is_empty()
+    );
     assert_eq!(forge.reads(), 2);
 
     let (r, s) = call(&svc, req(create_branch("acme", "tools", "feature"))).await;
@@ -235,7 +256,11 @@ async fn creating_a_branch_drops_that_repositorys_branch_listings_only() {
     assert_eq!(branch_names(&r.unwrap()), ["feature"]);
     assert_eq!(s, Some(CacheStatus::Miss));
     let (_, s) = call(&svc, req(list_branches("acme", "other"))).await;
-    assert_eq!(s, Some(CacheStatus::Hit(Tier::Memory)), "another repository keeps its entry");
+    assert_eq!(
+        s,
+        Some(CacheStatus::Hit(Tier::Memory)),
+        "another repository keeps its entry"
+    );
     // git:acme/tools, git:acme, git:
     assert_eq!(layer.stats().snapshot().invalidations, 3);
 }
@@ -300,7 +325,9 @@ async fn an_expired_entry_is_served_stale_when_the_upstream_fails_within_the_gra
     assert_eq!(description(&r.unwrap()), "v1");
     assert_eq!(
         s,
-        Some(CacheStatus::Stale(StaleReason::UpstreamError(ErrorKind::Unavailable)))
+        Some(CacheStatus::Stale(StaleReason::UpstreamError(
+            ErrorKind::Unavailable
+        )))
     );
     assert!(s.unwrap().is_stale());
     assert_eq!(layer.stats().snapshot().stale_serves, 1);
@@ -324,7 +351,10 @@ async fn an_invalidated_entry_is_never_served_stale() {
     let forge = Forge::new().with_repo("acme", "tools", "v1");
     let (_layer, svc) = stack(&forge, CacheConfig::new().with_ttl(secs(10)));
     call(&svc, req(get_repo("acme", "tools"))).await.0.unwrap();
-    call(&svc, req(update_description("acme", "tools", "v2"))).await.0.unwrap();
+    call(&svc, req(update_description("acme", "tools", "v2")))
+        .await
+        .0
+        .unwrap();
     forge.fail_with(Some(Error::unavailable("down")));
     let (r, _) = call(&svc, req(get_repo("acme", "tools"))).await;
     assert_eq!(r.unwrap_err().kind(), ErrorKind::Unavailable);
@@ -398,7 +428,10 @@ async fn not_found_is_only_remembered_when_negative_caching_is_on() {
     assert!(call(&on, req(get_repo("me", "fresh"))).await.0.is_err());
     let mut create = mosaic_core::git::CreateRepository::new("fresh");
     create.owner = Some("me".into());
-    call(&on, req(GitRequest::CreateRepository(create))).await.0.unwrap();
+    call(&on, req(GitRequest::CreateRepository(create)))
+        .await
+        .0
+        .unwrap();
     assert!(call(&on, req(get_repo("me", "fresh"))).await.0.is_ok());
 }
 
@@ -415,8 +448,14 @@ async fn the_least_recently_used_entry_is_evicted_at_the_entry_bound() {
     call(&svc, req(get_repo("acme", "c"))).await.0.unwrap(); // evicts b
     assert_eq!(layer.stats().snapshot().evictions, 1);
     assert_eq!(layer.memory_len(), 2);
-    assert_eq!(call(&svc, req(get_repo("acme", "a"))).await.1, Some(CacheStatus::Hit(Tier::Memory)));
-    assert_eq!(call(&svc, req(get_repo("acme", "b"))).await.1, Some(CacheStatus::Miss));
+    assert_eq!(
+        call(&svc, req(get_repo("acme", "a"))).await.1,
+        Some(CacheStatus::Hit(Tier::Memory))
+    );
+    assert_eq!(
+        call(&svc, req(get_repo("acme", "b"))).await.1,
+        Some(CacheStatus::Miss)
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -427,7 +466,10 @@ async fn the_byte_bound_keeps_the_memory_tier_small() {
     }
     let (layer, svc) = stack(&forge, CacheConfig::new().with_max_bytes(2_000));
     for i in 0..20 {
-        call(&svc, req(get_repo("acme", &format!("r{i}")))).await.0.unwrap();
+        call(&svc, req(get_repo("acme", &format!("r{i}"))))
+            .await
+            .0
+            .unwrap();
     }
     let held = layer.memory_len();
     assert!(held > 0 && held < 20, "held {held}");
@@ -453,7 +495,10 @@ async fn a_read_that_starts_after_a_write_never_joins_a_call_from_before_it() {
     // ... while a write lands (the provider answers reads with the old state
     // until the write is applied, so the early read sees v1)
     forge.set_delay(None);
-    call(&svc, req(update_description("acme", "tools", "v2"))).await.0.unwrap();
+    call(&svc, req(update_description("acme", "tools", "v2")))
+        .await
+        .0
+        .unwrap();
     // a read after the write: must not join the early flight, must not get v1
     let (r, s) = call(&svc, req(get_repo("acme", "tools"))).await;
     assert_eq!(description(&r.unwrap()), "v2");
@@ -471,9 +516,15 @@ async fn manual_invalidation_and_clearing() {
     let (layer, svc) = stack(&forge, CacheConfig::new());
     call(&svc, req(get_repo("acme", "tools"))).await.0.unwrap();
     layer.invalidate(&["git:acme/tools".to_owned()]).await;
-    assert_eq!(call(&svc, req(get_repo("acme", "tools"))).await.1, Some(CacheStatus::Miss));
+    assert_eq!(
+        call(&svc, req(get_repo("acme", "tools"))).await.1,
+        Some(CacheStatus::Miss)
+    );
     layer.clear_memory();
-    assert_eq!(call(&svc, req(get_repo("acme", "tools"))).await.1, Some(CacheStatus::Miss));
+    assert_eq!(
+        call(&svc, req(get_repo("acme", "tools"))).await.1,
+        Some(CacheStatus::Miss)
+    );
     assert_eq!(layer.memory_len(), 1);
 }
 
@@ -486,7 +537,10 @@ async fn a_disabled_memory_tier_still_coalesces_but_keeps_nothing() {
         futures::future::join_all((0..4).map(|_| call(&svc, req(get_repo("acme", "tools"))))).await;
     assert!(results.iter().all(|(r, _)| r.is_ok()));
     assert_eq!(forge.reads(), 1);
-    assert_eq!(call(&svc, req(get_repo("acme", "tools"))).await.1, Some(CacheStatus::Miss));
+    assert_eq!(
+        call(&svc, req(get_repo("acme", "tools"))).await.1,
+        Some(CacheStatus::Miss)
+    );
     assert_eq!(layer.memory_len(), 0);
 }
 
@@ -539,8 +593,11 @@ async fn ai_chat_and_streams_pass_through_while_embeddings_are_cached() {
         assert_eq!(s, Some(CacheStatus::Bypass));
     }
     for _ in 0..2 {
-        let (r, s) =
-            observe(svc.clone().oneshot(Request::new(AiRequest::ChatStream(chat())))).await;
+        let (r, s) = observe(
+            svc.clone()
+                .oneshot(Request::new(AiRequest::ChatStream(chat()))),
+        )
+        .await;
         let AiResponse::ChatStream(stream) = r.unwrap() else {
             panic!("not a stream")
         };
@@ -579,7 +636,10 @@ async fn the_layer_works_under_a_client_and_a_service_builder() {
     )
     .with_context(RequestContext::new().with_tenant("acme-corp"));
     for _ in 0..5 {
-        let repo = git.get_repository(RepoRef::new("acme", "tools")).await.unwrap();
+        let repo = git
+            .get_repository(RepoRef::new("acme", "tools"))
+            .await
+            .unwrap();
         assert_eq!(repo.description.as_deref(), Some("v1"));
     }
     assert_eq!(forge.reads(), 1);

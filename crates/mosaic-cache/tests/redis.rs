@@ -44,7 +44,10 @@ async fn replica(
     (store, layer, svc)
 }
 
-async fn call(svc: &Stack, r: Request<GitRequest>) -> (mosaic_core::Result<GitResponse>, Option<CacheStatus>) {
+async fn call(
+    svc: &Stack,
+    r: Request<GitRequest>,
+) -> (mosaic_core::Result<GitResponse>, Option<CacheStatus>) {
     observe(svc.clone().oneshot(r)).await
 }
 
@@ -75,13 +78,24 @@ async fn two_replicas_share_entries_and_invalidations() {
     let (r, s) = call(&a, req_for("t", get_repo("acme", "tools"))).await;
     assert_eq!(description(&r.unwrap()), "v1");
     assert_eq!(s, Some(CacheStatus::Miss));
-    let value_key = sb.value_key(&CacheKey::new(Some("t"), &mosaic_core::Operation::cache_key(&get_repo("acme", "tools")).unwrap()));
+    let value_key = sb.value_key(&CacheKey::new(
+        Some("t"),
+        &mosaic_core::Operation::cache_key(&get_repo("acme", "tools")).unwrap(),
+    ));
     let ttl = reply_text(&server.command(&["PTTL", value_key.as_str()]).unwrap());
     let ttl: i64 = ttl.trim_start_matches(':').trim().parse().unwrap();
-    let lifetime = (CacheConfig::DEFAULT_TTL + CacheConfig::DEFAULT_STALE_IF_ERROR).as_millis() as i64;
+    let lifetime =
+        (CacheConfig::DEFAULT_TTL + CacheConfig::DEFAULT_STALE_IF_ERROR).as_millis() as i64;
     assert!(ttl > 0 && ttl <= lifetime, "the TTL is set in redis: {ttl}");
-    let members = reply_text(&server.command(&["SMEMBERS", "two:t:git:acme/tools"]).unwrap());
-    assert!(members.contains(&value_key), "the key is filed under its tag: {members}");
+    let members = reply_text(
+        &server
+            .command(&["SMEMBERS", "two:t:git:acme/tools"])
+            .unwrap(),
+    );
+    assert!(
+        members.contains(&value_key),
+        "the key is filed under its tag: {members}"
+    );
 
     // B reads the same: a shared hit, the upstream is not asked again
     let (r, s) = call(&b, req_for("t", get_repo("acme", "tools"))).await;
@@ -89,13 +103,25 @@ async fn two_replicas_share_entries_and_invalidations() {
     assert_eq!(s, Some(CacheStatus::Hit(Tier::Shared)));
     assert_eq!(forge.reads(), 1);
     // ... and B's own memory tier was filled on the way
-    assert_eq!(call(&b, req_for("t", get_repo("acme", "tools"))).await.1, Some(CacheStatus::Hit(Tier::Memory)));
+    assert_eq!(
+        call(&b, req_for("t", get_repo("acme", "tools"))).await.1,
+        Some(CacheStatus::Hit(Tier::Memory))
+    );
     // another tenant shares nothing
-    assert_eq!(call(&b, req_for("u", get_repo("acme", "tools"))).await.1, Some(CacheStatus::Miss));
+    assert_eq!(
+        call(&b, req_for("u", get_repo("acme", "tools"))).await.1,
+        Some(CacheStatus::Miss)
+    );
 
     // A has it in memory; a write on B must evict it there
-    assert_eq!(call(&a, req_for("t", get_repo("acme", "tools"))).await.1, Some(CacheStatus::Hit(Tier::Memory)));
-    call(&b, req_for("t", update_description("acme", "tools", "v2"))).await.0.unwrap();
+    assert_eq!(
+        call(&a, req_for("t", get_repo("acme", "tools"))).await.1,
+        Some(CacheStatus::Hit(Tier::Memory))
+    );
+    call(&b, req_for("t", update_description("acme", "tools", "v2")))
+        .await
+        .0
+        .unwrap();
     assert!(
         !reply_text(&server.command(&["EXISTS", value_key.as_str()]).unwrap()).contains(":1"),
         "the write deleted the shared entry"
@@ -109,8 +135,16 @@ async fn two_replicas_share_entries_and_invalidations() {
         .await,
         "A's memory tier dropped the entry after B's write"
     );
-    assert!(layer_a.stats().snapshot().invalidations >= 3, "{:?}", layer_a.stats().snapshot());
-    assert_eq!(layer_b.stats().snapshot().invalidations, 3, "B does not count its own message twice");
+    assert!(
+        layer_a.stats().snapshot().invalidations >= 3,
+        "{:?}",
+        layer_a.stats().snapshot()
+    );
+    assert_eq!(
+        layer_b.stats().snapshot().invalidations,
+        3,
+        "B does not count its own message twice"
+    );
     assert!(layer_b.stats().snapshot().shared_hits >= 1);
 }
 
@@ -126,7 +160,9 @@ impl Warnings {
         W.get_or_init(|| {
             use tracing_subscriber::layer::SubscriberExt;
             let w = Warnings::default();
-            let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry().with(w.clone()));
+            let _ = tracing::subscriber::set_global_default(
+                tracing_subscriber::registry().with(w.clone()),
+            );
             w
         })
     }
@@ -137,7 +173,11 @@ impl Warnings {
 }
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Warnings {
-    fn on_event(&self, event: &tracing::Event<'_>, _ctx: tracing_subscriber::layer::Context<'_, S>) {
+    fn on_event(
+        &self,
+        event: &tracing::Event<'_>,
+        _ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
         struct Namespace(Option<String>);
         impl tracing::field::Visit for Namespace {
             fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
@@ -178,9 +218,15 @@ async fn redis_going_away_fails_no_call_and_its_return_restores_the_shared_tier(
             r.unwrap();
         }
     }
-    call(&a, req(create_branch("acme", "r1", "x"))).await.0.unwrap();
+    call(&a, req(create_branch("acme", "r1", "x")))
+        .await
+        .0
+        .unwrap();
     assert!(!sa.is_connected() && !sb.is_connected());
-    assert_eq!(call(&a, req(get_repo("acme", "r0"))).await.1, Some(CacheStatus::Hit(Tier::Memory)));
+    assert_eq!(
+        call(&a, req(get_repo("acme", "r0"))).await.1,
+        Some(CacheStatus::Hit(Tier::Memory))
+    );
     assert!(layer_a.stats().snapshot().store_errors > 0);
     assert_eq!(
         warnings.count("outage"),
@@ -189,7 +235,10 @@ async fn redis_going_away_fails_no_call_and_its_return_restores_the_shared_tier(
     );
 
     server.restart().unwrap();
-    assert!(eventually(async || sa.is_connected() && sb.is_connected()).await, "reconnected by itself");
+    assert!(
+        eventually(async || sa.is_connected() && sb.is_connected()).await,
+        "reconnected by itself"
+    );
     // the shared tier works again: A fills (its memory tier, which may hold
     // r9 from the outage, is cleared first so the read goes through redis),
     // and B, which never read r9, hits A's entry in redis
@@ -207,14 +256,16 @@ async fn redis_going_away_fails_no_call_and_its_return_restores_the_shared_tier(
 
 #[tokio::test]
 async fn a_slow_redis_is_skipped_and_the_call_answered() {
-    let server = RedisServer::start_with_args(["--enable-debug-command", "yes"]).expect("redis-server");
+    let server =
+        RedisServer::start_with_args(["--enable-debug-command", "yes"]).expect("redis-server");
     let forge = Forge::new().with_repo("acme", "tools", "v1");
     let (store, layer, svc) = replica(&server, "slow", &forge, CacheConfig::new()).await;
     let port = server.port();
     // block the server for 400 ms from another connection
     let sleeper = tokio::task::spawn_blocking(move || {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        std::io::Write::write_all(&mut s, b"*3\r\n$5\r\nDEBUG\r\n$5\r\nSLEEP\r\n$3\r\n0.4\r\n").unwrap();
+        std::io::Write::write_all(&mut s, b"*3\r\n$5\r\nDEBUG\r\n$5\r\nSLEEP\r\n$3\r\n0.4\r\n")
+            .unwrap();
         let mut buf = [0u8; 5];
         let _ = std::io::Read::read(&mut s, &mut buf);
     });
@@ -238,12 +289,27 @@ async fn corrupt_and_foreign_values_are_misses_and_get_overwritten() {
     let (store, _la, a) = replica(&server, "junk", &forge, CacheConfig::new()).await;
     let (_sb, _lb, b) = replica(&server, "junk", &forge, CacheConfig::new()).await;
     let key = |name: &str| {
-        store.value_key(&CacheKey::new(None, &mosaic_core::Operation::cache_key(&get_repo("acme", name)).unwrap()))
+        store.value_key(&CacheKey::new(
+            None,
+            &mosaic_core::Operation::cache_key(&get_repo("acme", name)).unwrap(),
+        ))
     };
     // garbage bytes, another format version, and a key of another type
-    server.command(&["SET", key("a").as_str(), "not an entry", "PX", "60000"]).unwrap();
-    server.command(&["SET", key("b").as_str(), "mc\u{2}\u{0}\u{0}\u{0}\u{0}\u{0}{}", "PX", "60000"]).unwrap();
-    server.command(&["HSET", key("c").as_str(), "field", "value"]).unwrap();
+    server
+        .command(&["SET", key("a").as_str(), "not an entry", "PX", "60000"])
+        .unwrap();
+    server
+        .command(&[
+            "SET",
+            key("b").as_str(),
+            "mc\u{2}\u{0}\u{0}\u{0}\u{0}\u{0}{}",
+            "PX",
+            "60000",
+        ])
+        .unwrap();
+    server
+        .command(&["HSET", key("c").as_str(), "field", "value"])
+        .unwrap();
     for (name, want) in [("a", "va"), ("b", "vb"), ("c", "vc")] {
         let (r, s) = call(&a, req(get_repo("acme", name))).await;
         assert_eq!(description(&r.unwrap()), want);
@@ -253,7 +319,11 @@ async fn corrupt_and_foreign_values_are_misses_and_get_overwritten() {
     assert_eq!(forge.reads(), 3);
     // the fills replaced the junk: B hits them in redis
     for name in ["a", "b", "c"] {
-        assert_eq!(call(&b, req(get_repo("acme", name))).await.1, Some(CacheStatus::Hit(Tier::Shared)), "{name}");
+        assert_eq!(
+            call(&b, req(get_repo("acme", name))).await.1,
+            Some(CacheStatus::Hit(Tier::Shared)),
+            "{name}"
+        );
     }
     assert_eq!(forge.reads(), 3);
 }
@@ -263,9 +333,15 @@ async fn a_store_started_while_redis_is_down_connects_when_it_comes_up() {
     let mut server = RedisServer::start().expect("redis-server");
     server.stop().unwrap();
     let forge = Forge::new().with_repo("acme", "tools", "v1");
-    let store = RedisStore::connect(redis_config(&server, "late")).await.expect("no error while down");
+    let store = RedisStore::connect(redis_config(&server, "late"))
+        .await
+        .expect("no error while down");
     assert!(!store.is_connected());
-    let layer = CacheLayer::<GitResponse>::with_shared(CacheConfig::new().with_max_entries(0), store.clone()).unwrap();
+    let layer = CacheLayer::<GitResponse>::with_shared(
+        CacheConfig::new().with_max_entries(0),
+        store.clone(),
+    )
+    .unwrap();
     let svc = layer.layer(GitService::new(forge.clone()));
     let (r, _) = call(&svc, req(get_repo("acme", "tools"))).await;
     assert_eq!(description(&r.unwrap()), "v1");
@@ -274,7 +350,11 @@ async fn a_store_started_while_redis_is_down_connects_when_it_comes_up() {
     assert!(eventually(async || store.is_connected()).await);
     call(&svc, req(get_repo("acme", "tools"))).await.0.unwrap(); // fills redis
     let (_, s) = call(&svc, req(get_repo("acme", "tools"))).await;
-    assert_eq!(s, Some(CacheStatus::Hit(Tier::Shared)), "memory tier off: the hit is redis's");
+    assert_eq!(
+        s,
+        Some(CacheStatus::Hit(Tier::Shared)),
+        "memory tier off: the hit is redis's"
+    );
 }
 
 #[tokio::test]
@@ -285,8 +365,13 @@ async fn negative_entries_and_coalescing_work_through_redis() {
     let config = CacheConfig::new().with_negative_ttl(Duration::from_secs(30));
     let (_sa, _la, a) = replica(&server, "neg", &forge, config.clone()).await;
     let (_sb, _lb, b) = replica(&server, "neg", &forge, config).await;
-    let results = futures::future::join_all((0..16).map(|_| call(&a, req(get_repo("acme", "ghost"))))).await;
-    assert!(results.iter().all(|(r, _)| r.as_ref().unwrap_err().is_not_found()));
+    let results =
+        futures::future::join_all((0..16).map(|_| call(&a, req(get_repo("acme", "ghost"))))).await;
+    assert!(
+        results
+            .iter()
+            .all(|(r, _)| r.as_ref().unwrap_err().is_not_found())
+    );
     assert_eq!(forge.reads(), 1, "16 concurrent misses, one upstream call");
     let (r, s) = call(&b, req(get_repo("acme", "ghost"))).await;
     assert!(r.unwrap_err().to_string().contains("acme/ghost"));

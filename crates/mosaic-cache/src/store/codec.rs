@@ -46,13 +46,18 @@ struct NotFound {
 
 /// Encode `entry`; returns the bytes and the time to live to set, or
 /// `None` when the entry is already past its stale window.
-pub(crate) fn encode<V: Serialize>(entry: &Entry<V>, now: Instant) -> Result<Option<(Vec<u8>, u64)>> {
+pub(crate) fn encode<V: Serialize>(
+    entry: &Entry<V>,
+    now: Instant,
+) -> Result<Option<(Vec<u8>, u64)>> {
     let ttl = entry.stale_until.saturating_duration_since(now);
     let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
     if ttl_ms == 0 {
         return Ok(None);
     }
-    let stale = entry.stale_until.saturating_duration_since(entry.fresh_until);
+    let stale = entry
+        .stale_until
+        .saturating_duration_since(entry.fresh_until);
     let stale_ms = u32::try_from(stale.as_millis()).unwrap_or(u32::MAX);
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(&MAGIC);
@@ -134,7 +139,12 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_value_round_trips_with_its_freshness() {
         let now = Instant::now();
-        let entry = Entry::new(Cached::Value(repo()), now, Duration::from_secs(10), Duration::from_secs(50));
+        let entry = Entry::new(
+            Cached::Value(repo()),
+            now,
+            Duration::from_secs(10),
+            Duration::from_secs(50),
+        );
         let (bytes, ttl) = encode(&entry, now).unwrap().unwrap();
         assert_eq!(&bytes[..4], b"mc\x01\x00");
         assert_eq!(ttl, 60_000);
@@ -158,8 +168,15 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_not_found_round_trips() {
         let now = Instant::now();
-        let err = Error::not_found("repository acme/ghost").with_provider("github").with_status(404);
-        let entry = Entry::<GitResponse>::new(Cached::NotFound(err), now, Duration::from_secs(5), Duration::ZERO);
+        let err = Error::not_found("repository acme/ghost")
+            .with_provider("github")
+            .with_status(404);
+        let entry = Entry::<GitResponse>::new(
+            Cached::NotFound(err),
+            now,
+            Duration::from_secs(5),
+            Duration::ZERO,
+        );
         let (bytes, ttl) = encode(&entry, now).unwrap().unwrap();
         assert_eq!(ttl, 5_000);
         let back: Entry<GitResponse> = decode(&bytes, 5_000, now).unwrap();
@@ -175,7 +192,12 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn anything_foreign_is_a_miss() {
         let now = Instant::now();
-        let entry = Entry::new(Cached::Value(repo()), now, Duration::from_secs(10), Duration::ZERO);
+        let entry = Entry::new(
+            Cached::Value(repo()),
+            now,
+            Duration::from_secs(10),
+            Duration::ZERO,
+        );
         let (good, _) = encode(&entry, now).unwrap().unwrap();
         let miss = |bytes: &[u8], ttl: i64| decode::<GitResponse>(bytes, ttl, now).is_none();
         assert!(!miss(&good, 1000));

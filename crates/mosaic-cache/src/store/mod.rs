@@ -6,11 +6,11 @@
 //! talks to an optional *shared* tier through `CacheStore`: a Redis store,
 //! another process-wide `MemoryStore`, or any implementation of the trait.
 
+#[cfg(feature = "redis")]
+mod codec;
 pub mod memory;
 #[cfg(feature = "redis")]
 pub mod redis;
-#[cfg(feature = "redis")]
-mod codec;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -577,7 +577,11 @@ fn generation(v: &Value) -> u64 {
 }
 
 impl RedisStore {
-    async fn lookup<V: DeserializeOwned>(&self, key: &CacheKey, tags: &[String]) -> Result<Lookup<V>> {
+    async fn lookup<V: DeserializeOwned>(
+        &self,
+        key: &CacheKey,
+        tags: &[String],
+    ) -> Result<Lookup<V>> {
         let inner = &self.inner;
         let mut conn = inner.connection()?;
         let value_key = inner.value_key(key);
@@ -601,7 +605,11 @@ impl RedisStore {
                 Some(Ok(Value::Array(values))) if values.len() == tags.len() => {
                     Generations::new(values.iter().map(generation).collect())
                 }
-                _ => return Err(Error::unavailable("redis lookup: unexpected generations reply")),
+                _ => {
+                    return Err(Error::unavailable(
+                        "redis lookup: unexpected generations reply",
+                    ));
+                }
             }
         };
         let entry = match (raw, ttl) {
@@ -663,7 +671,9 @@ where
                 invocation.arg(g);
             }
             let mut conn = inner.connection()?;
-            let stored: i64 = inner.run("fill", invocation.invoke_async(&mut conn)).await?;
+            let stored: i64 = inner
+                .run("fill", invocation.invoke_async(&mut conn))
+                .await?;
             Ok(stored == 1)
         })
     }
@@ -691,7 +701,9 @@ where
                 .arg(inner.channel())
                 .arg(message);
             let mut conn = inner.connection()?;
-            let _: i64 = inner.run("invalidate", invocation.invoke_async(&mut conn)).await?;
+            let _: i64 = inner
+                .run("invalidate", invocation.invoke_async(&mut conn))
+                .await?;
             Ok(())
         })
     }

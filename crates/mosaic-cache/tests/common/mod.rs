@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use mosaic_core::git::{
-    Branch, BranchRef, CreateBranch, CreateRepository, GitOp, GitProvider, GitRequest,
-    GitResponse, ListBranches, RepoRef, Repository, UpdateRepository,
+    Branch, BranchRef, CreateBranch, CreateRepository, GitOp, GitProvider, GitRequest, GitResponse,
+    ListBranches, RepoRef, Repository, UpdateRepository,
 };
 use mosaic_core::{Capabilities, Error, Page, Request, RequestContext, Result};
 use parking_lot::Mutex;
@@ -98,7 +98,11 @@ impl Forge {
     async fn deliver<T>(&self, read: bool, answer: Result<T>) -> Result<T> {
         let delay = {
             let s = self.state.lock();
-            if read { s.read_delay.or(s.delay) } else { s.delay }
+            if read {
+                s.read_delay.or(s.delay)
+            } else {
+                s.delay
+            }
         };
         if let Some(d) = delay {
             tokio::time::sleep(d).await;

@@ -10,6 +10,7 @@
 
 pub mod fake;
 pub mod fault;
+pub mod mock;
 pub mod redis_server;
 
 pub use fake::{

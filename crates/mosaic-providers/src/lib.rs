@@ -45,3 +45,6 @@ pub mod webhook;
 
 #[cfg(feature = "github")]
 pub mod github;
+
+#[cfg(feature = "gitea")]
+pub mod gitea;

@@ -47,7 +47,12 @@ impl KindSet {
 
     /// The kinds that blame the caller ([`ErrorKind::is_client_error`]).
     pub fn client_errors() -> Self {
-        Self::of(ErrorKind::ALL.iter().copied().filter(|k| k.is_client_error()))
+        Self::of(
+            ErrorKind::ALL
+                .iter()
+                .copied()
+                .filter(|k| k.is_client_error()),
+        )
     }
 
     /// This set plus `kind`.
@@ -97,7 +102,9 @@ impl FromIterator<ErrorKind> for KindSet {
 
 impl fmt::Debug for KindSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.iter().map(|k| k.as_str())).finish()
+        f.debug_set()
+            .entries(self.iter().map(|k| k.as_str()))
+            .finish()
     }
 }
 
@@ -114,8 +121,15 @@ mod tests {
         assert!(!s.contains(ErrorKind::Timeout));
         assert!(s.contains(ErrorKind::Provider));
         assert_eq!(KindSet::all().difference(KindSet::all()), KindSet::empty());
-        assert!(KindSet::all().difference(KindSet::client_errors()).contains(ErrorKind::Internal));
+        assert!(
+            KindSet::all()
+                .difference(KindSet::client_errors())
+                .contains(ErrorKind::Internal)
+        );
         assert_eq!(KindSet::all().iter().count(), ErrorKind::ALL.len());
-        assert_eq!(format!("{:?}", KindSet::of([ErrorKind::Timeout])), "{\"timeout\"}");
+        assert_eq!(
+            format!("{:?}", KindSet::of([ErrorKind::Timeout])),
+            "{\"timeout\"}"
+        );
     }
 }

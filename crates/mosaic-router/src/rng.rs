@@ -84,7 +84,12 @@ mod tests {
         let xs: Vec<u64> = (0..16).map(|_| a.next_u64()).collect();
         let ys: Vec<u64> = (0..16).map(|_| b.next_u64()).collect();
         assert_eq!(xs, ys);
-        assert_ne!(xs, (0..16).map(|_| SeededRng::new(8).next_u64()).collect::<Vec<_>>());
+        assert_ne!(
+            xs,
+            (0..16)
+                .map(|_| SeededRng::new(8).next_u64())
+                .collect::<Vec<_>>()
+        );
         // clones share the stream
         let c = a.clone();
         assert_ne!(a.next_u64(), c.next_u64());

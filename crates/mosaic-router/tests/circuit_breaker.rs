@@ -10,7 +10,9 @@ use std::time::Duration;
 use common::*;
 use mosaic_core::{Error, ErrorKind};
 use mosaic_router::router::HealthCheck;
-use mosaic_router::{CircuitBreakerConfig, CircuitBreakerLayer, CircuitState, KindSet, SlidingWindow};
+use mosaic_router::{
+    CircuitBreakerConfig, CircuitBreakerLayer, CircuitState, KindSet, SlidingWindow,
+};
 use tower::{Layer, ServiceExt};
 
 /// A provider that fails while `failing` is set.
@@ -55,14 +57,20 @@ async fn opens_at_the_failure_rate_then_probes_then_closes() {
     call().await.unwrap_err();
     assert_eq!(handle.state(), CircuitState::Open);
     let ev = events.try_recv().unwrap();
-    assert_eq!((ev.from, ev.to, &*ev.breaker), (CircuitState::Closed, CircuitState::Open, "forge"));
+    assert_eq!(
+        (ev.from, ev.to, &*ev.breaker),
+        (CircuitState::Closed, CircuitState::Open, "forge")
+    );
 
     // refused without reaching the provider, with the wait left
     tokio::time::advance(Duration::from_secs(10)).await;
     let err = call().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::CircuitOpen);
     assert_eq!(err.retry_after(), Some(Duration::from_secs(20)));
-    assert!(err.to_string().contains("circuit breaker `forge` is open"), "{err}");
+    assert!(
+        err.to_string().contains("circuit breaker `forge` is open"),
+        "{err}"
+    );
     assert_eq!(p.count(), 4);
     assert!(!handle.health().is_available());
     assert_eq!(handle.metrics().not_permitted_calls, 1);
@@ -75,10 +83,15 @@ async fn opens_at_the_failure_rate_then_probes_then_closes() {
     assert_eq!(handle.state(), CircuitState::HalfOpen);
     call().await.unwrap();
     assert_eq!(handle.state(), CircuitState::Closed);
-    let seq: Vec<_> = std::iter::from_fn(|| events.try_recv().ok()).map(|e| (e.from, e.to)).collect();
+    let seq: Vec<_> = std::iter::from_fn(|| events.try_recv().ok())
+        .map(|e| (e.from, e.to))
+        .collect();
     assert_eq!(
         seq,
-        [(CircuitState::Open, CircuitState::HalfOpen), (CircuitState::HalfOpen, CircuitState::Closed)]
+        [
+            (CircuitState::Open, CircuitState::HalfOpen),
+            (CircuitState::HalfOpen, CircuitState::Closed)
+        ]
     );
     // closing starts a fresh window
     assert_eq!(handle.metrics().calls, 0);
@@ -118,9 +131,17 @@ async fn a_failed_probe_opens_again_and_extra_calls_are_refused() {
 
     gate.notify_one();
     probe.await.unwrap().unwrap_err();
-    assert_eq!(handle.state(), CircuitState::Open, "the probe failed: open again");
+    assert_eq!(
+        handle.state(),
+        CircuitState::Open,
+        "the probe failed: open again"
+    );
     let err = svc.clone().oneshot(get_repo()).await.unwrap_err();
-    assert_eq!(err.retry_after(), Some(Duration::from_secs(30)), "a fresh wait");
+    assert_eq!(
+        err.retry_after(),
+        Some(Duration::from_secs(30)),
+        "a fresh wait"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -219,7 +240,11 @@ async fn client_errors_do_not_count_and_the_kinds_are_configurable() {
     }
     assert_eq!(handle.state(), CircuitState::Closed);
     assert_eq!(handle.metrics().failed_calls, 0);
-    assert_eq!(handle.metrics().calls, 4, "answered calls still fill the window");
+    assert_eq!(
+        handle.metrics().calls,
+        4,
+        "answered calls still fill the window"
+    );
 
     let p = Probe::new();
     let cancelled = p.service(|_| Err(Error::from(ErrorKind::Cancelled)));
@@ -228,10 +253,15 @@ async fn client_errors_do_not_count_and_the_kinds_are_configurable() {
     for _ in 0..5 {
         let _ = svc.clone().oneshot(get_repo()).await;
     }
-    assert_eq!(layer.handle().metrics().calls, 0, "cancelled calls are not recorded");
+    assert_eq!(
+        layer.handle().metrics().calls,
+        0,
+        "cancelled calls are not recorded"
+    );
 
     let p = Probe::new();
-    let layer = CircuitBreakerLayer::new(small("n").record_failures(KindSet::of([ErrorKind::NotFound])));
+    let layer =
+        CircuitBreakerLayer::new(small("n").record_failures(KindSet::of([ErrorKind::NotFound])));
     let svc = layer.layer(p.service(|_| Err(Error::not_found("x"))));
     for _ in 0..4 {
         let _ = svc.clone().oneshot(get_repo()).await;
@@ -249,7 +279,11 @@ async fn force_open_and_reset() {
     tokio::time::advance(Duration::from_secs(3600)).await;
     let err = svc.clone().oneshot(get_repo()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::CircuitOpen);
-    assert_eq!(handle.state(), CircuitState::ForcedOpen, "the wait does not end a forced open");
+    assert_eq!(
+        handle.state(),
+        CircuitState::ForcedOpen,
+        "the wait does not end a forced open"
+    );
     handle.reset();
     svc.clone().oneshot(get_repo()).await.unwrap();
     assert_eq!(handle.state(), CircuitState::Closed);
@@ -276,5 +310,9 @@ async fn outcomes_from_before_a_state_change_are_ignored() {
     handle.reset();
     gate.notify_one();
     late.await.unwrap().unwrap_err();
-    assert_eq!(handle.metrics().calls, 0, "the late failure belongs to an older window");
+    assert_eq!(
+        handle.metrics().calls,
+        0,
+        "the late failure belongs to an older window"
+    );
 }

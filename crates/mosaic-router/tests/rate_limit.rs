@@ -22,13 +22,17 @@ fn ms(v: &[u64]) -> Vec<Duration> {
 #[tokio::test(start_paused = true)]
 async fn throw_mode_refuses_with_retry_after_and_refills() {
     let p = Probe::new();
-    let svc = RateLimitLayer::new(RateLimitConfig::new("forge", Quota::per_second(2))).layer(ok(&p));
+    let svc =
+        RateLimitLayer::new(RateLimitConfig::new("forge", Quota::per_second(2))).layer(ok(&p));
     svc.clone().oneshot(get_repo()).await.unwrap();
     svc.clone().oneshot(get_repo()).await.unwrap();
     let err = svc.clone().oneshot(get_repo()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RateLimited);
     assert_eq!(err.retry_after(), Some(Duration::from_millis(500)));
-    assert!(err.to_string().contains("rate limit `forge` exceeded"), "{err}");
+    assert!(
+        err.to_string().contains("rate limit `forge` exceeded"),
+        "{err}"
+    );
     assert_eq!(p.count(), 2, "a refused call never reaches the provider");
 
     // one emission interval later exactly one more fits
@@ -58,11 +62,14 @@ async fn burst_can_be_smaller_than_the_limit() {
 #[tokio::test(start_paused = true)]
 async fn queue_mode_waits_for_a_slot_up_to_the_maximum() {
     let p = Probe::new();
-    let cfg = RateLimitConfig::new("q", Quota::per_second(2))
-        .mode(RateLimitMode::Queue { max_wait: Duration::from_millis(700) });
+    let cfg = RateLimitConfig::new("q", Quota::per_second(2)).mode(RateLimitMode::Queue {
+        max_wait: Duration::from_millis(700),
+    });
     let svc = RateLimitLayer::new(cfg).layer(ok(&p));
     let start = Instant::now();
-    let calls: Vec<_> = (0..4).map(|_| tokio::spawn(svc.clone().oneshot(get_repo()))).collect();
+    let calls: Vec<_> = (0..4)
+        .map(|_| tokio::spawn(svc.clone().oneshot(get_repo())))
+        .collect();
     let mut results = vec![];
     for c in calls {
         results.push(c.await.unwrap());
@@ -85,32 +92,48 @@ async fn queue_mode_waits_for_a_slot_up_to_the_maximum() {
 #[tokio::test(start_paused = true)]
 async fn throttle_mode_spreads_requests_evenly() {
     let p = Probe::new();
-    let cfg = RateLimitConfig::new("t", Quota::per_second(4))
-        .mode(RateLimitMode::Throttle { max_wait: Duration::from_secs(10) });
+    let cfg = RateLimitConfig::new("t", Quota::per_second(4)).mode(RateLimitMode::Throttle {
+        max_wait: Duration::from_secs(10),
+    });
     let svc = RateLimitLayer::new(cfg).layer(ok(&p));
     let start = Instant::now();
-    let calls: Vec<_> = (0..5).map(|_| tokio::spawn(svc.clone().oneshot(get_repo()))).collect();
+    let calls: Vec<_> = (0..5)
+        .map(|_| tokio::spawn(svc.clone().oneshot(get_repo())))
+        .collect();
     for c in calls {
         c.await.unwrap().unwrap();
     }
     let offsets: Vec<_> = p.times().iter().map(|t| *t - start).collect();
-    assert_eq!(offsets, ms(&[0, 250, 500, 750, 1000]), "no burst, one per interval");
+    assert_eq!(
+        offsets,
+        ms(&[0, 250, 500, 750, 1000]),
+        "no burst, one per interval"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn waits_never_run_past_the_deadline() {
     let p = Probe::new();
-    let cfg = RateLimitConfig::new("d", Quota::per_second(1))
-        .mode(RateLimitMode::Queue { max_wait: Duration::from_secs(30) });
+    let cfg = RateLimitConfig::new("d", Quota::per_second(1)).mode(RateLimitMode::Queue {
+        max_wait: Duration::from_secs(30),
+    });
     let svc = RateLimitLayer::new(cfg).layer(ok(&p));
     svc.clone().oneshot(get_repo()).await.unwrap();
     let start = Instant::now();
-    let req = get("acme", "tools", RequestContext::new().with_timeout(Duration::from_millis(300)));
+    let req = get(
+        "acme",
+        "tools",
+        RequestContext::new().with_timeout(Duration::from_millis(300)),
+    );
     let err = svc.clone().oneshot(req).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RateLimited);
     assert_eq!(Instant::now(), start, "refused at once, not after waiting");
     // with enough time left it waits
-    let req = get("acme", "tools", RequestContext::new().with_timeout(Duration::from_secs(2)));
+    let req = get(
+        "acme",
+        "tools",
+        RequestContext::new().with_timeout(Duration::from_secs(2)),
+    );
     svc.clone().oneshot(req).await.unwrap();
     assert_eq!(Instant::now() - start, Duration::from_secs(1));
 }
@@ -144,7 +167,11 @@ async fn many_tenants_keep_being_limited() {
     let cfg = RateLimitConfig::new("many", Quota::per_second(1)).per_tenant(true);
     let svc = RateLimitLayer::new(cfg).layer(ok(&p));
     for i in 0..20_000 {
-        let req = get("acme", "tools", RequestContext::new().with_tenant(format!("t{i}")));
+        let req = get(
+            "acme",
+            "tools",
+            RequestContext::new().with_tenant(format!("t{i}")),
+        );
         svc.clone().oneshot(req).await.unwrap();
         if i % 5_000 == 4_999 {
             tokio::time::advance(Duration::from_secs(2)).await;

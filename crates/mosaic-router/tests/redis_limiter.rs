@@ -21,7 +21,10 @@ fn limited(store: RedisStore, name: &str, quota: Quota, p: &Probe) -> BoxSvc {
     BoxSvc::new(layer.layer(p.service(|_| Ok(repo_from("ok")))))
 }
 
-async fn call(svc: &BoxSvc, req: mosaic_core::Request<mosaic_core::git::GitRequest>) -> mosaic_core::Result<()> {
+async fn call(
+    svc: &BoxSvc,
+    req: mosaic_core::Request<mosaic_core::git::GitRequest>,
+) -> mosaic_core::Result<()> {
     tokio::time::timeout(NO_HANG, svc.clone().oneshot(req))
         .await
         .expect("the limiter answered in time")
@@ -33,8 +36,18 @@ async fn two_limiter_instances_draw_from_one_budget() {
     let redis = RedisServer::start().expect("redis-server must be installed");
     // two replicas: separate stores (separate connections), same name
     let (p1, p2) = (Probe::new(), Probe::new());
-    let one = limited(RedisStore::new(&redis.url()).unwrap(), "github", Quota::per_hour(5), &p1);
-    let two = limited(RedisStore::new(&redis.url()).unwrap(), "github", Quota::per_hour(5), &p2);
+    let one = limited(
+        RedisStore::new(&redis.url()).unwrap(),
+        "github",
+        Quota::per_hour(5),
+        &p1,
+    );
+    let two = limited(
+        RedisStore::new(&redis.url()).unwrap(),
+        "github",
+        Quota::per_hour(5),
+        &p2,
+    );
     let mut outcomes = vec![];
     for i in 0..8 {
         let svc = if i % 2 == 0 { &one } else { &two };
@@ -48,11 +61,19 @@ async fn two_limiter_instances_draw_from_one_budget() {
     assert_eq!(err.kind(), ErrorKind::RateLimited);
     let after = err.retry_after().unwrap();
     // one request per 720 s comes back
-    assert!(after > Duration::from_secs(700) && after <= Duration::from_secs(720), "{after:?}");
+    assert!(
+        after > Duration::from_secs(700) && after <= Duration::from_secs(720),
+        "{after:?}"
+    );
 
     // another limiter name has its own budget
     let p3 = Probe::new();
-    let other = limited(RedisStore::new(&redis.url()).unwrap(), "gitea", Quota::per_hour(5), &p3);
+    let other = limited(
+        RedisStore::new(&redis.url()).unwrap(),
+        "gitea",
+        Quota::per_hour(5),
+        &p3,
+    );
     call(&other, get_repo()).await.unwrap();
 }
 
@@ -69,7 +90,10 @@ async fn tenants_have_their_own_keys() {
     assert!(call(&svc, t("a")).await.is_err());
     call(&svc, t("b")).await.unwrap();
     let keys = String::from_utf8(redis.command(&["KEYS", "test:*"]).unwrap()).unwrap();
-    assert!(keys.contains("test:pt:tenant:a") && keys.contains("test:pt:tenant:b"), "{keys}");
+    assert!(
+        keys.contains("test:pt:tenant:a") && keys.contains("test:pt:tenant:b"),
+        "{keys}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,7 +125,11 @@ async fn unreachable_redis_fails_open_or_closed_without_hanging() {
         let closed = limited(store().fail_closed(), "x", Quota::per_hour(1), &p);
         let err = call(&closed, get_repo()).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Unavailable, "port {port}");
-        assert!(err.to_string().contains("shared rate limiter `x` is unreachable"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("shared rate limiter `x` is unreachable"),
+            "{err}"
+        );
         assert!(err.to_string().contains("fail-closed"), "{err}");
         assert_eq!(p.count(), 2, "refused calls never reach the provider");
         assert_eq!(store().fail_closed().failure_mode(), FailureMode::Closed);

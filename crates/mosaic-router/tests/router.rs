@@ -13,7 +13,10 @@ use mosaic_router::{KindSet, Router, Rule, Strategy};
 use mosaic_testing::{FaultLayer, FaultRule};
 use tower::ServiceExt;
 
-fn names(router: &Router<GitRequest, BoxSvc>, req: &mosaic_core::Request<GitRequest>) -> (String, Vec<String>) {
+fn names(
+    router: &Router<GitRequest, BoxSvc>,
+    req: &mosaic_core::Request<GitRequest>,
+) -> (String, Vec<String>) {
     let plan = router.plan(req);
     (
         plan.rule().to_owned(),
@@ -25,7 +28,12 @@ fn named(probe: &Probe, who: &'static str) -> BoxSvc {
     probe.service(move |_| Ok(repo_from(who)))
 }
 
-fn three() -> (Probe, Probe, Probe, mosaic_router::RouterBuilder<GitRequest, BoxSvc>) {
+fn three() -> (
+    Probe,
+    Probe,
+    Probe,
+    mosaic_router::RouterBuilder<GitRequest, BoxSvc>,
+) {
     let (a, b, c) = (Probe::new(), Probe::new(), Probe::new());
     let builder = Router::builder()
         .provider("a", named(&a, "a"))
@@ -38,21 +46,43 @@ fn three() -> (Probe, Probe, Probe, mosaic_router::RouterBuilder<GitRequest, Box
 fn rules_match_on_operation_subject_tenant_labels_and_access() {
     let (_, _, _, builder) = three();
     let router = builder
-        .rule(Rule::any().named("internal-writes").subject("acme/internal-*").writes().to(["c"]))
-        .rule(Rule::any().named("acme-eu").tenant("acme").label("region", "eu-*").to(["b", "a"]))
+        .rule(
+            Rule::any()
+                .named("internal-writes")
+                .subject("acme/internal-*")
+                .writes()
+                .to(["c"]),
+        )
+        .rule(
+            Rule::any()
+                .named("acme-eu")
+                .tenant("acme")
+                .label("region", "eu-*")
+                .to(["b", "a"]),
+        )
         .rule(Rule::any().named("gets").operation("git.*.get").to(["a"]))
         .build()
         .unwrap();
 
     let write_internal = create_repo("internal-tools");
-    assert_eq!(names(&router, &write_internal), ("internal-writes".into(), vec!["c".into()]));
+    assert_eq!(
+        names(&router, &write_internal),
+        ("internal-writes".into(), vec!["c".into()])
+    );
     // a read of the same subject is not a write: falls to `gets`
     let read_internal = get("acme", "internal-tools", RequestContext::new());
     assert_eq!(names(&router, &read_internal).0, "gets");
 
-    let eu = RequestContext::new().with_tenant("acme").with_label("region", "eu-west");
-    assert_eq!(names(&router, &get("x", "y", eu)), ("acme-eu".into(), vec!["b".into(), "a".into()]));
-    let us = RequestContext::new().with_tenant("acme").with_label("region", "us-east");
+    let eu = RequestContext::new()
+        .with_tenant("acme")
+        .with_label("region", "eu-west");
+    assert_eq!(
+        names(&router, &get("x", "y", eu)),
+        ("acme-eu".into(), vec!["b".into(), "a".into()])
+    );
+    let us = RequestContext::new()
+        .with_tenant("acme")
+        .with_label("region", "us-east");
     assert_eq!(names(&router, &get("x", "y", us)).0, "gets");
     let no_label = RequestContext::new().with_tenant("acme");
     assert_eq!(names(&router, &get("x", "y", no_label)).0, "gets");
@@ -72,11 +102,13 @@ fn explicit_default_rule_and_rule_names() {
         .default_rule(Rule::any().to(["c", "a"]))
         .build()
         .unwrap();
-    assert_eq!(names(&router, &get_repo()), ("default".into(), vec!["c".into(), "a".into()]));
-    let branch = mosaic_core::Request::new(GitRequest::GetBranch(mosaic_core::git::BranchRef::new(
-        mosaic_core::git::RepoRef::new("o", "r"),
-        "main",
-    )));
+    assert_eq!(
+        names(&router, &get_repo()),
+        ("default".into(), vec!["c".into(), "a".into()])
+    );
+    let branch = mosaic_core::Request::new(GitRequest::GetBranch(
+        mosaic_core::git::BranchRef::new(mosaic_core::git::RepoRef::new("o", "r"), "main"),
+    ));
     assert_eq!(names(&router, &branch).0, "rule-1");
 }
 
@@ -85,17 +117,25 @@ fn configuration_errors_are_reported() {
     let err = |b: mosaic_router::RouterBuilder<GitRequest, BoxSvc>| b.build().unwrap_err();
     let e = err(three().3.rule(Rule::any().named("r").to(["a", "nope"])));
     assert_eq!(e.kind(), ErrorKind::Config);
-    assert!(e.to_string().contains("routing rule `r`: unknown provider `nope`"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("routing rule `r`: unknown provider `nope`"),
+        "{e}"
+    );
     let e = err(three().3.rule(Rule::any().to(Vec::<&str>::new())));
     assert!(e.to_string().contains("no candidate"), "{e}");
     let e = err(three().3.rule(Rule::any().to_weighted([("a", 0)])));
     assert!(e.to_string().contains("weight 0"), "{e}");
     let e = err(three().3.rule(Rule::any().to(["a", "a"])));
     assert!(e.to_string().contains("listed twice"), "{e}");
-    let e = err(three().3.rule(Rule::any().to(["a"]).strategy(Strategy::LowestCost)));
+    let e = err(three()
+        .3
+        .rule(Rule::any().to(["a"]).strategy(Strategy::LowestCost)));
     assert!(e.to_string().contains("cost model"), "{e}");
     let p = Probe::new();
-    let e = err(Router::builder().provider("a", named(&p, "a")).provider("a", named(&p, "a")));
+    let e = err(Router::builder()
+        .provider("a", named(&p, "a"))
+        .provider("a", named(&p, "a")));
     assert!(e.to_string().contains("registered twice"), "{e}");
     let e = Router::<GitRequest, BoxSvc>::builder().build().unwrap_err();
     assert!(e.to_string().contains("no provider"), "{e}");
@@ -118,7 +158,9 @@ async fn failover_across_three_fakes_with_the_fault_layer() {
         .unwrap();
 
     let resp = router.clone().oneshot(get_repo()).await.unwrap();
-    let GitResponse::GetRepository(repo) = resp else { panic!("wrong response") };
+    let GitResponse::GetRepository(repo) = resp else {
+        panic!("wrong response")
+    };
     assert_eq!(repo.full_name, "acme/tools");
     assert_eq!(faults_a.handle().stats().calls, 1);
     assert_eq!(faults_b.handle().stats().calls, 1);
@@ -138,7 +180,12 @@ async fn failover_across_three_fakes_with_the_fault_layer() {
 
 #[tokio::test]
 async fn non_retryable_errors_return_at_once() {
-    for kind in [ErrorKind::InvalidInput, ErrorKind::NotFound, ErrorKind::PermissionDenied, ErrorKind::Unauthenticated] {
+    for kind in [
+        ErrorKind::InvalidInput,
+        ErrorKind::NotFound,
+        ErrorKind::PermissionDenied,
+        ErrorKind::Unauthenticated,
+    ] {
         let (a, b) = (Probe::new(), Probe::new());
         let router = Router::builder()
             .provider("a", a.service(move |_| Err(Error::from(kind))))
@@ -157,7 +204,10 @@ async fn attempts_are_bounded_and_the_last_error_is_returned() {
     let (a, b, c) = (Probe::new(), Probe::new(), Probe::new());
     let router = Router::builder()
         .provider("a", a.service(|_| Err(Error::unavailable("a down"))))
-        .provider("b", b.service(|_| Err(Error::rate_limited(Some(Duration::from_secs(3))))))
+        .provider(
+            "b",
+            b.service(|_| Err(Error::rate_limited(Some(Duration::from_secs(3))))),
+        )
         .provider("c", named(&c, "c"))
         .rule(Rule::any().to(["a", "b", "c"]).max_attempts(2))
         .build()
@@ -173,7 +223,16 @@ async fn attempts_are_bounded_and_the_last_error_is_returned() {
 async fn writes_fail_over_only_when_not_executed() {
     let (a, b) = (Probe::new(), Probe::new());
     let router = Router::builder()
-        .provider("a", a.service(|n| if n == 0 { Err(Error::timeout("slow")) } else { Err(Error::from(ErrorKind::CircuitOpen)) }))
+        .provider(
+            "a",
+            a.service(|n| {
+                if n == 0 {
+                    Err(Error::timeout("slow"))
+                } else {
+                    Err(Error::from(ErrorKind::CircuitOpen))
+                }
+            }),
+        )
         .provider("b", named(&b, "b"))
         .build()
         .unwrap();
@@ -190,7 +249,10 @@ async fn writes_fail_over_only_when_not_executed() {
     let router = Router::builder()
         .provider("a", a.service(|_| Err(Error::timeout("slow"))))
         .provider("b", named(&b, "b"))
-        .failover_policy(FailoverPolicy { idempotent: KindSet::retryable(), non_idempotent: KindSet::retryable() })
+        .failover_policy(FailoverPolicy {
+            idempotent: KindSet::retryable(),
+            non_idempotent: KindSet::retryable(),
+        })
         .build()
         .unwrap();
     router.oneshot(create_repo("x")).await.unwrap();
@@ -201,7 +263,10 @@ async fn writes_fail_over_only_when_not_executed() {
 async fn unsupported_moves_on() {
     let (a, b) = (Probe::new(), Probe::new());
     let router = Router::builder()
-        .provider("a", a.service(|_| Err(Error::unsupported("git.repository.get"))))
+        .provider(
+            "a",
+            a.service(|_| Err(Error::unsupported("git.repository.get"))),
+        )
         .provider("b", named(&b, "b"))
         .build()
         .unwrap();
@@ -217,7 +282,10 @@ async fn skipped_candidates_are_explained_in_no_provider() {
     let flag = HealthFlag::new();
     flag.set_healthy(false);
     let router = Router::builder()
-        .register(Provider::new("a", named(&a, "a")).capabilities(Capabilities::of([GitOp::CreateRepository])))
+        .register(
+            Provider::new("a", named(&a, "a"))
+                .capabilities(Capabilities::of([GitOp::CreateRepository])),
+        )
         .register(Provider::new("b", named(&b, "b")).health(breaker.handle()))
         .register(Provider::new("c", named(&c, "c")).health(flag.clone()))
         .rule(Rule::any().named("reads").reads().to(["a", "b", "c"]))
@@ -244,9 +312,17 @@ async fn the_deadline_bounds_every_attempt() {
     let faults = FaultLayer::new(9).rule(FaultRule::hang());
     let (_, a) = faulty("a", &faults);
     let (fb, b) = faulty("b", &FaultLayer::new(10));
-    let router = Router::builder().provider("a", a).provider("b", b).build().unwrap();
+    let router = Router::builder()
+        .provider("a", a)
+        .provider("b", b)
+        .build()
+        .unwrap();
     let start = tokio::time::Instant::now();
-    let req = get("acme", "tools", RequestContext::new().with_timeout(Duration::from_secs(2)));
+    let req = get(
+        "acme",
+        "tools",
+        RequestContext::new().with_timeout(Duration::from_secs(2)),
+    );
     let err = router.clone().oneshot(req).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert_eq!(err.provider(), Some("a"));
@@ -257,7 +333,10 @@ async fn the_deadline_bounds_every_attempt() {
     let req = get("acme", "tools", RequestContext::new().with_deadline(start));
     let err = router.oneshot(req).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
-    assert!(err.to_string().contains("before a provider was tried"), "{err}");
+    assert!(
+        err.to_string().contains("before a provider was tried"),
+        "{err}"
+    );
     assert_eq!(faults.handle().stats().calls, 1);
 }
 
@@ -265,7 +344,11 @@ async fn the_deadline_bounds_every_attempt() {
 async fn round_robin_rotates_the_first_candidate() {
     let (_, _, _, builder) = three();
     let router = builder
-        .rule(Rule::any().to(["a", "b", "c"]).strategy(Strategy::RoundRobin))
+        .rule(
+            Rule::any()
+                .to(["a", "b", "c"])
+                .strategy(Strategy::RoundRobin),
+        )
         .build()
         .unwrap();
     let mut firsts = vec![];
@@ -283,7 +366,11 @@ async fn round_robin_rotates_the_first_candidate() {
 fn smooth_weighted_round_robin_interleaves() {
     let (_, _, _, builder) = three();
     let router = builder
-        .rule(Rule::any().to_weighted([("a", 5), ("b", 1), ("c", 1)]).strategy(Strategy::WeightedRoundRobin))
+        .rule(
+            Rule::any()
+                .to_weighted([("a", 5), ("b", 1), ("c", 1)])
+                .strategy(Strategy::WeightedRoundRobin),
+        )
         .build()
         .unwrap();
     let firsts: String = (0..14)
@@ -303,7 +390,11 @@ async fn least_outstanding_prefers_the_idle_provider() {
     let router = Router::builder()
         .provider("a", slow)
         .provider("b", named(&b, "b"))
-        .rule(Rule::any().to(["a", "b"]).strategy(Strategy::LeastOutstanding))
+        .rule(
+            Rule::any()
+                .to(["a", "b"])
+                .strategy(Strategy::LeastOutstanding),
+        )
         .seed(42)
         .build()
         .unwrap();
@@ -324,7 +415,11 @@ async fn least_outstanding_prefers_the_idle_provider() {
     };
     assert_eq!(router.in_flight("a"), Some(1));
     for _ in 0..20 {
-        assert_eq!(router.plan(&get_repo()).first(), Some("b"), "two choices: b has fewer in flight");
+        assert_eq!(
+            router.plan(&get_repo()).first(),
+            Some("b"),
+            "two choices: b has fewer in flight"
+        );
     }
     pending.abort();
 }
@@ -353,12 +448,23 @@ async fn lowest_latency_follows_peak_ewma() {
     // unknown latencies tie: registration order, a goes first and is slow
     assert_eq!(who(&router.clone().oneshot(get_repo()).await.unwrap()), "a");
     // a's estimate is 500 ms, b's assumed 10 ms
-    assert_eq!(router.plan(&get_repo()).providers().collect::<Vec<_>>(), ["b", "a"]);
+    assert_eq!(
+        router.plan(&get_repo()).providers().collect::<Vec<_>>(),
+        ["b", "a"]
+    );
     assert_eq!(who(&router.clone().oneshot(get_repo()).await.unwrap()), "b");
-    assert_eq!(router.plan(&get_repo()).first(), Some("b"), "b measured 50 ms < a 500 ms");
+    assert_eq!(
+        router.plan(&get_repo()).first(),
+        Some("b"),
+        "b measured 50 ms < a 500 ms"
+    );
     // one slow answer from b counts at once (a peak), a is preferred again
     assert_eq!(who(&router.clone().oneshot(get_repo()).await.unwrap()), "b");
-    assert_eq!(router.plan(&get_repo()).first(), Some("a"), "b's 2 s peak > a's 500 ms");
+    assert_eq!(
+        router.plan(&get_repo()).first(),
+        Some("a"),
+        "b's 2 s peak > a's 500 ms"
+    );
     // a few fast answers from b only bring its estimate down gradually
     assert_eq!((a.count(), b.count()), (1, 2));
 }
@@ -366,7 +472,10 @@ async fn lowest_latency_follows_peak_ewma() {
 #[tokio::test]
 async fn replace_rules_swaps_atomically_and_keeps_the_old_table_on_error() {
     let (_, _, _, builder) = three();
-    let router = builder.rule(Rule::any().named("one").to(["a"])).build().unwrap();
+    let router = builder
+        .rule(Rule::any().named("one").to(["a"]))
+        .build()
+        .unwrap();
     assert_eq!(who(&router.clone().oneshot(get_repo()).await.unwrap()), "a");
     router
         .replace_rules([Rule::any().named("two").to(["c"])], None)

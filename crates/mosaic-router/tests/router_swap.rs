@@ -25,7 +25,12 @@ fn table(g: &str) -> (Vec<Rule>, Rule) {
             .to([format!("{g}2"), format!("{g}1")])
             .strategy(Strategy::RoundRobin),
     ];
-    (rules, Rule::any().named(format!("{g}-default")).to([format!("{g}1")]))
+    (
+        rules,
+        Rule::any()
+            .named(format!("{g}-default"))
+            .to([format!("{g}1")]),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -51,7 +56,7 @@ async fn swapping_the_table_under_load_answers_every_request() {
             let mut sent = 0usize;
             let mut seen_groups = [false; 2];
             while !stop.load(Ordering::Relaxed) || sent < 200 {
-                let name = if sent % 2 == 0 { "internal-x" } else { "tools" };
+                let name = if sent.is_multiple_of(2) { "internal-x" } else { "tools" };
                 let req = get("acme", name, mosaic_core::RequestContext::new());
                 // every decision is consistent: rule and candidates from one table
                 let plan = router.plan(&req);
@@ -62,11 +67,15 @@ async fn swapping_the_table_under_load_answers_every_request() {
                     plan.rule(),
                     plan.providers().collect::<Vec<_>>()
                 );
-                let resp = router.clone().oneshot(req).await.expect("every request is answered");
+                let resp = router
+                    .clone()
+                    .oneshot(req)
+                    .await
+                    .expect("every request is answered");
                 seen_groups[usize::from(who(&resp).starts_with('B'))] = true;
                 sent += 1;
                 answered.fetch_add(1, Ordering::Relaxed);
-                if sent % 16 == 0 {
+                if sent.is_multiple_of(16) {
                     tokio::task::yield_now().await;
                 }
             }
@@ -89,9 +98,17 @@ async fn swapping_the_table_under_load_answers_every_request() {
         total += sent;
     }
     let calls: usize = probes.iter().map(|(_, p)| p.count()).sum();
-    assert_eq!(calls, total, "one provider call per request, no loss, no duplicate");
+    assert_eq!(
+        calls, total,
+        "one provider call per request, no loss, no duplicate"
+    );
     assert_eq!(answered.load(Ordering::Relaxed), total);
     // the last table (i = 999 → "A") is in force
     assert_eq!(router.plan(&get_repo()).rule(), "A-reads");
-    assert!(probes.iter().any(|(n, p)| n.starts_with('B') && p.count() > 0), "swaps took effect");
+    assert!(
+        probes
+            .iter()
+            .any(|(n, p)| n.starts_with('B') && p.count() > 0),
+        "swaps took effect"
+    );
 }

@@ -22,12 +22,17 @@ fn sleepy(p: &Probe, d: Duration) -> BoxSvc {
 #[tokio::test(start_paused = true)]
 async fn default_timeout_and_per_operation_override() {
     let p = Probe::new();
-    let cfg = TimeoutConfig::new(Duration::from_secs(2)).operation("git.repository.create", Duration::from_secs(5));
+    let cfg = TimeoutConfig::new(Duration::from_secs(2))
+        .operation("git.repository.create", Duration::from_secs(5));
     let svc = TimeoutLayer::new(cfg).layer(sleepy(&p, Duration::from_secs(3)));
     let start = Instant::now();
     let err = svc.clone().oneshot(get_repo()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
-    assert!(err.to_string().contains("`git.repository.get` did not finish within 2s"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("`git.repository.get` did not finish within 2s"),
+        "{err}"
+    );
     assert_eq!(start.elapsed(), Duration::from_secs(2));
     // creates get 5 s: the 3 s call finishes
     svc.clone().oneshot(create_repo("x")).await.unwrap();
@@ -39,23 +44,37 @@ async fn the_earlier_deadline_wins_and_is_passed_down() {
     let p = Probe::new();
     let svc = TimeoutLayer::of(Duration::from_secs(10)).layer(sleepy(&p, Duration::from_secs(3)));
     let start = Instant::now();
-    let req = get("acme", "tools", RequestContext::new().with_timeout(Duration::from_secs(1)));
+    let req = get(
+        "acme",
+        "tools",
+        RequestContext::new().with_timeout(Duration::from_secs(1)),
+    );
     let err = svc.clone().oneshot(req).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert_eq!(start.elapsed(), Duration::from_secs(1));
-    assert_eq!(p.contexts.lock()[0].deadline(), Some(start + Duration::from_secs(1)));
+    assert_eq!(
+        p.contexts.lock()[0].deadline(),
+        Some(start + Duration::from_secs(1))
+    );
 
     // without a context deadline the layer's own one is written into the context
     let start = Instant::now();
     let _ = svc.clone().oneshot(get_repo()).await;
-    assert_eq!(p.contexts.lock()[1].deadline(), Some(start + Duration::from_secs(10)));
+    assert_eq!(
+        p.contexts.lock()[1].deadline(),
+        Some(start + Duration::from_secs(10))
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn an_expired_request_is_not_started() {
     let p = Probe::new();
     let svc = TimeoutLayer::deadline_only().layer(sleepy(&p, Duration::ZERO));
-    let req = get("acme", "tools", RequestContext::new().with_deadline(Instant::now()));
+    let req = get(
+        "acme",
+        "tools",
+        RequestContext::new().with_deadline(Instant::now()),
+    );
     let err = svc.clone().oneshot(req).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert_eq!(p.count(), 0);
@@ -106,7 +125,11 @@ async fn bulkhead_queue_waits_within_bounds() {
     first.await.unwrap().unwrap();
     second.await.unwrap().unwrap();
     let offsets: Vec<_> = p.times().iter().map(|t| *t - start).collect();
-    assert_eq!(offsets, [Duration::ZERO, Duration::from_secs(1)], "the second ran when the first finished");
+    assert_eq!(
+        offsets,
+        [Duration::ZERO, Duration::from_secs(1)],
+        "the second ran when the first finished"
+    );
 
     // a wait longer than max_wait is refused when it runs out
     let p = Probe::new();
@@ -123,7 +146,11 @@ async fn bulkhead_queue_waits_within_bounds() {
     let first = tokio::spawn(svc.clone().oneshot(get_repo()));
     tokio::task::yield_now().await;
     let start = Instant::now();
-    let req = get("acme", "tools", RequestContext::new().with_timeout(Duration::from_millis(100)));
+    let req = get(
+        "acme",
+        "tools",
+        RequestContext::new().with_timeout(Duration::from_millis(100)),
+    );
     svc.clone().oneshot(req).await.unwrap_err();
     assert_eq!(start.elapsed(), Duration::from_millis(100));
     first.await.unwrap().unwrap();

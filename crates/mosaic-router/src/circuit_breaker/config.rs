@@ -163,7 +163,11 @@ impl CircuitBreakerConfig {
 }
 
 fn clamp_percent(p: f64) -> f64 {
-    if p.is_nan() { 100.0 } else { p.clamp(1.0, 100.0) }
+    if p.is_nan() {
+        100.0
+    } else {
+        p.clamp(1.0, 100.0)
+    }
 }
 
 #[cfg(test)]

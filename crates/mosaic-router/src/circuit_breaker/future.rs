@@ -71,10 +71,9 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let Some(inner) = this.inner.as_pin_mut() else {
-            let e = this
-                .refused
-                .take()
-                .unwrap_or_else(|| Error::internal("circuit breaker future polled after completion"));
+            let e = this.refused.take().unwrap_or_else(|| {
+                Error::internal("circuit breaker future polled after completion")
+            });
             return Poll::Ready(Err(e));
         };
         let result = ready!(inner.poll(cx));
@@ -82,7 +81,10 @@ where
             ticket.done = true;
             let now = Instant::now();
             let b = &ticket.breaker;
-            if let Some(outcome) = b.classify(result.as_ref().err(), now.saturating_duration_since(ticket.start)) {
+            if let Some(outcome) = b.classify(
+                result.as_ref().err(),
+                now.saturating_duration_since(ticket.start),
+            ) {
                 b.record(ticket.permit, outcome, now);
             } else {
                 b.release(ticket.permit);

@@ -110,12 +110,9 @@ where
     fn call(&mut self, request: Req) -> Self::Future {
         let now = Instant::now();
         match self.breaker.acquire(now) {
-            Ok(permit) => ResponseFuture::called(
-                self.inner.call(request),
-                self.breaker.clone(),
-                permit,
-                now,
-            ),
+            Ok(permit) => {
+                ResponseFuture::called(self.inner.call(request), self.breaker.clone(), permit, now)
+            }
             Err(e) => ResponseFuture::refused(e),
         }
     }

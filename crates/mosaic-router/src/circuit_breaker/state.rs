@@ -497,15 +497,24 @@ impl Breaker {
                     .store(self.config.permitted_calls_in_half_open, Ordering::Release);
             }
         }
-        self.word
-            .store(pack(generation + 1, to), Ordering::Release);
+        self.word.store(pack(generation + 1, to), Ordering::Release);
         drop(guard);
 
         let name = &self.config.name;
         if to == CircuitState::Open || to == CircuitState::ForcedOpen {
-            tracing::warn!(breaker = &**name, from = from.as_str(), to = to.as_str(), "circuit breaker opened");
+            tracing::warn!(
+                breaker = &**name,
+                from = from.as_str(),
+                to = to.as_str(),
+                "circuit breaker opened"
+            );
         } else {
-            tracing::info!(breaker = &**name, from = from.as_str(), to = to.as_str(), "circuit breaker state changed");
+            tracing::info!(
+                breaker = &**name,
+                from = from.as_str(),
+                to = to.as_str(),
+                "circuit breaker state changed"
+            );
         }
         metrics::counter!(
             "mosaic_circuit_transitions_total",
@@ -555,7 +564,10 @@ impl Breaker {
         } else {
             self.config.effective_minimum_calls()
         };
-        let rate = |n: u32| (snap.total >= min && snap.total > 0).then(|| f64::from(n) * 100.0 / f64::from(snap.total));
+        let rate = |n: u32| {
+            (snap.total >= min && snap.total > 0)
+                .then(|| f64::from(n) * 100.0 / f64::from(snap.total))
+        };
         CircuitBreakerMetrics {
             state,
             calls: snap.total,

@@ -46,10 +46,13 @@ const SHARDS: usize = 16;
 /// Per-shard size above which idle tenants are dropped.
 const PRUNE_ABOVE: usize = 4096;
 
+/// Tenants' cells, one map per shard.
+type Shard = RwLock<HashMap<Box<str>, AtomicU64>>;
+
 pub(crate) struct LocalLimiter {
     epoch: Instant,
     shared: AtomicU64,
-    tenants: Option<Box<[RwLock<HashMap<Box<str>, AtomicU64>>]>>,
+    tenants: Option<Box<[Shard]>>,
     hasher: RandomState,
 }
 
@@ -58,8 +61,7 @@ impl LocalLimiter {
         LocalLimiter {
             epoch: Instant::now(),
             shared: AtomicU64::new(0),
-            tenants: per_tenant
-                .then(|| (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect()),
+            tenants: per_tenant.then(|| (0..SHARDS).map(|_| RwLock::new(HashMap::new())).collect()),
             hasher: RandomState::new(),
         }
     }
@@ -70,7 +72,12 @@ impl LocalLimiter {
             match decide(current, now, e, t, w) {
                 Err(refused) => return refused,
                 Ok((next, admit)) => {
-                    match cell.compare_exchange_weak(current, next, Ordering::AcqRel, Ordering::Acquire) {
+                    match cell.compare_exchange_weak(
+                        current,
+                        next,
+                        Ordering::AcqRel,
+                        Ordering::Acquire,
+                    ) {
                         Ok(_) => return admit,
                         Err(actual) => current = actual,
                     }
@@ -106,7 +113,9 @@ impl LocalLimiter {
             // A cell whose arrival time has passed is the same as a fresh one.
             map.retain(|_, c| c.load(Ordering::Acquire) > now_ns);
         }
-        let cell = map.entry(tenant.into()).or_insert_with(|| AtomicU64::new(0));
+        let cell = map
+            .entry(tenant.into())
+            .or_insert_with(|| AtomicU64::new(0));
         Self::cell_acquire(cell, now_ns, e, t, w)
     }
 }
@@ -131,12 +140,20 @@ mod tests {
         }
         assert_eq!(
             verdicts,
-            [Admit::Now, Admit::Now, Admit::Now, Admit::Refused(Duration::from_nanos(100))]
+            [
+                Admit::Now,
+                Admit::Now,
+                Admit::Now,
+                Admit::Refused(Duration::from_nanos(100))
+            ]
         );
         // after one interval one more conforms
         assert!(matches!(decide(tat, 1100, e, t, 0), Ok((_, Admit::Now))));
         // waiting is granted within max_wait and reserves the slot
-        assert_eq!(decide(tat, 1000, e, t, 150).unwrap(), (1400, Admit::After(Duration::from_nanos(100))));
+        assert_eq!(
+            decide(tat, 1000, e, t, 150).unwrap(),
+            (1400, Admit::After(Duration::from_nanos(100)))
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -150,12 +167,24 @@ mod tests {
                 tokio::time::advance(Duration::from_secs(2)).await;
             }
         }
-        let total: usize = l.tenants.as_ref().unwrap().iter().map(|s| s.read().len()).sum();
+        let total: usize = l
+            .tenants
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|s| s.read().len())
+            .sum();
         assert!(total <= SHARDS * PRUNE_ABOVE, "{total} entries kept");
         assert!(total < 80_000);
         // a busy tenant is still limited
         let now = Instant::now();
-        assert_eq!(l.acquire(Some("hot"), now, e, t, Duration::ZERO), Admit::Now);
-        assert_eq!(l.acquire(Some("hot"), now, e, t, Duration::ZERO), Admit::Refused(e));
+        assert_eq!(
+            l.acquire(Some("hot"), now, e, t, Duration::ZERO),
+            Admit::Now
+        );
+        assert_eq!(
+            l.acquire(Some("hot"), now, e, t, Duration::ZERO),
+            Admit::Refused(e)
+        );
     }
 }

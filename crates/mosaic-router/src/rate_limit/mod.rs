@@ -148,7 +148,10 @@ where
             let clone = self.inner.clone();
             let service = std::mem::replace(&mut self.inner, clone);
             return ResponseFuture::boxed(async move {
-                match store.acquire(&key, &shared.config.name, emission, tolerance, max_wait).await? {
+                match store
+                    .acquire(&key, &shared.config.name, emission, tolerance, max_wait)
+                    .await?
+                {
                     Admit::Now => {}
                     Admit::After(d) => tokio::time::sleep(d).await,
                     Admit::Refused(after) => return Err(shared.refused(after)),

@@ -188,7 +188,12 @@ impl RedisStore {
         let budget = self.connect_timeout + self.command_timeout;
         let outcome = tokio::time::timeout(
             budget,
-            self.eval(key, micros(emission).max(1), micros(tolerance), micros(max_wait)),
+            self.eval(
+                key,
+                micros(emission).max(1),
+                micros(tolerance),
+                micros(max_wait),
+            ),
         )
         .await;
         let problem = match outcome {
@@ -262,12 +267,18 @@ mod tests {
         let Admit::Refused(after) = acquire(Duration::ZERO).await.unwrap() else {
             panic!("over the burst")
         };
-        assert!(after > Duration::from_secs(9) && after <= Duration::from_secs(10), "{after:?}");
+        assert!(
+            after > Duration::from_secs(9) && after <= Duration::from_secs(10),
+            "{after:?}"
+        );
         // with room to wait, the slot is reserved and the wait returned
         let Admit::After(wait) = acquire(Duration::from_secs(15)).await.unwrap() else {
             panic!("queued")
         };
-        assert!(wait > Duration::from_secs(9) && wait <= Duration::from_secs(10), "{wait:?}");
+        assert!(
+            wait > Duration::from_secs(9) && wait <= Duration::from_secs(10),
+            "{wait:?}"
+        );
         let Admit::Refused(after) = acquire(Duration::from_secs(15)).await.unwrap() else {
             panic!("the reserved slot counts")
         };

@@ -81,8 +81,8 @@ impl RetryBudget {
 
     fn generation(&self) -> u64 {
         let i = &self.inner;
-        (Instant::now().saturating_duration_since(i.epoch).as_nanos() / i.slot_len.as_nanos().max(1))
-            as u64
+        (Instant::now().saturating_duration_since(i.epoch).as_nanos()
+            / i.slot_len.as_nanos().max(1)) as u64
             + 1
     }
 
@@ -94,7 +94,11 @@ impl RetryBudget {
             if g != generation {
                 Some(pack(generation, deposit, withdraw))
             } else {
-                Some(pack(g, (d + deposit).min(COUNT_MAX), (wd + withdraw).min(COUNT_MAX)))
+                Some(pack(
+                    g,
+                    (d + deposit).min(COUNT_MAX),
+                    (wd + withdraw).min(COUNT_MAX),
+                ))
             }
         });
     }

@@ -88,21 +88,19 @@ where
         let mut delay = cfg
             .backoff
             .delay(self.attempt, self.previous_delay, &cfg.rng);
-        if cfg.honor_retry_after {
-            if let Some(after) = error.retry_after() {
+        if cfg.honor_retry_after
+            && let Some(after) = error.retry_after() {
                 if after > cfg.max_retry_after {
                     return None;
                 }
                 delay = delay.max(after);
             }
-        }
-        if let Some(deadline) = self.request.context.deadline() {
-            if Instant::now() + delay >= deadline {
+        if let Some(deadline) = self.request.context.deadline()
+            && Instant::now() + delay >= deadline {
                 return None;
             }
-        }
-        if let Some(budget) = &cfg.budget {
-            if !budget.withdraw() {
+        if let Some(budget) = &cfg.budget
+            && !budget.withdraw() {
                 tracing::debug!(
                     operation = self.request.operation.name(),
                     "retry budget spent; not retrying"
@@ -110,7 +108,6 @@ where
                 metrics::counter!("mosaic_retry_budget_exhausted_total").increment(1);
                 return None;
             }
-        }
         self.previous_delay = delay;
         Some(delay)
     }

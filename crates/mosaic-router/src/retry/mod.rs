@@ -104,8 +104,8 @@ where
         if let Some(b) = &cfg.budget {
             b.deposit();
         }
-        let may_retry = cfg.max_attempts > 1
-            && (cfg.retry_non_idempotent || request.operation.is_idempotent());
+        let may_retry =
+            cfg.max_attempts > 1 && (cfg.retry_non_idempotent || request.operation.is_idempotent());
         if !may_retry {
             return ResponseFuture::once(self.inner.call(request));
         }

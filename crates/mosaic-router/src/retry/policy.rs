@@ -59,7 +59,11 @@ impl Backoff {
 
     /// The growth factor (at least 1).
     pub fn multiplier(mut self, multiplier: f64) -> Self {
-        self.multiplier = if multiplier.is_finite() { multiplier.max(1.0) } else { 2.0 };
+        self.multiplier = if multiplier.is_finite() {
+            multiplier.max(1.0)
+        } else {
+            2.0
+        };
         self
     }
 
@@ -85,7 +89,11 @@ impl Backoff {
     pub fn delay(&self, retry: u32, previous: Duration, rng: &SeededRng) -> Duration {
         let cap = self.max.as_secs_f64();
         let base = self.base.as_secs_f64();
-        let exp = (base * self.multiplier.powi(retry.saturating_sub(1).min(1024) as i32)).min(cap);
+        let exp = (base
+            * self
+                .multiplier
+                .powi(retry.saturating_sub(1).min(1024) as i32))
+        .min(cap);
         let secs = match self.jitter {
             Jitter::None => exp,
             Jitter::Full => exp * rng.unit(),

@@ -132,7 +132,11 @@ impl TokenPricing {
 
     /// How many prompt characters make one token (at least 1).
     pub fn chars_per_token(mut self, chars: f64) -> Self {
-        self.chars_per_token = if chars.is_finite() { chars.max(1.0) } else { 4.0 };
+        self.chars_per_token = if chars.is_finite() {
+            chars.max(1.0)
+        } else {
+            4.0
+        };
         self
     }
 
@@ -154,10 +158,7 @@ impl TokenPricing {
                 (self.tokens_of(c.prompt_chars()), out(c.max_tokens))
             }
             AiRequest::Complete(c) => (self.tokens_of(c.prompt.len()), out(c.max_tokens)),
-            AiRequest::Embed(e) => (
-                self.tokens_of(e.inputs.iter().map(String::len).sum()),
-                0,
-            ),
+            AiRequest::Embed(e) => (self.tokens_of(e.inputs.iter().map(String::len).sum()), 0),
             AiRequest::ListModels(_) | AiRequest::GetModel(_) => (0, 0),
         }
     }

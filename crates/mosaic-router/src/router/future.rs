@@ -86,18 +86,16 @@ where
     for (pos, &idx) in order.iter().enumerate() {
         let slot = &shared.slots[usize::from(idx)];
         let Some(req) = pending.as_ref() else { break };
-        if let Some(caps) = &slot.capabilities {
-            if !caps.supports_operation(&req.operation) {
+        if let Some(caps) = &slot.capabilities
+            && !caps.supports_operation(&req.operation) {
                 skipped.push((slot.name.clone(), Cow::Borrowed("lacks the capability")));
                 continue;
             }
-        }
-        if let Some(health) = &slot.health {
-            if let Health::Unavailable(why) = health.health() {
+        if let Some(health) = &slot.health
+            && let Health::Unavailable(why) = health.health() {
                 skipped.push((slot.name.clone(), why));
                 continue;
             }
-        }
         if attempts >= decision.max_attempts {
             skipped.push((slot.name.clone(), Cow::Borrowed("attempt limit reached")));
             continue;
@@ -123,9 +121,18 @@ where
         attempts += 1;
         let span = tracing::Span::current();
         span.record("provider", &*slot.name);
-        span.record("attempt", attempts);
+        span.record("candidate", attempts);
 
-        match attempt(&shared, slot, req, op_name, deadline, decision.track_latency).await {
+        match attempt(
+            &shared,
+            slot,
+            req,
+            op_name,
+            deadline,
+            decision.track_latency,
+        )
+        .await
+        {
             Ok(resp) => return Ok(resp),
             Err(mut e) => {
                 if e.provider().is_none() {

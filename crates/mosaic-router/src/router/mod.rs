@@ -18,6 +18,9 @@
 //!   each candidate and why it was skipped; when candidates were tried and
 //!   all failed, the last failure is returned.
 //!
+//! Inside a [`TraceLayer`](crate::TraceLayer) span the router records the
+//! `provider` it sends to and its `candidate` number (1 for the first).
+//!
 //! The rule table is immutable once built; [`Router::replace_rules`] swaps
 //! in a new one atomically, so a request sees either the old table or the
 //! new one, never a mix. Every clone of a router shares providers and table.

@@ -109,10 +109,7 @@ impl Rule {
         I: IntoIterator<Item = (N, u32)>,
         N: Into<Arc<str>>,
     {
-        self.candidates = providers
-            .into_iter()
-            .map(|(n, w)| (n.into(), w))
-            .collect();
+        self.candidates = providers.into_iter().map(|(n, w)| (n.into(), w)).collect();
         self
     }
 
@@ -176,21 +173,18 @@ impl Conditions {
         ctx: &RequestContext,
         subject: &mut Option<Option<Cow<'r, str>>>,
     ) -> bool {
-        if let Some(a) = self.access {
-            if op.access() != a {
+        if let Some(a) = self.access
+            && op.access() != a {
                 return false;
             }
-        }
-        if let Some(g) = &self.operation {
-            if !g.is_match(op.name()) {
+        if let Some(g) = &self.operation
+            && !g.is_match(op.name()) {
                 return false;
             }
-        }
-        if let Some(g) = &self.tenant {
-            if !g.is_match(ctx.tenant().unwrap_or("")) {
+        if let Some(g) = &self.tenant
+            && !g.is_match(ctx.tenant().unwrap_or("")) {
                 return false;
             }
-        }
         for (k, g) in self.labels.iter() {
             match ctx.label(k) {
                 Some(v) if g.is_match(v) => {}

@@ -298,11 +298,18 @@ mod tests {
         assert_eq!(s.latency(Instant::now(), default, decay), 100e6);
         tokio::time::advance(Duration::from_secs(10)).await;
         let decayed = s.latency(Instant::now(), default, decay);
-        assert!((decayed - 100e6 / std::f64::consts::E).abs() < 1e3, "{decayed}");
+        assert!(
+            (decayed - 100e6 / std::f64::consts::E).abs() < 1e3,
+            "{decayed}"
+        );
         s.observe(Duration::from_millis(10), Instant::now(), decay);
         let est = s.latency(Instant::now(), default, decay);
         // w = e^-1: 100ms * 0.368 + 10ms * 0.632
-        assert!((est - (100e6 / std::f64::consts::E + 10e6 * (1.0 - 1.0 / std::f64::consts::E))).abs() < 1e3, "{est}");
+        assert!(
+            (est - (100e6 / std::f64::consts::E + 10e6 * (1.0 - 1.0 / std::f64::consts::E))).abs()
+                < 1e3,
+            "{est}"
+        );
         s.in_flight.store(2, Ordering::Relaxed);
         assert!((s.load(Instant::now(), default, decay) - 3.0 * est).abs() < 1.0);
     }

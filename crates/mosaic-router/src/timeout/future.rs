@@ -69,23 +69,21 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let Some(inner) = this.inner.as_pin_mut() else {
-            return Poll::Ready(Err(this
-                .expired
-                .take()
-                .unwrap_or_else(|| Error::internal("timeout future polled after completion"))));
+            return Poll::Ready(Err(this.expired.take().unwrap_or_else(|| {
+                Error::internal("timeout future polled after completion")
+            })));
         };
         if let Poll::Ready(out) = inner.poll(cx) {
             return Poll::Ready(out);
         }
-        if let Some(sleep) = this.sleep.as_pin_mut() {
-            if sleep.poll(cx).is_ready() {
+        if let Some(sleep) = this.sleep.as_pin_mut()
+            && sleep.poll(cx).is_ready() {
                 tracing::debug!(operation = *this.operation, "deadline reached");
                 return Poll::Ready(Err(Error::timeout(format!(
                     "`{}` did not finish within {:?}",
                     this.operation, this.budget
                 ))));
             }
-        }
         Poll::Pending
     }
 }

@@ -74,16 +74,16 @@ where
                 }
             }
             Err(e) => {
-                this.shared.record_error(*this.family, this.operation, e, secs);
+                this.shared
+                    .record_error(*this.family, this.operation, e, secs);
                 if !span.is_disabled() {
                     span.record("outcome", "error");
                     span.record("error_kind", e.kind().as_str());
                     span.record("latency_ms", secs * 1e3);
-                    if this.shared.provider.is_none() {
-                        if let Some(p) = e.provider() {
+                    if this.shared.provider.is_none()
+                        && let Some(p) = e.provider() {
                             span.record("provider", p);
                         }
-                    }
                 }
                 if e.is_client_error() {
                     tracing::debug!(error = %e, "request failed");

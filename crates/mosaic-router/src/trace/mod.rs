@@ -2,9 +2,11 @@
 //!
 //! Every call runs inside an `INFO` span named `mosaic.request` with the
 //! fields `operation`, `family`, `request_id`, `tenant`, `provider`,
-//! `attempt`, `outcome` (`ok`/`error`), `error_kind` and `latency_ms`. The
-//! router and the retry layer below fill in `provider` and `attempt` as they
-//! go; the rest is recorded when the call completes, followed by one event
+//! `attempt`, `candidate`, `outcome` (`ok`/`error`), `error_kind` and
+//! `latency_ms`. The layers below fill in some as they go: the retry layer
+//! sets `attempt` (1 for the first try), a router sets `provider` and
+//! `candidate` (1 for the first provider it tries for that attempt, 2 after
+//! one failover, …). The rest is recorded when the call completes, followed by one event
 //! (`DEBUG` on success and for errors that blame the caller, `WARN` for the
 //! others).
 //!
@@ -181,6 +183,7 @@ where
             tenant = Empty,
             provider = Empty,
             attempt = Empty,
+            candidate = Empty,
             outcome = Empty,
             error_kind = Empty,
             latency_ms = Empty,

@@ -48,3 +48,6 @@ pub mod github;
 
 #[cfg(feature = "gitea")]
 pub mod gitea;
+
+#[cfg(feature = "gitlab")]
+pub mod gitlab;

@@ -1,0 +1,156 @@
+//! GitLab (REST API v4): gitlab.com and self-managed instances.
+//!
+//! [`GitLab`] implements every [`GitProvider`](mosaic_core::git::GitProvider)
+//! operation. A repository is a project addressed by its URL-encoded path
+//! (`group%2Fsub%2Fproject`); a pull request is a merge request, numbered
+//! by its `iid`. Authentication: a personal/project/group access token
+//! (`PRIVATE-TOKEN` header) or an OAuth token (`Bearer`). Where GitLab's
+//! model differs, the operation docs in `git.rs` say how it is bridged.
+//! Webhooks: [`webhook::GitLabWebhooks`].
+
+mod git;
+mod map;
+pub mod webhook;
+#[doc(hidden)]
+pub mod wire;
+
+use std::sync::Arc;
+
+use mosaic_core::git::{GitOp, Repository};
+use mosaic_core::{Capabilities, Error, Result, Secret};
+use serde::Deserialize;
+
+use crate::config::HttpSettings;
+use crate::http::{Auth, Transport};
+
+/// The plugin manifest (`plugin.json`).
+pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
+
+/// The JSON Schema of [`GitLabConfig`] (`config.schema.json`).
+pub const CONFIG_SCHEMA: &str = include_str!("config.schema.json");
+
+/// The API of gitlab.com.
+pub const DEFAULT_BASE_URL: &str = "https://gitlab.com/api/v4";
+
+/// How a [`GitLab`] provider authenticates.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum GitLabAuth {
+    /// A personal, project or group access token (`PRIVATE-TOKEN`).
+    PrivateToken {
+        /// The token.
+        token: Secret,
+    },
+    /// An OAuth 2 access token (`Authorization: Bearer`).
+    Oauth {
+        /// The token.
+        token: Secret,
+    },
+}
+
+/// Configuration of a [`GitLab`] provider (see [`CONFIG_SCHEMA`]).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct GitLabConfig {
+    /// API base URL including `/api/v4`.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// Authentication.
+    pub auth: GitLabAuth,
+    /// Timeouts, user agent, retry and rate-limit settings.
+    #[serde(flatten)]
+    pub http: HttpSettings,
+}
+
+fn default_base_url() -> String {
+    DEFAULT_BASE_URL.to_owned()
+}
+
+impl GitLabConfig {
+    /// gitlab.com with a private token.
+    pub fn private_token(token: impl Into<Secret>) -> Self {
+        GitLabConfig {
+            base_url: default_base_url(),
+            auth: GitLabAuth::PrivateToken {
+                token: token.into(),
+            },
+            http: HttpSettings::default(),
+        }
+    }
+
+    /// gitlab.com with an OAuth token.
+    pub fn oauth(token: impl Into<Secret>) -> Self {
+        GitLabConfig {
+            base_url: default_base_url(),
+            auth: GitLabAuth::Oauth {
+                token: token.into(),
+            },
+            http: HttpSettings::default(),
+        }
+    }
+
+    /// Use another API base URL (a self-managed instance, a test server).
+    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
+    pub fn from_json(value: serde_json::Value) -> Result<Self> {
+        serde_json::from_value(value).map_err(|e| {
+            Error::config(format!("invalid GitLab configuration: {e}")).with_provider("gitlab")
+        })
+    }
+}
+
+/// The GitLab provider.
+#[derive(Debug, Clone)]
+pub struct GitLab {
+    pub(crate) http: Transport,
+}
+
+impl GitLab {
+    /// A provider from its configuration, with its own HTTP client.
+    pub fn new(config: GitLabConfig) -> Result<Self> {
+        Self::build(config, None)
+    }
+
+    /// A provider that sends through `client`.
+    pub fn with_client(config: GitLabConfig, client: reqwest::Client) -> Result<Self> {
+        Self::build(config, Some(client))
+    }
+
+    fn build(config: GitLabConfig, client: Option<reqwest::Client>) -> Result<Self> {
+        let auth = match config.auth {
+            GitLabAuth::PrivateToken { token } => Auth::private_token(token),
+            GitLabAuth::Oauth { token } => Auth::Bearer(token),
+        };
+        let http = config
+            .http
+            .transport("gitlab", &config.base_url, client)
+            .credentials(Arc::new(auth))
+            .build()?;
+        Ok(GitLab { http })
+    }
+
+    /// A provider over a ready transport.
+    pub fn from_transport(http: Transport) -> Self {
+        GitLab { http }
+    }
+
+    /// The transport (for calls Mosaic does not model).
+    pub fn transport(&self) -> &Transport {
+        &self.http
+    }
+
+    /// The operations GitLab supports: all of them.
+    pub fn capabilities() -> Capabilities {
+        Capabilities::all::<GitOp>()
+    }
+
+    /// Decode and map a project listing body, exactly as
+    /// `list_repositories` does.
+    pub fn parse_repositories(body: &[u8]) -> Result<Vec<Repository>> {
+        let wire: Vec<wire::Project> = crate::http::json::decode_as(body, "GET /projects")?;
+        Ok(wire.into_iter().map(map::repository).collect())
+    }
+}

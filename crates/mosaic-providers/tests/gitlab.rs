@@ -926,7 +926,14 @@ async fn files_statuses_releases() {
 async fn error_mapping_table_and_rate_limits() {
     let s = MockServer::start().await;
     let date = httpdate::fmt_http_date(std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
-    let cases: Vec<(&str, ResponseTemplate, ErrorKind, Option<u64>, Option<&str>)> = vec![
+    type Case = (
+        &'static str,
+        ResponseTemplate,
+        ErrorKind,
+        Option<u64>,
+        Option<&'static str>,
+    );
+    let cases: Vec<Case> = vec![
         (
             "r404",
             ResponseTemplate::new(404).set_body_json(json!({"message": "404 Project Not Found"})),

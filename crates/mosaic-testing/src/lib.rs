@@ -8,6 +8,7 @@
 //!   and panics, deterministic under a seed.
 //! * [`RedisServer`]: a real `redis-server` on a free loopback port.
 
+pub mod conformance;
 pub mod fake;
 pub mod fault;
 pub mod mock;

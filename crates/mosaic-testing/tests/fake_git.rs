@@ -508,3 +508,15 @@ async fn latency_and_timestamps_follow_tokio_time() {
         Some("https://slow.invalid/fake-user/x.git")
     );
 }
+
+#[tokio::test]
+async fn the_call_log_can_be_turned_off() {
+    let git = setup().await;
+    git.record_calls(false);
+    git.get_repository(repo()).await.unwrap();
+    assert!(git.calls().is_empty());
+    git.record_calls(true);
+    git.get_repository(repo()).await.unwrap();
+    assert_eq!(git.calls().len(), 1);
+    assert_eq!(git.calls()[0].param("/owner").unwrap(), "acme");
+}

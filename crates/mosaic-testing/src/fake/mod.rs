@@ -17,6 +17,8 @@
 //! * **inspection**: [`calls`](FakeGit::calls) returns every call with its
 //!   operation name and parameters as JSON (secrets print `[REDACTED]`),
 //!   plus family-specific read-outs of the stored state;
+//!   [`record_calls(false)`](FakeGit::record_calls) stops the log for soak
+//!   runs;
 //! * **failures on demand**: [`fail_next`](FakeGit::fail_next) makes the
 //!   next call(s) of one operation fail with a given error,
 //!   [`fail_always`](FakeGit::fail_always) until cleared; for random or
@@ -84,6 +86,7 @@ pub(crate) struct Core {
     name: Arc<str>,
     capabilities: Mutex<Capabilities>,
     calls: Mutex<Vec<Call>>,
+    recording: std::sync::atomic::AtomicBool,
     failures: Mutex<HashMap<&'static str, FailurePlan>>,
     latency: Mutex<Duration>,
     clock: FakeClock,
@@ -105,6 +108,7 @@ impl Core {
             name: Arc::from(name),
             capabilities: Mutex::new(Capabilities::all::<K>()),
             calls: Mutex::new(Vec::new()),
+            recording: std::sync::atomic::AtomicBool::new(true),
             failures: Mutex::new(HashMap::new()),
             latency: Mutex::new(Duration::ZERO),
             clock: FakeClock::new(),
@@ -123,10 +127,12 @@ impl Core {
     /// operation is disabled or a failure is planned.
     pub(crate) async fn enter<K: OpKind>(&self, op: K, params: &impl Serialize) -> Result<()> {
         let operation = op.name();
-        let params = serde_json::to_value(params).unwrap_or_else(|e| {
-            serde_json::Value::String(format!("<parameters not serializable: {e}>"))
-        });
-        self.calls.lock().push(Call { operation, params });
+        if self.recording.load(std::sync::atomic::Ordering::Relaxed) {
+            let params = serde_json::to_value(params).unwrap_or_else(|e| {
+                serde_json::Value::String(format!("<parameters not serializable: {e}>"))
+            });
+            self.calls.lock().push(Call { operation, params });
+        }
         let latency = *self.latency.lock();
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
@@ -186,6 +192,11 @@ impl Core {
         self.calls.lock().clear();
     }
 
+    pub(crate) fn record_calls(&self, enabled: bool) {
+        self.recording
+            .store(enabled, std::sync::atomic::Ordering::Relaxed);
+    }
+
     pub(crate) fn fail_next(&self, operation: &'static str, error: Error) {
         let error = self.tag(error);
         self.failures
@@ -238,6 +249,12 @@ macro_rules! fake_controls {
             /// Forget the recorded calls.
             pub fn clear_calls(&self) {
                 self.core.clear_calls()
+            }
+
+            /// Turn the call log on (the default) or off. Long soak runs and
+            /// benchmarks turn it off so it does not grow without bound.
+            pub fn record_calls(&self, enabled: bool) {
+                self.core.record_calls(enabled)
             }
 
             /// Make the next call of `op` fail with `error` (queued: call it

@@ -13,6 +13,8 @@
 //!   (feature `github`), `gitea` (Gitea and Forgejo, feature `gitea`),
 //!   `gitlab` (feature `gitlab`), `bitbucket` (Bitbucket Cloud, feature
 //!   `bitbucket`); feature `full` enables them all.
+//! * [`convert`] (feature `convert`): Markdown ⇄ Notion blocks, Confluence
+//!   storage format, HTML and Jira ADF through one document model.
 //!
 //! Each provider module ships its plugin manifest (`plugin.json`) and the
 //! JSON Schema of its configuration next to its code.
@@ -40,6 +42,8 @@
 //! ```
 
 pub mod config;
+#[cfg(feature = "convert")]
+pub mod convert;
 pub mod http;
 pub mod webhook;
 
@@ -51,3 +55,6 @@ pub mod gitea;
 
 #[cfg(feature = "gitlab")]
 pub mod gitlab;
+
+#[cfg(feature = "bitbucket")]
+pub mod bitbucket;

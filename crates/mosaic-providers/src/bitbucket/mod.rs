@@ -1,0 +1,167 @@
+//! Bitbucket Cloud (API 2.0).
+//!
+//! [`Bitbucket`] implements the [`GitProvider`](mosaic_core::git::GitProvider)
+//! operations Bitbucket Cloud offers; it has no releases, so
+//! `create_release` and `list_releases` return `Unsupported` and
+//! [`Bitbucket::capabilities`] leaves them out. The owner of a repository
+//! is its workspace, the name its slug. Authentication: a user name with
+//! an app password (basic auth) or an access token (`Bearer`). Where
+//! Bitbucket's model differs, the operation docs in `git.rs` say how it is
+//! bridged. Webhooks: [`webhook::BitbucketWebhooks`].
+
+mod git;
+mod map;
+pub mod webhook;
+#[doc(hidden)]
+pub mod wire;
+
+use std::sync::Arc;
+
+use mosaic_core::git::{GitOp, Repository};
+use mosaic_core::{Capabilities, Error, Result, Secret};
+use serde::Deserialize;
+
+use crate::config::HttpSettings;
+use crate::http::{Auth, Transport};
+
+/// The plugin manifest (`plugin.json`).
+pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
+
+/// The JSON Schema of [`BitbucketConfig`] (`config.schema.json`).
+pub const CONFIG_SCHEMA: &str = include_str!("config.schema.json");
+
+/// The API of Bitbucket Cloud.
+pub const DEFAULT_BASE_URL: &str = "https://api.bitbucket.org/2.0";
+
+/// How a [`Bitbucket`] provider authenticates.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum BitbucketAuth {
+    /// A user name and an app password (basic auth).
+    AppPassword {
+        /// The Bitbucket user name.
+        username: String,
+        /// The app password.
+        app_password: Secret,
+    },
+    /// A repository, project or workspace access token, or an OAuth token.
+    AccessToken {
+        /// The token.
+        token: Secret,
+    },
+}
+
+/// Configuration of a [`Bitbucket`] provider (see [`CONFIG_SCHEMA`]).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct BitbucketConfig {
+    /// API base URL.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// Authentication.
+    pub auth: BitbucketAuth,
+    /// Timeouts, user agent, retry and rate-limit settings.
+    #[serde(flatten)]
+    pub http: HttpSettings,
+}
+
+fn default_base_url() -> String {
+    DEFAULT_BASE_URL.to_owned()
+}
+
+impl BitbucketConfig {
+    /// Bitbucket Cloud with an app password.
+    pub fn app_password(username: impl Into<String>, app_password: impl Into<Secret>) -> Self {
+        BitbucketConfig {
+            base_url: default_base_url(),
+            auth: BitbucketAuth::AppPassword {
+                username: username.into(),
+                app_password: app_password.into(),
+            },
+            http: HttpSettings::default(),
+        }
+    }
+
+    /// Bitbucket Cloud with an access token.
+    pub fn access_token(token: impl Into<Secret>) -> Self {
+        BitbucketConfig {
+            base_url: default_base_url(),
+            auth: BitbucketAuth::AccessToken {
+                token: token.into(),
+            },
+            http: HttpSettings::default(),
+        }
+    }
+
+    /// Use another API base URL (a test server).
+    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
+    pub fn from_json(value: serde_json::Value) -> Result<Self> {
+        serde_json::from_value(value).map_err(|e| {
+            Error::config(format!("invalid Bitbucket configuration: {e}"))
+                .with_provider("bitbucket")
+        })
+    }
+}
+
+/// The Bitbucket Cloud provider.
+#[derive(Debug, Clone)]
+pub struct Bitbucket {
+    pub(crate) http: Transport,
+}
+
+impl Bitbucket {
+    /// A provider from its configuration, with its own HTTP client.
+    pub fn new(config: BitbucketConfig) -> Result<Self> {
+        Self::build(config, None)
+    }
+
+    /// A provider that sends through `client`.
+    pub fn with_client(config: BitbucketConfig, client: reqwest::Client) -> Result<Self> {
+        Self::build(config, Some(client))
+    }
+
+    fn build(config: BitbucketConfig, client: Option<reqwest::Client>) -> Result<Self> {
+        let auth = match config.auth {
+            BitbucketAuth::AppPassword {
+                username,
+                app_password,
+            } => Auth::basic(username, app_password),
+            BitbucketAuth::AccessToken { token } => Auth::Bearer(token),
+        };
+        let http = config
+            .http
+            .transport("bitbucket", &config.base_url, client)
+            .credentials(Arc::new(auth))
+            .build()?;
+        Ok(Bitbucket { http })
+    }
+
+    /// A provider over a ready transport.
+    pub fn from_transport(http: Transport) -> Self {
+        Bitbucket { http }
+    }
+
+    /// The transport (for calls Mosaic does not model).
+    pub fn transport(&self) -> &Transport {
+        &self.http
+    }
+
+    /// Every operation except releases, which Bitbucket Cloud lacks.
+    pub fn capabilities() -> Capabilities {
+        Capabilities::all::<GitOp>()
+            .without(GitOp::CreateRelease)
+            .without(GitOp::ListReleases)
+    }
+
+    /// Decode and map a repository listing body, exactly as
+    /// `list_repositories` does.
+    pub fn parse_repositories(body: &[u8]) -> Result<Vec<Repository>> {
+        let wire: wire::Paged<wire::Repository> =
+            crate::http::json::decode_as(body, "GET /repositories/{workspace}")?;
+        Ok(wire.values.into_iter().map(map::repository).collect())
+    }
+}

@@ -17,7 +17,8 @@ pub use event::{
 
 use std::fmt;
 
-use http::HeaderMap;
+/// The header map handlers read (re-exported from the `http` crate).
+pub use http::{HeaderMap, HeaderValue};
 use mosaic_core::git::RepoRef;
 use mosaic_core::{Error, ErrorKind};
 

@@ -1,0 +1,685 @@
+//! The engine behind [`confluence`](super::confluence) and
+//! [`html`](super::html): the document model to and from (X)HTML.
+
+use mosaic_core::{Error, Result};
+
+use super::model::{
+    Block, Document, Inline, List, ListItem, ListKind, RAW_LANGUAGE_PREFIX, Raw, RawFormat,
+};
+use super::report::{ConversionReport, Converted, NoteKind};
+use super::xml::{self, Element, Node, escape_attr, escape_text};
+
+/// Which flavour of markup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// Confluence storage format: strict XML, code as the `code` macro.
+    Confluence,
+    /// HTML: lenient parsing, code as `<pre><code class="language-…">`.
+    Html,
+}
+
+impl Dialect {
+    fn format(self) -> RawFormat {
+        match self {
+            Dialect::Confluence => RawFormat::Confluence,
+            Dialect::Html => RawFormat::Html,
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Dialect::Confluence => "Confluence storage",
+            Dialect::Html => "HTML",
+        }
+    }
+}
+
+const BLOCK_ELEMENTS: &[&str] = &[
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "pre",
+    "blockquote",
+    "hr",
+    "div",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "figure",
+    "details",
+    "dl",
+    "form",
+    "fieldset",
+    "address",
+    "ac:layout",
+    "ac:layout-section",
+    "ac:layout-cell",
+    "ac:task-list",
+    "ac:adf-extension",
+    "ac:structured-macro",
+];
+
+fn is_block(e: &Element) -> bool {
+    BLOCK_ELEMENTS.contains(&e.name.as_str())
+}
+
+/// Parse markup into a document.
+pub(crate) fn parse(src: &str, dialect: Dialect) -> Result<Converted<Document>> {
+    let nodes = xml::parse(src, dialect == Dialect::Confluence).map_err(|e| {
+        Error::decode(
+            format!("byte {} of the {} document", e.offset, dialect.name()),
+            e,
+        )
+    })?;
+    let mut p = HtmlParser {
+        src,
+        dialect,
+        report: ConversionReport::new(),
+    };
+    let blocks = p.blocks(&nodes, "");
+    Ok(Converted::new(Document { blocks }, p.report))
+}
+
+struct HtmlParser<'a> {
+    src: &'a str,
+    dialect: Dialect,
+    report: ConversionReport,
+}
+
+impl HtmlParser<'_> {
+    fn raw_block(&self, e: &Element, kind: String) -> Block {
+        Block::Unsupported(
+            Raw::new(self.dialect.format(), kind, &self.src[e.range.clone()])
+                .with_text(collapse(&e.text()).trim()),
+        )
+    }
+
+    fn blocks(&mut self, nodes: &[Node], at: &str) -> Vec<Block> {
+        let mut out = Vec::new();
+        let mut run: Vec<&Node> = Vec::new();
+        let flush = |this: &mut Self, run: &mut Vec<&Node>, out: &mut Vec<Block>| {
+            if run.is_empty() {
+                return;
+            }
+            let owned: Vec<Node> = run.drain(..).cloned().collect();
+            let content = this.paragraph(&owned, at);
+            if !content.is_empty() {
+                out.push(Block::Paragraph(content));
+            }
+        };
+        for n in nodes {
+            match n {
+                Node::Element(e) if is_block(e) => {
+                    flush(self, &mut run, &mut out);
+                    let at = format!("{at}/{}@{}", e.name, e.range.start);
+                    if let Some(b) = self.block(e, &at) {
+                        out.push(b);
+                    }
+                }
+                Node::Comment(r) => {
+                    flush(self, &mut run, &mut out);
+                    out.push(Block::Unsupported(Raw::new(
+                        self.dialect.format(),
+                        "comment",
+                        &self.src[r.clone()],
+                    )));
+                }
+                other => run.push(other),
+            }
+        }
+        flush(self, &mut run, &mut out);
+        out
+    }
+
+    fn paragraph(&mut self, nodes: &[Node], at: &str) -> Vec<Inline> {
+        let inl = self.inlines(nodes, at);
+        trim_inlines(collapse_inlines(inl))
+    }
+
+    fn block(&mut self, e: &Element, at: &str) -> Option<Block> {
+        let name = e.name.as_str();
+        Some(match name {
+            "p" => {
+                let c = self.paragraph(&e.children, at);
+                if c.is_empty() {
+                    return None;
+                }
+                Block::Paragraph(c)
+            }
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Block::Heading {
+                level: name.as_bytes()[1] - b'0',
+                content: self.paragraph(&e.children, at),
+            },
+            "ul" | "ol" => {
+                let kind = if name == "ol" {
+                    ListKind::Ordered(
+                        e.attr("start")
+                            .and_then(|s| s.trim().parse().ok())
+                            .unwrap_or(1),
+                    )
+                } else {
+                    ListKind::Bullet
+                };
+                let mut items = Vec::new();
+                for c in &e.children {
+                    match c {
+                        Node::Element(li) if li.name == "li" => items.push(ListItem {
+                            blocks: self
+                                .blocks(&li.children, &format!("{at}/li@{}", li.range.start)),
+                        }),
+                        Node::Text(t) if t.trim().is_empty() => {}
+                        other => {
+                            let blocks = self.blocks(std::slice::from_ref(other), at);
+                            if !blocks.is_empty() {
+                                items.push(ListItem { blocks });
+                            }
+                        }
+                    }
+                }
+                Block::List(List { kind, items })
+            }
+            "li" => {
+                // An `li` outside a list: a one-item bullet list.
+                Block::List(List {
+                    kind: ListKind::Bullet,
+                    items: vec![ListItem {
+                        blocks: self.blocks(&e.children, at),
+                    }],
+                })
+            }
+            "blockquote" => Block::BlockQuote(self.blocks(&e.children, at)),
+            "hr" => Block::Rule,
+            "pre" => {
+                let code_el = e.elements().find(|c| c.name == "code");
+                let class = code_el
+                    .and_then(|c| c.attr("class"))
+                    .or_else(|| e.attr("class"))
+                    .unwrap_or("");
+                let language = class
+                    .split_whitespace()
+                    .find_map(|c| {
+                        c.strip_prefix("language-")
+                            .or_else(|| c.strip_prefix("lang-"))
+                    })
+                    .map(str::to_owned);
+                let mut code = e.text();
+                if code.starts_with('\n') {
+                    code.remove(0);
+                }
+                if code.ends_with('\n') {
+                    code.pop();
+                }
+                code_block(language, code, e.attr("data-kind").map(str::to_owned))
+            }
+            "ac:structured-macro" if e.attr("ac:name") == Some("code") => {
+                let mut language = None;
+                let mut title = None;
+                let mut code = String::new();
+                for c in e.elements() {
+                    match (c.name.as_str(), c.attr("ac:name")) {
+                        ("ac:parameter", Some("language")) => {
+                            language = Some(c.text().trim().to_owned()).filter(|l| !l.is_empty())
+                        }
+                        ("ac:parameter", Some("title")) => title = Some(c.text()),
+                        ("ac:parameter", Some(p)) => self.report.note(
+                            NoteKind::Dropped,
+                            at,
+                            format!("code macro parameter `{p}`"),
+                            "the document model has no place for it",
+                        ),
+                        ("ac:plain-text-body", _) => code = c.text(),
+                        _ => {}
+                    }
+                }
+                let is_raw = language
+                    .as_deref()
+                    .is_some_and(|l| l.starts_with(RAW_LANGUAGE_PREFIX));
+                if let (Some(t), false) = (&title, is_raw) {
+                    self.report.note(
+                        NoteKind::Dropped,
+                        at,
+                        "code macro parameter `title`",
+                        format!("title `{t}` has no place in the document model"),
+                    );
+                }
+                code_block(language, code, title)
+            }
+            "ac:structured-macro" => {
+                let kind = format!("macro:{}", e.attr("ac:name").unwrap_or("unknown"));
+                self.raw_block(e, kind)
+            }
+            other => self.raw_block(e, other.to_owned()),
+        })
+    }
+
+    fn inlines(&mut self, nodes: &[Node], at: &str) -> Vec<Inline> {
+        let mut out = Vec::new();
+        for n in nodes {
+            match n {
+                Node::Text(t) | Node::CData(t) => out.push(Inline::Text(t.clone())),
+                Node::Comment(r) => out.push(Inline::Unsupported(Raw::new(
+                    self.dialect.format(),
+                    "comment",
+                    &self.src[r.clone()],
+                ))),
+                Node::Element(e) => self.inline_element(e, at, &mut out),
+            }
+        }
+        out
+    }
+
+    fn inline_element(&mut self, e: &Element, at: &str, out: &mut Vec<Inline>) {
+        let at_el = format!("{at}/{}@{}", e.name, e.range.start);
+        match e.name.as_str() {
+            "strong" | "b" => out.push(Inline::Strong(self.inlines(&e.children, at))),
+            "em" | "i" => out.push(Inline::Emphasis(self.inlines(&e.children, at))),
+            "s" | "del" | "strike" => {
+                out.push(Inline::Strikethrough(self.inlines(&e.children, at)))
+            }
+            "code" | "tt" | "kbd" => out.push(Inline::Code(e.text())),
+            "br" => out.push(Inline::LineBreak),
+            "a" if e.attr("href").is_some() => out.push(Inline::Link {
+                url: e.attr("href").unwrap_or_default().to_owned(),
+                title: e.attr("title").map(str::to_owned),
+                content: self.inlines(&e.children, at),
+            }),
+            "span"
+            | "u"
+            | "ac:inline-comment-marker"
+            | "font"
+            | "mark"
+            | "small"
+            | "big"
+            | "abbr"
+            | "cite"
+            | "q"
+            | "var"
+            | "samp"
+            | "ins" => {
+                // Presentational wrappers: keep the content, report the wrapper.
+                let what = match e.name.as_str() {
+                    "u" | "ins" => Some("underline".to_owned()),
+                    "ac:inline-comment-marker" => Some("inline comment marker".to_owned()),
+                    "span" if e.attrs.is_empty() => None,
+                    other => Some(format!("<{other}> formatting")),
+                };
+                if let Some(w) = what {
+                    self.report
+                        .note(NoteKind::Dropped, at_el, w, "the text is kept without it");
+                }
+                out.extend(self.inlines(&e.children, at));
+            }
+            _ => {
+                let kind = match e.attr("ac:name") {
+                    Some(n) if e.name == "ac:structured-macro" => format!("macro:{n}"),
+                    _ => e.name.clone(),
+                };
+                out.push(Inline::Unsupported(
+                    Raw::new(self.dialect.format(), kind, &self.src[e.range.clone()])
+                        .with_text(collapse(&e.text()).trim()),
+                ));
+            }
+        }
+    }
+}
+
+fn code_block(language: Option<String>, code: String, kind: Option<String>) -> Block {
+    match language.as_deref().and_then(RawFormat::from_fence_language) {
+        Some(format) => Block::Unsupported(Raw::new(
+            format,
+            kind.filter(|k| !k.is_empty())
+                .unwrap_or_else(|| "block".to_owned()),
+            code,
+        )),
+        None => Block::CodeBlock { language, code },
+    }
+}
+
+/// Collapse runs of ASCII whitespace to one space (HTML rendering rules;
+/// non-breaking spaces are kept).
+fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c') {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    out
+}
+
+fn collapse_inlines(inlines: Vec<Inline>) -> Vec<Inline> {
+    let mut out: Vec<Inline> = Vec::new();
+    for i in inlines {
+        let i = match i {
+            Inline::Text(t) => Inline::Text(collapse(&t)),
+            Inline::Strong(c) => Inline::Strong(collapse_inlines(c)),
+            Inline::Emphasis(c) => Inline::Emphasis(collapse_inlines(c)),
+            Inline::Strikethrough(c) => Inline::Strikethrough(collapse_inlines(c)),
+            Inline::Link {
+                url,
+                title,
+                content,
+            } => Inline::Link {
+                url,
+                title,
+                content: collapse_inlines(content),
+            },
+            other => other,
+        };
+        if let Inline::Text(t) = &i {
+            if t.is_empty() {
+                continue;
+            }
+            if let Some(Inline::Text(prev)) = out.last_mut() {
+                prev.push_str(t);
+                let c = collapse(prev);
+                *prev = c;
+                continue;
+            }
+        }
+        out.push(i);
+    }
+    out
+}
+
+/// Trim whitespace at the start and end of a paragraph (also around line
+/// breaks), as HTML rendering does.
+fn trim_inlines(mut inlines: Vec<Inline>) -> Vec<Inline> {
+    fn trim_edge(inlines: &mut Vec<Inline>, front: bool) {
+        loop {
+            let idx = if front {
+                0
+            } else {
+                match inlines.len() {
+                    0 => return,
+                    n => n - 1,
+                }
+            };
+            let Some(node) = inlines.get_mut(idx) else {
+                return;
+            };
+            match node {
+                Inline::Text(t) => {
+                    let trimmed = if front {
+                        t.trim_start_matches(' ')
+                    } else {
+                        t.trim_end_matches(' ')
+                    };
+                    if trimmed.is_empty() {
+                        inlines.remove(idx);
+                        continue;
+                    }
+                    *t = trimmed.to_owned();
+                    return;
+                }
+                Inline::Strong(c) | Inline::Emphasis(c) | Inline::Strikethrough(c) => {
+                    trim_edge(c, front);
+                    if c.is_empty() {
+                        inlines.remove(idx);
+                        continue;
+                    }
+                    return;
+                }
+                Inline::Link { content, .. } => {
+                    trim_edge(content, front);
+                    return;
+                }
+                _ => return,
+            }
+        }
+    }
+    trim_edge(&mut inlines, true);
+    trim_edge(&mut inlines, false);
+    // Spaces next to a hard break are not rendered either.
+    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
+    let mut after_break = false;
+    for i in inlines {
+        match i {
+            Inline::LineBreak => {
+                if let Some(Inline::Text(prev)) = out.last_mut() {
+                    let t = prev.trim_end_matches(' ').to_owned();
+                    if t.is_empty() {
+                        out.pop();
+                    } else {
+                        *prev = t;
+                    }
+                }
+                out.push(Inline::LineBreak);
+                after_break = true;
+            }
+            Inline::Text(t) if after_break => {
+                after_break = false;
+                let t = t.trim_start_matches(' ');
+                if !t.is_empty() {
+                    out.push(Inline::Text(t.to_owned()));
+                } else {
+                    after_break = true;
+                }
+            }
+            other => {
+                after_break = false;
+                out.push(other);
+            }
+        }
+    }
+    out
+}
+
+/// Render a document as markup.
+pub(crate) fn render(doc: &Document, dialect: Dialect) -> Converted<String> {
+    let mut r = HtmlRenderer {
+        dialect,
+        report: ConversionReport::new(),
+        out: String::new(),
+    };
+    r.blocks(&doc.blocks, "/blocks");
+    Converted::new(r.out, r.report)
+}
+
+struct HtmlRenderer {
+    dialect: Dialect,
+    report: ConversionReport,
+    out: String,
+}
+
+impl HtmlRenderer {
+    fn blocks(&mut self, blocks: &[Block], at: &str) {
+        for (n, b) in blocks.iter().enumerate() {
+            self.block(b, &format!("{at}/{n}"));
+        }
+    }
+
+    fn code(&mut self, language: Option<&str>, code: &str, kind: Option<&str>) {
+        match self.dialect {
+            Dialect::Confluence => {
+                self.out
+                    .push_str(r#"<ac:structured-macro ac:name="code" ac:schema-version="1">"#);
+                if let Some(l) = language.filter(|l| !l.is_empty()) {
+                    self.out.push_str(r#"<ac:parameter ac:name="language">"#);
+                    escape_text(l, &mut self.out);
+                    self.out.push_str("</ac:parameter>");
+                }
+                if let Some(k) = kind {
+                    self.out.push_str(r#"<ac:parameter ac:name="title">"#);
+                    escape_text(k, &mut self.out);
+                    self.out.push_str("</ac:parameter>");
+                }
+                self.out.push_str("<ac:plain-text-body><![CDATA[");
+                self.out.push_str(&code.replace("]]>", "]]]]><![CDATA[>"));
+                self.out
+                    .push_str("]]></ac:plain-text-body></ac:structured-macro>");
+            }
+            Dialect::Html => {
+                self.out.push_str("<pre");
+                if let Some(k) = kind {
+                    self.out.push_str(" data-kind=\"");
+                    escape_attr(k, &mut self.out);
+                    self.out.push('"');
+                }
+                self.out.push_str("><code");
+                if let Some(l) = language.filter(|l| !l.is_empty()) {
+                    self.out.push_str(" class=\"language-");
+                    escape_attr(l, &mut self.out);
+                    self.out.push('"');
+                }
+                self.out.push('>');
+                // A newline right after <pre> is dropped by parsers: keep a
+                // leading newline of the code by doubling it.
+                if code.starts_with('\n') {
+                    self.out.push('\n');
+                }
+                escape_text(code, &mut self.out);
+                // …and one trailing newline is dropped on reading.
+                if code.ends_with('\n') {
+                    self.out.push('\n');
+                }
+                self.out.push_str("</code></pre>");
+            }
+        }
+    }
+
+    fn block(&mut self, b: &Block, at: &str) {
+        match b {
+            Block::Heading { level, content } => {
+                let l = (*level).clamp(1, 6);
+                self.out.push_str(&format!("<h{l}>"));
+                self.inlines(content, at);
+                self.out.push_str(&format!("</h{l}>"));
+            }
+            Block::Paragraph(c) => {
+                self.out.push_str("<p>");
+                self.inlines(c, at);
+                self.out.push_str("</p>");
+            }
+            Block::List(l) => {
+                match l.kind {
+                    ListKind::Bullet => self.out.push_str("<ul>"),
+                    ListKind::Ordered(1) => self.out.push_str("<ol>"),
+                    ListKind::Ordered(n) => self.out.push_str(&format!("<ol start=\"{n}\">")),
+                }
+                for (k, item) in l.items.iter().enumerate() {
+                    let at = format!("{at}/items/{k}");
+                    self.out.push_str("<li>");
+                    let mut rest = item.blocks.as_slice();
+                    if let [Block::Paragraph(c), tail @ ..] = rest {
+                        self.inlines(c, &at);
+                        rest = tail;
+                    }
+                    self.blocks(rest, &at);
+                    self.out.push_str("</li>");
+                }
+                self.out.push_str(match l.kind {
+                    ListKind::Bullet => "</ul>",
+                    ListKind::Ordered(_) => "</ol>",
+                });
+            }
+            Block::CodeBlock { language, code } => self.code(language.as_deref(), code, None),
+            Block::BlockQuote(inner) => {
+                self.out.push_str("<blockquote>");
+                self.blocks(inner, at);
+                self.out.push_str("</blockquote>");
+            }
+            Block::Rule => self.out.push_str("<hr />"),
+            Block::Unsupported(raw) if raw.format == self.dialect.format() => {
+                self.out.push_str(&raw.content)
+            }
+            Block::Unsupported(raw) => {
+                self.report.note(
+                    NoteKind::Preserved,
+                    at,
+                    raw.kind.clone(),
+                    format!(
+                        "{} element kept verbatim in a `{}` code block",
+                        raw.format,
+                        raw.format.fence_language()
+                    ),
+                );
+                self.code(
+                    Some(&raw.format.fence_language()),
+                    &raw.content,
+                    Some(&raw.kind),
+                );
+            }
+        }
+    }
+
+    fn inlines(&mut self, inlines: &[Inline], at: &str) {
+        for i in inlines {
+            match i {
+                Inline::Text(t) => escape_text(t, &mut self.out),
+                Inline::Code(c) => {
+                    self.out.push_str("<code>");
+                    escape_text(c, &mut self.out);
+                    self.out.push_str("</code>");
+                }
+                Inline::Strong(c) => self.wrap("strong", c, at),
+                Inline::Emphasis(c) => self.wrap("em", c, at),
+                Inline::Strikethrough(c) => self.wrap("s", c, at),
+                Inline::Link {
+                    url,
+                    title,
+                    content,
+                } => {
+                    self.out.push_str("<a href=\"");
+                    escape_attr(url, &mut self.out);
+                    self.out.push('"');
+                    if let Some(t) = title {
+                        self.out.push_str(" title=\"");
+                        escape_attr(t, &mut self.out);
+                        self.out.push('"');
+                    }
+                    self.out.push('>');
+                    self.inlines(content, at);
+                    self.out.push_str("</a>");
+                }
+                Inline::LineBreak => self.out.push_str("<br />"),
+                Inline::Unsupported(raw) if raw.format == self.dialect.format() => {
+                    self.out.push_str(&raw.content)
+                }
+                Inline::Unsupported(raw) => {
+                    self.report.note(
+                        NoteKind::Simplified,
+                        at,
+                        raw.kind.clone(),
+                        format!("{} inline element written as text", raw.format),
+                    );
+                    match &raw.text {
+                        Some(t) => escape_text(t, &mut self.out),
+                        None => {
+                            self.out.push_str("<code>");
+                            escape_text(&raw.content, &mut self.out);
+                            self.out.push_str("</code>");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn wrap(&mut self, tag: &str, c: &[Inline], at: &str) {
+        self.out.push('<');
+        self.out.push_str(tag);
+        self.out.push('>');
+        self.inlines(c, at);
+        self.out.push_str("</");
+        self.out.push_str(tag);
+        self.out.push('>');
+    }
+}

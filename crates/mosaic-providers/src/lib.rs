@@ -15,8 +15,6 @@
 //!   `bitbucket`); feature `full` enables them all.
 //! * [`convert`] (feature `convert`): Markdown ⇄ Notion blocks, Confluence
 //!   storage format, HTML and Jira ADF through one document model.
-//! * [`convert`] (feature `convert`): Markdown ⇄ Notion blocks, Confluence
-//!   storage format, HTML and Jira ADF through one document model.
 //!
 //! Each provider module ships its plugin manifest (`plugin.json`) and the
 //! JSON Schema of its configuration next to its code.
@@ -43,9 +41,9 @@
 //! # Ok::<(), mosaic_core::Error>(())
 //! ```
 
+#[cfg(any(feature = "github", feature = "gitea", feature = "gitlab", feature = "bitbucket"))]
+pub mod catalog;
 pub mod config;
-#[cfg(feature = "convert")]
-pub mod convert;
 #[cfg(feature = "convert")]
 pub mod convert;
 pub mod http;

@@ -13,6 +13,11 @@
 //!   (feature `github`), `gitea` (Gitea and Forgejo, feature `gitea`),
 //!   `gitlab` (feature `gitlab`), `bitbucket` (Bitbucket Cloud, feature
 //!   `bitbucket`); feature `full` enables them all.
+//! * AI models implementing [`mosaic_core::ai::AiProvider`]: `openai`
+//!   (OpenAI and OpenAI-compatible servers such as vLLM, llama.cpp, LM
+//!   Studio and Azure OpenAI, feature `openai`), `anthropic` (feature
+//!   `anthropic`), `ollama` (feature `ollama`), with the shared streaming
+//!   decoders, tool-call assembly and price table in `ai`.
 //! * [`convert`] (feature `convert`): Markdown ⇄ Notion blocks, Confluence
 //!   storage format, HTML and Jira ADF through one document model.
 //!
@@ -60,3 +65,15 @@ pub mod gitlab;
 
 #[cfg(feature = "bitbucket")]
 pub mod bitbucket;
+
+#[cfg(any(feature = "openai", feature = "anthropic", feature = "ollama"))]
+pub mod ai;
+
+#[cfg(feature = "openai")]
+pub mod openai;
+
+#[cfg(feature = "anthropic")]
+pub mod anthropic;
+
+#[cfg(feature = "ollama")]
+pub mod ollama;

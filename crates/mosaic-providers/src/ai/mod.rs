@@ -1,0 +1,68 @@
+//! What the AI providers (`openai`, `anthropic`, `ollama`) share.
+//!
+//! * [`SseDecoder`] and [`NdjsonDecoder`]: incremental framing of streamed
+//!   bodies — bytes may be split anywhere;
+//! * [`ChunkDecoder`] and [`open_stream`]: a provider's events become
+//!   normalized [`ChatChunk`](mosaic_core::ai::ChatChunk)s; an error before
+//!   the first chunk is the `Err` of `chat_stream` (a router can fail
+//!   over), after it an item of the stream;
+//! * [`ToolCallAssembler`]: streamed tool-call fragments (parallel calls by
+//!   index) become complete calls with JSON arguments;
+//! * [`PriceTable`]: prices per model giving every answer its `cost_usd`,
+//!   and estimates for budgets and lowest-cost routing;
+//! * [`validate`]: the request checks every provider makes first;
+//! * [`is_context_overflow`]: recognizes "prompt too long" wordings, which
+//!   providers map to
+//!   [`ErrorKind::ContextLengthExceeded`](mosaic_core::ErrorKind::ContextLengthExceeded).
+//!
+//! ```
+//! use mosaic_core::ai::Usage;
+//! use mosaic_providers::ai::{ModelPrice, PriceTable};
+//!
+//! let mut prices = PriceTable::anthropic();
+//! prices.set("claude-sonnet-4", ModelPrice::per_million(3.0, 15.0).with_cached_input(0.3));
+//! let usage = Usage { input_tokens: 2_000, output_tokens: 500, cached_input_tokens: Some(1_000) };
+//! let cost = prices.cost("claude-sonnet-4-20250514", &usage).unwrap();
+//! assert!((cost - (1_000.0 * 3.0 + 1_000.0 * 0.3 + 500.0 * 15.0) / 1e6).abs() < 1e-12);
+//! ```
+
+mod error;
+pub(crate) mod http;
+mod ndjson;
+pub(crate) mod plugin;
+mod price;
+mod sse;
+mod stream;
+mod tools;
+pub mod validate;
+
+use std::time::Duration;
+
+use mosaic_core::ai::{FinishReason, Message};
+
+pub use error::is_context_overflow;
+pub(crate) use error::{cut_short, decode_event, rekind};
+pub use ndjson::NdjsonDecoder;
+pub use price::{CHARS_PER_TOKEN, DEFAULT_OUTPUT_TOKENS, ModelPrice, PriceTable};
+pub use sse::{MAX_EVENT_BYTES, SseDecoder, SseEvent};
+pub use stream::{ChunkDecoder, decode_all, open_stream};
+pub use tools::{CompletedCall, ToolCallAssembler};
+
+/// The default wait for more of a streamed body before giving up.
+pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// `secs` as an optional duration (`0` for none).
+pub(crate) fn secs(secs: u64) -> Option<Duration> {
+    (secs > 0).then(|| Duration::from_secs(secs))
+}
+
+/// A finish reason that says `tool_calls` whenever the answer called tools
+/// (some servers report `stop` for such answers).
+pub(crate) fn normalize_finish(reason: Option<FinishReason>, message: &Message) -> Option<FinishReason> {
+    match reason {
+        Some(FinishReason::Stop) | None if !message.tool_calls.is_empty() => {
+            Some(FinishReason::ToolCalls)
+        }
+        other => other,
+    }
+}

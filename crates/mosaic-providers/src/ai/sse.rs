@@ -1,0 +1,342 @@
+//! An incremental decoder of `text/event-stream` (server-sent events).
+//!
+//! It follows the WHATWG event-stream interpretation rules: lines end with
+//! CRLF, LF or CR; a line starting with `:` is a comment; `field: value`
+//! (one optional space after the colon); `data` lines of one event are
+//! joined with `\n`; a blank line dispatches the event; a leading byte
+//! order mark is skipped. Bytes may arrive split anywhere, including
+//! inside a CRLF pair or a multi-byte UTF-8 character: the decoder keeps
+//! the unfinished line and carries on with the next bytes.
+
+use std::fmt;
+
+use mosaic_core::{Error, ErrorKind, Result};
+
+/// The longest line (and event) the decoder buffers before it gives up
+/// with a `Decode` error, so that a server that never ends a line cannot
+/// exhaust memory.
+pub const MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
+
+/// One dispatched server-sent event.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SseEvent {
+    /// The `event` field; empty when the event had none (the default
+    /// type, `message`).
+    pub event: String,
+    /// The `data` lines, joined with `\n`.
+    pub data: String,
+    /// The last event id seen so far on the stream, if any.
+    pub id: Option<String>,
+    /// The reconnection time the server asked for, in milliseconds.
+    pub retry: Option<u64>,
+}
+
+impl SseEvent {
+    /// The event type: the `event` field, or `message` when it was absent.
+    pub fn event_type(&self) -> &str {
+        if self.event.is_empty() {
+            "message"
+        } else {
+            &self.event
+        }
+    }
+}
+
+/// Decodes a byte stream into [`SseEvent`]s, whatever the chunking.
+///
+/// ```
+/// use mosaic_providers::ai::SseDecoder;
+///
+/// let mut events = Vec::new();
+/// let mut dec = SseDecoder::new();
+/// // A CRLF pair and an event split across three reads.
+/// for part in [&b"event: ping\r"[..], b"\ndata: {\"a\"", b":1}\r\n\r\n"] {
+///     dec.push(part, |e| { events.push(e); Ok(()) })?;
+/// }
+/// dec.finish(|e| { events.push(e); Ok(()) })?;
+/// assert_eq!(events.len(), 1);
+/// assert_eq!(events[0].event_type(), "ping");
+/// assert_eq!(events[0].data, r#"{"a":1}"#);
+/// # Ok::<(), mosaic_core::Error>(())
+/// ```
+#[derive(Default)]
+pub struct SseDecoder {
+    /// Bytes of the unfinished line.
+    line: Vec<u8>,
+    /// The previous read ended with CR: skip an LF that starts the next one.
+    skip_lf: bool,
+    /// The first line has been seen (a BOM can only come before it).
+    bom_checked: bool,
+    event: String,
+    data: String,
+    has_data: bool,
+    last_id: Option<String>,
+    retry: Option<u64>,
+}
+
+impl fmt::Debug for SseDecoder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SseDecoder")
+            .field("buffered", &(self.line.len() + self.data.len()))
+            .field("last_id", &self.last_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SseDecoder {
+    /// A decoder at the start of a stream.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Decode the next bytes, calling `on_event` for every event they
+    /// complete. An error from `on_event` stops decoding and is returned.
+    pub fn push(
+        &mut self,
+        mut bytes: &[u8],
+        mut on_event: impl FnMut(SseEvent) -> Result<()>,
+    ) -> Result<()> {
+        if self.skip_lf && !bytes.is_empty() {
+            self.skip_lf = false;
+            if bytes[0] == b'\n' {
+                bytes = &bytes[1..];
+            }
+        }
+        while !bytes.is_empty() {
+            let Some(end) = memchr::memchr2(b'\n', b'\r', bytes) else {
+                self.buffer(bytes)?;
+                break;
+            };
+            let is_cr = bytes[end] == b'\r';
+            if self.line.is_empty() {
+                self.line_done(&bytes[..end], &mut on_event)?;
+            } else {
+                self.buffer(&bytes[..end])?;
+                let line = std::mem::take(&mut self.line);
+                let r = self.line_done(&line, &mut on_event);
+                self.line = line;
+                self.line.clear();
+                r?;
+            }
+            let mut next = end + 1;
+            if is_cr {
+                match bytes.get(next) {
+                    Some(b'\n') => next += 1,
+                    Some(_) => {}
+                    None => self.skip_lf = true,
+                }
+            }
+            bytes = &bytes[next..];
+        }
+        Ok(())
+    }
+
+    /// The stream ended: an unterminated last line is processed, and an
+    /// event whose blank line never came is dispatched when it has data
+    /// (servers that omit the final blank line lose nothing).
+    pub fn finish(&mut self, mut on_event: impl FnMut(SseEvent) -> Result<()>) -> Result<()> {
+        if !self.line.is_empty() {
+            let line = std::mem::take(&mut self.line);
+            self.line_done(&line, &mut on_event)?;
+        }
+        self.skip_lf = false;
+        if self.has_data {
+            self.dispatch(&mut on_event)?;
+        }
+        self.event.clear();
+        Ok(())
+    }
+
+    fn buffer(&mut self, bytes: &[u8]) -> Result<()> {
+        if self.line.len() + bytes.len() + self.data.len() > MAX_EVENT_BYTES {
+            return Err(too_long());
+        }
+        self.line.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn line_done(
+        &mut self,
+        mut line: &[u8],
+        on_event: &mut impl FnMut(SseEvent) -> Result<()>,
+    ) -> Result<()> {
+        if !self.bom_checked {
+            self.bom_checked = true;
+            if let Some(rest) = line.strip_prefix(b"\xEF\xBB\xBF") {
+                line = rest;
+            }
+        }
+        if line.is_empty() {
+            if self.has_data {
+                return self.dispatch(on_event);
+            }
+            self.event.clear();
+            return Ok(());
+        }
+        if line[0] == b':' {
+            return Ok(());
+        }
+        let (field, value) = match memchr::memchr(b':', line) {
+            Some(i) => {
+                let v = &line[i + 1..];
+                (&line[..i], v.strip_prefix(b" ").unwrap_or(v))
+            }
+            None => (line, &b""[..]),
+        };
+        match field {
+            b"data" => {
+                if self.data.len() + value.len() > MAX_EVENT_BYTES {
+                    return Err(too_long());
+                }
+                if self.has_data {
+                    self.data.push('\n');
+                }
+                push_text(&mut self.data, value);
+                self.has_data = true;
+            }
+            b"event" => {
+                self.event.clear();
+                push_text(&mut self.event, value);
+            }
+            b"id" => {
+                if !value.contains(&0) {
+                    let mut id = String::new();
+                    push_text(&mut id, value);
+                    self.last_id = Some(id);
+                }
+            }
+            b"retry" => {
+                if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
+                    self.retry = std::str::from_utf8(value)
+                        .ok()
+                        .and_then(|v| v.parse().ok());
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn dispatch(&mut self, on_event: &mut impl FnMut(SseEvent) -> Result<()>) -> Result<()> {
+        let event = SseEvent {
+            event: std::mem::take(&mut self.event),
+            data: std::mem::take(&mut self.data),
+            id: self.last_id.clone(),
+            retry: self.retry,
+        };
+        self.has_data = false;
+        on_event(event)
+    }
+}
+
+fn push_text(out: &mut String, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => out.push_str(s),
+        Err(_) => out.push_str(&String::from_utf8_lossy(bytes)),
+    }
+}
+
+fn too_long() -> Error {
+    Error::new(
+        ErrorKind::Decode,
+        format!("server-sent event longer than {MAX_EVENT_BYTES} bytes"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_parts(parts: &[&[u8]]) -> Vec<SseEvent> {
+        let mut out = Vec::new();
+        let mut d = SseDecoder::new();
+        for p in parts {
+            d.push(p, |e| {
+                out.push(e);
+                Ok(())
+            })
+            .unwrap();
+        }
+        d.finish(|e| {
+            out.push(e);
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    fn decode(text: &str) -> Vec<SseEvent> {
+        decode_parts(&[text.as_bytes()])
+    }
+
+    #[test]
+    fn fields_comments_and_multi_line_data() {
+        let ev = decode(": comment\nevent: add\ndata: a\ndata:b\ndata\nid: 7\nretry: 100\n\n");
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].event, "add");
+        assert_eq!(ev[0].data, "a\nb\n");
+        assert_eq!(ev[0].id.as_deref(), Some("7"));
+        assert_eq!(ev[0].retry, Some(100));
+    }
+
+    #[test]
+    fn blank_lines_without_data_dispatch_nothing() {
+        assert!(decode("\n\n\nevent: x\n\n: only a comment\n\n").is_empty());
+        let ev = decode("data:\n\n");
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].data, "");
+        assert_eq!(ev[0].event_type(), "message");
+    }
+
+    #[test]
+    fn all_line_endings_and_bom() {
+        for text in [
+            "\u{feff}data: x\r\n\r\ndata: y\r\n\r\n",
+            "data: x\r\rdata: y\r\r",
+            "data: x\n\ndata: y\n\n",
+            "data: x\r\n\rdata: y\n\r\n",
+        ] {
+            let ev = decode(text);
+            let data: Vec<&str> = ev.iter().map(|e| e.data.as_str()).collect();
+            assert_eq!(data, ["x", "y"], "{text:?}");
+        }
+    }
+
+    #[test]
+    fn split_inside_crlf_and_utf8() {
+        let text = "data: h\u{e9}llo \u{1f600}\r\n\r\ndata: two\r\n\r\n".as_bytes();
+        let whole = decode_parts(&[text]);
+        for i in 0..=text.len() {
+            for j in i..=text.len() {
+                let got = decode_parts(&[&text[..i], &text[i..j], &text[j..]]);
+                assert_eq!(got, whole, "split at {i},{j}");
+            }
+        }
+        assert_eq!(whole[0].data, "h\u{e9}llo \u{1f600}");
+    }
+
+    #[test]
+    fn final_event_without_blank_line_is_kept() {
+        let ev = decode("data: a\n\ndata: b");
+        assert_eq!(ev.len(), 2);
+        assert_eq!(ev[1].data, "b");
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_not_fatal() {
+        let ev = decode_parts(&[b"data: \xff\xfe\n\n"]);
+        assert_eq!(ev[0].data, "\u{fffd}\u{fffd}");
+    }
+
+    #[test]
+    fn callback_errors_stop_decoding() {
+        let mut d = SseDecoder::new();
+        let mut n = 0;
+        let r = d.push(b"data: 1\n\ndata: 2\n\n", |_| {
+            n += 1;
+            Err(Error::internal("stop"))
+        });
+        assert!(r.is_err());
+        assert_eq!(n, 1);
+    }
+}

@@ -1,0 +1,250 @@
+//! Anthropic (the Messages API: Claude).
+//!
+//! [`Anthropic`] implements [`AiProvider`](mosaic_core::ai::AiProvider):
+//!
+//! * `chat` / `chat_stream`: `POST /v1/messages` with `x-api-key` and
+//!   `anthropic-version: 2023-06-01`; the system prompt (and any system
+//!   messages) go in the top-level `system`; tool calls and results become
+//!   `tool_use` / `tool_result` blocks (consecutive results of parallel
+//!   calls share one user turn); a JSON answer (`response_format`) is asked
+//!   for as the input of a forced tool and handed back as text;
+//! * `complete`: one user turn through the Messages API;
+//! * `list_models` / `get_model`: `GET /v1/models[/{id}]` (cursor
+//!   pagination with `after_id`);
+//! * `embed`: `Unsupported` (Anthropic has no embeddings API).
+//!
+//! Errors: `529 overloaded_error` (also as a stream `error` event) is
+//! `Unavailable` (retryable); `rate_limit_error` `RateLimited` with
+//! `retry-after`; "prompt is too long" `ContextLengthExceeded`;
+//! `billing_error` and a too-low credit balance `QuotaExceeded`; a
+//! `refusal` stop reason is finish reason `ContentFilter`.
+//!
+//! * operations: `chat.rs`; wire types: [`wire`]; mapping: `map.rs`;
+//!   streaming: [`StreamDecoder`];
+//! * plugin manifest and configuration schema: [`PLUGIN_MANIFEST`],
+//!   [`CONFIG_SCHEMA`], [`plugin_factory`].
+
+mod chat;
+mod map;
+mod stream;
+#[doc(hidden)]
+pub mod wire;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use http::HeaderMap;
+use http::header::{HeaderName, HeaderValue};
+use mosaic_core::ai::AiOp;
+use mosaic_core::{Capabilities, Error, Result, Secret};
+use mosaic_plugin_sdk::PluginFactory;
+use serde::Deserialize;
+
+pub use stream::StreamDecoder;
+
+use crate::ai::http::{AiHttp, AiHttpSettings};
+use crate::ai::{ModelPrice, PriceTable};
+use crate::config::HttpSettings;
+use crate::http::Auth;
+
+/// The provider name in errors.
+pub(crate) const PROVIDER: &str = "anthropic";
+
+/// The plugin manifest (`plugin.json`).
+pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
+
+/// The JSON Schema of [`AnthropicConfig`] (`config.schema.json`).
+pub const CONFIG_SCHEMA: &str = include_str!("config.schema.json");
+
+/// Anthropic's API.
+pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+
+/// The `anthropic-version` Mosaic is written against.
+pub const API_VERSION: &str = "2023-06-01";
+
+/// The output limit sent when a request sets none (the API requires one).
+pub const DEFAULT_MAX_TOKENS: u32 = 4096;
+
+/// The request timeout when none is configured.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 120;
+
+/// Configuration of an [`Anthropic`] provider (see [`CONFIG_SCHEMA`]).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct AnthropicConfig {
+    /// API base URL (path prefix kept): `https://api.anthropic.com`, or a
+    /// gateway.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// The API key (`x-api-key`).
+    pub api_key: Secret,
+    /// The `anthropic-version` header.
+    #[serde(default = "default_version")]
+    pub version: String,
+    /// Beta features (`anthropic-beta`, comma-joined).
+    #[serde(default)]
+    pub beta: Vec<String>,
+    /// The output limit sent when a request sets none.
+    #[serde(default = "default_max_tokens")]
+    pub default_max_tokens: u32,
+    /// Longest wait for more of a streamed answer, in seconds (`0`: none).
+    #[serde(default = "default_idle")]
+    pub stream_idle_timeout_secs: u64,
+    /// Prices per model (USD per million tokens) laid over the built-in
+    /// list prices.
+    #[serde(default)]
+    pub prices: BTreeMap<String, ModelPrice>,
+    /// Timeouts, user agent, retry and rate-limit settings.
+    #[serde(flatten)]
+    pub http: HttpSettings,
+}
+
+fn default_base_url() -> String {
+    DEFAULT_BASE_URL.to_owned()
+}
+
+fn default_version() -> String {
+    API_VERSION.to_owned()
+}
+
+fn default_max_tokens() -> u32 {
+    DEFAULT_MAX_TOKENS
+}
+
+fn default_idle() -> u64 {
+    crate::ai::DEFAULT_STREAM_IDLE_TIMEOUT.as_secs()
+}
+
+impl AnthropicConfig {
+    /// api.anthropic.com with `api_key`.
+    pub fn new(api_key: impl Into<Secret>) -> Self {
+        AnthropicConfig {
+            base_url: default_base_url(),
+            api_key: api_key.into(),
+            version: default_version(),
+            beta: Vec::new(),
+            default_max_tokens: DEFAULT_MAX_TOKENS,
+            stream_idle_timeout_secs: default_idle(),
+            prices: BTreeMap::new(),
+            http: HttpSettings {
+                timeout_secs: DEFAULT_TIMEOUT_SECS,
+                ..HttpSettings::default()
+            },
+        }
+    }
+
+    /// Use another base URL (a gateway, a test server).
+    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// With a price for `model`.
+    pub fn with_price(mut self, model: impl Into<String>, price: ModelPrice) -> Self {
+        self.prices.insert(model.into(), price);
+        self
+    }
+
+    /// Parse a configuration object (as validated against
+    /// [`CONFIG_SCHEMA`]); an absent `timeout_secs` is
+    /// [`DEFAULT_TIMEOUT_SECS`].
+    pub fn from_json(mut value: serde_json::Value) -> Result<Self> {
+        if let Some(obj) = value.as_object_mut() {
+            obj.entry("timeout_secs")
+                .or_insert_with(|| DEFAULT_TIMEOUT_SECS.into());
+        }
+        serde_json::from_value(value).map_err(|e| {
+            Error::config(format!("invalid Anthropic configuration: {e}")).with_provider(PROVIDER)
+        })
+    }
+}
+
+/// The Anthropic provider.
+#[derive(Debug, Clone)]
+pub struct Anthropic {
+    pub(crate) http: AiHttp,
+    pub(crate) default_max_tokens: u32,
+    pub(crate) prices: Arc<PriceTable>,
+}
+
+impl Anthropic {
+    /// A provider from its configuration, with its own HTTP client.
+    pub fn new(config: AnthropicConfig) -> Result<Self> {
+        Self::build(config, None)
+    }
+
+    /// A provider that sends through `client`.
+    pub fn with_client(config: AnthropicConfig, client: reqwest::Client) -> Result<Self> {
+        Self::build(config, Some(client))
+    }
+
+    fn build(config: AnthropicConfig, client: Option<reqwest::Client>) -> Result<Self> {
+        let cfg_err = |m: String| Error::config(m).with_provider(PROVIDER);
+        let mut prices = PriceTable::anthropic();
+        prices.merge(PriceTable::from_entries(config.prices.clone()));
+        prices.validate().map_err(|e| cfg_err(e.message().to_owned()))?;
+        if config.default_max_tokens == 0 {
+            return Err(cfg_err("default_max_tokens must be positive".to_owned()));
+        }
+        let transport = config
+            .http
+            .transport(PROVIDER, &config.base_url, client)
+            .build()?
+            .with_credentials(Arc::new(Auth::header("x-api-key", config.api_key)?));
+        let mut headers = HeaderMap::new();
+        let value = |v: &str, name: &str| {
+            HeaderValue::from_str(v).map_err(|_| cfg_err(format!("`{name}` is not a valid header value")))
+        };
+        headers.insert(
+            HeaderName::from_static("anthropic-version"),
+            value(&config.version, "version")?,
+        );
+        if !config.beta.is_empty() {
+            headers.insert(
+                HeaderName::from_static("anthropic-beta"),
+                value(&config.beta.join(","), "beta")?,
+            );
+        }
+        let http = AiHttp::new(
+            PROVIDER,
+            transport,
+            AiHttpSettings {
+                user_agent: config.http.user_agent.clone(),
+                headers,
+                query: Vec::new(),
+                timeout: crate::ai::secs(config.http.timeout_secs),
+                idle_timeout: crate::ai::secs(config.stream_idle_timeout_secs),
+            },
+            map::error,
+        )?;
+        Ok(Anthropic {
+            http,
+            default_max_tokens: config.default_max_tokens,
+            prices: Arc::new(prices),
+        })
+    }
+
+    /// The prices used for `cost_usd`.
+    pub fn prices(&self) -> &PriceTable {
+        &self.prices
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &url::Url {
+        self.http.transport().base_url()
+    }
+
+    /// Chat, streaming, completion and the model listing; no embeddings.
+    pub fn capabilities() -> Capabilities {
+        Capabilities::all::<AiOp>().without(AiOp::Embed)
+    }
+}
+
+/// The plugin factory: an `anthropic` plugin whose configuration is
+/// [`AnthropicConfig`].
+pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
+    crate::ai::plugin::ai_factory(PROVIDER, PLUGIN_MANIFEST, CONFIG_SCHEMA, |ctx, cfg| {
+        let config: AnthropicConfig = cfg.parse()?;
+        crate::ai::plugin::check_url(ctx, &config.base_url)?;
+        Ok(Arc::new(Anthropic::new(config)?))
+    })
+}

@@ -1,0 +1,228 @@
+//! Ollama (its native API).
+//!
+//! [`Ollama`] implements [`AiProvider`](mosaic_core::ai::AiProvider):
+//!
+//! * `chat` / `chat_stream`: `POST /api/chat` (streams are NDJSON: one
+//!   object per line, the last with `done` and the token counts); tool
+//!   calls come whole and get ids `call_<n>`; tool results name their tool
+//!   (`tool_name`), found from the call they answer;
+//! * `complete`: `POST /api/generate`;
+//! * `embed`: `POST /api/embed` (inputs longer than the context window are
+//!   an error, `ContextLengthExceeded`, unless `truncate_embeddings` is on);
+//! * `list_models`: `GET /api/tags`; `get_model`: `POST /api/show` (the
+//!   context window from the model's metadata, features from its
+//!   capabilities).
+//!
+//! Ollama cannot force a tool call: `ToolChoice::Tool(name)` offers only
+//! that tool and `Required` offers all of them (the model still decides).
+//! Local models cost nothing unless `prices` says otherwise. A model that
+//! "does not support tools" is `Unsupported`.
+//!
+//! * operations: `chat.rs`; wire types: [`wire`]; mapping: `map.rs`;
+//!   streaming: [`StreamDecoder`];
+//! * plugin manifest and configuration schema: [`PLUGIN_MANIFEST`],
+//!   [`CONFIG_SCHEMA`], [`plugin_factory`].
+
+mod chat;
+mod map;
+mod stream;
+#[doc(hidden)]
+pub mod wire;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use http::HeaderMap;
+use mosaic_core::ai::AiOp;
+use mosaic_core::{Capabilities, Error, Result, Secret};
+use mosaic_plugin_sdk::PluginFactory;
+use serde::Deserialize;
+
+pub use stream::StreamDecoder;
+
+use crate::ai::http::{AiHttp, AiHttpSettings};
+use crate::ai::{ModelPrice, PriceTable};
+use crate::config::HttpSettings;
+use crate::http::Auth;
+
+/// The provider name in errors.
+pub(crate) const PROVIDER: &str = "ollama";
+
+/// The plugin manifest (`plugin.json`).
+pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
+
+/// The JSON Schema of [`OllamaConfig`] (`config.schema.json`).
+pub const CONFIG_SCHEMA: &str = include_str!("config.schema.json");
+
+/// A local Ollama server.
+pub const DEFAULT_BASE_URL: &str = "http://localhost:11434";
+
+/// The request timeout when none is configured (loading a model and
+/// answering on a CPU can be slow).
+pub const DEFAULT_TIMEOUT_SECS: u64 = 300;
+
+/// Configuration of an [`Ollama`] provider (see [`CONFIG_SCHEMA`]).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OllamaConfig {
+    /// Server URL (path prefix kept): `http://localhost:11434`, or a proxy.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// A bearer token, for servers behind an authenticating proxy.
+    #[serde(default)]
+    pub api_key: Option<Secret>,
+    /// How long models stay loaded after a call (`5m`, `1h`, `-1`).
+    #[serde(default)]
+    pub keep_alive: Option<String>,
+    /// The context window to load chat models with (`options.num_ctx`).
+    #[serde(default)]
+    pub num_ctx: Option<u32>,
+    /// Cut embedding inputs that exceed the context window instead of
+    /// failing with `ContextLengthExceeded`.
+    #[serde(default)]
+    pub truncate_embeddings: bool,
+    /// Longest wait for more of a streamed answer, in seconds (`0`: none).
+    #[serde(default = "default_idle")]
+    pub stream_idle_timeout_secs: u64,
+    /// Prices per model (USD per million tokens); models without one are
+    /// free.
+    #[serde(default)]
+    pub prices: BTreeMap<String, ModelPrice>,
+    /// Timeouts, user agent, retry and rate-limit settings.
+    #[serde(flatten)]
+    pub http: HttpSettings,
+}
+
+fn default_base_url() -> String {
+    DEFAULT_BASE_URL.to_owned()
+}
+
+fn default_idle() -> u64 {
+    crate::ai::DEFAULT_STREAM_IDLE_TIMEOUT.as_secs()
+}
+
+impl Default for OllamaConfig {
+    fn default() -> Self {
+        Self::new(DEFAULT_BASE_URL)
+    }
+}
+
+impl OllamaConfig {
+    /// A server at `base_url`.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        OllamaConfig {
+            base_url: base_url.into(),
+            api_key: None,
+            keep_alive: None,
+            num_ctx: None,
+            truncate_embeddings: false,
+            stream_idle_timeout_secs: default_idle(),
+            prices: BTreeMap::new(),
+            http: HttpSettings {
+                timeout_secs: DEFAULT_TIMEOUT_SECS,
+                ..HttpSettings::default()
+            },
+        }
+    }
+
+    /// With a price for `model`.
+    pub fn with_price(mut self, model: impl Into<String>, price: ModelPrice) -> Self {
+        self.prices.insert(model.into(), price);
+        self
+    }
+
+    /// Parse a configuration object (as validated against
+    /// [`CONFIG_SCHEMA`]); an absent `timeout_secs` is
+    /// [`DEFAULT_TIMEOUT_SECS`].
+    pub fn from_json(mut value: serde_json::Value) -> Result<Self> {
+        if let Some(obj) = value.as_object_mut() {
+            obj.entry("timeout_secs")
+                .or_insert_with(|| DEFAULT_TIMEOUT_SECS.into());
+        }
+        serde_json::from_value(value).map_err(|e| {
+            Error::config(format!("invalid Ollama configuration: {e}")).with_provider(PROVIDER)
+        })
+    }
+}
+
+/// The Ollama provider.
+#[derive(Debug, Clone)]
+pub struct Ollama {
+    pub(crate) http: AiHttp,
+    pub(crate) keep_alive: Option<String>,
+    pub(crate) num_ctx: Option<u32>,
+    pub(crate) truncate_embeddings: bool,
+    pub(crate) prices: Arc<PriceTable>,
+}
+
+impl Ollama {
+    /// A provider from its configuration, with its own HTTP client.
+    pub fn new(config: OllamaConfig) -> Result<Self> {
+        Self::build(config, None)
+    }
+
+    /// A provider that sends through `client`.
+    pub fn with_client(config: OllamaConfig, client: reqwest::Client) -> Result<Self> {
+        Self::build(config, Some(client))
+    }
+
+    fn build(config: OllamaConfig, client: Option<reqwest::Client>) -> Result<Self> {
+        let mut prices = PriceTable::free();
+        prices.merge(PriceTable::from_entries(config.prices.clone()));
+        prices
+            .validate()
+            .map_err(|e| Error::config(e.message().to_owned()).with_provider(PROVIDER))?;
+        let auth = match config.api_key {
+            Some(k) => Auth::Bearer(k),
+            None => Auth::None,
+        };
+        let transport = config
+            .http
+            .transport(PROVIDER, &config.base_url, client)
+            .build()?
+            .with_credentials(Arc::new(auth));
+        let http = AiHttp::new(
+            PROVIDER,
+            transport,
+            AiHttpSettings {
+                user_agent: config.http.user_agent.clone(),
+                headers: HeaderMap::new(),
+                query: Vec::new(),
+                timeout: crate::ai::secs(config.http.timeout_secs),
+                idle_timeout: crate::ai::secs(config.stream_idle_timeout_secs),
+            },
+            map::error,
+        )?;
+        Ok(Ollama {
+            http,
+            keep_alive: config.keep_alive,
+            num_ctx: config.num_ctx,
+            truncate_embeddings: config.truncate_embeddings,
+            prices: Arc::new(prices),
+        })
+    }
+
+    /// The prices used for `cost_usd` (free unless configured).
+    pub fn prices(&self) -> &PriceTable {
+        &self.prices
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &url::Url {
+        self.http.transport().base_url()
+    }
+
+    /// Every operation is supported.
+    pub fn capabilities() -> Capabilities {
+        Capabilities::all::<AiOp>()
+    }
+}
+
+/// The plugin factory: an `ollama` plugin whose configuration is
+/// [`OllamaConfig`].
+pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
+    crate::ai::plugin::ai_factory(PROVIDER, PLUGIN_MANIFEST, CONFIG_SCHEMA, |ctx, cfg| {
+        let config: OllamaConfig = cfg.parse()?;
+        crate::ai::plugin::check_url(ctx, &config.base_url)?;
+        Ok(Arc::new(Ollama::new(config)?))
+    })
+}

@@ -20,6 +20,11 @@
 //!   decoders, tool-call assembly and price table in `ai`.
 //! * [`convert`] (feature `convert`): Markdown ⇄ Notion blocks, Confluence
 //!   storage format, HTML and Jira ADF through one document model.
+//! * knowledge bases implementing
+//!   [`mosaic_core::kb::KnowledgeBaseProvider`]: `notion` (feature
+//!   `notion`), `bookstack` (feature `bookstack`), `confluence`
+//!   (Confluence Cloud, feature `confluence`), `wikijs` (Wiki.js 2.x,
+//!   feature `wikijs`).
 //!
 //! Each provider module ships its plugin manifest (`plugin.json`) and the
 //! JSON Schema of its configuration next to its code.
@@ -77,3 +82,14 @@ pub mod anthropic;
 
 #[cfg(feature = "ollama")]
 pub mod ollama;
+
+#[cfg(any(
+    feature = "notion",
+    feature = "bookstack",
+    feature = "confluence",
+    feature = "wikijs"
+))]
+mod kb_support;
+
+#[cfg(feature = "notion")]
+pub mod notion;

@@ -18,6 +18,10 @@
 //!   Studio and Azure OpenAI, feature `openai`), `anthropic` (feature
 //!   `anthropic`), `ollama` (feature `ollama`), with the shared streaming
 //!   decoders, tool-call assembly and price table in `ai`.
+//! * CI/CD systems implementing [`mosaic_core::cicd::CiCdProvider`]:
+//!   `github_actions` (feature `github-actions`), `gitlab_ci` (feature
+//!   `gitlab-ci`), `woodpecker` (feature `woodpecker`), `jenkins` (feature
+//!   `jenkins`), with the shared status, log and polling helpers in `ci`.
 //! * [`convert`] (feature `convert`): Markdown ⇄ Notion blocks, Confluence
 //!   storage format, HTML and Jira ADF through one document model.
 //! * knowledge bases implementing
@@ -93,3 +97,14 @@ mod kb_support;
 
 #[cfg(feature = "notion")]
 pub mod notion;
+
+#[cfg(any(
+    feature = "github-actions",
+    feature = "gitlab-ci",
+    feature = "woodpecker",
+    feature = "jenkins"
+))]
+pub mod ci;
+
+#[cfg(feature = "github-actions")]
+pub mod github_actions;

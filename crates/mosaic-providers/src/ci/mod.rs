@@ -1,0 +1,63 @@
+//! Shared pieces of Mosaic's CI/CD adapters (`github_actions`,
+//! `gitlab_ci`, `woodpecker`, `jenkins`).
+//!
+//! * [`status`]: status tables — each system's own state words mapped onto
+//!   [`PipelineStatus`](mosaic_core::cicd::PipelineStatus), and the reverse
+//!   lookup list filters use;
+//! * [`log`]: cutting a log at a byte offset into a
+//!   [`Log`](mosaic_core::cicd::Log);
+//! * [`PollSettings`]: how long an adapter waits, on tokio's clock, for
+//!   something the CI system creates asynchronously (a dispatched workflow
+//!   run, a queued Jenkins build);
+//! * plugin plumbing shared by the four plugin factories, and a GET that
+//!   follows redirects to another origin without sending credentials there
+//!   (log archives and artifacts live on storage hosts).
+
+pub mod log;
+pub(crate) mod plugin;
+mod poll;
+pub(crate) mod raw;
+pub mod status;
+
+pub use poll::PollSettings;
+pub(crate) use poll::poll_until;
+
+use mosaic_core::{Error, Result};
+
+/// `value` must not be blank.
+pub(crate) fn require(field: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid_input(field, "must not be empty"));
+    }
+    Ok(())
+}
+
+/// `value` as a positive integer id.
+pub(crate) fn number(field: &str, value: &str) -> Result<u64> {
+    require(field, value)?;
+    value
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            Error::invalid_input(
+                field,
+                format!("`{}` is not a numeric id", mosaic_core::redact(value)),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_checked() {
+        assert_eq!(number("id", " 42 ").unwrap(), 42);
+        for bad in ["", "  ", "0", "-1", "4x", "1.5", "99999999999999999999999"] {
+            let e = number("id", bad).unwrap_err();
+            assert_eq!(e.field(), Some("id"), "{bad}");
+        }
+    }
+}

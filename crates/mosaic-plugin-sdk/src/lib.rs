@@ -94,6 +94,9 @@ mod plugin;
 mod pointer;
 pub mod trust;
 
+/// The attribute for implementing [`Plugin`] and the provider traits
+/// (re-exported so plugin crates need no direct dependency).
+pub use async_trait::async_trait;
 pub use config::{ConfigSchema, Env, PluginConfig};
 pub use context::{HttpClient, PluginContext, PluginContextBuilder, PluginMetrics, StateStore};
 pub use handle::PluginHandle;

@@ -350,11 +350,10 @@ impl Grants {
             out.network.allow_http = false;
         }
         if !self.any_host {
-            let (wild, keep): (Vec<_>, Vec<_>) = out
-                .network
-                .hosts
-                .drain(..)
-                .partition(|h| h.split(':').next() == Some("*"));
+            let (wild, keep): (Vec<_>, Vec<_>) =
+                out.network.hosts.drain(..).partition(|h| {
+                    crate::context::HostPattern::new(h).is_ok_and(|p| p.is_any_host())
+                });
             if !wild.is_empty() {
                 withheld.push(format!("any-host patterns {}", wild.join(", ")));
             }

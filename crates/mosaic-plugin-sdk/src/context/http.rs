@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use globset::{GlobBuilder, GlobMatcher};
 use mosaic_core::{Error, ErrorKind, Result, redact};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::{Method, RequestBuilder, redirect};
@@ -18,16 +17,21 @@ use crate::manifest::NetworkPermission;
 const MAX_REDIRECTS: usize = 10;
 
 /// One entry of a network allowlist: a host glob, optionally with a port.
-#[derive(Debug, Clone)]
+///
+/// In the host part `*` matches any run of characters (dots included, so
+/// `*.example.com` matches `a.b.example.com` but not `example.com`), `?`
+/// matches one character, and everything else matches itself, ignoring
+/// ASCII case.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostPattern {
     text: String,
-    host: GlobMatcher,
+    host: Vec<u8>,
     port: Option<u16>,
 }
 
 impl HostPattern {
     /// Parse `host-glob` or `host-glob:port` (`api.github.com`,
-    /// `*.example.com`, `127.0.0.1:8080`). Matching ignores case.
+    /// `*.example.com`, `127.0.0.1:8080`).
     pub fn new(pattern: &str) -> std::result::Result<Self, String> {
         let bad = |why: &str| Err(format!("invalid host pattern: {why}"));
         if pattern.is_empty() {
@@ -52,14 +56,16 @@ impl HostPattern {
         if host.is_empty() {
             return bad("empty host");
         }
-        let glob = GlobBuilder::new(host)
-            .case_insensitive(true)
-            .literal_separator(false)
-            .build()
-            .map_err(|e| format!("invalid host pattern: {e}"))?;
+        if !host.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '*' | '?' | '[' | ']' | ':')
+        }) {
+            return bad(
+                "a host may contain letters, digits, `-`, `.`, `_`, and the wildcards `*` and `?`",
+            );
+        }
         Ok(HostPattern {
             text: pattern.to_owned(),
-            host: glob.compile_matcher(),
+            host: host.to_ascii_lowercase().into_bytes(),
             port,
         })
     }
@@ -71,12 +77,45 @@ impl HostPattern {
 
     /// Whether `host` (and, if the pattern has one, `port`) match.
     pub fn matches(&self, host: &str, port: Option<u16>) -> bool {
-        self.host.is_match(host) && self.port.is_none_or(|p| Some(p) == port)
+        self.matches_host(host) && self.port.is_none_or(|p| Some(p) == port)
+    }
+
+    /// Whether the pattern matches every host.
+    pub fn is_any_host(&self) -> bool {
+        self.host.iter().all(|b| *b == b'*')
+    }
+
+    fn matches_host(&self, host: &str) -> bool {
+        wildcard(&self.host, host.as_bytes())
     }
 }
 
+/// Glob match of `pattern` (lower-case; `*` and `?` wildcards) against
+/// `text`, ignoring ASCII case. Linear backtracking over the last `*`.
+fn wildcard(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        let c = text[t].to_ascii_lowercase();
+        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == c) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((sp, st)) = star {
+            p = sp + 1;
+            t = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|b| *b == b'*')
+}
+
 /// The hosts and schemes a plugin may reach.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Allowlist {
     patterns: Vec<HostPattern>,
     allow_http: bool,
@@ -130,7 +169,7 @@ impl Allowlist {
 
     /// Whether some pattern allows `host` on some port.
     fn allows_name(&self, host: &str) -> bool {
-        self.patterns.iter().any(|p| p.host.is_match(host))
+        self.patterns.iter().any(|p| p.matches_host(host))
     }
 }
 
@@ -396,5 +435,39 @@ impl HttpClient {
             err = err.with_status(status.as_u16());
         }
         err
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_globs() {
+        let p = |s: &str| HostPattern::new(s).unwrap();
+        assert!(p("api.github.com").matches("API.GitHub.com", Some(443)));
+        assert!(!p("api.github.com").matches("api.github.com.evil", None));
+        assert!(p("*.example.com").matches("a.b.example.com", None));
+        assert!(!p("*.example.com").matches("example.com", None));
+        assert!(!p("*.example.com").matches("example.com.evil.net", None));
+        assert!(p("api-?.example.com").matches("api-2.example.com", None));
+        assert!(!p("api-?.example.com").matches("api-22.example.com", None));
+        assert!(p("*").matches("anything.at.all", Some(1)) && p("*").is_any_host());
+        assert!(p("a*b*c").matches("aXbYbZc", None));
+        assert!(!p("a*b*c").matches("aXbYbZ", None));
+        assert!(p("127.0.0.1:8080").matches("127.0.0.1", Some(8080)));
+        assert!(!p("127.0.0.1:8080").matches("127.0.0.1", Some(8081)));
+        for bad in [
+            "",
+            "https://x",
+            "a/b",
+            "a b",
+            "x:99999",
+            "x:y",
+            ":80",
+            "ex{a,b}.com",
+        ] {
+            assert!(HostPattern::new(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -108,3 +108,6 @@ pub mod ci;
 
 #[cfg(feature = "github-actions")]
 pub mod github_actions;
+
+#[cfg(feature = "confluence")]
+pub mod confluence;

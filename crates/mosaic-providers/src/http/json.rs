@@ -34,8 +34,18 @@ impl std::error::Error for DecodeError {
     }
 }
 
-/// Decode `body` as `T`, tracking the path of any failure.
+/// Decode `body` as `T`, naming the path of any failure.
+///
+/// The body is decoded at full speed first; only a body that fails is
+/// decoded again with path tracking, to say where.
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> std::result::Result<T, DecodeError> {
+    match serde_json::from_slice(body) {
+        Ok(value) => Ok(value),
+        Err(_) => decode_tracked(body),
+    }
+}
+
+fn decode_tracked<T: DeserializeOwned>(body: &[u8]) -> std::result::Result<T, DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = render_path(&e.path().to_string());

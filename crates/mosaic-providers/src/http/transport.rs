@@ -183,12 +183,9 @@ impl Transport {
             AuthChoice::Override(a) => a,
             AuthChoice::Anonymous => Auth::None,
         };
+        // Request headers replace defaults of the same name.
         let mut all = self.inner.headers.clone();
-        for (k, v) in headers.drain() {
-            if let Some(k) = k {
-                all.insert(k, v);
-            }
-        }
+        all.extend(headers.drain());
         auth.apply(&mut all)
             .map_err(|e| e.with_provider(self.inner.provider.clone()))?;
 

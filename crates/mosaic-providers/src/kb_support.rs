@@ -87,11 +87,19 @@ pub(crate) fn plain_text_to_markdown(text: &str) -> String {
     convert::markdown::render(&Document::new(blocks))
 }
 
+#[cfg_attr(
+    not(any(feature = "notion", feature = "confluence", feature = "wikijs")),
+    allow(dead_code)
+)]
 fn utf8(content: &[u8]) -> Result<&str> {
     std::str::from_utf8(content)
         .map_err(|_| Error::invalid_input("content", "the document is not valid UTF-8"))
 }
 
+#[cfg_attr(
+    not(any(feature = "notion", feature = "confluence", feature = "wikijs")),
+    allow(dead_code)
+)]
 /// An imported document as Markdown (Markdown, HTML or plain text; PDF
 /// cannot be imported).
 pub(crate) fn import_to_markdown(
@@ -115,6 +123,10 @@ pub(crate) fn import_to_markdown(
     }
 }
 
+#[cfg_attr(
+    not(any(feature = "notion", feature = "confluence", feature = "wikijs")),
+    allow(dead_code)
+)]
 /// A page body (Markdown) exported as `format`; PDF is `Unsupported`.
 pub(crate) fn export_from_markdown(
     provider: &'static str,

@@ -111,3 +111,6 @@ pub mod github_actions;
 
 #[cfg(feature = "confluence")]
 pub mod confluence;
+
+#[cfg(feature = "bookstack")]
+pub mod bookstack;

@@ -229,7 +229,8 @@ where
             });
         }
         let family = op.family();
-        let ttl = if op.is_cacheable() {
+        // only deterministic, repeatable reads are cached
+        let ttl = if op.is_cacheable() && op.is_idempotent() {
             self.state.config.ttl_for(family, op.name())
         } else {
             Duration::ZERO

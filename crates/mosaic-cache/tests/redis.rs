@@ -378,3 +378,78 @@ async fn negative_entries_and_coalescing_work_through_redis() {
     assert_eq!(s, Some(CacheStatus::Hit(Tier::Shared)));
     assert_eq!(forge.reads(), 1);
 }
+
+#[tokio::test]
+async fn a_fill_is_refused_when_its_tags_were_invalidated_after_the_lookup() {
+    use mosaic_cache::{CacheStore, Cached, Entry};
+    use mosaic_core::git::Repository;
+    let server = RedisServer::start().expect("redis-server");
+    let store = RedisStore::connect(redis_config(&server, "race"))
+        .await
+        .unwrap();
+    let other = RedisStore::connect(redis_config(&server, "race"))
+        .await
+        .unwrap();
+    let mut feed = CacheStore::<GitResponse>::events(&store).expect("feed on");
+    let key = CacheKey::new(
+        Some("t"),
+        "git.repository.get:{\"owner\":\"acme\",\"name\":\"tools\"}",
+    );
+    let tags = vec!["git:*".to_owned(), "git:acme/tools".to_owned()];
+    let entry = || {
+        Entry::new(
+            Cached::Value(GitResponse::GetRepository(Repository::default())),
+            tokio::time::Instant::now(),
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+        )
+    };
+
+    // lookup (a miss) → another replica invalidates → the fill is refused
+    let miss: mosaic_cache::Lookup<GitResponse> = store.get(&key, &tags).await.unwrap();
+    assert!(miss.entry.is_none());
+    assert_eq!(miss.generations.as_slice().len(), 2);
+    CacheStore::<GitResponse>::invalidate(&other, &tags[1..])
+        .await
+        .unwrap();
+    assert!(
+        !store
+            .put(&key, &entry(), &tags, &miss.generations)
+            .await
+            .unwrap()
+    );
+    let after: mosaic_cache::Lookup<GitResponse> = store.get(&key, &tags).await.unwrap();
+    assert!(after.entry.is_none(), "nothing was stored");
+
+    // the other replica's invalidation reached this store's feed
+    let event = tokio::time::timeout(Duration::from_secs(5), feed.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        event,
+        mosaic_cache::StoreEvent::Invalidated(vec!["git:acme/tools".to_owned()].into())
+    );
+
+    // with fresh generations the fill goes through, and is then found fresh
+    assert!(
+        store
+            .put(&key, &entry(), &tags, &after.generations)
+            .await
+            .unwrap()
+    );
+    let hit: mosaic_cache::Lookup<GitResponse> = store.get(&key, &tags).await.unwrap();
+    assert!(hit.entry.unwrap().is_fresh(tokio::time::Instant::now()));
+    // a store's own invalidations do not come back on its feed
+    CacheStore::<GitResponse>::invalidate(&store, &tags[..1])
+        .await
+        .unwrap();
+    let hit: mosaic_cache::Lookup<GitResponse> = store.get(&key, &tags).await.unwrap();
+    assert!(hit.entry.is_none(), "the family-wide tag dropped it");
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), feed.recv())
+            .await
+            .is_err(),
+        "no echo of the store's own message"
+    );
+}

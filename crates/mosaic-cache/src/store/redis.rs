@@ -9,8 +9,9 @@
 //! | `ns:g:{tag}` | integer, expires after a day | the tag's invalidation generation |
 //! | channel `ns:invalidations` | pub/sub | `{"o": origin, "t": [tags]}` per invalidation |
 //!
-//! * A lookup is one round trip: `GET` and `PTTL` of the value and `MGET` of
-//!   the tags' generations, pipelined.
+//! * A hit is one round trip: `GET` and `PTTL` of the value, pipelined. A
+//!   miss (or a stale entry) then reads the tags' generations (`MGET`)
+//!   before the upstream call.
 //! * A fill is one script (`EVALSHA`): it stores nothing if a tag's
 //!   generation moved since the lookup (an invalidation happened meanwhile),
 //!   otherwise files the key in each tag's set and sets the value with its
@@ -588,34 +589,14 @@ impl RedisStore {
         let mut pipe = redis::pipe();
         pipe.ignore_errors();
         pipe.cmd("GET").arg(&value_key).cmd("PTTL").arg(&value_key);
-        if !tags.is_empty() {
-            let gen_keys: Vec<String> = tags.iter().map(|t| inner.generation_key(t)).collect();
-            pipe.cmd("MGET").arg(gen_keys);
-        }
         let replies: Vec<redis::RedisResult<Value>> =
             inner.run("lookup", pipe.query_async(&mut conn)).await?;
         let now = Instant::now();
         let mut replies = replies.into_iter();
-        let raw = replies.next();
-        let ttl = replies.next();
-        let generations = if tags.is_empty() {
-            Generations::none()
-        } else {
-            match replies.next() {
-                Some(Ok(Value::Array(values))) if values.len() == tags.len() => {
-                    Generations::new(values.iter().map(generation).collect())
-                }
-                _ => {
-                    return Err(Error::unavailable(
-                        "redis lookup: unexpected generations reply",
-                    ));
-                }
-            }
-        };
-        let entry = match (raw, ttl) {
+        let entry = match (replies.next(), replies.next()) {
             (Some(Ok(Value::Nil)), _) => None,
             (Some(Ok(Value::BulkString(bytes))), Some(Ok(Value::Int(ttl)))) => {
-                let decoded = codec::decode(&bytes, ttl, now);
+                let decoded = codec::decode::<V>(&bytes, ttl, now);
                 if decoded.is_none() && ttl != -2 {
                     inner.corrupt.fetch_add(1, Ordering::Relaxed);
                     tracing::debug!(target: TARGET, key = %value_key, "undecodable value in redis: treated as a miss");
@@ -629,7 +610,31 @@ impl RedisStore {
                 None
             }
         };
-        Ok(Lookup { entry, generations })
+        // A fresh hit needs no generations (nothing will be filled); any
+        // other answer leads to an upstream call and a conditional fill, so
+        // read them now, before that call.
+        if entry.as_ref().is_some_and(|e| e.is_fresh(now)) || tags.is_empty() {
+            return Ok(Lookup {
+                entry,
+                generations: Generations::none(),
+            });
+        }
+        let gen_keys: Vec<String> = tags.iter().map(|t| inner.generation_key(t)).collect();
+        let values: Vec<Value> = inner
+            .run(
+                "lookup",
+                redis::cmd("MGET").arg(gen_keys).query_async(&mut conn),
+            )
+            .await?;
+        if values.len() != tags.len() {
+            return Err(Error::unavailable(
+                "redis lookup: unexpected generations reply",
+            ));
+        }
+        Ok(Lookup {
+            entry,
+            generations: Generations::new(values.iter().map(generation).collect()),
+        })
     }
 }
 

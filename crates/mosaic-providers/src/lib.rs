@@ -114,3 +114,6 @@ pub mod confluence;
 
 #[cfg(feature = "bookstack")]
 pub mod bookstack;
+
+#[cfg(feature = "gitlab-ci")]
+pub mod gitlab_ci;

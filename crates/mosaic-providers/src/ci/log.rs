@@ -21,7 +21,7 @@ pub fn slice(text: &str, offset: u64, complete: bool) -> Log {
     }
 }
 
-/// Like [`slice`] for raw bytes (invalid UTF-8 is replaced after cutting,
+/// Like [`slice()`] for raw bytes (invalid UTF-8 is replaced after cutting,
 /// so offsets stay byte offsets of the original).
 pub fn slice_bytes(bytes: &[u8], offset: u64, complete: bool) -> Log {
     let len = bytes.len();

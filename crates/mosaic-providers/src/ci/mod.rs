@@ -20,6 +20,11 @@ pub(crate) mod raw;
 pub mod status;
 
 pub use poll::PollSettings;
+#[cfg(any(
+    feature = "github-actions",
+    feature = "jenkins",
+    feature = "woodpecker"
+))]
 pub(crate) use poll::poll_until;
 
 use mosaic_core::{Error, Result};

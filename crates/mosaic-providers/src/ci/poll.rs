@@ -1,9 +1,7 @@
 //! Bounded polling on tokio's clock.
 
-use std::future::Future;
 use std::time::Duration;
 
-use mosaic_core::Result;
 use serde::{Deserialize, Serialize};
 
 /// How an adapter waits for something the CI system creates
@@ -46,14 +44,23 @@ impl PollSettings {
     }
 }
 
+#[cfg(any(
+    feature = "github-actions",
+    feature = "jenkins",
+    feature = "woodpecker",
+    test
+))]
 /// Call `look` until it yields `Some`, pausing `settings.interval()`
 /// between calls (tokio's clock), and stop with `None` once the next pause
 /// would end after `settings.timeout()`. The first look happens at once;
 /// an error from `look` ends the wait.
-pub(crate) async fn poll_until<T, F, Fut>(settings: PollSettings, mut look: F) -> Result<Option<T>>
+pub(crate) async fn poll_until<T, F, Fut>(
+    settings: PollSettings,
+    mut look: F,
+) -> mosaic_core::Result<Option<T>>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Option<T>>>,
+    Fut: std::future::Future<Output = mosaic_core::Result<Option<T>>>,
 {
     let start = tokio::time::Instant::now();
     let limit = settings.timeout();

@@ -29,6 +29,8 @@
 //!   `notion`), `bookstack` (feature `bookstack`), `confluence`
 //!   (Confluence Cloud, feature `confluence`), `wikijs` (Wiki.js 2.x,
 //!   feature `wikijs`).
+//! * workflow engines implementing
+//!   [`mosaic_core::workflow::WorkflowProvider`]: `n8n` (feature `n8n`).
 //!
 //! Each provider module ships its plugin manifest (`plugin.json`) and the
 //! JSON Schema of its configuration next to its code.
@@ -117,3 +119,6 @@ pub mod bookstack;
 
 #[cfg(feature = "gitlab-ci")]
 pub mod gitlab_ci;
+
+#[cfg(feature = "n8n")]
+pub mod n8n;

@@ -1,0 +1,586 @@
+//! The main job: a host orchestrator on Mosaic, offline and without
+//! credentials.
+//!
+//! In-memory providers from `mosaic-testing` are registered as plugins; the
+//! host composes the full stack over them —
+//!
+//! ```text
+//! trace → cache → retry → router ─┬→ breaker → rate limit → timeout → faults → github (plugin)
+//!                                 └→ breaker → rate limit → timeout → faults → gitea  (plugin)
+//! ```
+//!
+//! — plus a CI system and two AI providers routed by cost, then drives a
+//! scenario and narrates it: routing by rule, cache hits and invalidation,
+//! an outage (breaker opens, traffic fails over, breaker recovers), a rate
+//! limit reached and queued, a hot swap under traffic, and AI requests
+//! routed by price with a fallback on context overflow. It ends with a
+//! summary table. With provider tokens in the environment (see the README)
+//! it also makes read-only calls to the real providers.
+//!
+//! Run it with `cargo run --example orchestrator`.
+
+mod live;
+mod plugins;
+mod stack;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mosaic_cache::{CacheConfig, CacheLayer};
+use mosaic_core::ai::{
+    AiClient, AiProvider, AiRequest, AiService, ChatRequest, ModelFeatures, ModelInfo,
+};
+use mosaic_core::cicd::{CiCdClient, CiCdProvider, CiCdService, PipelineRef, TriggerPipeline};
+use mosaic_core::git::{
+    CreateBranch, CreateIssue, CreateRepository, GitClient, GitProvider, GitResponse, GitService,
+    ListBranches, ListIssues, RepoRef, StateFilter,
+};
+use mosaic_core::{ErrorKind, RequestContext, Result};
+use mosaic_plugin_sdk::{PluginHost, SwapOptions};
+use mosaic_router::router::{FailoverPolicy, Provider, TokenPrice, TokenPricing};
+use mosaic_router::{
+    CircuitBreakerConfig, CircuitBreakerLayer, KindSet, Quota, RateLimitConfig, RateLimitLayer,
+    RateLimitMode, RetryConfig, RetryLayer, Router, Rule, SlidingWindow, Strategy, TimeoutLayer,
+    TraceLayer,
+};
+use mosaic_testing::fake::Price;
+use mosaic_testing::{FakeAi, FakeCiCd, FakeGit, FaultLayer, FaultRule, JobPlan, PipelinePlan};
+use plugins::Backend;
+use stack::{Counters, measured};
+use tower::ServiceBuilder;
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let bar = ProgressBar::with_draw_target(Some(9), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
+            .map_err(|e| mosaic_core::Error::internal(e.to_string()))?
+            .progress_chars("=> "),
+    );
+    let say = |line: String| narrate(&bar, line);
+    let counters = Counters::default();
+
+    say("Mosaic orchestrator — in-memory providers registered as plugins\n".into());
+
+    // ---- the providers' backends and the plugin host ------------------------
+    let github_srv = FakeGit::named("github").with_login("acme-bot");
+    let gitea_srv = FakeGit::named("gitea").with_login("acme-bot");
+    for repo in ["website", "api"] {
+        github_srv.seed_repository("acme", repo)?;
+        gitea_srv.seed_repository("acme", repo)?; // gitea mirrors the public repositories
+    }
+    let ci_srv = FakeCiCd::named("ci");
+    ci_srv.seed_project("acme/website");
+    ci_srv.seed_ref("acme/website", "main")?;
+    ci_srv.seed_definition(
+        "acme/website",
+        "deploy",
+        "Deploy",
+        PipelinePlan::new()
+            .queue_delay(Duration::from_millis(50))
+            .job(JobPlan::new("build", Duration::from_millis(150)).stage("build"))
+            .job(JobPlan::new("deploy", Duration::from_millis(100)).stage("deploy")),
+    )?;
+    let (ai_small, ai_large) = (FakeAi::named("ai-small"), FakeAi::named("ai-large"));
+    for (ai, window, price) in [
+        (&ai_small, 8_192, (0.15, 0.60)),
+        (&ai_large, 200_000, (3.0, 15.0)),
+    ] {
+        ai.seed_model(
+            ModelInfo {
+                id: "chat".into(),
+                context_window: Some(window),
+                features: ModelFeatures {
+                    chat: true,
+                    streaming: true,
+                    tools: true,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            None,
+        );
+        ai.set_price(
+            "chat",
+            Some(Price {
+                input_per_mtok: price.0,
+                output_per_mtok: price.1,
+            }),
+        );
+    }
+
+    let host = PluginHost::new();
+    plugins::register(
+        &host,
+        &[
+            ("github", "github", Backend::Git(github_srv.clone())),
+            ("gitea", "gitea", Backend::Git(gitea_srv.clone())),
+            ("ci", "woodpecker", Backend::CiCd(ci_srv.clone())),
+            ("ai-small", "ollama", Backend::Ai(ai_small.clone())),
+            ("ai-large", "anthropic", Backend::Ai(ai_large.clone())),
+        ],
+    )?;
+    let report = host.start_all().await?;
+    say(format!("plugin host: started {:?}", report.started));
+
+    // ---- per-provider stacks: breaker → rate limit → timeout → faults ------
+    let breaker = |name: &str| {
+        CircuitBreakerLayer::new(
+            CircuitBreakerConfig::new(name)
+                .sliding_window(SlidingWindow::CountBased(10))
+                .minimum_calls(5)
+                .failure_rate_threshold(50.0)
+                .wait_in_open(Duration::from_millis(800))
+                .permitted_calls_in_half_open(2),
+        )
+    };
+    let (gh_breaker, gt_breaker) = (breaker("github"), breaker("gitea"));
+    let transitions = Arc::new(Mutex::new(Vec::new()));
+    for b in [&gh_breaker, &gt_breaker] {
+        let mut events = b.handle().subscribe();
+        let (transitions, bar) = (transitions.clone(), bar.clone());
+        tokio::spawn(async move {
+            while let Ok(change) = events.recv().await {
+                narrate(
+                    &bar,
+                    format!(
+                        "    breaker {}: {} → {}",
+                        change.breaker, change.from, change.to
+                    ),
+                );
+                transitions.lock().unwrap().push(format!(
+                    "{}: {} → {}",
+                    change.breaker, change.from, change.to
+                ));
+            }
+        });
+    }
+    let gh_faults = FaultLayer::new(7);
+    let gh_fault_handle = gh_faults.handle();
+    let forge = |name: &str,
+                 breaker: &CircuitBreakerLayer,
+                 quota: Quota,
+                 faults: FaultLayer|
+     -> Result<_> {
+        let handle = host.handle(name)?;
+        let svc = ServiceBuilder::new()
+            .layer(breaker.clone())
+            .layer(RateLimitLayer::new(RateLimitConfig::new(name, quota).mode(
+                RateLimitMode::Queue {
+                    max_wait: Duration::from_secs(3),
+                },
+            )))
+            .layer(TimeoutLayer::of(Duration::from_secs(2)))
+            .layer(faults)
+            .service(GitService::new(handle));
+        Ok(measured(name, &counters, svc))
+    };
+    let github = forge("github", &gh_breaker, Quota::per_second(5_000), gh_faults)?;
+    let gitea = forge(
+        "gitea",
+        &gt_breaker,
+        Quota::per_second(10).with_burst(5),
+        FaultLayer::new(8),
+    )?;
+
+    // ---- the host's stack: trace → cache → retry → router -----------------
+    let router = Router::builder()
+        .register(Provider::new("github", github).health(gh_breaker.handle()))
+        .register(Provider::new("gitea", gitea).health(gt_breaker.handle()))
+        .rule(
+            Rule::any()
+                .subject("*/internal-*")
+                .named("internal")
+                .to(["gitea"]),
+        )
+        .rule(
+            Rule::any()
+                .named("default")
+                .to(["github", "gitea"])
+                .strategy(Strategy::Failover),
+        )
+        .build()?;
+    let cache = CacheLayer::<GitResponse>::new(
+        CacheConfig::new()
+            .with_ttl(Duration::from_secs(60))
+            .with_stale_if_error(Duration::from_secs(300)),
+    );
+    let git = GitClient::new(
+        ServiceBuilder::new()
+            .layer(TraceLayer::new())
+            .layer(cache.clone())
+            .layer(RetryLayer::new(
+                RetryConfig::new()
+                    .max_attempts(3)
+                    .base_delay(Duration::from_millis(10)),
+            ))
+            .service(router),
+    )
+    .with_context(
+        RequestContext::new()
+            .with_tenant("acme")
+            .with_principal("orchestrator"),
+    )
+    .with_timeout(Duration::from_secs(10));
+    let c = &counters;
+
+    // 1. routing by rule ------------------------------------------------------
+    bar.set_message("routing by rule");
+    say(
+        "1. Routing by rule: `*/internal-*` → gitea, everything else → github (gitea as failover)"
+            .into(),
+    );
+    let internal = c
+        .call(git.create_repository(CreateRepository {
+            auto_init: true,
+            ..CreateRepository::new("internal-tools").in_owner("acme")
+        }))
+        .await?;
+    let website = c
+        .call(git.get_repository(RepoRef::new("acme", "website")))
+        .await?;
+    say(format!(
+        "   created {} on gitea ({} repos there); read {} from github",
+        internal.full_name,
+        gitea_srv.repositories().len(),
+        website.full_name
+    ));
+    bar.inc(1);
+
+    // 2. cache hits and invalidation ----------------------------------------
+    bar.set_message("cache");
+    say("2. Cache: repeated reads hit, a write drops the listings it changes".into());
+    let site = RepoRef::new("acme", "website");
+    let list = || ListBranches {
+        repo: site.clone(),
+        ..Default::default()
+    };
+    let before = cache.stats().snapshot();
+    c.call(git.get_repository(site.clone())).await?;
+    let branches = c.call(git.list_branches(list())).await?;
+    c.call(git.list_branches(list())).await?;
+    c.call(git.create_branch(CreateBranch {
+        repo: site.clone(),
+        name: "release/1.2".into(),
+        from: "main".into(),
+    }))
+    .await?;
+    let after_write = c.call(git.list_branches(list())).await?;
+    // A dashboard polls the same few objects: the cache absorbs it.
+    for i in 0..200 {
+        let repo = RepoRef::new("acme", if i % 2 == 0 { "website" } else { "api" });
+        c.call(git.get_repository(repo)).await?;
+    }
+    let s = cache.stats().snapshot();
+    say(format!(
+        "   a dashboard polls 2 repositories 200 times; in all: hits +{}, misses +{}, invalidations +{}; branches {} → {} after the write",
+        s.hits - before.hits,
+        s.misses - before.misses,
+        s.invalidations - before.invalidations,
+        branches.items.len(),
+        after_write.items.len()
+    ));
+    bar.inc(1);
+
+    // 3. outage: breaker opens, traffic fails over, breaker recovers ---------
+    bar.set_message("outage");
+    say("3. Outage: github answers 503 to everything".into());
+    gh_fault_handle.set_rules([FaultRule::error(ErrorKind::Unavailable)]);
+    let issues = |tag: String| ListIssues {
+        repo: site.clone(),
+        state: StateFilter::All,
+        labels: vec![tag],
+        ..Default::default()
+    };
+    let gitea_before = gitea_srv.calls().len();
+    let mut ok = 0;
+    for i in 0..20 {
+        // distinct label filters: distinct cache keys, so every read goes upstream
+        if c.call(git.list_issues(issues(format!("outage-{i}"))))
+            .await
+            .is_ok()
+        {
+            ok += 1;
+        }
+    }
+    say(format!(
+        "   {ok}/20 reads answered (gitea served {}), github breaker is {}",
+        gitea_srv.calls().len() - gitea_before,
+        gh_breaker.handle().state()
+    ));
+    gh_fault_handle.clear_rules();
+    say("   github heals; after the open interval the breaker probes it again".into());
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    for i in 0..6 {
+        c.call(git.list_issues(issues(format!("recovered-{i}"))))
+            .await?;
+    }
+    say(format!(
+        "   github breaker is {}",
+        gh_breaker.handle().state()
+    ));
+    bar.inc(1);
+
+    // 4. a rate limit reached and queued --------------------------------------
+    bar.set_message("rate limit");
+    say("4. Rate limit: gitea allows 10 requests/s (burst 5); 25 writes arrive at once".into());
+    let internal_ref = RepoRef::new("acme", "internal-tools");
+    let started = tokio::time::Instant::now();
+    let writes = (0..25).map(|i| {
+        let git = git.clone();
+        let repo = internal_ref.clone();
+        async move {
+            c.call(git.create_issue(CreateIssue {
+                repo,
+                title: format!("Flaky test #{i}"),
+                ..Default::default()
+            }))
+            .await
+        }
+    });
+    let results = futures::future::join_all(writes).await;
+    let done = results.iter().filter(|r| r.is_ok()).count();
+    say(format!(
+        "   {done}/25 written in {:.1}s: the excess waited in the queue instead of failing",
+        started.elapsed().as_secs_f64()
+    ));
+    bar.inc(1);
+
+    // 5. hot swap under traffic -----------------------------------------------
+    bar.set_message("hot swap");
+    say("5. Hot swap: github's plugin gets a new configuration while 4 tasks keep calling".into());
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for t in 0..4 {
+        let (git, stop, site, c) = (git.clone(), stop.clone(), site.clone(), counters.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut ok, mut failed, mut i) = (0u32, 0u32, 0u32);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                i += 1;
+                let req = ListIssues {
+                    repo: site.clone(),
+                    labels: vec![format!("swap-{t}-{i}")],
+                    ..Default::default()
+                };
+                match c.call(git.list_issues(req)).await {
+                    Ok(_) => ok += 1,
+                    Err(_) => failed += 1,
+                }
+                tokio::task::yield_now().await;
+            }
+            (ok, failed)
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let swap = host
+        .swap(
+            "github",
+            SwapOptions::new().config(serde_json::json!({"client": "v2"})),
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (mut ok, mut failed) = (0, 0);
+    for t in tasks {
+        let (o, f) = t
+            .await
+            .map_err(|e| mosaic_core::Error::internal(e.to_string()))?;
+        ok += o;
+        failed += f;
+    }
+    say(format!(
+        "   swapped to generation {} (prepared in {:?}, drained in {:?}); {ok} calls during the swap, {failed} failed",
+        swap.generation, swap.prepare, swap.drain
+    ));
+    bar.inc(1);
+
+    // 6. CI ---------------------------------------------------------------------
+    bar.set_message("ci");
+    say("6. CI: trigger the deploy pipeline and follow it".into());
+    let ci = CiCdClient::new(measured(
+        "ci",
+        &counters,
+        CiCdService::new(host.handle("ci")?),
+    ));
+    let run = c
+        .call(ci.trigger_pipeline(TriggerPipeline {
+            project: "acme/website".into(),
+            definition: "deploy".into(),
+            reference: Some("main".into()),
+            ..Default::default()
+        }))
+        .await?;
+    let mut seen = vec![run.status];
+    loop {
+        let p = c
+            .call(ci.get_pipeline(PipelineRef::new("acme/website", &run.id)))
+            .await?;
+        if seen.last() != Some(&p.status) {
+            seen.push(p.status);
+        }
+        if p.status.is_finished() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
+    say(format!(
+        "   pipeline {}: {}",
+        run.id,
+        seen.iter()
+            .map(|s| format!("{s:?}"))
+            .collect::<Vec<_>>()
+            .join(" → ")
+    ));
+    bar.inc(1);
+
+    // 7. AI by cost, with a fallback on context overflow -----------------------
+    bar.set_message("ai");
+    say(
+        "7. AI: cheapest provider first; a prompt too long for it falls back to the large one"
+            .into(),
+    );
+    let pricing = TokenPricing::new()
+        .provider("ai-small", TokenPrice::per_million(0.15, 0.60))
+        .provider("ai-large", TokenPrice::per_million(3.0, 15.0));
+    let ai_router = Router::<AiRequest, _>::builder()
+        .register(Provider::new(
+            "ai-small",
+            measured(
+                "ai-small",
+                &counters,
+                AiService::new(host.handle("ai-small")?),
+            ),
+        ))
+        .register(Provider::new(
+            "ai-large",
+            measured(
+                "ai-large",
+                &counters,
+                AiService::new(host.handle("ai-large")?),
+            ),
+        ))
+        .rule(
+            Rule::any()
+                .named("by-cost")
+                .to(["ai-small", "ai-large"])
+                .strategy(Strategy::LowestCost),
+        )
+        .cost_model(pricing)
+        .failover_policy(FailoverPolicy {
+            idempotent: KindSet::retryable().with(ErrorKind::ContextLengthExceeded),
+            ..FailoverPolicy::default()
+        })
+        .build()?;
+    let ai = AiClient::new(
+        ServiceBuilder::new()
+            .layer(TraceLayer::new())
+            .service(ai_router),
+    );
+    let short = c
+        .call(ai.chat(ChatRequest::new(
+            "chat",
+            "Summarise the release notes in one line.",
+        )))
+        .await?;
+    let long_prompt = "log line with a stack trace ".repeat(2_000);
+    let long = c
+        .call(ai.chat(ChatRequest::new("chat", long_prompt)))
+        .await?;
+    say(format!(
+        "   short prompt: {} in / {} out tokens, ${:.6} (answered by ai-small: {} call(s))",
+        short.usage.input_tokens,
+        short.usage.output_tokens,
+        short.cost_usd.unwrap_or(0.0),
+        ai_small.calls().len()
+    ));
+    say(format!(
+        "   long prompt: {} input tokens > 8192 → ai-small refused (context length), ai-large answered, ${:.4}",
+        long.usage.input_tokens,
+        long.cost_usd.unwrap_or(0.0)
+    ));
+    bar.inc(1);
+
+    // 8. real providers, read-only, when their tokens are set -----------------
+    bar.set_message("live providers");
+    for line in live::run(&counters).await {
+        say(line);
+    }
+    bar.inc(1);
+
+    // 9. summary ------------------------------------------------------------------
+    bar.set_message("summary");
+    bar.inc(1);
+    bar.finish_and_clear();
+    let transitions = transitions.lock().unwrap().clone();
+    print_summary(&counters, &cache, &transitions);
+    for (plugin, err) in host.stop_all().await {
+        eprintln!("stopping {plugin}: {err}");
+    }
+    Ok(())
+}
+
+/// Print a line above the progress bar (or plainly, when output is not a terminal).
+fn narrate(bar: &ProgressBar, line: String) {
+    if bar.is_hidden() {
+        println!("{line}");
+    } else {
+        bar.println(line);
+    }
+}
+
+fn print_summary(c: &Counters, cache: &CacheLayer<GitResponse>, transitions: &[String]) {
+    let s = cache.stats().snapshot();
+    let line = "─".repeat(58);
+    println!("\n{line}\n Summary\n{line}");
+    println!(" {:<34} {:>21}", "requests per provider", "");
+    for (name, n) in c.per_provider() {
+        println!("   {name:<32} {n:>21}");
+    }
+    println!(" {:<34} {:>21}", "outcomes (top-level calls)", "");
+    for (kind, n) in c.outcomes() {
+        println!("   {kind:<32} {n:>21}");
+    }
+    let lookups = s.hits + s.misses;
+    println!(
+        " {:<34} {:>21}",
+        "cache hit rate",
+        format!(
+            "{:.1}% ({} of {})",
+            if lookups == 0 {
+                0.0
+            } else {
+                100.0 * s.hits as f64 / lookups as f64
+            },
+            s.hits,
+            lookups
+        )
+    );
+    println!(" {:<34} {:>21}", "cache invalidations", s.invalidations);
+    println!(
+        "   (the outage and hot-swap phases use distinct reads on purpose, to reach the providers)"
+    );
+    println!(" {:<34} {:>21}", "breaker transitions", transitions.len());
+    for t in transitions {
+        println!("   {t}");
+    }
+    let fmt = |d: Option<Duration>| {
+        d.map_or("-".to_owned(), |d| {
+            format!("{:.1} µs", d.as_secs_f64() * 1e6)
+        })
+    };
+    println!(
+        " {:<34} {:>21}",
+        "added latency p50",
+        fmt(c.added_percentile(0.50))
+    );
+    println!(
+        " {:<34} {:>21}",
+        "added latency p99",
+        fmt(c.added_percentile(0.99))
+    );
+    println!(
+        "   (stack time minus provider time, including deliberate waits:\n    rate-limit queueing and retry backoff)"
+    );
+    println!("{line}");
+}

@@ -87,19 +87,13 @@ pub(crate) fn plain_text_to_markdown(text: &str) -> String {
     convert::markdown::render(&Document::new(blocks))
 }
 
-#[cfg_attr(
-    not(any(feature = "notion", feature = "confluence", feature = "wikijs")),
-    allow(dead_code)
-)]
+#[cfg_attr(not(any(feature = "notion", feature = "confluence")), allow(dead_code))]
 fn utf8(content: &[u8]) -> Result<&str> {
     std::str::from_utf8(content)
         .map_err(|_| Error::invalid_input("content", "the document is not valid UTF-8"))
 }
 
-#[cfg_attr(
-    not(any(feature = "notion", feature = "confluence", feature = "wikijs")),
-    allow(dead_code)
-)]
+#[cfg_attr(not(any(feature = "notion", feature = "confluence")), allow(dead_code))]
 /// An imported document as Markdown (Markdown, HTML or plain text; PDF
 /// cannot be imported).
 pub(crate) fn import_to_markdown(

@@ -122,3 +122,6 @@ pub mod gitlab_ci;
 
 #[cfg(feature = "n8n")]
 pub mod n8n;
+
+#[cfg(feature = "wikijs")]
+pub mod wikijs;

@@ -23,7 +23,10 @@ const GEN_MASK: u64 = (1 << GEN_BITS) - 1;
 /// Defaults: `ttl` 10 s, `min_per_sec` 10, `retry_ratio` 0.2.
 ///
 /// The budget is lock-free (ten time slots, each one atomic word) and
-/// shared by clones.
+/// shared by clones. Deposits are counted in one atomic and moved into the
+/// current time slot in batches of 32 (and whenever the balance is read),
+/// so a request costs one atomic increment and the clock is read once per
+/// batch.
 #[derive(Clone)]
 pub struct RetryBudget {
     inner: Arc<Inner>,
@@ -36,7 +39,12 @@ struct Inner {
     ttl: Duration,
     min_per_sec: u32,
     retry_ratio: f64,
+    /// Deposits not yet moved into a slot.
+    pending: AtomicU64,
 }
+
+/// Deposits moved into the time slots at once.
+const BATCH: u64 = 32;
 
 impl Default for RetryBudget {
     fn default() -> Self {
@@ -75,6 +83,7 @@ impl RetryBudget {
                 ttl,
                 min_per_sec,
                 retry_ratio,
+                pending: AtomicU64::new(0),
             }),
         }
     }
@@ -117,7 +126,17 @@ impl RetryBudget {
 
     /// Record one request.
     pub fn deposit(&self) {
-        self.bump(1, 0);
+        if self.inner.pending.fetch_add(1, Ordering::Relaxed) + 1 >= BATCH {
+            self.flush();
+        }
+    }
+
+    /// Move pending deposits into the current slot.
+    fn flush(&self) {
+        let taken = self.inner.pending.swap(0, Ordering::AcqRel);
+        if taken > 0 {
+            self.bump(taken, 0);
+        }
     }
 
     /// Take the budget for one retry; `false` (nothing taken) when spent.
@@ -131,6 +150,7 @@ impl RetryBudget {
 
     /// Retries available now.
     pub fn balance(&self) -> f64 {
+        self.flush();
         let i = &self.inner;
         let (deposits, withdrawals) = self.totals();
         f64::from(i.min_per_sec) * i.ttl.as_secs_f64() + deposits as f64 * i.retry_ratio
@@ -177,7 +197,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn slots_roll_one_by_one() {
         let b = RetryBudget::new(Duration::from_secs(10), 0, 1.0);
-        b.deposit(); // slot at t=0
+        b.deposit();
+        assert_eq!(b.balance(), 1.0); // reading the balance files the deposit at t=0
         tokio::time::advance(Duration::from_secs(5)).await;
         b.deposit(); // slot at t=5
         assert_eq!(b.balance(), 2.0);
@@ -185,5 +206,22 @@ mod tests {
         assert_eq!(b.balance(), 1.0, "the first deposit expired");
         tokio::time::advance(Duration::from_secs(5)).await;
         assert_eq!(b.balance(), 0.0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn deposits_are_filed_in_batches() {
+        let b = RetryBudget::new(Duration::from_secs(1), 0, 1.0);
+        for _ in 0..BATCH - 1 {
+            b.deposit();
+        }
+        assert_eq!(b.totals(), (0, 0), "still pending");
+        b.deposit();
+        assert_eq!(b.totals(), (BATCH, 0), "the 32nd deposit files the batch");
+        b.deposit();
+        assert_eq!(
+            b.balance(),
+            (BATCH + 1) as f64,
+            "reading the balance files the rest"
+        );
     }
 }

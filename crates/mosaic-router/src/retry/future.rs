@@ -89,25 +89,28 @@ where
             .backoff
             .delay(self.attempt, self.previous_delay, &cfg.rng);
         if cfg.honor_retry_after
-            && let Some(after) = error.retry_after() {
-                if after > cfg.max_retry_after {
-                    return None;
-                }
-                delay = delay.max(after);
+            && let Some(after) = error.retry_after()
+        {
+            if after > cfg.max_retry_after {
+                return None;
             }
+            delay = delay.max(after);
+        }
         if let Some(deadline) = self.request.context.deadline()
-            && Instant::now() + delay >= deadline {
-                return None;
-            }
+            && Instant::now() + delay >= deadline
+        {
+            return None;
+        }
         if let Some(budget) = &cfg.budget
-            && !budget.withdraw() {
-                tracing::debug!(
-                    operation = self.request.operation.name(),
-                    "retry budget spent; not retrying"
-                );
-                metrics::counter!("mosaic_retry_budget_exhausted_total").increment(1);
-                return None;
-            }
+            && !budget.withdraw()
+        {
+            tracing::debug!(
+                operation = self.request.operation.name(),
+                "retry budget spent; not retrying"
+            );
+            metrics::counter!("mosaic_retry_budget_exhausted_total").increment(1);
+            return None;
+        }
         self.previous_delay = delay;
         Some(delay)
     }

@@ -5,215 +5,314 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 
 use mosaic_core::{Error, ErrorKind, Operation, Request, Result};
-use tokio::time::Instant;
-use tower::{Service, ServiceExt};
+use pin_project_lite::pin_project;
+use tokio::time::{Instant, Sleep};
+use tower::Service;
+use tower::util::Oneshot;
 
 use super::health::Health;
-use super::provider::Slot;
 use super::{Decision, Shared};
+use crate::KindSet;
 
-/// The future of a [`Router`](super::Router) call.
-pub struct ResponseFuture<T> {
-    inner: Pin<Box<dyn Future<Output = Result<T>> + Send + 'static>>,
-}
-
-impl<T> ResponseFuture<T> {
-    pub(crate) fn new(f: impl Future<Output = Result<T>> + Send + 'static) -> Self {
-        ResponseFuture { inner: Box::pin(f) }
-    }
-}
-
-impl<T> Future for ResponseFuture<T> {
-    type Output = Result<T>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.inner.as_mut().poll(cx)
-    }
-}
-
-impl<T> fmt::Debug for ResponseFuture<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseFuture").finish_non_exhaustive()
-    }
-}
-
-/// Counts a request in flight at a provider until dropped.
-struct InFlight<'a>(&'a AtomicUsize);
-
-impl<'a> InFlight<'a> {
-    fn enter(counter: &'a AtomicUsize) -> Self {
-        counter.fetch_add(1, Ordering::Relaxed);
-        InFlight(counter)
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-/// Why a candidate was not (or no longer) tried.
+/// Why candidates were not tried.
 type Skipped = Vec<(Arc<str>, Cow<'static, str>)>;
 
-pub(crate) async fn run<R, S>(
-    shared: Arc<Shared<R, S>>,
-    decision: Decision,
-    request: Request<R>,
-) -> Result<S::Response>
-where
-    R: Operation + Clone + Send + 'static,
-    S: Service<Request<R>, Error = Error> + Clone + Send + Sync + 'static,
-    S::Future: Send,
-{
-    let op_name = request.operation.name();
-    let deadline = request.context.deadline();
-    let failover_on = if request.operation.is_idempotent() {
-        shared.failover.idempotent
-    } else {
-        shared.failover.non_idempotent
-    };
-    let order = decision.order.as_slice();
-    let mut skipped: Skipped = Vec::new();
-    let mut attempts = 0u32;
-    let mut last_error: Option<Error> = None;
-    let mut pending = Some(request);
+pin_project! {
+    /// The future of a [`Router`](super::Router) call.
+    ///
+    /// It walks the planned candidates: skips those that lack the
+    /// capability or report themselves unhealthy, sends the request to the
+    /// next one (a copy, while others may follow), and on a failure the
+    /// failover policy allows moves on — within the attempt limit and the
+    /// request's deadline.
+    pub struct ResponseFuture<R, S>
+    where
+        S: Service<Request<R>>,
+    {
+        shared: Arc<Shared<R, S>>,
+        decision: Decision,
+        pending: Option<Request<R>>,
+        op_name: &'static str,
+        deadline: Option<Instant>,
+        failover_on: KindSet,
+        next: usize,
+        attempts: u32,
+        // The provider being called (its in-flight count is held).
+        current: Option<u16>,
+        started: Option<Instant>,
+        last_error: Option<Error>,
+        skipped: Skipped,
+        #[pin]
+        call: Option<Oneshot<S, Request<R>>>,
+        #[pin]
+        sleep: Option<Sleep>,
+    }
 
-    for (pos, &idx) in order.iter().enumerate() {
+    impl<R, S> PinnedDrop for ResponseFuture<R, S>
+    where
+        S: Service<Request<R>>,
+    {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if let Some(i) = this.current.take() {
+                this.shared.slots[usize::from(i)]
+                    .stats
+                    .in_flight
+                    .fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+impl<R, S> ResponseFuture<R, S>
+where
+    R: Operation,
+    S: Service<Request<R>>,
+{
+    pub(crate) fn new(shared: Arc<Shared<R, S>>, decision: Decision, request: Request<R>) -> Self {
+        let op = &request.operation;
+        let failover_on = if op.is_idempotent() {
+            shared.failover.idempotent
+        } else {
+            shared.failover.non_idempotent
+        };
+        ResponseFuture {
+            op_name: op.name(),
+            deadline: request.context.deadline(),
+            failover_on,
+            shared,
+            decision,
+            pending: Some(request),
+            next: 0,
+            attempts: 0,
+            current: None,
+            started: None,
+            last_error: None,
+            skipped: Vec::new(),
+            call: None,
+            sleep: None,
+        }
+    }
+}
+
+/// What to do after looking at the remaining candidates.
+enum Step<R> {
+    /// Call provider `slot` with this request.
+    Call(u16, Request<R>),
+    /// Nothing left: finish with this error.
+    Done(Error),
+}
+
+impl<R, S> Future for ResponseFuture<R, S>
+where
+    R: Operation + Clone,
+    S: Service<Request<R>, Error = Error> + Clone,
+{
+    type Output = Result<S::Response>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            if let Some(call) = this.call.as_mut().as_pin_mut() {
+                let result = match call.poll(cx) {
+                    Poll::Ready(r) => r,
+                    Poll::Pending => {
+                        let expired = this
+                            .sleep
+                            .as_mut()
+                            .as_pin_mut()
+                            .is_some_and(|s| s.poll(cx).is_ready());
+                        if !expired {
+                            return Poll::Pending;
+                        }
+                        let name = this
+                            .current
+                            .map(|i| this.shared.slots[usize::from(i)].name.clone())
+                            .unwrap_or_else(|| "?".into());
+                        Err(Error::timeout(format!(
+                            "`{}` passed its deadline at provider `{name}`",
+                            this.op_name
+                        )))
+                    }
+                };
+                this.call.set(None);
+                let Some(idx) = this.current.take() else {
+                    return Poll::Ready(Err(Error::internal("router lost track of its call")));
+                };
+                let slot = &this.shared.slots[usize::from(idx)];
+                slot.stats.in_flight.fetch_sub(1, Ordering::Relaxed);
+                match result {
+                    Ok(resp) => {
+                        if let Some(start) = this.started.take() {
+                            let now = Instant::now();
+                            slot.stats.observe(
+                                now.saturating_duration_since(start),
+                                now,
+                                this.shared.latency_decay,
+                            );
+                        }
+                        return Poll::Ready(Ok(resp));
+                    }
+                    Err(mut e) => {
+                        if e.provider().is_none() {
+                            e = e.with_provider(slot.name.to_string());
+                        }
+                        let moves_on = e.kind() == ErrorKind::Unsupported
+                            || this.failover_on.contains(e.kind());
+                        if !moves_on {
+                            return Poll::Ready(Err(e));
+                        }
+                        tracing::debug!(
+                            rule = &*this.decision.rule,
+                            provider = &*slot.name,
+                            operation = *this.op_name,
+                            candidate = *this.attempts,
+                            error_kind = e.kind().as_str(),
+                            "provider failed; trying the next candidate"
+                        );
+                        metrics::counter!(
+                            "mosaic_router_failovers_total",
+                            "provider" => slot.name.clone(),
+                            "error_kind" => e.kind().as_str()
+                        )
+                        .increment(1);
+                        *this.last_error = Some(e);
+                    }
+                }
+            }
+
+            // Pick the next candidate that may be tried.
+            let step = next_step(
+                this.shared,
+                this.decision,
+                this.pending,
+                this.next,
+                this.attempts,
+                this.skipped,
+                this.last_error,
+                *this.deadline,
+                this.op_name,
+            );
+            match step {
+                Step::Done(e) => return Poll::Ready(Err(e)),
+                Step::Call(idx, request) => {
+                    let slot = &this.shared.slots[usize::from(idx)];
+                    slot.stats.in_flight.fetch_add(1, Ordering::Relaxed);
+                    *this.current = Some(idx);
+                    *this.started = this.decision.track_latency.then(Instant::now);
+                    let span = tracing::Span::current();
+                    if !span.is_disabled() {
+                        span.record("provider", &*slot.name);
+                        span.record("candidate", *this.attempts);
+                    }
+                    if let (Some(d), None) = (*this.deadline, this.sleep.as_ref().as_pin_ref()) {
+                        this.sleep.set(Some(tokio::time::sleep_until(d)));
+                    }
+                    this.call
+                        .set(Some(Oneshot::new(slot.service.clone(), request)));
+                }
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn next_step<R, S>(
+    shared: &Shared<R, S>,
+    decision: &Decision,
+    pending: &mut Option<Request<R>>,
+    next: &mut usize,
+    attempts: &mut u32,
+    skipped: &mut Skipped,
+    last_error: &mut Option<Error>,
+    deadline: Option<Instant>,
+    op_name: &'static str,
+) -> Step<R>
+where
+    R: Operation + Clone,
+{
+    let order = decision.order.as_slice();
+    while *next < order.len() {
+        let pos = *next;
+        *next += 1;
+        let idx = order[pos];
         let slot = &shared.slots[usize::from(idx)];
         let Some(req) = pending.as_ref() else { break };
         if let Some(caps) = &slot.capabilities
-            && !caps.supports_operation(&req.operation) {
-                skipped.push((slot.name.clone(), Cow::Borrowed("lacks the capability")));
-                continue;
-            }
+            && !caps.supports_operation(&req.operation)
+        {
+            skipped.push((slot.name.clone(), Cow::Borrowed("lacks the capability")));
+            continue;
+        }
         if let Some(health) = &slot.health
-            && let Health::Unavailable(why) = health.health() {
-                skipped.push((slot.name.clone(), why));
-                continue;
-            }
-        if attempts >= decision.max_attempts {
+            && let Health::Unavailable(why) = health.health()
+        {
+            skipped.push((slot.name.clone(), why));
+            continue;
+        }
+        if *attempts >= decision.max_attempts {
             skipped.push((slot.name.clone(), Cow::Borrowed("attempt limit reached")));
             continue;
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
-            return Err(last_error.unwrap_or_else(|| {
+            return Step::Done(last_error.take().unwrap_or_else(|| {
                 Error::timeout(format!(
                     "`{op_name}` passed its deadline before a provider was tried"
                 ))
             }));
         }
-        let last_chance = pos + 1 == order.len() || attempts + 1 >= decision.max_attempts;
-        // Keep a copy for the next candidate unless this is the last one.
-        let req = match pending.take() {
-            Some(r) if last_chance => r,
-            Some(r) => {
-                let copy = r.clone();
-                pending = Some(r);
-                copy
+        let last_chance = pos + 1 == order.len() || *attempts + 1 >= decision.max_attempts;
+        // Keep the request for the next candidate unless this is the last one.
+        let request = if last_chance {
+            match pending.take() {
+                Some(r) => r,
+                None => break,
             }
-            None => break,
+        } else {
+            req.clone()
         };
-        attempts += 1;
-        let span = tracing::Span::current();
-        span.record("provider", &*slot.name);
-        span.record("candidate", attempts);
-
-        match attempt(
-            &shared,
-            slot,
-            req,
-            op_name,
-            deadline,
-            decision.track_latency,
-        )
-        .await
-        {
-            Ok(resp) => return Ok(resp),
-            Err(mut e) => {
-                if e.provider().is_none() {
-                    e = e.with_provider(slot.name.to_string());
-                }
-                let moves_on = e.kind() == ErrorKind::Unsupported || failover_on.contains(e.kind());
-                if !moves_on {
-                    return Err(e);
-                }
-                tracing::debug!(
-                    rule = &*decision.rule,
-                    provider = &*slot.name,
-                    operation = op_name,
-                    attempt = attempts,
-                    error_kind = e.kind().as_str(),
-                    "provider failed; trying the next candidate"
-                );
-                metrics::counter!(
-                    "mosaic_router_failovers_total",
-                    "provider" => slot.name.clone(),
-                    "error_kind" => e.kind().as_str()
-                )
-                .increment(1);
-                last_error = Some(e);
-            }
-        }
+        *attempts += 1;
+        return Step::Call(idx, request);
     }
 
-    if let Some(e) = last_error {
+    if let Some(e) = last_error.take() {
         if !skipped.is_empty() {
             tracing::debug!(
                 rule = &*decision.rule,
                 operation = op_name,
-                skipped = %SkipList(&skipped),
+                skipped = %SkipList(skipped),
                 "every candidate failed or was skipped"
             );
         }
-        return Err(e);
+        return Step::Done(e);
     }
     metrics::counter!("mosaic_router_no_provider_total", "rule" => decision.rule.clone())
         .increment(1);
-    Err(Error::new(
+    Step::Done(Error::new(
         ErrorKind::NoProvider,
         format!(
             "no provider can take `{op_name}` (rule `{}`): {}",
             decision.rule,
-            SkipList(&skipped)
+            SkipList(skipped)
         ),
     ))
 }
 
-async fn attempt<R, S>(
-    shared: &Shared<R, S>,
-    slot: &Slot<S>,
-    request: Request<R>,
-    op_name: &'static str,
-    deadline: Option<Instant>,
-    track_latency: bool,
-) -> Result<S::Response>
+impl<R, S> fmt::Debug for ResponseFuture<R, S>
 where
-    S: Service<Request<R>, Error = Error> + Clone,
+    S: Service<Request<R>>,
 {
-    let _in_flight = InFlight::enter(&slot.stats.in_flight);
-    let start = track_latency.then(Instant::now);
-    let call = slot.service.clone().oneshot(request);
-    let result = match deadline {
-        Some(d) => match tokio::time::timeout_at(d, call).await {
-            Ok(r) => r,
-            Err(_) => Err(Error::timeout(format!(
-                "`{op_name}` passed its deadline at provider `{}`",
-                slot.name
-            ))),
-        },
-        None => call.await,
-    };
-    if let (Some(start), Ok(_)) = (start, &result) {
-        let now = Instant::now();
-        slot.stats
-            .observe(now.duration_since(start), now, shared.latency_decay);
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture")
+            .field("operation", &self.op_name)
+            .field("rule", &self.decision.rule)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
     }
-    result
 }
 
 struct SkipList<'a>(&'a Skipped);

@@ -339,7 +339,7 @@ where
 {
     type Response = S::Response;
     type Error = Error;
-    type Future = ResponseFuture<S::Response>;
+    type Future = ResponseFuture<R, S>;
 
     /// Always ready: each attempt waits for its provider's readiness.
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<()>> {
@@ -348,7 +348,7 @@ where
 
     fn call(&mut self, request: Request<R>) -> Self::Future {
         let decision = self.shared.decide(&request);
-        ResponseFuture::new(future::run(self.shared.clone(), decision, request))
+        ResponseFuture::new(self.shared.clone(), decision, request)
     }
 }
 

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use mosaic_core::{Access, Error, Operation, Request, RequestContext};
+use mosaic_core::{Access, Error, Family, OpKind, Operation, Request, RequestContext};
 
 use super::strategy::{Picker, Strategy};
 use crate::Glob;
@@ -144,24 +144,68 @@ impl Rule {
 }
 
 /// A rule's conditions, compiled.
+///
+/// The operation glob and the read/write condition are resolved when the
+/// rule is compiled into one bit per operation of each family (operation
+/// names are a closed set), so matching them is a bit test.
 #[derive(Debug)]
 pub(crate) struct Conditions {
-    operation: Option<Glob>,
+    /// Per family (in [`Family::ALL`] order), the operations that pass.
+    operations: Option<Box<[u128; 6]>>,
     subject: Option<Glob>,
     tenant: Option<Glob>,
     labels: Box<[(Arc<str>, Glob)]>,
-    access: Option<Access>,
+}
+
+/// The position of a family in [`Family::ALL`].
+fn family_slot(f: Family) -> usize {
+    match f {
+        Family::Git => 0,
+        Family::CiCd => 1,
+        Family::Ai => 2,
+        Family::KnowledgeBase => 3,
+        Family::Workflow => 4,
+        Family::Project => 5,
+    }
+}
+
+/// Every operation of a family with its access, in capability-bit order.
+fn family_operations(f: Family) -> Vec<(&'static str, Access)> {
+    fn of<K: OpKind>() -> Vec<(&'static str, Access)> {
+        K::ALL.iter().map(|k| (k.name(), k.meta().access)).collect()
+    }
+    match f {
+        Family::Git => of::<mosaic_core::git::GitOp>(),
+        Family::CiCd => of::<mosaic_core::cicd::CiCdOp>(),
+        Family::Ai => of::<mosaic_core::ai::AiOp>(),
+        Family::KnowledgeBase => of::<mosaic_core::kb::KbOp>(),
+        Family::Workflow => of::<mosaic_core::workflow::WorkflowOp>(),
+        Family::Project => of::<mosaic_core::project::ProjectOp>(),
+    }
 }
 
 impl Conditions {
     fn of(rule: &Rule) -> Self {
         let keep = |g: &Option<Glob>| g.clone().filter(|g| !g.matches_everything());
+        let operation = keep(&rule.operation);
+        let operations = (operation.is_some() || rule.access.is_some()).then(|| {
+            let mut bits = [0u128; 6];
+            for f in Family::ALL {
+                for (i, (name, access)) in family_operations(f).into_iter().enumerate().take(128) {
+                    let op_ok = operation.as_ref().is_none_or(|g| g.is_match(name));
+                    let access_ok = rule.access.is_none_or(|a| a == access);
+                    if op_ok && access_ok {
+                        bits[family_slot(f)] |= 1u128 << i;
+                    }
+                }
+            }
+            Box::new(bits)
+        });
         Conditions {
-            operation: keep(&rule.operation),
+            operations,
             subject: keep(&rule.subject),
             tenant: keep(&rule.tenant),
             labels: rule.labels.clone().into_boxed_slice(),
-            access: rule.access,
         }
     }
 
@@ -173,18 +217,30 @@ impl Conditions {
         ctx: &RequestContext,
         subject: &mut Option<Option<Cow<'r, str>>>,
     ) -> bool {
-        if let Some(a) = self.access
-            && op.access() != a {
-                return false;
-            }
-        if let Some(g) = &self.operation
-            && !g.is_match(op.name()) {
-                return false;
-            }
+        self.admits_operation(op.family(), op.index()) && self.matches_context(op, ctx, subject)
+    }
+
+    /// Whether the operation and read/write conditions pass.
+    fn admits_operation(&self, family: Family, index: u8) -> bool {
+        let index = u32::from(index);
+        match &self.operations {
+            None => true,
+            Some(bits) => index < 128 && (bits[family_slot(family)] >> index) & 1 == 1,
+        }
+    }
+
+    /// The conditions other than the operation's.
+    fn matches_context<'r, R: Operation>(
+        &self,
+        op: &'r R,
+        ctx: &RequestContext,
+        subject: &mut Option<Option<Cow<'r, str>>>,
+    ) -> bool {
         if let Some(g) = &self.tenant
-            && !g.is_match(ctx.tenant().unwrap_or("")) {
-                return false;
-            }
+            && !g.is_match(ctx.tenant().unwrap_or(""))
+        {
+            return false;
+        }
         for (k, g) in self.labels.iter() {
             match ctx.label(k) {
                 Some(v) if g.is_match(v) => {}
@@ -216,6 +272,10 @@ pub(crate) struct CompiledRule {
 #[derive(Debug)]
 pub(crate) struct RuleTable {
     pub(crate) rules: Box<[CompiledRule]>,
+    /// Per family (in [`Family::ALL`] order) and operation index, the rules
+    /// whose operation and read/write conditions admit it, in order: a
+    /// request only looks at those.
+    by_operation: [Box<[Box<[u16]>]>; 6],
     pub(crate) default: CompiledRule,
     /// Whether some rule ranks by latency (then attempts are timed).
     pub(crate) tracks_latency: bool,
@@ -252,8 +312,24 @@ impl RuleTable {
             .iter()
             .chain(std::iter::once(&default))
             .any(|r| r.strategy == Strategy::LowestLatency);
+        if compiled.len() > usize::from(u16::MAX) {
+            return Err(Error::config("router: too many rules"));
+        }
+        let by_operation = Family::ALL.map(|f| {
+            (0..f.operation_names().len().min(128))
+                .map(|i| {
+                    compiled
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.conditions.admits_operation(f, i as u8))
+                        .map(|(n, _)| n as u16)
+                        .collect()
+                })
+                .collect()
+        });
         Ok(RuleTable {
             rules: compiled.into_boxed_slice(),
+            by_operation,
             default,
             tracks_latency,
         })
@@ -262,9 +338,13 @@ impl RuleTable {
     /// The first matching rule, or the default.
     pub(crate) fn select<R: Operation>(&self, op: &R, ctx: &RequestContext) -> &CompiledRule {
         let mut subject = None;
-        self.rules
-            .iter()
-            .find(|r| r.conditions.matches(op, ctx, &mut subject))
+        let Some(list) = self.by_operation[family_slot(op.family())].get(usize::from(op.index()))
+        else {
+            return &self.default;
+        };
+        list.iter()
+            .map(|&i| &self.rules[usize::from(i)])
+            .find(|r| r.conditions.matches_context(op, ctx, &mut subject))
             .unwrap_or(&self.default)
     }
 }

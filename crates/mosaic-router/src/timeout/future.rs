@@ -77,13 +77,14 @@ where
             return Poll::Ready(out);
         }
         if let Some(sleep) = this.sleep.as_pin_mut()
-            && sleep.poll(cx).is_ready() {
-                tracing::debug!(operation = *this.operation, "deadline reached");
-                return Poll::Ready(Err(Error::timeout(format!(
-                    "`{}` did not finish within {:?}",
-                    this.operation, this.budget
-                ))));
-            }
+            && sleep.poll(cx).is_ready()
+        {
+            tracing::debug!(operation = *this.operation, "deadline reached");
+            return Poll::Ready(Err(Error::timeout(format!(
+                "`{}` did not finish within {:?}",
+                this.operation, this.budget
+            ))));
+        }
         Poll::Pending
     }
 }

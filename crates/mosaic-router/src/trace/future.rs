@@ -81,9 +81,10 @@ where
                     span.record("error_kind", e.kind().as_str());
                     span.record("latency_ms", secs * 1e3);
                     if this.shared.provider.is_none()
-                        && let Some(p) = e.provider() {
-                            span.record("provider", p);
-                        }
+                        && let Some(p) = e.provider()
+                    {
+                        span.record("provider", p);
+                    }
                 }
                 if e.is_client_error() {
                     tracing::debug!(error = %e, "request failed");

@@ -12,7 +12,9 @@
 //! * forges implementing [`mosaic_core::git::GitProvider`]: `github`
 //!   (feature `github`), `gitea` (Gitea and Forgejo, feature `gitea`),
 //!   `gitlab` (feature `gitlab`), `bitbucket` (Bitbucket Cloud, feature
-//!   `bitbucket`); feature `full` enables them all.
+//!   `bitbucket`); feature `full` enables them all. With any of them,
+//!   `catalog` offers the forges as plugin factories for a
+//!   `mosaic_plugin_sdk::PluginHost`.
 //! * AI models implementing [`mosaic_core::ai::AiProvider`]: `openai`
 //!   (OpenAI and OpenAI-compatible servers such as vLLM, llama.cpp, LM
 //!   Studio and Azure OpenAI, feature `openai`), `anthropic` (feature

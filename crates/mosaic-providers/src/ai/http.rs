@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::StreamExt;
-use http::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use http::StatusCode;
+use http::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use mosaic_core::ai::ChatStream;
 use mosaic_core::{Error, Result};
 use reqwest::Method;
@@ -188,11 +188,10 @@ impl AiHttp {
     async fn within<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
         match self.timeout {
             Some(limit) => tokio::time::timeout(limit, fut).await.unwrap_or_else(|_| {
-                Err(Error::timeout(format!(
-                    "no answer within {}s",
-                    limit.as_secs_f64()
-                ))
-                .with_provider(self.provider))
+                Err(
+                    Error::timeout(format!("no answer within {}s", limit.as_secs_f64()))
+                        .with_provider(self.provider),
+                )
             }),
             None => fut.await,
         }
@@ -218,13 +217,8 @@ impl AiHttp {
         .await
     }
 
-    /// `GET path` and decode the JSON answer.
-    pub(crate) async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        self.call_json(Method::GET, path, &[], None).await
-    }
-
     /// `GET path?query` and decode the JSON answer.
-    pub(crate) async fn get_json_query<T: DeserializeOwned>(
+    pub(crate) async fn get_json<T: DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, String)],

@@ -58,7 +58,10 @@ pub(crate) fn secs(secs: u64) -> Option<Duration> {
 
 /// A finish reason that says `tool_calls` whenever the answer called tools
 /// (some servers report `stop` for such answers).
-pub(crate) fn normalize_finish(reason: Option<FinishReason>, message: &Message) -> Option<FinishReason> {
+pub(crate) fn normalize_finish(
+    reason: Option<FinishReason>,
+    message: &Message,
+) -> Option<FinishReason> {
     match reason {
         Some(FinishReason::Stop) | None if !message.tool_calls.is_empty() => {
             Some(FinishReason::ToolCalls)

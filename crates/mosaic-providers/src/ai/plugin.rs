@@ -25,8 +25,7 @@ pub(crate) fn manifest(plugin_json: &str, schema_json: &str) -> Result<PluginMan
 }
 
 /// Builds the provider of a plugin from its context and configuration.
-pub(crate) type Build =
-    fn(&PluginContext, &PluginConfig) -> Result<Arc<dyn AiProvider>>;
+pub(crate) type Build = fn(&PluginContext, &PluginConfig) -> Result<Arc<dyn AiProvider>>;
 
 /// A plugin serving one AI provider.
 pub(crate) struct AiPlugin {

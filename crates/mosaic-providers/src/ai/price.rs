@@ -62,7 +62,10 @@ impl ModelPrice {
     /// prompt token, cached ones included; the cached part is priced at the
     /// cached-input price when there is one.
     pub fn cost(&self, usage: &Usage) -> f64 {
-        let cached = usage.cached_input_tokens.unwrap_or(0).min(usage.input_tokens);
+        let cached = usage
+            .cached_input_tokens
+            .unwrap_or(0)
+            .min(usage.input_tokens);
         let fresh = usage.input_tokens - cached;
         let cached_price = self
             .cached_input_per_million
@@ -185,7 +188,9 @@ impl PriceTable {
     }
 
     /// A table of these entries.
-    pub fn from_entries<S: Into<String>>(entries: impl IntoIterator<Item = (S, ModelPrice)>) -> Self {
+    pub fn from_entries<S: Into<String>>(
+        entries: impl IntoIterator<Item = (S, ModelPrice)>,
+    ) -> Self {
         PriceTable {
             models: entries.into_iter().map(|(k, v)| (k.into(), v)).collect(),
             fallback: None,

@@ -198,19 +198,13 @@ impl SseDecoder {
                 self.event.clear();
                 push_text(&mut self.event, value);
             }
-            b"id" => {
-                if !value.contains(&0) {
-                    let mut id = String::new();
-                    push_text(&mut id, value);
-                    self.last_id = Some(id);
-                }
+            b"id" if !value.contains(&0) => {
+                let mut id = String::new();
+                push_text(&mut id, value);
+                self.last_id = Some(id);
             }
-            b"retry" => {
-                if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
-                    self.retry = std::str::from_utf8(value)
-                        .ok()
-                        .and_then(|v| v.parse().ok());
-                }
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                self.retry = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok());
             }
             _ => {}
         }

@@ -43,7 +43,10 @@ pub trait ChunkDecoder: Send + 'static {
 }
 
 /// Decode a whole recorded body at once (`decode` then `finish`).
-pub fn decode_all<D: ChunkDecoder + ?Sized>(decoder: &mut D, body: &[u8]) -> Result<Vec<ChatChunk>> {
+pub fn decode_all<D: ChunkDecoder + ?Sized>(
+    decoder: &mut D,
+    body: &[u8],
+) -> Result<Vec<ChatChunk>> {
     let mut out = Vec::new();
     decoder.decode(body, &mut out)?;
     if !decoder.is_done() {

@@ -24,8 +24,7 @@ pub fn check_chat(req: &ChatRequest) -> Result<()> {
     for (i, t) in req.tools.iter().enumerate() {
         let ok = !t.name.is_empty()
             && t.name.len() <= 64
-            && t
-                .name
+            && t.name
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if !ok {

@@ -19,7 +19,8 @@ impl AiProvider for Anthropic {
     async fn chat(&self, req: ChatRequest) -> Result<ChatResponse> {
         validate::check_chat(&req).map_err(|e| e.with_provider(PROVIDER))?;
         let prepared = map::messages_request(&req, self.default_max_tokens, false)?;
-        let wire: wire::MessageResponse = self.http.post_json("/v1/messages", &prepared.body).await?;
+        let wire: wire::MessageResponse =
+            self.http.post_json("/v1/messages", &prepared.body).await?;
         let mut resp = map::chat_response(wire, &req.model, prepared.json_tool.as_deref());
         resp.cost_usd = self.prices.cost(&resp.model, &resp.usage);
         Ok(resp)
@@ -64,7 +65,7 @@ impl AiProvider for Anthropic {
         if let Some(c) = &req.page.cursor {
             query.push(("after_id", c.as_str().to_owned()));
         }
-        let list: wire::ModelList = self.http.get_json_query("/v1/models", &query).await?;
+        let list: wire::ModelList = self.http.get_json("/v1/models", &query).await?;
         let next = if list.has_more {
             list.last_id.clone().map(Cursor::new)
         } else {
@@ -78,11 +79,12 @@ impl AiProvider for Anthropic {
 
     async fn get_model(&self, req: ModelRef) -> Result<ModelInfo> {
         if req.id.trim().is_empty() {
-            return Err(Error::invalid_input("id", "a model id is required").with_provider(PROVIDER));
+            return Err(
+                Error::invalid_input("id", "a model id is required").with_provider(PROVIDER)
+            );
         }
         let path = format!("/v1/models/{}", crate::http::path::segment(&req.id));
-        let m: wire::Model = self.http.get_json(&path).await?;
+        let m: wire::Model = self.http.get_json(&path, &[]).await?;
         Ok(map::model(m))
     }
 }
-

@@ -181,7 +181,9 @@ impl Anthropic {
         let cfg_err = |m: String| Error::config(m).with_provider(PROVIDER);
         let mut prices = PriceTable::anthropic();
         prices.merge(PriceTable::from_entries(config.prices.clone()));
-        prices.validate().map_err(|e| cfg_err(e.message().to_owned()))?;
+        prices
+            .validate()
+            .map_err(|e| cfg_err(e.message().to_owned()))?;
         if config.default_max_tokens == 0 {
             return Err(cfg_err("default_max_tokens must be positive".to_owned()));
         }
@@ -192,7 +194,8 @@ impl Anthropic {
             .with_credentials(Arc::new(Auth::header("x-api-key", config.api_key)?));
         let mut headers = HeaderMap::new();
         let value = |v: &str, name: &str| {
-            HeaderValue::from_str(v).map_err(|_| cfg_err(format!("`{name}` is not a valid header value")))
+            HeaderValue::from_str(v)
+                .map_err(|_| cfg_err(format!("`{name}` is not a valid header value")))
         };
         headers.insert(
             HeaderName::from_static("anthropic-version"),

@@ -216,7 +216,10 @@ impl State {
                     ..Default::default()
                 });
             }
-            (Block::JsonTool { got_input, .. }, wire::BlockDelta::InputJsonDelta { partial_json }) => {
+            (
+                Block::JsonTool { got_input, .. },
+                wire::BlockDelta::InputJsonDelta { partial_json },
+            ) => {
                 *got_input = true;
                 if !partial_json.is_empty() {
                     out.push(ChatChunk {

@@ -101,7 +101,7 @@ impl AiProvider for Ollama {
     }
 
     async fn list_models(&self, req: ListModels) -> Result<Page<ModelInfo>> {
-        let tags: wire::Tags = self.http.get_json("/api/tags").await?;
+        let tags: wire::Tags = self.http.get_json("/api/tags", &[]).await?;
         let mut models: Vec<ModelInfo> = tags.models.into_iter().map(map::tag_model).collect();
         models.sort_by(|a, b| a.id.cmp(&b.id));
         Page::slice(models, &req.page, MODELS_PAGE)
@@ -109,7 +109,9 @@ impl AiProvider for Ollama {
 
     async fn get_model(&self, req: ModelRef) -> Result<ModelInfo> {
         if req.id.trim().is_empty() {
-            return Err(Error::invalid_input("id", "a model id is required").with_provider(PROVIDER));
+            return Err(
+                Error::invalid_input("id", "a model id is required").with_provider(PROVIDER)
+            );
         }
         let show: wire::Show = self
             .http

@@ -278,10 +278,11 @@ pub(crate) fn error(f: &Failure<'_>) -> Error {
 /// Map an error line of a stream.
 pub(crate) fn stream_error(v: &Value) -> Error {
     let message = error_text(v).unwrap_or_else(|| "the stream reported an error".to_owned());
-    let kind = classify(&message).unwrap_or(if message.to_ascii_lowercase().contains("not found") {
-        ErrorKind::NotFound
-    } else {
-        ErrorKind::Provider
-    });
+    let kind =
+        classify(&message).unwrap_or(if message.to_ascii_lowercase().contains("not found") {
+            ErrorKind::NotFound
+        } else {
+            ErrorKind::Provider
+        });
     Error::new(kind, format!("stream error: {}", redact(&message))).with_provider(PROVIDER)
 }

@@ -100,10 +100,7 @@ impl State {
             c.usage = Some(map::usage(obj.prompt_eval_count, obj.eval_count));
             self.done = true;
         }
-        if !(c.delta.is_empty()
-            && c.tool_call_deltas.is_empty()
-            && c.finish_reason.is_none())
-        {
+        if !(c.delta.is_empty() && c.tool_call_deltas.is_empty() && c.finish_reason.is_none()) {
             out.push(c);
         }
         Ok(())

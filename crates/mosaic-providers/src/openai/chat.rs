@@ -95,7 +95,7 @@ impl AiProvider for OpenAi {
     }
 
     async fn list_models(&self, req: ListModels) -> Result<Page<ModelInfo>> {
-        let list: wire::ModelList = self.http.get_json(self.models_path()).await?;
+        let list: wire::ModelList = self.http.get_json(self.models_path(), &[]).await?;
         let mut models: Vec<ModelInfo> = list.data.into_iter().map(map::model).collect();
         models.sort_by(|a, b| a.id.cmp(&b.id));
         Page::slice(models, &req.page, MODELS_PAGE)
@@ -103,14 +103,16 @@ impl AiProvider for OpenAi {
 
     async fn get_model(&self, req: ModelRef) -> Result<ModelInfo> {
         if req.id.trim().is_empty() {
-            return Err(Error::invalid_input("id", "a model id is required").with_provider(PROVIDER));
+            return Err(
+                Error::invalid_input("id", "a model id is required").with_provider(PROVIDER)
+            );
         }
         let path = format!(
             "{}/{}",
             self.models_path(),
             crate::http::path::segment(&req.id)
         );
-        let m: wire::Model = self.http.get_json(&path).await?;
+        let m: wire::Model = self.http.get_json(&path, &[]).await?;
         Ok(map::model(m))
     }
 }

@@ -151,7 +151,10 @@ pub(crate) fn usage(u: &wire::Usage) -> Usage {
     Usage {
         input_tokens: u.prompt_tokens.unwrap_or(0),
         output_tokens: u.completion_tokens.unwrap_or(0),
-        cached_input_tokens: u.prompt_tokens_details.as_ref().and_then(|d| d.cached_tokens),
+        cached_input_tokens: u
+            .prompt_tokens_details
+            .as_ref()
+            .and_then(|d| d.cached_tokens),
     }
 }
 
@@ -167,10 +170,14 @@ pub(crate) fn finish_reason(s: &str) -> Option<FinishReason> {
 }
 
 /// A chat response from a completion (its first choice).
-pub(crate) fn chat_response(c: wire::ChatCompletion, requested_model: &str) -> Result<ChatResponse> {
+pub(crate) fn chat_response(
+    c: wire::ChatCompletion,
+    requested_model: &str,
+) -> Result<ChatResponse> {
     let Some(choice) = c.choices.into_iter().min_by_key(|ch| ch.index) else {
-        return Err(Error::new(ErrorKind::Decode, "the completion has no choices")
-            .with_provider(PROVIDER));
+        return Err(
+            Error::new(ErrorKind::Decode, "the completion has no choices").with_provider(PROVIDER),
+        );
     };
     let msg = choice.message;
     let refused = msg.refusal.as_deref().is_some_and(|r| !r.is_empty());
@@ -214,8 +221,9 @@ pub(crate) fn chat_response(c: wire::ChatCompletion, requested_model: &str) -> R
 /// A completion from a legacy completion response.
 pub(crate) fn completion(c: wire::Completion, requested_model: &str) -> Result<Completion> {
     let Some(choice) = c.choices.into_iter().min_by_key(|ch| ch.index) else {
-        return Err(Error::new(ErrorKind::Decode, "the completion has no choices")
-            .with_provider(PROVIDER));
+        return Err(
+            Error::new(ErrorKind::Decode, "the completion has no choices").with_provider(PROVIDER),
+        );
     };
     Ok(Completion {
         id: c.id.unwrap_or_default(),
@@ -297,8 +305,7 @@ pub(crate) fn classify(p: &ErrorParts) -> Option<ErrorKind> {
     {
         return Some(ErrorKind::QuotaExceeded);
     }
-    if any(&["context_length_exceeded", "exceed_context_size_error"]) || is_context_overflow(msg)
-    {
+    if any(&["context_length_exceeded", "exceed_context_size_error"]) || is_context_overflow(msg) {
         return Some(ErrorKind::ContextLengthExceeded);
     }
     if any(&["content_filter", "content_policy_violation"])
@@ -306,7 +313,12 @@ pub(crate) fn classify(p: &ErrorParts) -> Option<ErrorKind> {
     {
         return Some(ErrorKind::ContentFiltered);
     }
-    if any(&["rate_limit_exceeded", "rate_limit_error", "requests", "tokens"]) {
+    if any(&[
+        "rate_limit_exceeded",
+        "rate_limit_error",
+        "requests",
+        "tokens",
+    ]) {
         return Some(ErrorKind::RateLimited);
     }
     if any(&["model_not_found"]) {
@@ -436,5 +448,4 @@ mod tests {
         assert_eq!(parse_go_duration("5"), None);
         assert_eq!(parse_go_duration(""), None);
     }
-
 }

@@ -275,7 +275,9 @@ impl OpenAi {
         let cfg_err = |m: String| Error::config(m).with_provider(PROVIDER);
         let mut prices = PriceTable::openai();
         prices.merge(PriceTable::from_entries(config.prices.clone()));
-        prices.validate().map_err(|e| cfg_err(e.message().to_owned()))?;
+        prices
+            .validate()
+            .map_err(|e| cfg_err(e.message().to_owned()))?;
 
         let transport = config
             .http
@@ -283,10 +285,13 @@ impl OpenAi {
             .build()?;
         let auth = match (&config.api_key, &config.azure) {
             (None, _) => Auth::None,
-            (Some(k), Some(AzureConfig {
-                auth: AzureAuth::ApiKey,
-                ..
-            })) => Auth::header("api-key", k.clone())?,
+            (
+                Some(k),
+                Some(AzureConfig {
+                    auth: AzureAuth::ApiKey,
+                    ..
+                }),
+            ) => Auth::header("api-key", k.clone())?,
             (Some(k), _) => Auth::Bearer(k.clone()),
         };
         let transport = transport.with_credentials(Arc::new(auth));

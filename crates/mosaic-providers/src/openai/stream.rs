@@ -94,7 +94,8 @@ impl State {
             let v: Value = decode_event(PROVIDER, "error event", data.as_bytes())?;
             return Err(map::stream_error(&v));
         }
-        let chunk: wire::ChatChunk = decode_event(PROVIDER, "chat completion chunk", data.as_bytes())?;
+        let chunk: wire::ChatChunk =
+            decode_event(PROVIDER, "chat completion chunk", data.as_bytes())?;
         if let Some(err) = &chunk.error {
             return Err(map::stream_error(&serde_json::json!({ "error": err })));
         }

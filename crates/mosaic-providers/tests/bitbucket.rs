@@ -1083,3 +1083,182 @@ proptest! {
         let _ = Bitbucket::parse_repositories(&body);
     }
 }
+
+#[tokio::test]
+async fn remaining_operations() {
+    let s = MockServer::start().await;
+    let issue = json!({"type": "issue", "id": 5, "title": "Broken", "content": {"raw": "It breaks"}, "state": "open", "assignee": {"account_id": "557058:2"}});
+    Mock::given(method("GET"))
+        .and(path(format!("{R}/issues/5")))
+        .respond_with(ok(issue.clone()))
+        .expect(1)
+        .mount(&s)
+        .await;
+    Mock::given(method("PUT")).and(path(format!("{R}/issues/5")))
+        .and(body_json(json!({"title": "Still broken", "state": "open", "assignee": {"account_id": "557058:2"}})))
+        .respond_with(ok(issue)).expect(1).mount(&s).await;
+    Mock::given(method("DELETE"))
+        .and(path(format!("{R}/permissions-config/users/557058%3A1")))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&s)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(format!("{R}/hooks/%7Bhook-1%7D")))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&s)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{R}/commits")))
+        .and(query_param("pagelen", "10"))
+        .respond_with(ok(paged(vec![commit_json(SHA)], None)))
+        .expect(1)
+        .mount(&s)
+        .await;
+    // file writes and deletes are commits through /src on the main branch
+    Mock::given(method("GET"))
+        .and(path(R))
+        .respond_with(ok(repo_json("app")))
+        .mount(&s)
+        .await;
+    let write = Form::new()
+        .text("message", "add")
+        .text("branch", "main")
+        .file(
+            "docs/a.md",
+            "a.md",
+            "application/octet-stream",
+            b"hi".to_vec(),
+        );
+    let (ct, body) = write.encode();
+    Mock::given(method("POST"))
+        .and(path(format!("{R}/src")))
+        .and(header("content-type", ct.as_str()))
+        .and(body_bytes(body.to_vec()))
+        .respond_with(ResponseTemplate::new(201).insert_header(
+            "location",
+            format!("{}/2.0/repositories/acme/app/commit/{SHA}", s.uri()).as_str(),
+        ))
+        .expect(2)
+        .mount(&s)
+        .await;
+    let rm = Form::new()
+        .text("message", "rm")
+        .text("branch", "dev")
+        .text("files", "docs/a.md");
+    let (ct, body) = rm.encode();
+    Mock::given(method("POST"))
+        .and(path(format!("{R}/src")))
+        .and(header("content-type", ct.as_str()))
+        .and(body_bytes(body.to_vec()))
+        .respond_with(ResponseTemplate::new(201).insert_header(
+            "location",
+            format!("{}/2.0/repositories/acme/app/commit/{SHA}", s.uri()).as_str(),
+        ))
+        .expect(1)
+        .mount(&s)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{R}/commit/{SHA}")))
+        .respond_with(ok(commit_json(SHA)))
+        .mount(&s)
+        .await;
+    let b = provider(&s);
+    assert_eq!(
+        b.get_issue(IssueRef {
+            repo: app(),
+            number: 5
+        })
+        .await
+        .unwrap()
+        .assignees,
+        ["557058:2"]
+    );
+    b.update_issue(UpdateIssue {
+        repo: app(),
+        number: 5,
+        title: Some("Still broken".into()),
+        state: Some(IssueState::Open),
+        assignees: Some(vec!["557058:2".into()]),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    b.remove_collaborator(CollaboratorRef {
+        repo: app(),
+        login: "557058:1".into(),
+    })
+    .await
+    .unwrap();
+    b.delete_webhook(WebhookRef {
+        repo: app(),
+        id: "{hook-1}".into(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        b.list_commits(ListCommits {
+            repo: app(),
+            reference: None,
+            path: None,
+            page: PageRequest::first()
+        })
+        .await
+        .unwrap()
+        .items[0]
+            .sha,
+        SHA
+    );
+    let w = WriteFile {
+        repo: app(),
+        path: "docs/a.md".into(),
+        content: b"hi".to_vec(),
+        message: "add".into(),
+        branch: None,
+        sha: None,
+    };
+    let fc = b.create_file(w.clone()).await.unwrap();
+    assert_eq!((fc.commit.sha.as_str(), fc.content_sha), (SHA, None));
+    b.update_file(w).await.unwrap();
+    let fc = b
+        .delete_file(DeleteFile {
+            repo: app(),
+            path: "docs/a.md".into(),
+            message: "rm".into(),
+            branch: Some("dev".into()),
+            sha: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(fc.path, "docs/a.md");
+    // refusals send nothing
+    let n = s.received_requests().await.unwrap().len();
+    assert_eq!(
+        b.merge_pull_request(MergePullRequest {
+            repo: app(),
+            number: 1,
+            sha: Some(SHA.into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err()
+        .field(),
+        Some("sha")
+    );
+    assert_eq!(
+        b.protect_branch(ProtectBranch {
+            repo: app(),
+            rules: BranchProtection {
+                branch: "main".into(),
+                enforce_admins: true,
+                ..Default::default()
+            }
+        })
+        .await
+        .unwrap_err()
+        .field(),
+        Some("rules.enforce_admins")
+    );
+    assert_eq!(s.received_requests().await.unwrap().len(), n);
+}

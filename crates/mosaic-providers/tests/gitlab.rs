@@ -1215,3 +1215,45 @@ proptest! {
         let _ = GitLab::parse_repositories(&body);
     }
 }
+
+#[tokio::test]
+async fn file_updates_and_deletes_are_commits() {
+    let s = MockServer::start().await;
+    Mock::given(method("POST")).and(path(format!("{P}/repository/commits")))
+        .and(body_json(json!({"branch": "dev", "commit_message": "edit", "actions": [{"action": "update", "file_path": "README.md", "content": "eA==", "encoding": "base64"}]})))
+        .respond_with(created(commit_json(SHA))).expect(1).mount(&s).await;
+    Mock::given(method("HEAD"))
+        .and(path(format!("{P}/repository/files/README.md")))
+        .and(query_param("ref", SHA))
+        .respond_with(ResponseTemplate::new(200).insert_header("x-gitlab-blob-id", "b2"))
+        .expect(1)
+        .mount(&s)
+        .await;
+    Mock::given(method("POST")).and(path(format!("{P}/repository/commits")))
+        .and(body_json(json!({"branch": "dev", "commit_message": "rm", "actions": [{"action": "delete", "file_path": "README.md"}]})))
+        .respond_with(created(commit_json(SHA))).expect(1).mount(&s).await;
+    let g = provider(&s);
+    let fc = g
+        .update_file(WriteFile {
+            repo: app(),
+            path: "README.md".into(),
+            content: b"x".to_vec(),
+            message: "edit".into(),
+            branch: Some("dev".into()),
+            sha: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(fc.content_sha.as_deref(), Some("b2"));
+    let fc = g
+        .delete_file(DeleteFile {
+            repo: app(),
+            path: "README.md".into(),
+            message: "rm".into(),
+            branch: Some("dev".into()),
+            sha: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!((fc.content_sha, fc.commit.sha.as_str()), (None, SHA));
+}

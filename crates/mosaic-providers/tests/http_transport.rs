@@ -308,3 +308,31 @@ async fn prebuilt_client_is_used() {
         .unwrap();
     http.get("/x").send().await.unwrap();
 }
+
+#[tokio::test]
+async fn token_cursors_go_back_as_a_query_parameter() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/search"))
+        .and(query_param("start_cursor", "abc=="))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"results": [], "next_cursor": null})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let http = transport(&server, "", Auth::None);
+    let page = PageRequest {
+        cursor: Some(Cursor::new("abc==")),
+        per_page: None,
+    };
+    http.get("/search")
+        .cursor_param("start_cursor", &page)
+        .send()
+        .await
+        .unwrap();
+    let next: Option<String> = None;
+    let p = mosaic_providers::http::pagination::body_next_page(vec![1u8], next, Some(1));
+    assert_eq!((p.next, p.total), (None, Some(1)));
+}

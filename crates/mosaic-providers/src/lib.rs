@@ -127,6 +127,3 @@ pub mod n8n;
 
 #[cfg(feature = "wikijs")]
 pub mod wikijs;
-
-#[cfg(feature = "jenkins")]
-pub mod jenkins;

@@ -127,3 +127,6 @@ pub mod n8n;
 
 #[cfg(feature = "wikijs")]
 pub mod wikijs;
+
+#[cfg(feature = "jenkins")]
+pub mod jenkins;

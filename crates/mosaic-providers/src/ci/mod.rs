@@ -16,6 +16,7 @@
 pub mod log;
 pub(crate) mod plugin;
 mod poll;
+#[cfg(any(feature = "github-actions", feature = "gitlab-ci"))]
 pub(crate) mod raw;
 pub mod status;
 
@@ -38,6 +39,12 @@ pub(crate) fn require(field: &str, value: &str) -> Result<()> {
 }
 
 /// `value` as a positive integer id.
+#[cfg(any(
+    feature = "github-actions",
+    feature = "gitlab-ci",
+    feature = "woodpecker",
+    test
+))]
 pub(crate) fn number(field: &str, value: &str) -> Result<u64> {
     require(field, value)?;
     value

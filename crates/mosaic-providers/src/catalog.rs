@@ -131,7 +131,8 @@ pub fn bitbucket() -> Result<Arc<dyn PluginFactory>> {
     ))
 }
 
-/// A factory for every forge enabled by cargo features.
+/// A factory for every provider enabled by cargo features (forges, and
+/// the knowledge bases when their features are on too).
 pub fn factories() -> Result<Vec<Arc<dyn PluginFactory>>> {
     let makers: &[MakeFactory] = &[
         #[cfg(feature = "github")]
@@ -142,6 +143,14 @@ pub fn factories() -> Result<Vec<Arc<dyn PluginFactory>>> {
         gitlab,
         #[cfg(feature = "bitbucket")]
         bitbucket,
+        #[cfg(feature = "notion")]
+        crate::notion::plugin_factory,
+        #[cfg(feature = "bookstack")]
+        crate::bookstack::plugin_factory,
+        #[cfg(feature = "confluence")]
+        crate::confluence::plugin_factory,
+        #[cfg(feature = "wikijs")]
+        crate::wikijs::plugin_factory,
     ];
     makers.iter().map(|make| make()).collect()
 }

@@ -962,3 +962,25 @@ proptest! {
         prop_assert_eq!(e.provider(), Some("notion"));
     }
 }
+
+#[cfg(any(
+    feature = "github",
+    feature = "gitea",
+    feature = "gitlab",
+    feature = "bitbucket"
+))]
+#[test]
+fn the_catalog_lists_the_knowledge_bases() {
+    let ids: Vec<String> = mosaic_providers::catalog::factories()
+        .unwrap()
+        .iter()
+        .map(|f| f.manifest().id.clone())
+        .collect();
+    assert!(ids.iter().any(|i| i == "notion"), "{ids:?}");
+    #[cfg(feature = "bookstack")]
+    assert!(ids.iter().any(|i| i == "bookstack"), "{ids:?}");
+    #[cfg(feature = "confluence")]
+    assert!(ids.iter().any(|i| i == "confluence"), "{ids:?}");
+    #[cfg(feature = "wikijs")]
+    assert!(ids.iter().any(|i| i == "wikijs"), "{ids:?}");
+}

@@ -303,6 +303,7 @@ impl RedisStore {
                     error = %e,
                     "redis cache tier unavailable at start: serving from memory and upstream until it comes up"
                 );
+                *store.inner.conn.lock() = Conn::Down { reconnecting: true };
                 store.inner.spawn_reconnect();
             }
         }
@@ -418,9 +419,7 @@ impl Inner {
             let mut conn = self.conn.lock();
             let was_up = matches!(*conn, Conn::Up(_));
             if was_up {
-                *conn = Conn::Down {
-                    reconnecting: false,
-                };
+                *conn = Conn::Down { reconnecting: true };
             }
             was_up
         };
@@ -435,10 +434,13 @@ impl Inner {
         }
     }
 
+    /// Start reconnecting (the state must already say `reconnecting`); if
+    /// no runtime is at hand, the next call tries again.
     fn spawn_reconnect(self: &Arc<Self>) {
-        let started = self.try_spawn_reconnect();
-        if let Conn::Down { reconnecting } = &mut *self.conn.lock() {
-            *reconnecting = started;
+        if !self.try_spawn_reconnect()
+            && let Conn::Down { reconnecting } = &mut *self.conn.lock()
+        {
+            *reconnecting = false;
         }
     }
 

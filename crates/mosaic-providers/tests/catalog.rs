@@ -33,7 +33,12 @@ fn factory(id: &str) -> std::sync::Arc<dyn PluginFactory> {
 fn every_manifest_parses_and_declares_the_providers_capabilities() {
     let factories = catalog::factories().unwrap();
     let ids: Vec<&str> = factories.iter().map(|f| f.manifest().id.as_str()).collect();
-    assert_eq!(ids, ["github", "gitea", "gitlab", "bitbucket"]);
+    let forges: Vec<&str> = ids
+        .iter()
+        .copied()
+        .filter(|id| ["github", "gitea", "gitlab", "bitbucket"].contains(id))
+        .collect();
+    assert_eq!(forges, ["github", "gitea", "gitlab", "bitbucket"]);
     let caps = [
         ("github", GitHub::capabilities()),
         ("gitea", Gitea::capabilities()),

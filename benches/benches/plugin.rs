@@ -23,8 +23,8 @@ use mosaic_core::git::{GitOp, GitProvider, RepoRef, Repository};
 use mosaic_core::{Capabilities, Result};
 use mosaic_plugin_sdk::config::Env;
 use mosaic_plugin_sdk::{
-    Plugin, PluginConfig, PluginContext, PluginHost, PluginManifest, PluginServices, SwapOptions, async_trait,
-    factory,
+    Plugin, PluginConfig, PluginContext, PluginHost, PluginManifest, PluginServices, SwapOptions,
+    async_trait, factory,
 };
 use serde_json::{Value, json};
 
@@ -120,7 +120,10 @@ fn supplied_config() -> Value {
 }
 
 fn env() -> Env {
-    Env::fixed([("MOSAIC_BENCH_FORGE__PER_PAGE", "50"), ("MOSAIC_BENCH_FORGE__TLS__VERIFY", "true")])
+    Env::fixed([
+        ("MOSAIC_BENCH_FORGE__PER_PAGE", "50"),
+        ("MOSAIC_BENCH_FORGE__TLS__VERIFY", "true"),
+    ])
 }
 
 /// The in-memory provider measured everywhere.
@@ -132,7 +135,10 @@ impl Forge {
     /// The direct construction: read the settings by hand.
     fn from_settings(settings: &Value) -> Forge {
         Forge {
-            owner: settings["userAgent"].as_str().unwrap_or("mosaic").to_owned(),
+            owner: settings["userAgent"]
+                .as_str()
+                .unwrap_or("mosaic")
+                .to_owned(),
         }
     }
 }
@@ -161,7 +167,10 @@ struct ForgePlugin {
 impl Plugin for ForgePlugin {
     async fn initialize(&mut self, context: PluginContext, config: PluginConfig) -> Result<()> {
         // what an adapter does: read settings and its secret
-        let token = config.secret("/auth/token").map(|s| s.expose().len()).unwrap_or(0);
+        let token = config
+            .secret("/auth/token")
+            .map(|s| s.expose().len())
+            .unwrap_or(0);
         black_box((token, context.http().allowlist().is_empty()));
         self.forge = Some(Arc::new(Forge::from_settings(config.values())));
         Ok(())
@@ -176,7 +185,10 @@ impl Plugin for ForgePlugin {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 fn load(c: &mut Criterion) {
@@ -187,7 +199,8 @@ fn load(c: &mut Criterion) {
     let mut g = c.benchmark_group("plugin_load");
     g.bench_function("direct_construct", |b| {
         b.iter(|| {
-            let settings: Value = serde_json::from_str(&serde_json::to_string(&supplied).unwrap()).unwrap();
+            let settings: Value =
+                serde_json::from_str(&serde_json::to_string(&supplied).unwrap()).unwrap();
             black_box(Forge::from_settings(&settings))
         })
     });
@@ -202,7 +215,10 @@ fn load(c: &mut Criterion) {
         b.to_async(&rt).iter(|| async {
             let manifest = PluginManifest::parse(&text).unwrap();
             let config = PluginConfig::resolve(&manifest, Some(&supplied), &env).unwrap();
-            let context = PluginContext::builder(&manifest).env(env.clone()).config(config.clone()).build();
+            let context = PluginContext::builder(&manifest)
+                .env(env.clone())
+                .config(config.clone())
+                .build();
             let mut plugin = ForgePlugin::default();
             plugin.initialize(context, config).await.unwrap();
             black_box(plugin.services())
@@ -214,7 +230,9 @@ fn load(c: &mut Criterion) {
             let host = PluginHost::builder().env(env.clone()).build();
             host.register(factory(manifest, || Ok(Box::new(ForgePlugin::default()))))
                 .unwrap();
-            host.configure("bench-forge", supplied.clone()).await.unwrap();
+            host.configure("bench-forge", supplied.clone())
+                .await
+                .unwrap();
             black_box(host.load("bench-forge").await.unwrap())
         })
     });
@@ -228,14 +246,17 @@ fn swap(c: &mut Criterion) {
     host.register(factory(manifest, || Ok(Box::new(ForgePlugin::default()))))
         .unwrap();
     rt.block_on(async {
-        host.configure("bench-forge", supplied_config()).await.unwrap();
+        host.configure("bench-forge", supplied_config())
+            .await
+            .unwrap();
         host.start("bench-forge").await.unwrap();
     });
     let forge = Forge { owner: "o".into() };
     let mut g = c.benchmark_group("plugin_swap");
     g.bench_function("direct_call", |b| {
-        b.to_async(&rt)
-            .iter(|| async { black_box(forge.get_repository(RepoRef::new("o", "r")).await.unwrap()) })
+        b.to_async(&rt).iter(|| async {
+            black_box(forge.get_repository(RepoRef::new("o", "r")).await.unwrap())
+        })
     });
     g.bench_function("swap_to_switch", |b| {
         b.to_async(&rt).iter_custom(|iters| {
@@ -278,8 +299,12 @@ fn call(c: &mut Criterion) {
     host.register(factory(unlimited, || Ok(Box::new(ForgePlugin::default()))))
         .unwrap();
     let (limited, handle) = rt.block_on(async {
-        host.configure("bench-forge", supplied_config()).await.unwrap();
-        host.configure("bench-forge-unlimited", supplied_config()).await.unwrap();
+        host.configure("bench-forge", supplied_config())
+            .await
+            .unwrap();
+        host.configure("bench-forge-unlimited", supplied_config())
+            .await
+            .unwrap();
         (
             host.start("bench-forge").await.unwrap(),
             host.start("bench-forge-unlimited").await.unwrap(),
@@ -289,20 +314,34 @@ fn call(c: &mut Criterion) {
     let dyn_forge: Arc<dyn GitProvider> = Arc::new(Forge { owner: "o".into() });
     let mut g = c.benchmark_group("plugin_call");
     g.bench_function("direct_call", |b| {
-        b.to_async(&rt)
-            .iter(|| async { black_box(forge.get_repository(RepoRef::new("o", "r")).await.unwrap()) })
+        b.to_async(&rt).iter(|| async {
+            black_box(forge.get_repository(RepoRef::new("o", "r")).await.unwrap())
+        })
     });
     g.bench_function("direct_dyn_call", |b| {
-        b.to_async(&rt)
-            .iter(|| async { black_box(dyn_forge.get_repository(RepoRef::new("o", "r")).await.unwrap()) })
+        b.to_async(&rt).iter(|| async {
+            black_box(
+                dyn_forge
+                    .get_repository(RepoRef::new("o", "r"))
+                    .await
+                    .unwrap(),
+            )
+        })
     });
     g.bench_function("plugin_handle", |b| {
-        b.to_async(&rt)
-            .iter(|| async { black_box(handle.get_repository(RepoRef::new("o", "r")).await.unwrap()) })
+        b.to_async(&rt).iter(|| async {
+            black_box(handle.get_repository(RepoRef::new("o", "r")).await.unwrap())
+        })
     });
     g.bench_function("plugin_handle_max_concurrency", |b| {
-        b.to_async(&rt)
-            .iter(|| async { black_box(limited.get_repository(RepoRef::new("o", "r")).await.unwrap()) })
+        b.to_async(&rt).iter(|| async {
+            black_box(
+                limited
+                    .get_repository(RepoRef::new("o", "r"))
+                    .await
+                    .unwrap(),
+            )
+        })
     });
     g.finish();
 }

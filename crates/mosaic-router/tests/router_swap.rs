@@ -56,7 +56,11 @@ async fn swapping_the_table_under_load_answers_every_request() {
             let mut sent = 0usize;
             let mut seen_groups = [false; 2];
             while !stop.load(Ordering::Relaxed) || sent < 200 {
-                let name = if sent.is_multiple_of(2) { "internal-x" } else { "tools" };
+                let name = if sent.is_multiple_of(2) {
+                    "internal-x"
+                } else {
+                    "tools"
+                };
                 let req = get("acme", name, mosaic_core::RequestContext::new());
                 // every decision is consistent: rule and candidates from one table
                 let plan = router.plan(&req);

@@ -59,7 +59,12 @@
 //! # Ok::<(), mosaic_core::Error>(())
 //! ```
 
-#[cfg(any(feature = "github", feature = "gitea", feature = "gitlab", feature = "bitbucket"))]
+#[cfg(any(
+    feature = "github",
+    feature = "gitea",
+    feature = "gitlab",
+    feature = "bitbucket"
+))]
 pub mod catalog;
 pub mod config;
 #[cfg(feature = "convert")]

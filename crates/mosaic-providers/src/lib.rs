@@ -33,6 +33,8 @@
 //!   feature `wikijs`).
 //! * workflow engines implementing
 //!   [`mosaic_core::workflow::WorkflowProvider`]: `n8n` (feature `n8n`).
+//! * issue trackers implementing [`mosaic_core::project::ProjectProvider`]:
+//!   `linear` (feature `linear`).
 //!
 //! Each provider module ships its plugin manifest (`plugin.json`) and the
 //! JSON Schema of its configuration next to its code.
@@ -135,3 +137,9 @@ pub mod wikijs;
 
 #[cfg(feature = "jenkins")]
 pub mod jenkins;
+
+#[cfg(any(feature = "linear", feature = "jira"))]
+mod tracker_support;
+
+#[cfg(feature = "linear")]
+pub mod linear;

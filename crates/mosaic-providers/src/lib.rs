@@ -109,12 +109,7 @@ mod kb_support;
 #[cfg(feature = "notion")]
 pub mod notion;
 
-#[cfg(any(
-    feature = "github-actions",
-    feature = "gitlab-ci",
-    feature = "woodpecker",
-    feature = "jenkins"
-))]
+#[cfg(any(feature = "github-actions", feature = "gitlab-ci", feature = "jenkins"))]
 pub mod ci;
 
 #[cfg(feature = "github-actions")]
@@ -138,7 +133,7 @@ pub mod wikijs;
 #[cfg(feature = "jenkins")]
 pub mod jenkins;
 
-#[cfg(any(feature = "linear", feature = "jira"))]
+#[cfg(feature = "linear")]
 mod tracker_support;
 
 #[cfg(feature = "linear")]

@@ -21,11 +21,7 @@ pub(crate) mod raw;
 pub mod status;
 
 pub use poll::PollSettings;
-#[cfg(any(
-    feature = "github-actions",
-    feature = "jenkins",
-    feature = "woodpecker"
-))]
+#[cfg(any(feature = "github-actions", feature = "jenkins"))]
 pub(crate) use poll::poll_until;
 
 use mosaic_core::{Error, Result};
@@ -39,12 +35,7 @@ pub(crate) fn require(field: &str, value: &str) -> Result<()> {
 }
 
 /// `value` as a positive integer id.
-#[cfg(any(
-    feature = "github-actions",
-    feature = "gitlab-ci",
-    feature = "woodpecker",
-    test
-))]
+#[cfg(any(feature = "github-actions", feature = "gitlab-ci", test))]
 pub(crate) fn number(field: &str, value: &str) -> Result<u64> {
     require(field, value)?;
     value

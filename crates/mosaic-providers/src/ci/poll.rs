@@ -44,12 +44,7 @@ impl PollSettings {
     }
 }
 
-#[cfg(any(
-    feature = "github-actions",
-    feature = "jenkins",
-    feature = "woodpecker",
-    test
-))]
+#[cfg(any(feature = "github-actions", feature = "jenkins", test))]
 /// Call `look` until it yields `Some`, pausing `settings.interval()`
 /// between calls (tokio's clock), and stop with `None` once the next pause
 /// would end after `settings.timeout()`. The first look happens at once;

@@ -101,6 +101,9 @@ pub(crate) struct Outcome {
 }
 
 impl Outcome {
+    /// The bits of a fast success.
+    const SUCCESS: u8 = 1;
+
     fn bits(self) -> u8 {
         1 | (u8::from(self.failed) << 1) | (u8::from(self.slow) << 2)
     }
@@ -133,12 +136,19 @@ impl CountWindow {
         }
     }
 
-    fn record(&self, o: Outcome) -> Snapshot {
+    /// Record an outcome; the snapshot is `None` when the rates cannot
+    /// have risen (a plain success replacing an older call).
+    fn record(&self, o: Outcome) -> Option<Snapshot> {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len() as u64;
         let new = o.bits();
         let old = self.slots[i as usize].swap(new, Ordering::AcqRel);
         if old & 1 == 0 {
             self.total.fetch_add(1, Ordering::AcqRel);
+        } else if new == Outcome::SUCCESS {
+            if old != new {
+                self.subtract(old);
+            }
+            return None;
         }
         let delta = |bit: u8| i64::from((new >> bit) & 1) - i64::from((old >> bit) & 1);
         if delta(1) != 0 {
@@ -147,7 +157,17 @@ impl CountWindow {
         if delta(2) != 0 {
             self.slow.fetch_add(delta(2), Ordering::AcqRel);
         }
-        self.snapshot()
+        Some(self.snapshot())
+    }
+
+    /// Take a replaced outcome's failure and slowness out of the totals.
+    fn subtract(&self, old: u8) {
+        if old & 2 != 0 {
+            self.failed.fetch_sub(1, Ordering::AcqRel);
+        }
+        if old & 4 != 0 {
+            self.slow.fetch_sub(1, Ordering::AcqRel);
+        }
     }
 
     fn snapshot(&self) -> Snapshot {
@@ -205,7 +225,7 @@ impl TimeWindow {
         }
     }
 
-    fn record(&self, o: Outcome, second: u64) -> Snapshot {
+    fn record(&self, o: Outcome, second: u64) -> Option<Snapshot> {
         let epoch = second & EPOCH_MASK;
         let bucket = &self.buckets[(second % self.buckets.len() as u64) as usize];
         let (f, s) = (u64::from(o.failed), u64::from(o.slow));
@@ -219,7 +239,7 @@ impl TimeWindow {
                 Some(pack_bucket(epoch, total + 1, failed + f, slow + s))
             }
         });
-        self.snapshot(second)
+        Some(self.snapshot(second))
     }
 
     fn snapshot(&self, second: u64) -> Snapshot {
@@ -456,7 +476,10 @@ impl Breaker {
                 Window::Count(w) => w.record(outcome),
                 Window::Time(w) => w.record(outcome, self.second(now)),
             };
-            if snap.total >= cfg.effective_minimum_calls() && self.exceeds(snap) {
+            if let Some(snap) = snap
+                && snap.total >= cfg.effective_minimum_calls()
+                && self.exceeds(snap)
+            {
                 self.transition(word, CircuitState::Open, now);
             }
         }
@@ -665,5 +688,60 @@ impl fmt::Debug for CircuitBreakerHandle {
             .field("name", &self.name())
             .field("state", &self.state())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OK: Outcome = Outcome {
+        failed: false,
+        slow: false,
+    };
+    const FAIL: Outcome = Outcome {
+        failed: true,
+        slow: false,
+    };
+    const SLOW_FAIL: Outcome = Outcome {
+        failed: true,
+        slow: true,
+    };
+
+    #[test]
+    fn count_window_rolls_old_outcomes_out() {
+        let w = CountWindow::new(4);
+        for o in [FAIL, SLOW_FAIL, OK, OK] {
+            w.record(o);
+        }
+        let s = w.snapshot();
+        assert_eq!((s.total, s.failed, s.slow), (4, 2, 1));
+        // two successes replace the two failures
+        assert!(w.record(OK).is_none(), "a success cannot raise the rates");
+        assert!(w.record(OK).is_none());
+        let s = w.snapshot();
+        assert_eq!((s.total, s.failed, s.slow), (4, 0, 0));
+        // a failure replacing a success is reported
+        let s = w.record(FAIL).expect("rates may have risen");
+        assert_eq!((s.total, s.failed), (4, 1));
+        w.reset();
+        assert_eq!(w.snapshot().total, 0);
+    }
+
+    #[test]
+    fn time_window_buckets_by_second() {
+        let w = TimeWindow::new(3);
+        w.record(FAIL, 10);
+        w.record(OK, 10);
+        w.record(OK, 11);
+        let s = w.snapshot(12);
+        assert_eq!((s.total, s.failed), (3, 1));
+        // at second 13 the bucket of second 10 has left the window
+        let s = w.snapshot(13);
+        assert_eq!((s.total, s.failed), (1, 0));
+        // a new second reuses the bucket of an old one
+        w.record(SLOW_FAIL, 13);
+        let s = w.snapshot(13);
+        assert_eq!((s.total, s.failed, s.slow), (2, 1, 1));
     }
 }

@@ -34,7 +34,7 @@
 //! * workflow engines implementing
 //!   [`mosaic_core::workflow::WorkflowProvider`]: `n8n` (feature `n8n`).
 //! * issue trackers implementing [`mosaic_core::project::ProjectProvider`]:
-//!   `linear` (feature `linear`).
+//!   `linear` (feature `linear`), `jira` (Jira Cloud, feature `jira`).
 //!
 //! Each provider module ships its plugin manifest (`plugin.json`) and the
 //! JSON Schema of its configuration next to its code.
@@ -138,3 +138,6 @@ mod tracker_support;
 
 #[cfg(feature = "linear")]
 pub mod linear;
+
+#[cfg(feature = "jira")]
+pub mod jira;

@@ -141,3 +141,14 @@ pub mod linear;
 
 #[cfg(feature = "jira")]
 pub mod jira;
+
+#[cfg(any(
+    feature = "github-actions",
+    feature = "gitlab-ci",
+    feature = "woodpecker",
+    feature = "jenkins"
+))]
+pub mod ci;
+
+#[cfg(feature = "woodpecker")]
+pub mod woodpecker;

@@ -35,7 +35,12 @@ pub(crate) fn require(field: &str, value: &str) -> Result<()> {
 }
 
 /// `value` as a positive integer id.
-#[cfg(any(feature = "github-actions", feature = "gitlab-ci", test))]
+#[cfg(any(
+    feature = "github-actions",
+    feature = "gitlab-ci",
+    feature = "woodpecker",
+    test
+))]
 pub(crate) fn number(field: &str, value: &str) -> Result<u64> {
     require(field, value)?;
     value

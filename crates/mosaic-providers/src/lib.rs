@@ -109,7 +109,12 @@ mod kb_support;
 #[cfg(feature = "notion")]
 pub mod notion;
 
-#[cfg(any(feature = "github-actions", feature = "gitlab-ci", feature = "jenkins"))]
+#[cfg(any(
+    feature = "github-actions",
+    feature = "gitlab-ci",
+    feature = "woodpecker",
+    feature = "jenkins"
+))]
 pub mod ci;
 
 #[cfg(feature = "github-actions")]
@@ -141,14 +146,6 @@ pub mod linear;
 
 #[cfg(feature = "jira")]
 pub mod jira;
-
-#[cfg(any(
-    feature = "github-actions",
-    feature = "gitlab-ci",
-    feature = "woodpecker",
-    feature = "jenkins"
-))]
-pub mod ci;
 
 #[cfg(feature = "woodpecker")]
 pub mod woodpecker;

@@ -109,10 +109,10 @@ fn counter(name: &str, labels: &[(&str, &str)]) -> u64 {
 
 // ----- a tracing layer that keeps every closed span's fields -----
 
-#[derive(Default, Clone)]
 /// A recorded span: its name and its fields.
 type SpanRecord = (String, BTreeMap<String, String>);
 
+#[derive(Default, Clone)]
 struct Spans(Arc<Mutex<Vec<SpanRecord>>>);
 
 struct Fields(BTreeMap<String, String>);

@@ -48,7 +48,9 @@ struct Forge {
 
 impl Forge {
     fn new() -> Self {
-        Forge { repo: sample_repo() }
+        Forge {
+            repo: sample_repo(),
+        }
     }
 }
 
@@ -124,10 +126,14 @@ fn bench_hit(c: &mut Criterion) {
     let value = GitResponse::GetRepository(sample_repo());
 
     let lru_owned: LruShard = Mutex::new(lru::LruCache::new(NonZeroUsize::new(10_000).unwrap()));
-    lru_owned.lock().put(key_text.clone(), value.try_clone().unwrap());
+    lru_owned
+        .lock()
+        .put(key_text.clone(), value.try_clone().unwrap());
     let lru_arc: Mutex<lru::LruCache<String, Arc<GitResponse>>> =
         Mutex::new(lru::LruCache::new(NonZeroUsize::new(10_000).unwrap()));
-    lru_arc.lock().put(key_text.clone(), Arc::new(value.try_clone().unwrap()));
+    lru_arc
+        .lock()
+        .put(key_text.clone(), Arc::new(value.try_clone().unwrap()));
     let moka: moka::sync::Cache<String, Arc<GitResponse>> =
         moka::sync::Cache::builder().max_capacity(10_000).build();
     moka.insert(key_text.clone(), Arc::new(value.try_clone().unwrap()));
@@ -151,13 +157,25 @@ fn bench_hit(c: &mut Criterion) {
         })
     });
     g.bench_function("raw_lru_get_clone", |b| {
-        b.iter(|| black_box(lru_owned.lock().get(key_text.as_str()).and_then(|v| v.try_clone())))
+        b.iter(|| {
+            black_box(
+                lru_owned
+                    .lock()
+                    .get(key_text.as_str())
+                    .and_then(|v| v.try_clone()),
+            )
+        })
     });
     g.bench_function("raw_lru_get_clone_with_key", |b| {
         b.iter(|| {
             let req = read("tools");
             let key = CacheKey::new(req.context.tenant(), &req.operation.cache_key().unwrap());
-            black_box(lru_owned.lock().get(key.as_str()).and_then(|v| v.try_clone()))
+            black_box(
+                lru_owned
+                    .lock()
+                    .get(key.as_str())
+                    .and_then(|v| v.try_clone()),
+            )
         })
     });
     g.bench_function("raw_lru_get_arc", |b| {
@@ -166,7 +184,9 @@ fn bench_hit(c: &mut Criterion) {
     g.bench_function("raw_moka_get_clone", |b| {
         b.iter(|| black_box(moka.get(key_text.as_str()).and_then(|v| v.try_clone())))
     });
-    g.bench_function("raw_moka_get_arc", |b| b.iter(|| black_box(moka.get(key_text.as_str()))));
+    g.bench_function("raw_moka_get_arc", |b| {
+        b.iter(|| black_box(moka.get(key_text.as_str())))
+    });
 
     // Paired: the layer's hit, the direct call and the raw library get (with
     // the same key work) alternate in one loop, so that load from other
@@ -184,8 +204,14 @@ fn bench_hit(c: &mut Criterion) {
                     black_box(direct.clone().oneshot(read("tools")).await.unwrap());
                     let t2 = Instant::now();
                     let req = read("tools");
-                    let key = CacheKey::new(req.context.tenant(), &req.operation.cache_key().unwrap());
-                    black_box(lru_owned.lock().get(key.as_str()).and_then(|v| v.try_clone()));
+                    let key =
+                        CacheKey::new(req.context.tenant(), &req.operation.cache_key().unwrap());
+                    black_box(
+                        lru_owned
+                            .lock()
+                            .get(key.as_str())
+                            .and_then(|v| v.try_clone()),
+                    );
                     let t3 = Instant::now();
                     layer_time += t1 - t0;
                     t[0] += t1 - t0;
@@ -244,16 +270,24 @@ fn bench_contended(c: &mut Criterion) {
     let mut g = c.benchmark_group("cache_library_contended");
     g.bench_function("raw_lru_16_shards_2_threads", |b| {
         b.iter_custom(|iters| {
-            contended(iters, &|k| {
-                black_box(shard_of(k).lock().get(k).cloned());
-            }, &keys)
+            contended(
+                iters,
+                &|k| {
+                    black_box(shard_of(k).lock().get(k).cloned());
+                },
+                &keys,
+            )
         })
     });
     g.bench_function("raw_moka_2_threads", |b| {
         b.iter_custom(|iters| {
-            contended(iters, &|k| {
-                black_box(moka.get(k));
-            }, &keys)
+            contended(
+                iters,
+                &|k| {
+                    black_box(moka.get(k));
+                },
+                &keys,
+            )
         })
     });
     g.finish();
@@ -280,9 +314,8 @@ fn bench_miss(c: &mut Criterion) {
             .iter(|| async { black_box(cached.clone().oneshot(read(&unique())).await.unwrap()) })
     });
     g.bench_function("layer_miss_memory_tier_off", |b| {
-        b.to_async(&rt).iter(|| async {
-            black_box(uncached.clone().oneshot(read(&unique())).await.unwrap())
-        })
+        b.to_async(&rt)
+            .iter(|| async { black_box(uncached.clone().oneshot(read(&unique())).await.unwrap()) })
     });
     g.finish();
     let stats = layer.stats().snapshot();

@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use mosaic_cache::{CacheConfig, CacheKey, CacheLayer, RedisConfig, RedisStore};
-use mosaic_core::git::{GitOp, GitProvider, GitRequest, GitResponse, GitService, RepoRef, Repository};
+use mosaic_core::git::{
+    GitOp, GitProvider, GitRequest, GitResponse, GitService, RepoRef, Repository,
+};
 use mosaic_core::{Capabilities, Operation, Request, RequestContext, Result};
 use mosaic_testing::RedisServer;
 use tower::{Layer, ServiceExt};
@@ -107,7 +109,11 @@ fn bench_redis(c: &mut Criterion) {
             let mut conn = raw.clone();
             let key = key.as_str();
             async move {
-                let v: Option<Vec<u8>> = redis::cmd("GET").arg(key).query_async(&mut conn).await.unwrap();
+                let v: Option<Vec<u8>> = redis::cmd("GET")
+                    .arg(key)
+                    .query_async(&mut conn)
+                    .await
+                    .unwrap();
                 black_box(v.expect("filled"))
             }
         })
@@ -117,7 +123,11 @@ fn bench_redis(c: &mut Criterion) {
             let mut conn = raw.clone();
             let key = key.as_str();
             async move {
-                let v: Option<Vec<u8>> = redis::cmd("GET").arg(key).query_async(&mut conn).await.unwrap();
+                let v: Option<Vec<u8>> = redis::cmd("GET")
+                    .arg(key)
+                    .query_async(&mut conn)
+                    .await
+                    .unwrap();
                 let bytes = v.expect("filled");
                 // skip the 8-byte entry header; the payload is the response as JSON
                 let resp: GitResponse = serde_json::from_slice(&bytes[8..]).unwrap();
@@ -139,8 +149,11 @@ fn bench_redis(c: &mut Criterion) {
                 for _ in 0..iters {
                     let mut conn = raw.clone();
                     let t0 = Instant::now();
-                    let v: Option<Vec<u8>> =
-                        redis::cmd("GET").arg(key.as_str()).query_async(&mut conn).await.unwrap();
+                    let v: Option<Vec<u8>> = redis::cmd("GET")
+                        .arg(key.as_str())
+                        .query_async(&mut conn)
+                        .await
+                        .unwrap();
                     black_box(v);
                     let t1 = Instant::now();
                     black_box(cached.clone().oneshot(read()).await.unwrap());

@@ -151,6 +151,12 @@ pub fn factories() -> Result<Vec<Arc<dyn PluginFactory>>> {
         crate::confluence::plugin_factory,
         #[cfg(feature = "wikijs")]
         crate::wikijs::plugin_factory,
+        #[cfg(feature = "n8n")]
+        crate::n8n::plugin_factory,
+        #[cfg(feature = "linear")]
+        crate::linear::plugin_factory,
+        #[cfg(feature = "jira")]
+        crate::jira::plugin_factory,
     ];
     makers.iter().map(|make| make()).collect()
 }

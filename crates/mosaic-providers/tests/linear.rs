@@ -925,6 +925,21 @@ async fn plugin_manifest_schema_and_instance() {
     assert!(parsed.access_token.is_some() && parsed.api_key.is_none());
 }
 
+#[cfg(feature = "github")]
+#[test]
+fn the_catalog_lists_the_plugin() {
+    let factories = mosaic_providers::catalog::factories().unwrap();
+    let f = factories
+        .iter()
+        .find(|f| f.manifest().id == "linear")
+        .expect("listed in the catalog");
+    assert_eq!(f.manifest().families, [mosaic_core::Family::Project]);
+    assert_eq!(
+        f.manifest().capabilities_of(mosaic_core::Family::Project),
+        Some(Linear::capabilities())
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
     #[test]

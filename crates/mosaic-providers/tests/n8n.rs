@@ -872,6 +872,21 @@ async fn plugin_manifest_schema_and_instance() {
     assert!(plugin.initialize(ctx, cfg).await.is_err());
 }
 
+#[cfg(feature = "github")]
+#[test]
+fn the_catalog_lists_the_plugin() {
+    let factories = mosaic_providers::catalog::factories().unwrap();
+    let f = factories
+        .iter()
+        .find(|f| f.manifest().id == "n8n")
+        .expect("listed in the catalog");
+    assert_eq!(f.manifest().families, [mosaic_core::Family::Workflow]);
+    assert_eq!(
+        f.manifest().capabilities_of(mosaic_core::Family::Workflow),
+        Some(N8n::capabilities())
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
     #[test]

@@ -5,7 +5,7 @@
 //! |---|---|
 //! | create / get / delete workflow | `POST /workflows`, `GET`/`DELETE /workflows/{id}` |
 //! | update workflow | `GET /workflows/{id}`, then `PUT /workflows/{id}` with the merged workflow (the API replaces whole workflows) |
-//! | list workflows | `GET /workflows?active=&tags=&limit=&cursor=` |
+//! | list workflows | `GET /workflows?active=&tags=&limit=&cursor=` (n8n matches workflows with any of the tags; Mosaic keeps those with all of them, so a page may hold fewer items than asked for) |
 //! | activate / deactivate | `POST /workflows/{id}/activate`, `POST /workflows/{id}/deactivate` |
 //! | get / list executions | `GET /executions/{id}?includeData=true`, `GET /executions?workflowId=&status=&limit=&cursor=` |
 //! | stop execution | `POST /executions/{id}/stop` |

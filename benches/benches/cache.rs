@@ -24,7 +24,7 @@
 //! Run: `cargo bench -p mosaic-benches --bench cache -- --warm-up-time 1 --measurement-time 3`
 
 use std::cell::Cell;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::hint::black_box;
 use std::num::NonZeroUsize;
 use std::sync::Arc;
@@ -256,11 +256,7 @@ fn bench_contended(c: &mut Criterion) {
     let shards: Vec<Mutex<lru::LruCache<String, Arc<GitResponse>>>> = (0..16)
         .map(|_| Mutex::new(lru::LruCache::new(NonZeroUsize::new(1000).unwrap())))
         .collect();
-    let shard_of = |k: &str| {
-        let mut h = hasher.build_hasher();
-        k.hash(&mut h);
-        &shards[(h.finish() % 16) as usize]
-    };
+    let shard_of = |k: &str| &shards[(hasher.hash_one(k) % 16) as usize];
     let moka: moka::sync::Cache<String, Arc<GitResponse>> =
         moka::sync::Cache::builder().max_capacity(10_000).build();
     for k in &keys {

@@ -132,7 +132,8 @@ pub fn bitbucket() -> Result<Arc<dyn PluginFactory>> {
 }
 
 /// A factory for every provider enabled by cargo features (forges, and
-/// the knowledge bases when their features are on too).
+/// the knowledge bases, CI/CD systems, workflow engines and issue trackers
+/// when their features are on too).
 pub fn factories() -> Result<Vec<Arc<dyn PluginFactory>>> {
     let makers: &[MakeFactory] = &[
         #[cfg(feature = "github")]
@@ -151,6 +152,14 @@ pub fn factories() -> Result<Vec<Arc<dyn PluginFactory>>> {
         crate::confluence::plugin_factory,
         #[cfg(feature = "wikijs")]
         crate::wikijs::plugin_factory,
+        #[cfg(feature = "github-actions")]
+        crate::github_actions::plugin_factory,
+        #[cfg(feature = "gitlab-ci")]
+        crate::gitlab_ci::plugin_factory,
+        #[cfg(feature = "jenkins")]
+        crate::jenkins::plugin_factory,
+        #[cfg(feature = "woodpecker")]
+        crate::woodpecker::plugin_factory,
         #[cfg(feature = "n8n")]
         crate::n8n::plugin_factory,
         #[cfg(feature = "linear")]

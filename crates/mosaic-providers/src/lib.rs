@@ -99,17 +99,6 @@ pub mod anthropic;
 pub mod ollama;
 
 #[cfg(any(
-    feature = "notion",
-    feature = "bookstack",
-    feature = "confluence",
-    feature = "wikijs"
-))]
-mod kb_support;
-
-#[cfg(feature = "notion")]
-pub mod notion;
-
-#[cfg(any(
     feature = "github-actions",
     feature = "gitlab-ci",
     feature = "woodpecker",
@@ -120,25 +109,33 @@ pub mod ci;
 #[cfg(feature = "github-actions")]
 pub mod github_actions;
 
-#[cfg(feature = "confluence")]
-pub mod confluence;
-
-#[cfg(feature = "bookstack")]
-pub mod bookstack;
-
 #[cfg(feature = "gitlab-ci")]
 pub mod gitlab_ci;
 
-#[cfg(feature = "n8n")]
-pub mod n8n;
-
-#[cfg(feature = "wikijs")]
-pub mod wikijs;
+#[cfg(feature = "woodpecker")]
+pub mod woodpecker;
 
 #[cfg(feature = "jenkins")]
 pub mod jenkins;
 
-#[cfg(feature = "linear")]
+#[cfg(any(
+    feature = "notion",
+    feature = "bookstack",
+    feature = "confluence",
+    feature = "wikijs"
+))]
+mod kb_support;
+
+#[cfg(feature = "notion")]
+pub mod notion;
+
+#[cfg(feature = "confluence")]
+pub mod confluence;
+
+#[cfg(feature = "n8n")]
+pub mod n8n;
+
+#[cfg(any(feature = "linear", feature = "jira"))]
 mod tracker_support;
 
 #[cfg(feature = "linear")]
@@ -147,5 +144,8 @@ pub mod linear;
 #[cfg(feature = "jira")]
 pub mod jira;
 
-#[cfg(feature = "woodpecker")]
-pub mod woodpecker;
+#[cfg(feature = "bookstack")]
+pub mod bookstack;
+
+#[cfg(feature = "wikijs")]
+pub mod wikijs;

@@ -51,9 +51,9 @@ impl SseEvent {
 /// let mut dec = SseDecoder::new();
 /// // A CRLF pair and an event split across three reads.
 /// for part in [&b"event: ping\r"[..], b"\ndata: {\"a\"", b":1}\r\n\r\n"] {
-///     dec.push(part, |e| { events.push(e); Ok(()) })?;
+///     dec.push(part, |e| { events.push(e.clone()); Ok(()) })?;
 /// }
-/// dec.finish(|e| { events.push(e); Ok(()) })?;
+/// dec.finish(|e| { events.push(e.clone()); Ok(()) })?;
 /// assert_eq!(events.len(), 1);
 /// assert_eq!(events[0].event_type(), "ping");
 /// assert_eq!(events[0].data, r#"{"a":1}"#);
@@ -67,18 +67,17 @@ pub struct SseDecoder {
     skip_lf: bool,
     /// The first line has been seen (a BOM can only come before it).
     bom_checked: bool,
-    event: String,
-    data: String,
+    /// The event being read (its buffers are reused from event to event;
+    /// `id` and `retry` persist, as the specification says).
+    ev: SseEvent,
     has_data: bool,
-    last_id: Option<String>,
-    retry: Option<u64>,
 }
 
 impl fmt::Debug for SseDecoder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SseDecoder")
-            .field("buffered", &(self.line.len() + self.data.len()))
-            .field("last_id", &self.last_id)
+            .field("buffered", &(self.line.len() + self.ev.data.len()))
+            .field("last_id", &self.ev.id)
             .finish_non_exhaustive()
     }
 }
@@ -94,7 +93,7 @@ impl SseDecoder {
     pub fn push(
         &mut self,
         mut bytes: &[u8],
-        mut on_event: impl FnMut(SseEvent) -> Result<()>,
+        mut on_event: impl FnMut(&SseEvent) -> Result<()>,
     ) -> Result<()> {
         if self.skip_lf && !bytes.is_empty() {
             self.skip_lf = false;
@@ -134,7 +133,7 @@ impl SseDecoder {
     /// The stream ended: an unterminated last line is processed, and an
     /// event whose blank line never came is dispatched when it has data
     /// (servers that omit the final blank line lose nothing).
-    pub fn finish(&mut self, mut on_event: impl FnMut(SseEvent) -> Result<()>) -> Result<()> {
+    pub fn finish(&mut self, mut on_event: impl FnMut(&SseEvent) -> Result<()>) -> Result<()> {
         if !self.line.is_empty() {
             let line = std::mem::take(&mut self.line);
             self.line_done(&line, &mut on_event)?;
@@ -143,12 +142,12 @@ impl SseDecoder {
         if self.has_data {
             self.dispatch(&mut on_event)?;
         }
-        self.event.clear();
+        self.ev.event.clear();
         Ok(())
     }
 
     fn buffer(&mut self, bytes: &[u8]) -> Result<()> {
-        if self.line.len() + bytes.len() + self.data.len() > MAX_EVENT_BYTES {
+        if self.line.len() + bytes.len() + self.ev.data.len() > MAX_EVENT_BYTES {
             return Err(too_long());
         }
         self.line.extend_from_slice(bytes);
@@ -158,7 +157,7 @@ impl SseDecoder {
     fn line_done(
         &mut self,
         mut line: &[u8],
-        on_event: &mut impl FnMut(SseEvent) -> Result<()>,
+        on_event: &mut impl FnMut(&SseEvent) -> Result<()>,
     ) -> Result<()> {
         if !self.bom_checked {
             self.bom_checked = true;
@@ -170,7 +169,7 @@ impl SseDecoder {
             if self.has_data {
                 return self.dispatch(on_event);
             }
-            self.event.clear();
+            self.ev.event.clear();
             return Ok(());
         }
         if line[0] == b':' {
@@ -185,41 +184,38 @@ impl SseDecoder {
         };
         match field {
             b"data" => {
-                if self.data.len() + value.len() > MAX_EVENT_BYTES {
+                if self.ev.data.len() + value.len() > MAX_EVENT_BYTES {
                     return Err(too_long());
                 }
                 if self.has_data {
-                    self.data.push('\n');
+                    self.ev.data.push('\n');
                 }
-                push_text(&mut self.data, value);
+                push_text(&mut self.ev.data, value);
                 self.has_data = true;
             }
             b"event" => {
-                self.event.clear();
-                push_text(&mut self.event, value);
+                self.ev.event.clear();
+                push_text(&mut self.ev.event, value);
             }
             b"id" if !value.contains(&0) => {
                 let mut id = String::new();
                 push_text(&mut id, value);
-                self.last_id = Some(id);
+                self.ev.id = Some(id);
             }
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
-                self.retry = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok());
+                self.ev.retry = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok());
             }
             _ => {}
         }
         Ok(())
     }
 
-    fn dispatch(&mut self, on_event: &mut impl FnMut(SseEvent) -> Result<()>) -> Result<()> {
-        let event = SseEvent {
-            event: std::mem::take(&mut self.event),
-            data: std::mem::take(&mut self.data),
-            id: self.last_id.clone(),
-            retry: self.retry,
-        };
+    fn dispatch(&mut self, on_event: &mut impl FnMut(&SseEvent) -> Result<()>) -> Result<()> {
+        let r = on_event(&self.ev);
+        self.ev.event.clear();
+        self.ev.data.clear();
         self.has_data = false;
-        on_event(event)
+        r
     }
 }
 
@@ -246,13 +242,13 @@ mod tests {
         let mut d = SseDecoder::new();
         for p in parts {
             d.push(p, |e| {
-                out.push(e);
+                out.push(e.clone());
                 Ok(())
             })
             .unwrap();
         }
         d.finish(|e| {
-            out.push(e);
+            out.push(e.clone());
             Ok(())
         })
         .unwrap();

@@ -107,7 +107,7 @@ fn non_empty_input(input: &serde_json::Value) -> Option<String> {
 }
 
 impl State {
-    fn on_event(&mut self, ev: SseEvent, out: &mut Vec<ChatChunk>) -> Result<()> {
+    fn on_event(&mut self, ev: &SseEvent, out: &mut Vec<ChatChunk>) -> Result<()> {
         if self.done || ev.data.trim().is_empty() {
             return Ok(());
         }

@@ -388,8 +388,10 @@ fn is_tight(list: &List) -> bool {
         [] | [_] => true,
         // Only a bullet list or a list starting at 1 may follow a
         // paragraph without a blank line.
+        // (an empty first item would turn the paragraph into a heading).
         [Block::Paragraph(_), Block::List(l)] => {
             matches!(l.kind, ListKind::Bullet | ListKind::Ordered(1))
+                && l.items.first().is_some_and(|i| !i.blocks.is_empty())
         }
         _ => false,
     })
@@ -427,6 +429,16 @@ fn longest_run(s: &str, c: char) -> usize {
 }
 
 fn fence(code: &str, info: &str) -> String {
+    // Info strings take backslash escapes and entities: keep them literal.
+    let mut escaped = String::with_capacity(info.len());
+    for (idx, c) in info.char_indices() {
+        match c {
+            '\\' => escaped.push_str("\\\\"),
+            '&' if looks_like_entity(&info[idx + 1..]) => escaped.push_str("\\&"),
+            _ => escaped.push(c),
+        }
+    }
+    let info = escaped.as_str();
     let use_tilde = info.contains('`');
     let c = if use_tilde { '~' } else { '`' };
     let n = (longest_run(code, c) + 1).max(3);
@@ -494,7 +506,7 @@ impl Renderer {
                     indent(&text, "> ", "> ")
                 }
             }
-            Block::Rule => "---".to_owned(),
+            Block::Rule => "___".to_owned(),
             Block::List(l) => self.list(l, 0, at),
             Block::Unsupported(raw) => match raw.format {
                 RawFormat::Markdown => raw.content.clone(),
@@ -571,7 +583,7 @@ impl Renderer {
 
     fn inlines(&mut self, inlines: &[Inline], ctx: Ctx, at: &str) -> String {
         let mut out = String::new();
-        let inlines = hoist_spaces(inlines.to_vec());
+        let inlines = super::model::hoist_spaces(inlines.to_vec());
         self.inline_seq(&inlines, ctx, at, &mut out, None);
         out
     }
@@ -594,6 +606,12 @@ impl Renderer {
                 Inline::Code(c) => code_span(c, out),
                 Inline::LineBreak => {
                     if ctx.heading {
+                        self.report.note(
+                            NoteKind::Simplified,
+                            at,
+                            "line break in a heading",
+                            "Markdown headings are one line: written as a space",
+                        );
                         out.push(' ');
                     } else {
                         out.push_str("\\\n");
@@ -606,10 +624,26 @@ impl Renderer {
                 }
                 Inline::Emphasis(c) => {
                     // `*` next to `**` would read as `***`: use `_` there.
+                    // (and next to a sibling's `*` delimiter).
                     let touches_strong = (parent == Some("**") && (n == 0 || n == last))
                         || matches!(c.first(), Some(Inline::Strong(_)))
-                        || matches!(c.last(), Some(Inline::Strong(_)));
-                    let d = if touches_strong { "_" } else { "*" };
+                        || matches!(c.last(), Some(Inline::Strong(_)))
+                        || (out.ends_with('*') && !out.ends_with("\\*"))
+                        || matches!(
+                            inlines.get(n + 1),
+                            Some(Inline::Strong(_) | Inline::Emphasis(_))
+                        );
+                    // `_` cannot open or close inside a word.
+                    let intraword = out.chars().last().is_some_and(char::is_alphanumeric)
+                        || matches!(
+                            inlines.get(n + 1),
+                            Some(Inline::Text(t)) if t.chars().next().is_some_and(char::is_alphanumeric)
+                        );
+                    let d = if touches_strong && !intraword {
+                        "_"
+                    } else {
+                        "*"
+                    };
                     out.push_str(d);
                     self.inline_seq(c, ctx, at, out, Some(d));
                     out.push_str(d);
@@ -624,6 +658,11 @@ impl Renderer {
                     title,
                     content,
                 } => {
+                    // `!` right before a link would make it an image.
+                    if out.ends_with('!') && !out.ends_with("\\!") {
+                        out.pop();
+                        out.push_str("\\!");
+                    }
                     out.push('[');
                     self.inline_seq(content, ctx, at, out, Some("["));
                     out.push_str("](");
@@ -661,66 +700,6 @@ impl Renderer {
             }
         }
     }
-}
-
-type Wrap = fn(Vec<Inline>) -> Inline;
-
-/// Move spaces at the edges of emphasis, strong and strikethrough
-/// outside the delimiters (`**a **` is not bold in Markdown; `**a** ` is).
-fn hoist_spaces(inlines: Vec<Inline>) -> Vec<Inline> {
-    let mut out = Vec::with_capacity(inlines.len());
-    for i in inlines {
-        let (wrap, content): (Wrap, Vec<Inline>) = match i {
-            Inline::Strong(c) => (Inline::Strong, c),
-            Inline::Emphasis(c) => (Inline::Emphasis, c),
-            Inline::Strikethrough(c) => (Inline::Strikethrough, c),
-            Inline::Link {
-                url,
-                title,
-                content,
-            } => {
-                out.push(Inline::Link {
-                    url,
-                    title,
-                    content: hoist_spaces(content),
-                });
-                continue;
-            }
-            other => {
-                out.push(other);
-                continue;
-            }
-        };
-        let mut content = hoist_spaces(content);
-        let mut lead = String::new();
-        let mut trail = String::new();
-        if let Some(Inline::Text(t)) = content.first_mut() {
-            let trimmed = t.trim_start();
-            lead = t[..t.len() - trimmed.len()].to_owned();
-            *t = trimmed.to_owned();
-            if t.is_empty() {
-                content.remove(0);
-            }
-        }
-        if let Some(Inline::Text(t)) = content.last_mut() {
-            let trimmed = t.trim_end();
-            trail = t[trimmed.len()..].to_owned();
-            t.truncate(trimmed.len());
-            if t.is_empty() {
-                content.pop();
-            }
-        }
-        if !lead.is_empty() {
-            out.push(Inline::Text(lead));
-        }
-        if !content.is_empty() {
-            out.push(wrap(content));
-        }
-        if !trail.is_empty() {
-            out.push(Inline::Text(trail));
-        }
-    }
-    merge_text(out)
 }
 
 #[derive(Debug, Clone, Copy)]

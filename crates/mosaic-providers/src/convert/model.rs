@@ -430,9 +430,173 @@ fn build(spans: &[Span], level: usize) -> Vec<Inline> {
     out
 }
 
-/// Inline content in canonical form (see [`from_spans`]).
+/// Inline content in canonical form (see [`from_spans`]), with spaces at
+/// the edges of marks moved outside them ([`hoist_spaces`]).
 pub fn normalize_inlines(inlines: &[Inline]) -> Vec<Inline> {
-    from_spans(to_spans(inlines))
+    let canonical = from_spans(to_spans(inlines));
+    from_spans(to_spans(&hoist_spaces(canonical)))
+}
+
+type Wrap = fn(Vec<Inline>) -> Inline;
+
+/// Move spaces at the edges of emphasis, strong and strikethrough
+/// outside them (`**a **` is not bold in Markdown; `**a** ` is). The
+/// text is unchanged; only which marks cover the spaces.
+pub fn hoist_spaces(inlines: Vec<Inline>) -> Vec<Inline> {
+    let mut out = Vec::with_capacity(inlines.len());
+    for i in inlines {
+        let (wrap, content): (Wrap, Vec<Inline>) = match i {
+            Inline::Strong(c) => (Inline::Strong, c),
+            Inline::Emphasis(c) => (Inline::Emphasis, c),
+            Inline::Strikethrough(c) => (Inline::Strikethrough, c),
+            Inline::Link {
+                url,
+                title,
+                content,
+            } => {
+                out.push(Inline::Link {
+                    url,
+                    title,
+                    content: hoist_spaces(content),
+                });
+                continue;
+            }
+            other => {
+                out.push(other);
+                continue;
+            }
+        };
+        let mut content = hoist_spaces(content);
+        let mut lead = String::new();
+        let mut trail = String::new();
+        if let Some(Inline::Text(t)) = content.first_mut() {
+            let trimmed = t.trim_start();
+            lead = t[..t.len() - trimmed.len()].to_owned();
+            *t = trimmed.to_owned();
+            if t.is_empty() {
+                content.remove(0);
+            }
+        }
+        if let Some(Inline::Text(t)) = content.last_mut() {
+            let trimmed = t.trim_end();
+            trail = t[trimmed.len()..].to_owned();
+            t.truncate(trimmed.len());
+            if t.is_empty() {
+                content.pop();
+            }
+        }
+        if !lead.is_empty() {
+            out.push(Inline::Text(lead));
+        }
+        if !content.is_empty() {
+            out.push(wrap(content));
+        }
+        if !trail.is_empty() {
+            out.push(Inline::Text(trail));
+        }
+    }
+    merge_text(out)
+}
+
+/// Trim spaces at the start and end of a paragraph and around line
+/// breaks: no format renders them (Markdown and HTML drop them).
+pub(crate) fn trim_inlines(mut inlines: Vec<Inline>) -> Vec<Inline> {
+    fn trim_edge(inlines: &mut Vec<Inline>, front: bool) {
+        loop {
+            let idx = if front {
+                0
+            } else {
+                match inlines.len() {
+                    0 => return,
+                    n => n - 1,
+                }
+            };
+            let Some(node) = inlines.get_mut(idx) else {
+                return;
+            };
+            match node {
+                Inline::Text(t) => {
+                    let trimmed = if front {
+                        t.trim_start_matches(' ')
+                    } else {
+                        t.trim_end_matches(' ')
+                    };
+                    if trimmed.is_empty() {
+                        inlines.remove(idx);
+                        continue;
+                    }
+                    *t = trimmed.to_owned();
+                    return;
+                }
+                Inline::Strong(c) | Inline::Emphasis(c) | Inline::Strikethrough(c) => {
+                    trim_edge(c, front);
+                    if c.is_empty() {
+                        inlines.remove(idx);
+                        continue;
+                    }
+                    return;
+                }
+                Inline::Link { content, .. } => {
+                    trim_edge(content, front);
+                    return;
+                }
+                _ => return,
+            }
+        }
+    }
+    trim_edge(&mut inlines, true);
+    trim_edge(&mut inlines, false);
+    // Spaces next to a hard break are not rendered either.
+    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
+    let mut after_break = false;
+    for i in inlines {
+        match i {
+            Inline::LineBreak => {
+                if let Some(Inline::Text(prev)) = out.last_mut() {
+                    let t = prev.trim_end_matches(' ').to_owned();
+                    if t.is_empty() {
+                        out.pop();
+                    } else {
+                        *prev = t;
+                    }
+                }
+                out.push(Inline::LineBreak);
+                after_break = true;
+            }
+            Inline::Text(t) if after_break => {
+                after_break = false;
+                let t = t.trim_start_matches(' ');
+                if !t.is_empty() {
+                    out.push(Inline::Text(t.to_owned()));
+                } else {
+                    after_break = true;
+                }
+            }
+            other => {
+                after_break = false;
+                out.push(other);
+            }
+        }
+    }
+    out
+}
+
+/// Merge adjacent text nodes; drop empty ones.
+fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
+    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
+    for i in inlines {
+        if let Inline::Text(t) = &i {
+            if t.is_empty() {
+                continue;
+            }
+            if let Some(Inline::Text(prev)) = out.last_mut() {
+                prev.push_str(t);
+                continue;
+            }
+        }
+        out.push(i);
+    }
+    out
 }
 
 /// The readable text of inline content (marks removed, raw nodes as their
@@ -455,8 +619,9 @@ impl Document {
         Document { blocks }
     }
 
-    /// The same document with all inline content in canonical form and
-    /// empty paragraphs removed.
+    /// The same document with all inline content in canonical form, spaces
+    /// that no format renders (at paragraph edges, around line breaks)
+    /// trimmed, and empty paragraphs removed.
     pub fn normalized(&self) -> Document {
         Document {
             blocks: normalize_blocks(&self.blocks),
@@ -480,10 +645,10 @@ fn normalize_blocks(blocks: &[Block]) -> Vec<Block> {
         .filter_map(|b| match b {
             Block::Heading { level, content } => Some(Block::Heading {
                 level: *level,
-                content: normalize_inlines(content),
+                content: normalize_inlines(&trim_inlines(normalize_inlines(content))),
             }),
             Block::Paragraph(c) => {
-                let c = normalize_inlines(c);
+                let c = normalize_inlines(&trim_inlines(normalize_inlines(c)));
                 (!c.is_empty()).then_some(Block::Paragraph(c))
             }
             Block::List(l) => Some(Block::List(List {

@@ -143,7 +143,7 @@ impl HtmlParser<'_> {
 
     fn paragraph(&mut self, nodes: &[Node], at: &str) -> Vec<Inline> {
         let inl = self.inlines(nodes, at);
-        trim_inlines(collapse_inlines(inl))
+        super::model::trim_inlines(collapse_inlines(inl))
     }
 
     fn block(&mut self, e: &Element, at: &str) -> Option<Block> {
@@ -395,89 +395,6 @@ fn collapse_inlines(inlines: Vec<Inline>) -> Vec<Inline> {
             }
         }
         out.push(i);
-    }
-    out
-}
-
-/// Trim whitespace at the start and end of a paragraph (also around line
-/// breaks), as HTML rendering does.
-fn trim_inlines(mut inlines: Vec<Inline>) -> Vec<Inline> {
-    fn trim_edge(inlines: &mut Vec<Inline>, front: bool) {
-        loop {
-            let idx = if front {
-                0
-            } else {
-                match inlines.len() {
-                    0 => return,
-                    n => n - 1,
-                }
-            };
-            let Some(node) = inlines.get_mut(idx) else {
-                return;
-            };
-            match node {
-                Inline::Text(t) => {
-                    let trimmed = if front {
-                        t.trim_start_matches(' ')
-                    } else {
-                        t.trim_end_matches(' ')
-                    };
-                    if trimmed.is_empty() {
-                        inlines.remove(idx);
-                        continue;
-                    }
-                    *t = trimmed.to_owned();
-                    return;
-                }
-                Inline::Strong(c) | Inline::Emphasis(c) | Inline::Strikethrough(c) => {
-                    trim_edge(c, front);
-                    if c.is_empty() {
-                        inlines.remove(idx);
-                        continue;
-                    }
-                    return;
-                }
-                Inline::Link { content, .. } => {
-                    trim_edge(content, front);
-                    return;
-                }
-                _ => return,
-            }
-        }
-    }
-    trim_edge(&mut inlines, true);
-    trim_edge(&mut inlines, false);
-    // Spaces next to a hard break are not rendered either.
-    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
-    let mut after_break = false;
-    for i in inlines {
-        match i {
-            Inline::LineBreak => {
-                if let Some(Inline::Text(prev)) = out.last_mut() {
-                    let t = prev.trim_end_matches(' ').to_owned();
-                    if t.is_empty() {
-                        out.pop();
-                    } else {
-                        *prev = t;
-                    }
-                }
-                out.push(Inline::LineBreak);
-                after_break = true;
-            }
-            Inline::Text(t) if after_break => {
-                after_break = false;
-                let t = t.trim_start_matches(' ');
-                if !t.is_empty() {
-                    out.push(Inline::Text(t.to_owned()));
-                } else {
-                    after_break = true;
-                }
-            }
-            other => {
-                after_break = false;
-                out.push(other);
-            }
-        }
     }
     out
 }

@@ -79,7 +79,7 @@ fn is_empty(c: &ChatChunk) -> bool {
 }
 
 impl State {
-    fn on_event(&mut self, ev: SseEvent, out: &mut Vec<ChatChunk>) -> Result<()> {
+    fn on_event(&mut self, ev: &SseEvent, out: &mut Vec<ChatChunk>) -> Result<()> {
         if self.done {
             return Ok(());
         }

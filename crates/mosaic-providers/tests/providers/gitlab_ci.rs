@@ -1096,3 +1096,13 @@ proptest! {
         );
     }
 }
+
+#[test]
+fn the_catalog_offers_the_plugin() {
+    let ids: Vec<String> = mosaic_providers::catalog::factories()
+        .unwrap()
+        .iter()
+        .map(|f| f.manifest().id.clone())
+        .collect();
+    assert!(ids.iter().any(|i| i == "gitlab-ci"), "{ids:?}");
+}

@@ -21,8 +21,8 @@ use std::time::Duration;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-const TOOLS_SSE: &str = include_str!("fixtures/ai/openai_tools.sse");
-const TEXT_SSE: &str = include_str!("fixtures/ai/openai_text.sse");
+const TOOLS_SSE: &str = include_str!("../fixtures/ai/openai_tools.sse");
+const TEXT_SSE: &str = include_str!("../fixtures/ai/openai_text.sse");
 const KEY: &str = "sk-test-abcdefghijklmnop";
 
 fn provider(server: &MockServer) -> OpenAi {

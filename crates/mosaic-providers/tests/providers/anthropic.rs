@@ -19,8 +19,8 @@ use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-const TOOLS_SSE: &str = include_str!("fixtures/ai/anthropic_tools.sse");
-const TEXT_SSE: &str = include_str!("fixtures/ai/anthropic_text.sse");
+const TOOLS_SSE: &str = include_str!("../fixtures/ai/anthropic_tools.sse");
+const TEXT_SSE: &str = include_str!("../fixtures/ai/anthropic_text.sse");
 const KEY: &str = "sk-ant-api03-test-key";
 
 fn provider(server: &MockServer) -> Anthropic {

@@ -11,12 +11,12 @@ use mosaic_testing::conformance::ai::{AiSetup, run};
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-const OPENAI_TEXT: &str = include_str!("fixtures/ai/openai_text.sse");
-const OPENAI_TOOLS: &str = include_str!("fixtures/ai/openai_tools.sse");
-const ANTHROPIC_TEXT: &str = include_str!("fixtures/ai/anthropic_text.sse");
-const ANTHROPIC_TOOLS: &str = include_str!("fixtures/ai/anthropic_tools.sse");
-const OLLAMA_TEXT: &str = include_str!("fixtures/ai/ollama_text.ndjson");
-const OLLAMA_TOOLS: &str = include_str!("fixtures/ai/ollama_tools.ndjson");
+const OPENAI_TEXT: &str = include_str!("../fixtures/ai/openai_text.sse");
+const OPENAI_TOOLS: &str = include_str!("../fixtures/ai/openai_tools.sse");
+const ANTHROPIC_TEXT: &str = include_str!("../fixtures/ai/anthropic_text.sse");
+const ANTHROPIC_TOOLS: &str = include_str!("../fixtures/ai/anthropic_tools.sse");
+const OLLAMA_TEXT: &str = include_str!("../fixtures/ai/ollama_text.ndjson");
+const OLLAMA_TOOLS: &str = include_str!("../fixtures/ai/ollama_tools.ndjson");
 
 /// A request matcher on the JSON body.
 fn body(pred: impl Fn(&Value) -> bool + Send + Sync + 'static) -> impl wiremock::Match {

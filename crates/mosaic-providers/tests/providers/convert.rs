@@ -24,7 +24,7 @@ fn p(inl: Vec<Inline>) -> Block {
 
 #[test]
 fn markdown_parses_the_common_elements() {
-    let md = "# Title\n\nSome *em*, **strong**, ~~gone~~, `code` and [a link](https://x.test \"T\").\\\nNext line.\n\n- one\n  1. nested\n- two\n\n> quoted\n\n---\n\n```rust\nfn main() {}\n```\n";
+    let md = "# Title\n\nSome *em*, **strong**, ~~gone~~, `code` and [a link](https://x.test \"T\").\\\nNext line.\n\n- one\n  1. nested\n- two\n\n> quoted\n\n___\n\n```rust\nfn main() {}\n```\n";
     let doc = markdown::parse(md);
     assert_eq!(
         doc.blocks,
@@ -275,7 +275,7 @@ fn html_reads_wiki_markup() {
 
 #[test]
 fn notion_golden() {
-    let md = "## Plan\n\nShip **v2** with [docs](https://x.test).\n\n- a\n  - b\n\n```python\nprint(1)\n```\n\n> said\n\n---\n";
+    let md = "## Plan\n\nShip **v2** with [docs](https://x.test).\n\n- a\n  - b\n\n```python\nprint(1)\n```\n\n> said\n\n___\n";
     let out = convert::markdown_to_notion(md);
     assert!(out.report.is_empty(), "{:?}", out.report);
     assert_eq!(
@@ -705,7 +705,7 @@ fn document(c: Caps) -> impl Strategy<Value = Document> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
     fn markdown_round_trips(doc in document(MARKDOWN)) {
@@ -813,6 +813,14 @@ proptest! {
         let _ = notion::from_blocks(std::slice::from_ref(&v));
         let _ = notion::from_blocks(&[json!({"type": "paragraph", "paragraph": {"rich_text": [v]}})]);
     }
+}
+
+/// Cases per property: 256, or `PROPTEST_CASES` for longer runs.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(256)
 }
 
 fn arb_json() -> impl Strategy<Value = serde_json::Value> {

@@ -16,12 +16,12 @@ use mosaic_providers::ai::{ChunkDecoder, decode_all, open_stream};
 use mosaic_providers::{anthropic, ollama, openai};
 use proptest::prelude::*;
 
-const OPENAI_TEXT: &str = include_str!("fixtures/ai/openai_text.sse");
-const OPENAI_TOOLS: &str = include_str!("fixtures/ai/openai_tools.sse");
-const ANTHROPIC_TEXT: &str = include_str!("fixtures/ai/anthropic_text.sse");
-const ANTHROPIC_TOOLS: &str = include_str!("fixtures/ai/anthropic_tools.sse");
-const OLLAMA_TEXT: &str = include_str!("fixtures/ai/ollama_text.ndjson");
-const OLLAMA_TOOLS: &str = include_str!("fixtures/ai/ollama_tools.ndjson");
+const OPENAI_TEXT: &str = include_str!("../fixtures/ai/openai_text.sse");
+const OPENAI_TOOLS: &str = include_str!("../fixtures/ai/openai_tools.sse");
+const ANTHROPIC_TEXT: &str = include_str!("../fixtures/ai/anthropic_text.sse");
+const ANTHROPIC_TOOLS: &str = include_str!("../fixtures/ai/anthropic_tools.sse");
+const OLLAMA_TEXT: &str = include_str!("../fixtures/ai/ollama_text.ndjson");
+const OLLAMA_TOOLS: &str = include_str!("../fixtures/ai/ollama_tools.ndjson");
 
 #[derive(Clone, Copy, Debug)]
 enum Kind {

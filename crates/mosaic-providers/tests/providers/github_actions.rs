@@ -1321,3 +1321,14 @@ proptest! {
         prop_assert_eq!(ok.len(), 1);
     }
 }
+
+#[test]
+fn the_catalog_offers_the_plugin() {
+    let ids: Vec<String> = mosaic_providers::catalog::factories()
+        .unwrap()
+        .iter()
+        .map(|f| f.manifest().id.clone())
+        .collect();
+    assert!(ids.iter().any(|i| i == "github-actions"), "{ids:?}");
+    assert!(ids.iter().any(|i| i == "github"), "{ids:?}");
+}

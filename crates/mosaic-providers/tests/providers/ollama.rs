@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-const TOOLS_NDJSON: &str = include_str!("fixtures/ai/ollama_tools.ndjson");
-const TEXT_NDJSON: &str = include_str!("fixtures/ai/ollama_text.ndjson");
+const TOOLS_NDJSON: &str = include_str!("../fixtures/ai/ollama_tools.ndjson");
+const TEXT_NDJSON: &str = include_str!("../fixtures/ai/ollama_text.ndjson");
 
 fn provider(server: &MockServer) -> Ollama {
     Ollama::new(OllamaConfig::new(server.uri())).unwrap()

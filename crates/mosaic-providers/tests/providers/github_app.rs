@@ -14,8 +14,8 @@ use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-const KEY: &str = include_str!("fixtures/github-app-test-key.pem");
-const PUB: &str = include_str!("fixtures/github-app-test-key.pub.pem");
+const KEY: &str = include_str!("../fixtures/github-app-test-key.pem");
+const PUB: &str = include_str!("../fixtures/github-app-test-key.pub.pem");
 const T0: u64 = 1_700_000_000;
 
 fn fixed_clock() -> SystemTime {

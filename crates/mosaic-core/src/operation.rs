@@ -145,7 +145,7 @@ pub mod meta {
 
 /// What every family's request enum tells the middleware.
 ///
-/// Generated for each family by [`define_family!`](crate::define_family);
+/// Generated for each family by the crate's `define_family!` macro;
 /// the router, retry, cache and trace layers read only this.
 pub trait Operation {
     /// The family.

@@ -117,8 +117,13 @@ impl<D: ChunkDecoder> Driver<D> {
 }
 
 /// Drive `decoder` over `body` and return the stream once its first chunk
-/// has been decoded (see the [module docs](self)). `idle` bounds the wait
-/// for each piece of the body (`Timeout` when it passes).
+/// has been decoded. `idle` bounds the wait for each piece of the body
+/// (`Timeout` when it passes).
+///
+/// Waiting for the first chunk means a failure before any output (a
+/// refused request, an error event, a body that ends at once) is this
+/// function's `Err`, on which a router can still fail over; only failures
+/// after the first chunk become items of the stream.
 pub async fn open_stream<S, D>(body: S, decoder: D, idle: Option<Duration>) -> Result<ChatStream>
 where
     S: Stream<Item = Result<Bytes>> + Send + 'static,

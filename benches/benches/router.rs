@@ -12,7 +12,9 @@
 //! * `full_stack`: trace + retry + router + (circuit breaker + rate limit +
 //!   timeout per provider).
 //! * `throughput`: the direct call and the full stack on two threads (the
-//!   one-thread run is interleaved with it).
+//!   one-thread run is interleaved with it). Each thread owns a handle to
+//!   the service and its own request, as a server's workers would, so the
+//!   figure shows what the layers' shared state costs.
 //!
 //! Every layered measurement is *paired*: each sample alternates chunks of
 //! 32 direct calls and 32 layered calls, so both see the same machine load.
@@ -350,19 +352,33 @@ fn full(c: &mut Criterion) {
 
 /// Each of `threads` threads runs `iters` requests on its own runtime;
 /// returns the wall time.
-fn run_threads<S>(svc: &S, runtimes: &[Runtime], iters: u64) -> Duration
+fn run_threads<S>(make: &(dyn Fn() -> S + Sync), runtimes: &[Runtime], iters: u64) -> Duration
 where
-    S: Service<Req> + Clone + Send + 'static,
+    S: Service<Req> + Send + 'static,
     S::Future: Send,
 {
-    let req = request();
     let start = Instant::now();
     std::thread::scope(|scope| {
         for rt in runtimes {
-            let (svc, req) = (svc.clone(), req.clone());
-            scope.spawn(move || rt.block_on(async move { calls(&svc, &req, iters).await }));
+            // Each thread owns its service handle and builds its own request,
+            // as a server's worker would: nothing but the layers' own state
+            // is shared between the threads.
+            let svc = make();
+            scope.spawn(move || {
+                rt.block_on(async move { owned_calls(svc, request(), iters).await })
+            });
         }
     });
+    start.elapsed()
+}
+
+/// `n` calls on a service this task owns: wait until ready, call, wait.
+async fn owned_calls<S: Service<Req>>(mut svc: S, req: Req, n: u64) -> Duration {
+    let start = Instant::now();
+    for _ in 0..n {
+        let ready = svc.ready().await.is_ok();
+        black_box(ready && svc.call(req.clone()).await.is_ok());
+    }
     start.elapsed()
 }
 
@@ -374,30 +390,51 @@ fn throughput(c: &mut Criterion) {
     let one: Vec<Runtime> = vec![runtime()];
     let two: Vec<Runtime> = vec![runtime(), runtime()];
     let stack = full_stack();
-    let plain = direct();
     fn bench<S>(
         g: &mut BenchmarkGroup<'_, WallTime>,
         name: &str,
-        svc: &S,
+        make: &(dyn Fn() -> S + Sync),
         one: &[Runtime],
         two: &[Runtime],
     ) where
-        S: Service<Req> + Clone + Send + 'static,
+        S: Service<Req> + Send + 'static,
         S::Future: Send,
     {
         let key = format!("throughput/{name}");
         g.bench_function(name, |b| {
             b.iter_custom(|iters| {
-                let t1 = run_threads(svc, one, iters);
-                let t2 = run_threads(svc, two, iters);
+                let t1 = run_threads(make, one, iters);
+                let t2 = run_threads(make, two, iters);
                 // throughput: 2 × iters in t2 against iters in t1
                 record_ratio(&key, 2.0 * t1.as_secs_f64() / t2.as_secs_f64().max(1e-12));
                 t2 / 2
             })
         });
     }
-    bench(&mut g, "direct", &plain, &one, &two);
-    bench(&mut g, "full_stack", &stack, &one, &two);
+    bench(&mut g, "direct", &direct, &one, &two);
+    // The same provider value shared by both threads (its reference count
+    // is touched on every call), and each layer alone over it: what each
+    // layer's shared state costs when two cores use it at once.
+    let shared = direct();
+    bench(&mut g, "direct_shared", &|| shared.clone(), &one, &two);
+    let router = Router::builder()
+        .provider("forge", direct())
+        .build()
+        .expect("router");
+    bench(&mut g, "router", &|| router.clone(), &one, &two);
+    let retry = RetryLayer::new(RetryConfig::new().seed(1)).layer(direct());
+    bench(&mut g, "retry", &|| retry.clone(), &one, &two);
+    let breaker = CircuitBreakerLayer::new(CircuitBreakerConfig::new("forge")).layer(direct());
+    bench(&mut g, "circuit_breaker", &|| breaker.clone(), &one, &two);
+    let limit = RateLimitLayer::new(RateLimitConfig::new(
+        "forge",
+        Quota::per_second(1_000_000_000),
+    ))
+    .layer(direct());
+    bench(&mut g, "rate_limit", &|| limit.clone(), &one, &two);
+    let trace = TraceLayer::new().layer(direct());
+    bench(&mut g, "trace", &|| trace.clone(), &one, &two);
+    bench(&mut g, "full_stack", &|| stack.clone(), &one, &two);
     g.finish();
 }
 

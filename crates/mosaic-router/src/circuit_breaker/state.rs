@@ -141,7 +141,13 @@ impl CountWindow {
     fn record(&self, o: Outcome) -> Option<Snapshot> {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len() as u64;
         let new = o.bits();
-        let old = self.slots[i as usize].swap(new, Ordering::AcqRel);
+        let slot = &self.slots[i as usize];
+        // The common case, a success replacing a success, changes nothing:
+        // skip the write so the ring's cache lines stay shared between cores.
+        if new == Outcome::SUCCESS && slot.load(Ordering::Relaxed) == new {
+            return None;
+        }
+        let old = slot.swap(new, Ordering::AcqRel);
         if old & 1 == 0 {
             self.total.fetch_add(1, Ordering::AcqRel);
         } else if new == Outcome::SUCCESS {

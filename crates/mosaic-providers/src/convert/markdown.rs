@@ -16,7 +16,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag};
 
-use super::model::{Block, Document, Inline, List, ListItem, ListKind, Raw, RawFormat};
+use super::model::{Block, Document, Inline, List, ListItem, ListKind, Raw, RawFormat, merge_text};
 use super::report::{ConversionReport, Converted, NoteKind};
 
 /// The pulldown-cmark extensions Mosaic reads.
@@ -340,24 +340,6 @@ impl<'a> MdParser<'a> {
         }
         merge_text(out)
     }
-}
-
-/// Merge adjacent text nodes.
-fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
-    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
-    for i in inlines {
-        if let Inline::Text(t) = &i {
-            if t.is_empty() {
-                continue;
-            }
-            if let Some(Inline::Text(prev)) = out.last_mut() {
-                prev.push_str(t);
-                continue;
-            }
-        }
-        out.push(i);
-    }
-    out
 }
 
 /// Render a document as Markdown.

@@ -582,7 +582,7 @@ pub(crate) fn trim_inlines(mut inlines: Vec<Inline>) -> Vec<Inline> {
 }
 
 /// Merge adjacent text nodes; drop empty ones.
-fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
+pub(crate) fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
     let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
     for i in inlines {
         if let Inline::Text(t) = &i {

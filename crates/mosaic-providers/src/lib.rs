@@ -99,6 +99,22 @@ pub mod anthropic;
 pub mod ollama;
 
 #[cfg(any(
+    feature = "github",
+    feature = "gitea",
+    feature = "gitlab",
+    feature = "bitbucket",
+    feature = "github-actions",
+    feature = "gitlab-ci",
+    feature = "woodpecker",
+    feature = "jenkins",
+    feature = "notion",
+    feature = "bookstack",
+    feature = "confluence",
+    feature = "wikijs"
+))]
+mod params;
+
+#[cfg(any(
     feature = "github-actions",
     feature = "gitlab-ci",
     feature = "woodpecker",

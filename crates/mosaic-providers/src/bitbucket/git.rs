@@ -9,6 +9,7 @@ use super::{Bitbucket, map, wire};
 use crate::http::multipart::Form;
 use crate::http::pagination::body_next_page;
 use crate::http::path::{path as enc_path, segment};
+use crate::params::require;
 
 const PAGELEN: u32 = 10;
 const MAX_PAGELEN: u32 = 100;
@@ -21,13 +22,6 @@ fn repo_path(r: &RepoRef) -> Result<String> {
         segment(&r.owner),
         segment(&r.name)
     ))
-}
-
-fn require(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid_input(field, "must not be empty"));
-    }
-    Ok(())
 }
 
 fn is_full_sha(s: &str) -> bool {

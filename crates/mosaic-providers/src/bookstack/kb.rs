@@ -9,6 +9,7 @@ use super::{BookStack, wire};
 use crate::convert;
 use crate::http::multipart::Form;
 use crate::kb_support::plain_text_to_markdown;
+use crate::params::require_for;
 
 const PROVIDER: &str = "bookstack";
 const DEFAULT_COUNT: u32 = 50;
@@ -20,14 +21,6 @@ fn id(field: &str, value: &str) -> Result<u64> {
         Error::invalid_input(field, format!("`{value}` is not a BookStack id (a number)"))
             .with_provider(PROVIDER)
     })
-}
-
-fn non_empty(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        Err(Error::invalid_input(field, "must not be empty").with_provider(PROVIDER))
-    } else {
-        Ok(())
-    }
 }
 
 /// The offset a cursor stands for.
@@ -108,7 +101,7 @@ impl BookStack {
         title: &str,
         content: (&str, String),
     ) -> Result<KbPage> {
-        non_empty("title", title)?;
+        require_for(PROVIDER, "title", title)?;
         let mut body = json!({ "name": title });
         match parent_id {
             Some(ch) => body["chapter_id"] = json!(id("parent_id", ch)?),
@@ -129,7 +122,7 @@ impl KnowledgeBaseProvider for BookStack {
     /// `POST /api/books`; with `parent`, the book is then added to that
     /// shelf (`PUT /api/shelves/{id}` with the shelf's books and the new one).
     async fn create_space(&self, params: CreateSpace) -> Result<Space> {
-        non_empty("name", &params.name)?;
+        require_for(PROVIDER, "name", &params.name)?;
         let shelf = params
             .parent
             .as_deref()
@@ -172,7 +165,7 @@ impl KnowledgeBaseProvider for BookStack {
         let book = id("id", &params.id)?;
         let mut body = serde_json::Map::new();
         if let Some(n) = &params.name {
-            non_empty("name", n)?;
+            require_for(PROVIDER, "name", n)?;
             body.insert("name".into(), json!(n));
         }
         if let Some(d) = &params.description {
@@ -247,7 +240,7 @@ impl KnowledgeBaseProvider for BookStack {
         }
         let mut body = serde_json::Map::new();
         if let Some(t) = &params.title {
-            non_empty("title", t)?;
+            require_for(PROVIDER, "title", t)?;
             body.insert("name".into(), json!(t));
         }
         if let Some(b) = &params.body {
@@ -323,7 +316,7 @@ impl KnowledgeBaseProvider for BookStack {
     /// `POST /api/attachments` (multipart: `name`, `uploaded_to`, `file`).
     async fn upload_attachment(&self, params: UploadAttachment) -> Result<Attachment> {
         let page_id = id("page_id", &params.page_id)?;
-        non_empty("filename", &params.filename)?;
+        require_for(PROVIDER, "filename", &params.filename)?;
         let media_type = params
             .media_type
             .clone()
@@ -356,7 +349,7 @@ impl KnowledgeBaseProvider for BookStack {
     /// `GET /api/search?query=… {type:page}`; the cursor is the next
     /// result page number.
     async fn search(&self, params: SearchKb) -> Result<Page<SearchHit>> {
-        non_empty("query", &params.query)?;
+        require_for(PROVIDER, "query", &params.query)?;
         let book = params
             .space_id
             .as_deref()
@@ -459,7 +452,7 @@ impl KnowledgeBaseProvider for BookStack {
     /// `POST /api/comments` with the body as HTML.
     async fn add_comment(&self, params: AddKbComment) -> Result<KbComment> {
         let page_id = id("page_id", &params.page_id)?;
-        non_empty("body", &params.body)?;
+        require_for(PROVIDER, "body", &params.body)?;
         let html = convert::markdown_to_html(&params.body);
         html.report.trace(PROVIDER, "comment to html");
         let c: wire::Comment = self

@@ -24,15 +24,7 @@ pub use poll::PollSettings;
 #[cfg(any(feature = "github-actions", feature = "jenkins"))]
 pub(crate) use poll::poll_until;
 
-use mosaic_core::{Error, Result};
-
-/// `value` must not be blank.
-pub(crate) fn require(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid_input(field, "must not be empty"));
-    }
-    Ok(())
-}
+pub(crate) use crate::params::require;
 
 /// `value` as a positive integer id.
 #[cfg(any(
@@ -41,7 +33,7 @@ pub(crate) fn require(field: &str, value: &str) -> Result<()> {
     feature = "woodpecker",
     test
 ))]
-pub(crate) fn number(field: &str, value: &str) -> Result<u64> {
+pub(crate) fn number(field: &str, value: &str) -> mosaic_core::Result<u64> {
     require(field, value)?;
     value
         .trim()
@@ -49,7 +41,7 @@ pub(crate) fn number(field: &str, value: &str) -> Result<u64> {
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| {
-            Error::invalid_input(
+            mosaic_core::Error::invalid_input(
                 field,
                 format!("`{}` is not a numeric id", mosaic_core::redact(value)),
             )

@@ -11,18 +11,11 @@ use crate::convert;
 use crate::http::multipart::Form;
 use crate::http::path::segment;
 use crate::kb_support::{export_from_markdown, import_to_markdown};
+use crate::params::require_for;
 
 const PROVIDER: &str = "confluence";
 const DEFAULT_LIMIT: u32 = 25;
 const MAX_LIMIT: u32 = 250;
-
-fn non_empty(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        Err(Error::invalid_input(field, "must not be empty").with_provider(PROVIDER))
-    } else {
-        Ok(())
-    }
-}
 
 /// The `cursor` parameter of a `_links.next` URL.
 fn next_cursor(next: Option<&str>) -> Option<Cursor> {
@@ -120,7 +113,7 @@ impl Confluence {
     }
 
     async fn v2_space(&self, id: &str) -> Result<wire::Space> {
-        non_empty("id", id)?;
+        require_for(PROVIDER, "id", id)?;
         self.http
             .get(&format!("/api/v2/spaces/{}", segment(id)))
             .query("description-format", "plain")
@@ -129,7 +122,7 @@ impl Confluence {
     }
 
     async fn v2_page(&self, id: &str, format: &str) -> Result<wire::Page> {
-        non_empty("id", id)?;
+        require_for(PROVIDER, "id", id)?;
         self.http
             .get(&format!("/api/v2/pages/{}", segment(id)))
             .query("body-format", format)
@@ -144,8 +137,8 @@ impl Confluence {
         title: &str,
         markdown: &str,
     ) -> Result<KbPage> {
-        non_empty("space_id", space_id)?;
-        non_empty("title", title)?;
+        require_for(PROVIDER, "space_id", space_id)?;
+        require_for(PROVIDER, "title", title)?;
         let storage = storage_of(markdown);
         let mut body = json!({
             "spaceId": space_id,
@@ -190,7 +183,7 @@ impl KnowledgeBaseProvider for Confluence {
     /// v1 `POST /rest/api/space`. Without a key, the name's letters and
     /// digits, upper-cased, are the key.
     async fn create_space(&self, params: CreateSpace) -> Result<Space> {
-        non_empty("name", &params.name)?;
+        require_for(PROVIDER, "name", &params.name)?;
         let key = params
             .key
             .clone()
@@ -225,7 +218,7 @@ impl KnowledgeBaseProvider for Confluence {
     async fn update_space(&self, params: UpdateSpace) -> Result<Space> {
         let current = self.v2_space(&params.id).await?;
         let name = params.name.clone().unwrap_or(current.name.clone());
-        non_empty("name", &name)?;
+        require_for(PROVIDER, "name", &name)?;
         let mut body = json!({ "name": name });
         if let Some(d) = &params.description {
             body["description"] = json!({ "plain": { "value": d, "representation": "plain" } });
@@ -288,7 +281,7 @@ impl KnowledgeBaseProvider for Confluence {
     /// given; a `version` that is not the current one is `Conflict`
     /// (locally, or from Confluence's 409).
     async fn update_page(&self, params: UpdateKbPage) -> Result<KbPage> {
-        non_empty("id", &params.id)?;
+        require_for(PROVIDER, "id", &params.id)?;
         let (title, storage, version) = match (&params.title, &params.body, params.version) {
             (Some(t), Some(b), Some(v)) => (t.clone(), storage_of(b), v),
             _ => {
@@ -321,7 +314,7 @@ impl KnowledgeBaseProvider for Confluence {
                 )
             }
         };
-        non_empty("title", &title)?;
+        require_for(PROVIDER, "title", &title)?;
         let mut page: wire::Page = self
             .http
             .put(&format!("/api/v2/pages/{}", segment(&params.id)))
@@ -350,7 +343,7 @@ impl KnowledgeBaseProvider for Confluence {
 
     /// `DELETE /api/v2/pages/{id}` (to the trash).
     async fn delete_page(&self, params: KbPageRef) -> Result<()> {
-        non_empty("id", &params.id)?;
+        require_for(PROVIDER, "id", &params.id)?;
         self.http
             .delete(&format!("/api/v2/pages/{}", segment(&params.id)))
             .send_unit()
@@ -360,10 +353,10 @@ impl KnowledgeBaseProvider for Confluence {
     /// v1 `PUT /rest/api/content/{id}/move/append/{target}`: under the new
     /// parent, or under the home page of the (new or current) space.
     async fn move_page(&self, params: MoveKbPage) -> Result<KbPage> {
-        non_empty("id", &params.id)?;
+        require_for(PROVIDER, "id", &params.id)?;
         let target = match &params.parent_id {
             Some(p) => {
-                non_empty("parent_id", p)?;
+                require_for(PROVIDER, "parent_id", p)?;
                 p.clone()
             }
             None => {
@@ -401,11 +394,11 @@ impl KnowledgeBaseProvider for Confluence {
     async fn list_pages(&self, params: ListKbPages) -> Result<Page<KbPage>> {
         let path = match &params.parent_id {
             Some(p) => {
-                non_empty("parent_id", p)?;
+                require_for(PROVIDER, "parent_id", p)?;
                 format!("/api/v2/pages/{}/children", segment(p))
             }
             None => {
-                non_empty("space_id", &params.space_id)?;
+                require_for(PROVIDER, "space_id", &params.space_id)?;
                 format!("/api/v2/spaces/{}/pages", segment(&params.space_id))
             }
         };
@@ -434,8 +427,8 @@ impl KnowledgeBaseProvider for Confluence {
 
     /// v1 `POST /rest/api/content/{id}/child/attachment` (multipart `file`).
     async fn upload_attachment(&self, params: UploadAttachment) -> Result<Attachment> {
-        non_empty("page_id", &params.page_id)?;
-        non_empty("filename", &params.filename)?;
+        require_for(PROVIDER, "page_id", &params.page_id)?;
+        require_for(PROVIDER, "filename", &params.filename)?;
         let media_type = params
             .media_type
             .clone()
@@ -486,7 +479,7 @@ impl KnowledgeBaseProvider for Confluence {
     /// CQL `type = page AND text ~ "…"` (and `space = KEY`) through v1
     /// `GET /rest/api/search`.
     async fn search(&self, params: SearchKb) -> Result<Page<SearchHit>> {
-        non_empty("query", &params.query)?;
+        require_for(PROVIDER, "query", &params.query)?;
         let escaped = params.query.replace('\\', "\\\\").replace('"', "\\\"");
         let mut cql = format!("type = page AND text ~ \"{escaped}\"");
         if let Some(sid) = &params.space_id {
@@ -574,8 +567,8 @@ impl KnowledgeBaseProvider for Confluence {
 
     /// `POST /api/v2/footer-comments`.
     async fn add_comment(&self, params: AddKbComment) -> Result<KbComment> {
-        non_empty("page_id", &params.page_id)?;
-        non_empty("body", &params.body)?;
+        require_for(PROVIDER, "page_id", &params.page_id)?;
+        require_for(PROVIDER, "body", &params.body)?;
         let storage = storage_of(&params.body);
         let c: wire::Comment = self
             .http
@@ -591,7 +584,7 @@ impl KnowledgeBaseProvider for Confluence {
 
     /// `GET /api/v2/pages/{id}/footer-comments?body-format=storage`.
     async fn list_comments(&self, params: ListKbComments) -> Result<Page<KbComment>> {
-        non_empty("page_id", &params.page_id)?;
+        require_for(PROVIDER, "page_id", &params.page_id)?;
         let list: wire::List<wire::Comment> = self
             .http
             .get(&format!(
@@ -614,7 +607,7 @@ impl KnowledgeBaseProvider for Confluence {
 
     /// `GET /api/v2/pages/{id}/versions`, newest first.
     async fn list_revisions(&self, params: ListRevisions) -> Result<Page<Revision>> {
-        non_empty("page_id", &params.page_id)?;
+        require_for(PROVIDER, "page_id", &params.page_id)?;
         let list: wire::List<wire::Version> = self
             .http
             .get(&format!(

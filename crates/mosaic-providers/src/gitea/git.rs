@@ -7,6 +7,7 @@ use mosaic_core::{Capabilities, Error, Page, PageRequest, Result};
 
 use super::{Gitea, map, wire};
 use crate::http::path::{path as enc_path, segment};
+use crate::params::require;
 
 const LIMIT: u32 = 30;
 const MAX_LIMIT: u32 = 50;
@@ -18,13 +19,6 @@ fn b64() -> base64::engine::GeneralPurpose {
 fn repo_path(r: &RepoRef) -> Result<String> {
     r.validate()?;
     Ok(format!("/repos/{}/{}", segment(&r.owner), segment(&r.name)))
-}
-
-fn require(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid_input(field, "must not be empty"));
-    }
-    Ok(())
 }
 
 fn state_param(s: StateFilter) -> &'static str {

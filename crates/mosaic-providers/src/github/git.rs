@@ -7,6 +7,7 @@ use mosaic_core::{Capabilities, Error, Page, Result};
 
 use super::{GitHub, map, wire};
 use crate::http::path::{path as enc_path, segment};
+use crate::params::require;
 
 const PER_PAGE: u32 = 30;
 const MAX_PER_PAGE: u32 = 100;
@@ -19,13 +20,6 @@ fn b64() -> base64::engine::GeneralPurpose {
 fn repo_path(r: &RepoRef) -> Result<String> {
     r.validate()?;
     Ok(format!("/repos/{}/{}", segment(&r.owner), segment(&r.name)))
-}
-
-fn require(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid_input(field, "must not be empty"));
-    }
-    Ok(())
 }
 
 fn is_full_sha(s: &str) -> bool {

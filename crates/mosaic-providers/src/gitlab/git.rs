@@ -7,6 +7,7 @@ use mosaic_core::{Capabilities, Error, Page, Result};
 
 use super::{GitLab, map, wire};
 use crate::http::path::segment;
+use crate::params::require;
 
 const PER_PAGE: u32 = 20;
 const MAX_PER_PAGE: u32 = 100;
@@ -19,13 +20,6 @@ fn b64() -> base64::engine::GeneralPurpose {
 fn project(r: &RepoRef) -> Result<String> {
     r.validate()?;
     Ok(format!("/projects/{}", segment(&r.full_name())))
-}
-
-fn require(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid_input(field, "must not be empty"));
-    }
-    Ok(())
 }
 
 /// Lines added and removed in a unified diff.

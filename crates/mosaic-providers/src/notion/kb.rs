@@ -11,6 +11,7 @@ use super::wire;
 use crate::convert::{self, notion as nconv};
 use crate::http::path::segment;
 use crate::kb_support::{export_from_markdown, import_to_markdown};
+use crate::params::require_for;
 
 const PROVIDER: &str = "notion";
 
@@ -100,17 +101,9 @@ fn paging(page: &PageRequest, mut body: Map<String, Value>) -> Value {
     Value::Object(body)
 }
 
-fn non_empty(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        Err(Error::invalid_input(field, "must not be empty").with_provider(PROVIDER))
-    } else {
-        Ok(())
-    }
-}
-
 impl Notion {
     async fn database(&self, id: &str) -> Result<wire::Database> {
-        non_empty("id", id)?;
+        require_for(PROVIDER, "id", id)?;
         self.http
             .get(&format!("/databases/{}", segment(id)))
             .send_json()
@@ -118,7 +111,7 @@ impl Notion {
     }
 
     async fn page(&self, id: &str) -> Result<wire::Page> {
-        non_empty("id", id)?;
+        require_for(PROVIDER, "id", id)?;
         self.http
             .get(&format!("/pages/{}", segment(id)))
             .send_json()
@@ -146,11 +139,11 @@ impl Notion {
         title: &str,
         body: &str,
     ) -> Result<KbPage> {
-        non_empty("title", title)?;
+        require_for(PROVIDER, "title", title)?;
         let (parent, title_key) = match parent_id {
             Some(p) => (json!({ "page_id": p }), "title".to_owned()),
             None => {
-                non_empty("space_id", space_id)?;
+                require_for(PROVIDER, "space_id", space_id)?;
                 let db = self.database(space_id).await?;
                 let key = title_property(&db.properties)
                     .ok_or_else(|| {
@@ -190,7 +183,7 @@ impl KnowledgeBaseProvider for Notion {
     /// `POST /v1/databases` under the page `params.parent`, with a `Name`
     /// title property.
     async fn create_space(&self, params: CreateSpace) -> Result<Space> {
-        non_empty("name", &params.name)?;
+        require_for(PROVIDER, "name", &params.name)?;
         let parent = params.parent.as_deref().ok_or_else(|| {
             Error::invalid_input(
                 "parent",
@@ -217,10 +210,10 @@ impl KnowledgeBaseProvider for Notion {
 
     /// `PATCH /v1/databases/{id}` with the new title and description.
     async fn update_space(&self, params: UpdateSpace) -> Result<Space> {
-        non_empty("id", &params.id)?;
+        require_for(PROVIDER, "id", &params.id)?;
         let mut body = Map::new();
         if let Some(n) = &params.name {
-            non_empty("name", n)?;
+            require_for(PROVIDER, "name", n)?;
             body.insert("title".into(), rich(n));
         }
         if let Some(d) = &params.description {
@@ -238,7 +231,7 @@ impl KnowledgeBaseProvider for Notion {
     /// `DELETE /v1/blocks/{id}`: the database (a block of its parent page)
     /// is archived.
     async fn delete_space(&self, params: SpaceRef) -> Result<()> {
-        non_empty("id", &params.id)?;
+        require_for(PROVIDER, "id", &params.id)?;
         self.http
             .delete(&format!("/blocks/{}", segment(&params.id)))
             .send_unit()
@@ -286,7 +279,7 @@ impl KnowledgeBaseProvider for Notion {
     /// `PATCH /v1/pages/{id}` for the title; a new body replaces the
     /// page's blocks (see the module docs).
     async fn update_page(&self, params: UpdateKbPage) -> Result<KbPage> {
-        non_empty("id", &params.id)?;
+        require_for(PROVIDER, "id", &params.id)?;
         if params.version.is_some() {
             return Err(
                 Error::invalid_input("version", "Notion pages have no version numbers")
@@ -295,7 +288,7 @@ impl KnowledgeBaseProvider for Notion {
         }
         let mut page = self.page(&params.id).await?;
         if let Some(title) = &params.title {
-            non_empty("title", title)?;
+            require_for(PROVIDER, "title", title)?;
             let key = title_property(&page.properties)
                 .unwrap_or("title")
                 .to_owned();
@@ -317,7 +310,7 @@ impl KnowledgeBaseProvider for Notion {
 
     /// `PATCH /v1/pages/{id}` with `archived: true`.
     async fn delete_page(&self, params: KbPageRef) -> Result<()> {
-        non_empty("id", &params.id)?;
+        require_for(PROVIDER, "id", &params.id)?;
         self.http
             .patch(&format!("/pages/{}", segment(&params.id)))
             .json(&json!({ "archived": true }))
@@ -329,7 +322,7 @@ impl KnowledgeBaseProvider for Notion {
     /// `child_page` blocks instead. Bodies are not fetched.
     async fn list_pages(&self, params: ListKbPages) -> Result<Page<KbPage>> {
         if let Some(parent) = &params.parent_id {
-            non_empty("parent_id", parent)?;
+            require_for(PROVIDER, "parent_id", parent)?;
             let list = self
                 .children_page(
                     parent,
@@ -368,7 +361,7 @@ impl KnowledgeBaseProvider for Notion {
             }
             return Ok(Page::new(items, next(list.next_cursor, list.has_more)));
         }
-        non_empty("space_id", &params.space_id)?;
+        require_for(PROVIDER, "space_id", &params.space_id)?;
         let list: wire::List<wire::Page> = self
             .http
             .post(&format!("/databases/{}/query", segment(&params.space_id)))
@@ -463,8 +456,8 @@ impl KnowledgeBaseProvider for Notion {
 
     /// `POST /v1/comments` on the page.
     async fn add_comment(&self, params: AddKbComment) -> Result<KbComment> {
-        non_empty("page_id", &params.page_id)?;
-        non_empty("body", &params.body)?;
+        require_for(PROVIDER, "page_id", &params.page_id)?;
+        require_for(PROVIDER, "body", &params.body)?;
         let doc = convert::markdown::parse(&params.body);
         let inlines: Vec<convert::Inline> =
             doc.blocks
@@ -502,7 +495,7 @@ impl KnowledgeBaseProvider for Notion {
     /// `GET /v1/comments?block_id={page}` (open discussions only, as the
     /// API returns them).
     async fn list_comments(&self, params: ListKbComments) -> Result<Page<KbComment>> {
-        non_empty("page_id", &params.page_id)?;
+        require_for(PROVIDER, "page_id", &params.page_id)?;
         let list: wire::List<wire::Comment> = self
             .http
             .get("/comments")

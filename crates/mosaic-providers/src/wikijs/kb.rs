@@ -11,6 +11,7 @@ use super::graphql::{self as q};
 use super::{Editor, WikiJs, wire};
 use crate::convert;
 use crate::kb_support::{export_from_markdown, plain_text_to_markdown};
+use crate::params::require_for;
 
 const PROVIDER: &str = "wikijs";
 const DEFAULT_SIZE: u32 = 50;
@@ -23,14 +24,6 @@ fn page_id(field: &str, value: &str) -> Result<i64> {
         )
         .with_provider(PROVIDER)
     })
-}
-
-fn non_empty(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        Err(Error::invalid_input(field, "must not be empty").with_provider(PROVIDER))
-    } else {
-        Ok(())
-    }
 }
 
 /// A path segment from a title: lower-case letters, digits and dashes.
@@ -138,7 +131,7 @@ impl WikiJs {
         content: String,
         editor: Editor,
     ) -> Result<KbPage> {
-        non_empty("title", title)?;
+        require_for(PROVIDER, "title", title)?;
         let locale = if space_id.trim().is_empty() {
             self.locale.clone()
         } else {
@@ -289,7 +282,7 @@ impl KnowledgeBaseProvider for WikiJs {
             }
         };
         if let Some(t) = &params.title {
-            non_empty("title", t)?;
+            require_for(PROVIDER, "title", t)?;
         }
         let data: wire::PagesData<wire::UpdateData> = self
             .gql(
@@ -357,7 +350,7 @@ impl KnowledgeBaseProvider for WikiJs {
     /// `pages { list }` of the locale, below the folder `parent_id` when
     /// given. Bodies are not fetched.
     async fn list_pages(&self, params: ListKbPages) -> Result<Page<KbPage>> {
-        non_empty("space_id", &params.space_id)?;
+        require_for(PROVIDER, "space_id", &params.space_id)?;
         let data: wire::PagesData<wire::ListData> = self
             .gql(
                 "query pages.list",
@@ -383,7 +376,7 @@ impl KnowledgeBaseProvider for WikiJs {
 
     /// `pages { search }` (in the locale `space_id` when given).
     async fn search(&self, params: SearchKb) -> Result<Page<SearchHit>> {
-        non_empty("query", &params.query)?;
+        require_for(PROVIDER, "query", &params.query)?;
         let data: wire::PagesData<wire::SearchData> = self
             .gql(
                 "query pages.search",
@@ -457,7 +450,7 @@ impl KnowledgeBaseProvider for WikiJs {
     /// `comments { create }` (Markdown).
     async fn add_comment(&self, params: AddKbComment) -> Result<KbComment> {
         let id = page_id("page_id", &params.page_id)?;
-        non_empty("body", &params.body)?;
+        require_for(PROVIDER, "body", &params.body)?;
         let data: wire::CommentsData<wire::CommentCreate> = self
             .gql(
                 "mutation comments.create",

@@ -1,0 +1,22 @@
+//! Checks on operation parameters, shared by the adapters.
+
+use mosaic_core::{Error, Result};
+
+/// `value` must not be blank: `InvalidInput` naming `field` otherwise.
+pub(crate) fn require(field: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid_input(field, "must not be empty"));
+    }
+    Ok(())
+}
+
+/// [`require`], with `provider` named on the error.
+#[cfg(any(
+    feature = "notion",
+    feature = "bookstack",
+    feature = "confluence",
+    feature = "wikijs"
+))]
+pub(crate) fn require_for(provider: &'static str, field: &str, value: &str) -> Result<()> {
+    require(field, value).map_err(|e| e.with_provider(provider))
+}

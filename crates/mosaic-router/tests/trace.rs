@@ -150,8 +150,15 @@ impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> tracing_subscriber::Layer<
     }
 }
 
+/// The tests of this file run one at a time. `tracing` caches whether a
+/// callsite is enabled across all threads; a test that reaches the trace
+/// layer's span while another test installs or drops its thread-local
+/// subscriber can see the span disabled.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test(start_paused = true)]
 async fn spans_carry_operation_provider_attempt_outcome_and_latency() {
+    let _serial = SERIAL.lock().await;
     let spans = Spans::default();
     let _guard =
         tracing::subscriber::set_default(tracing_subscriber::registry().with(spans.clone()));
@@ -210,6 +217,7 @@ async fn spans_carry_operation_provider_attempt_outcome_and_latency() {
 
 #[tokio::test(start_paused = true)]
 async fn errors_are_recorded_with_their_kind_and_provider() {
+    let _serial = SERIAL.lock().await;
     let spans = Spans::default();
     let _guard =
         tracing::subscriber::set_default(tracing_subscriber::registry().with(spans.clone()));
@@ -228,6 +236,7 @@ async fn errors_are_recorded_with_their_kind_and_provider() {
 
 #[tokio::test(start_paused = true)]
 async fn counters_and_histograms_reach_the_recorder() {
+    let _serial = SERIAL.lock().await;
     let s = store();
     let p = Probe::new();
     let svc = TraceLayer::new()
@@ -279,6 +288,7 @@ async fn counters_and_histograms_reach_the_recorder() {
 
 #[tokio::test(start_paused = true)]
 async fn other_layers_count_their_events() {
+    let _serial = SERIAL.lock().await;
     store();
     let p = Probe::new();
     let router = Router::builder()

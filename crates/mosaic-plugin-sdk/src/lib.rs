@@ -98,7 +98,10 @@ pub mod trust;
 /// (re-exported so plugin crates need no direct dependency).
 pub use async_trait::async_trait;
 pub use config::{ConfigSchema, Env, PluginConfig};
-pub use context::{HttpClient, PluginContext, PluginContextBuilder, PluginMetrics, StateStore};
+pub use context::{
+    Allowlist, HostPattern, HttpClient, PluginContext, PluginContextBuilder, PluginMetrics,
+    Redirects, SendError, StateStore,
+};
 pub use handle::PluginHandle;
 pub use host::{
     DiscoveryReport, PluginHost, PluginHostBuilder, PluginInfo, PluginQuery, StartReport,

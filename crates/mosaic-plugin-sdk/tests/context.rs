@@ -40,15 +40,19 @@ fn port(s: &MockServer) -> u16 {
     s.address().port()
 }
 
+fn loopback(s: &MockServer) -> Value {
+    json!({"network": {"hosts": [format!("127.0.0.1:{}", port(s))], "allowHttp": true}})
+}
+
 #[tokio::test]
 async fn allowed_host_passes_other_hosts_are_refused_before_sending() {
     let allowed = server().await;
     let other = server().await;
-    let ctx = context(json!({"network": {"hosts": ["127.0.0.1"], "allowHttp": true}}));
+    let ctx = context(loopback(&allowed));
     let http = ctx.http();
 
     let ok = http
-        .send(http.get(&format!("{}/ok", allowed.uri())).unwrap())
+        .execute(http.get(&format!("{}/ok", allowed.uri())).unwrap())
         .await
         .unwrap();
     assert_eq!(ok.status(), 200);
@@ -65,7 +69,10 @@ async fn allowed_host_passes_other_hosts_are_refused_before_sending() {
             .contains("not in the plugin's network allowlist"),
         "{e}"
     );
+    assert!(e.to_string().contains("grant_hosts(\"netty\""), "{e}");
     assert_eq!(e.provider(), Some("netty"));
+    // the same address on another port is another server
+    assert!(!http.allows(&format!("{}/ok", other.uri())));
     assert!(!http.allows("https://example.com/"));
     assert!(http.allows(&format!("{}/ok", allowed.uri())));
     assert!(other.received_requests().await.unwrap().is_empty());
@@ -82,38 +89,37 @@ async fn redirects_are_checked_hop_by_hop() {
         )
         .mount(&allowed)
         .await;
+    Mock::given(path("/port"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("http://127.0.0.1:{}/ok", port(&other))),
+        )
+        .mount(&allowed)
+        .await;
     Mock::given(path("/home"))
         .respond_with(ResponseTemplate::new(302).insert_header("location", "/ok"))
         .mount(&allowed)
         .await;
-    let ctx = context(json!({"network": {"hosts": ["127.0.0.1"], "allowHttp": true}}));
+    let ctx = context(loopback(&allowed));
     let http = ctx.http();
 
     // a redirect to the same host is followed
     let r = http
-        .send(http.get(&format!("{}/home", allowed.uri())).unwrap())
+        .execute(http.get(&format!("{}/home", allowed.uri())).unwrap())
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
 
-    // a redirect to another host is refused, and nothing reaches it
-    let e = http
-        .send(http.get(&format!("{}/away", allowed.uri())).unwrap())
-        .await
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::PermissionDenied, "{e}");
-    assert!(e.to_string().contains("redirect refused"), "{e}");
-    assert!(other.received_requests().await.unwrap().is_empty());
-
-    // the same holds when the builder is sent directly with reqwest
-    let raw = http
-        .get(&format!("{}/away", allowed.uri()))
-        .unwrap()
-        .send()
-        .await
-        .unwrap_err();
-    assert!(raw.is_redirect(), "{raw}");
-    assert_eq!(http.map_error(&raw).kind(), ErrorKind::PermissionDenied);
+    // a redirect to another host, or another port of the same address, is
+    // refused, and nothing reaches it
+    for hop in ["/away", "/port"] {
+        let e = http
+            .execute(http.get(&format!("{}{hop}", allowed.uri())).unwrap())
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::PermissionDenied, "{e}");
+        assert!(e.to_string().contains("redirect refused"), "{e}");
+    }
     assert!(other.received_requests().await.unwrap().is_empty());
 }
 
@@ -123,17 +129,16 @@ async fn plain_http_only_when_allowed_and_ports_when_given() {
     let https_only = context(json!({"network": ["127.0.0.1"]}));
     let e = https_only
         .http()
-        .get(&format!("{}/ok", s.uri()))
+        .get(&format!("http://127.0.0.1/ok"))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
     assert!(e.to_string().contains("plain http"), "{e}");
     assert!(https_only.http().allows("https://127.0.0.1/ok"));
+    assert!(!https_only.http().allows("https://127.0.0.1:8443/ok"));
     assert!(!https_only.http().allows("ftp://127.0.0.1/ok"));
 
     let other = server().await;
-    let pinned = context(
-        json!({"network": {"hosts": [format!("127.0.0.1:{}", port(&s))], "allowHttp": true}}),
-    );
+    let pinned = context(loopback(&s));
     assert!(pinned.http().allows(&format!("{}/ok", s.uri())));
     assert!(!pinned.http().allows(&format!("{}/ok", other.uri())));
 
@@ -155,27 +160,42 @@ async fn plain_http_only_when_allowed_and_ports_when_given() {
 }
 
 #[tokio::test]
-async fn the_inner_client_refuses_names_outside_the_allowlist() {
+async fn a_request_pointed_elsewhere_after_the_check_is_still_refused() {
     let allowed = server().await;
     let other = server().await;
-    let ctx = context(json!({"network": {"hosts": ["127.0.0.1"], "allowHttp": true}}));
-    // even a request that bypasses the wrapper's check cannot resolve other names
-    let (client, _) = ctx
-        .http()
-        .get(&format!("{}/ok", allowed.uri()))
-        .unwrap()
-        .build_split();
-    let e = client
-        .get(format!("http://localhost:{}/ok", port(&other)))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(
-        ctx.http().map_error(&e).kind(),
-        ErrorKind::PermissionDenied,
-        "{e:?}"
-    );
+    let ctx = context(loopback(&allowed));
+    // the URL of a checked request is changed before sending: to another
+    // port of the allowed address, to an IP literal, to another name
+    for target in [
+        format!("http://127.0.0.1:{}/ok", port(&other)),
+        format!("http://2130706433:{}/ok", port(&other)),
+        format!("http://localhost:{}/ok", port(&other)),
+    ] {
+        let mut req = ctx
+            .http()
+            .get(&format!("{}/ok", allowed.uri()))
+            .unwrap();
+        *req.url_mut() = url::Url::parse(&target).unwrap();
+        let e = ctx.http().execute(req).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::PermissionDenied, "{target}: {e}");
+    }
     assert!(other.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn grants_add_hosts_the_manifest_does_not_declare() {
+    let s = server().await;
+    let m = manifest(json!({}));
+    let ctx = PluginContext::builder(&m)
+        .grant_hosts([mosaic_plugin_sdk::HostPattern::new(&format!("http://127.0.0.1:{}", port(&s))).unwrap()])
+        .build();
+    let r = ctx
+        .http()
+        .execute(ctx.http().get(&format!("{}/ok", s.uri())).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(!ctx.http().allows(&format!("https://127.0.0.1:{}/ok", port(&s))));
 }
 
 #[tokio::test]

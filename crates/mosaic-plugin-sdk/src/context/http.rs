@@ -1,72 +1,139 @@
-//! [`HttpClient`]: the only HTTP client a plugin gets, confined to the hosts
-//! its manifest declares.
+//! [`HttpClient`]: the one way provider traffic leaves the process,
+//! confined to the hosts a plugin's manifest declares and the host grants.
+//!
+//! Every request and every redirect hop is checked against an
+//! [`Allowlist`] before anything is sent: scheme, host and port. Hosts are
+//! compared in their normalised form (the URL parser's: lower case,
+//! punycode, IP literals in canonical notation whatever their spelling, one
+//! trailing dot dropped), a wildcard never matches an IP literal, and a
+//! pattern without a port allows only the scheme's default port. Nothing
+//! hands out the inner `reqwest::Client`.
 
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use reqwest::header::{
+    AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HeaderMap, LOCATION, PROXY_AUTHORIZATION,
+};
 use mosaic_core::{Error, ErrorKind, Result, redact};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use reqwest::{Method, RequestBuilder, redirect};
-use url::Url;
+use reqwest::{Method, StatusCode};
+use url::{Host, Url};
 
 use crate::manifest::NetworkPermission;
 
 /// Most redirects followed for one request.
-const MAX_REDIRECTS: usize = 10;
+pub const MAX_REDIRECTS: usize = 10;
 
-/// One entry of a network allowlist: a host glob, optionally with a port.
+/// Which scheme a pattern allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    /// `https://host` written explicitly (or no scheme: https unless the
+    /// manifest allows plain http).
+    Https,
+    /// `http://host`: plain http granted for this host.
+    Http,
+}
+
+/// One entry of a network allowlist: a host glob, optionally with a port
+/// and a scheme.
 ///
 /// In the host part `*` matches any run of characters (dots included, so
 /// `*.example.com` matches `a.b.example.com` but not `example.com`), `?`
 /// matches one character, and everything else matches itself, ignoring
-/// ASCII case.
+/// ASCII case. A pattern with a wildcard never matches an IP literal. A
+/// pattern without a port allows only the default port of the scheme
+/// (443 for https, 80 for http). `http://host[:port]` allows plain http to
+/// that host (a grant the host makes for an internal server); without a
+/// scheme only https is allowed unless the manifest sets `allowHttp`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostPattern {
     text: String,
+    scheme: Option<Scheme>,
     host: Vec<u8>,
     port: Option<u16>,
+    wild: bool,
 }
 
 impl HostPattern {
-    /// Parse `host-glob` or `host-glob:port` (`api.github.com`,
-    /// `*.example.com`, `127.0.0.1:8080`).
+    /// Parse `host-glob`, `host-glob:port`, or either behind `http://` /
+    /// `https://` (`api.github.com`, `*.example.com`, `127.0.0.1:8080`,
+    /// `http://ollama.internal:11434`, `[::1]:3000`).
     pub fn new(pattern: &str) -> std::result::Result<Self, String> {
-        let bad = |why: &str| Err(format!("invalid host pattern: {why}"));
+        let bad = |why: &str| Err(format!("invalid host pattern `{pattern}`: {why}"));
         if pattern.is_empty() {
             return bad("empty");
-        }
-        if pattern.contains("://") || pattern.contains('/') {
-            return bad("give a host (such as `api.example.com`), not a URL");
         }
         if pattern.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return bad("whitespace or control characters");
         }
-        let (host, port) = match pattern.rsplit_once(':') {
-            Some((h, p)) if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => {
-                match p.parse::<u16>() {
-                    Ok(port) => (h, Some(port)),
-                    Err(_) => return bad("port out of range"),
-                }
+        let lower = pattern.to_ascii_lowercase();
+        let (scheme, rest) = if let Some(r) = lower.strip_prefix("http://") {
+            (Some(Scheme::Http), r)
+        } else if let Some(r) = lower.strip_prefix("https://") {
+            (Some(Scheme::Https), r)
+        } else {
+            (None, lower.as_str())
+        };
+        if rest.contains("://") || rest.contains(['/', '@', '\\']) {
+            return bad("give a host (such as `api.example.com` or `http://host:port`), not a URL");
+        }
+        let (host, port) = if let Some(v6) = rest.strip_prefix('[') {
+            let Some((inner, after)) = v6.split_once(']') else {
+                return bad("unclosed `[`");
+            };
+            let port = match after {
+                "" => None,
+                p => match p.strip_prefix(':').map(str::parse::<u16>) {
+                    Some(Ok(port)) => Some(port),
+                    _ => return bad("expected `[ipv6]` or `[ipv6]:port`"),
+                },
+            };
+            match inner.parse::<Ipv6Addr>() {
+                Ok(ip) => (format!("[{ip}]"), port),
+                Err(_) => return bad("not an IPv6 address inside `[]`"),
             }
-            Some(_) if !pattern.starts_with('[') => return bad("expected `host` or `host:port`"),
-            _ => (pattern, None),
+        } else {
+            let (host, port) = match rest.rsplit_once(':') {
+                Some((h, p)) if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => {
+                    match p.parse::<u16>() {
+                        Ok(port) => (h, Some(port)),
+                        Err(_) => return bad("port out of range"),
+                    }
+                }
+                Some(_) => return bad("expected `host` or `host:port`"),
+                None => (rest, None),
+            };
+            if host.is_empty() {
+                return bad("empty host");
+            }
+            if !host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '*' | '?'))
+            {
+                return bad(
+                    "a host may contain letters, digits, `-`, `.`, `_`, and the wildcards `*` and `?`",
+                );
+            }
+            let host = host.strip_suffix('.').unwrap_or(host);
+            // IP literals in their canonical spelling.
+            match host.parse::<Ipv4Addr>() {
+                Ok(ip) => (ip.to_string(), port),
+                Err(_) => (host.to_owned(), port),
+            }
         };
         if host.is_empty() {
             return bad("empty host");
         }
-        if !host.chars().all(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '*' | '?' | '[' | ']' | ':')
-        }) {
-            return bad(
-                "a host may contain letters, digits, `-`, `.`, `_`, and the wildcards `*` and `?`",
-            );
-        }
+        let wild = host.contains(['*', '?']);
         Ok(HostPattern {
             text: pattern.to_owned(),
-            host: host.to_ascii_lowercase().into_bytes(),
+            scheme,
+            host: host.into_bytes(),
             port,
+            wild,
         })
     }
 
@@ -75,9 +142,31 @@ impl HostPattern {
         &self.text
     }
 
-    /// Whether `host` (and, if the pattern has one, `port`) match.
+    /// Whether the pattern contains a wildcard (`*` or `?`).
+    pub fn is_wildcard(&self) -> bool {
+        self.wild
+    }
+
+    /// The port the pattern names, if any.
+    pub fn port(&self) -> Option<u16> {
+        self.port
+    }
+
+    /// Whether the pattern grants plain http (`http://…`).
+    pub fn grants_http(&self) -> bool {
+        self.scheme == Some(Scheme::Http)
+    }
+
+    /// Whether `host` matches and `port` is allowed: the pattern's port
+    /// when it names one, else no port or a default port (80, 443).
+    /// `host` is compared as given (lower-cased); see [`Allowlist::check`]
+    /// for the normalisation applied to URLs.
     pub fn matches(&self, host: &str, port: Option<u16>) -> bool {
-        self.matches_host(host) && self.port.is_none_or(|p| Some(p) == port)
+        let port_ok = match self.port {
+            Some(p) => port == Some(p),
+            None => matches!(port, None | Some(80) | Some(443)),
+        };
+        port_ok && self.matches_host(host)
     }
 
     /// Whether the pattern matches every host.
@@ -86,8 +175,29 @@ impl HostPattern {
     }
 
     fn matches_host(&self, host: &str) -> bool {
+        let host = host.strip_suffix('.').unwrap_or(host);
+        if self.wild && is_ip_literal(host) {
+            return false;
+        }
         wildcard(&self.host, host.as_bytes())
     }
+
+    /// Whether this pattern lets `scheme://host:port` through; `allow_http`
+    /// is the manifest's `allowHttp`.
+    fn permits(&self, scheme: &str, host: &str, port: u16, allow_http: bool) -> bool {
+        let scheme_ok = match (scheme, self.scheme) {
+            ("https", None | Some(Scheme::Https)) => true,
+            ("http", Some(Scheme::Http)) => true,
+            ("http", None) => allow_http,
+            _ => false,
+        };
+        let default = if scheme == "http" { 80 } else { 443 };
+        scheme_ok && self.port.unwrap_or(default) == port && self.matches_host(host)
+    }
+}
+
+fn is_ip_literal(host: &str) -> bool {
+    host.starts_with('[') || host.parse::<IpAddr>().is_ok()
 }
 
 /// Glob match of `pattern` (lower-case; `*` and `?` wildcards) against
@@ -114,7 +224,43 @@ fn wildcard(pattern: &[u8], text: &[u8]) -> bool {
     pattern[p..].iter().all(|b| *b == b'*')
 }
 
-/// The hosts and schemes a plugin may reach.
+/// Why a URL was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Denial {
+    /// A scheme other than http(s).
+    Scheme(String),
+    /// Plain http where only https is allowed; carries `host[:port]`.
+    PlainHttp(String),
+    /// The URL names no host.
+    NoHost,
+    /// The host (and port) is not listed; carries `host[:port]`.
+    NotListed(String),
+}
+
+impl Denial {
+    /// The `host[:port]` the denial is about, when it names one.
+    pub fn host(&self) -> Option<&str> {
+        match self {
+            Denial::PlainHttp(h) | Denial::NotListed(h) => Some(h),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Denial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Denial::Scheme(s) => write!(f, "scheme `{s}` is not allowed"),
+            Denial::PlainHttp(h) => write!(f, "plain http to `{h}` is not allowed (use https)"),
+            Denial::NoHost => f.write_str("the URL has no host"),
+            Denial::NotListed(h) => write!(f, "host `{h}` is not in the plugin's network allowlist"),
+        }
+    }
+}
+
+/// The hosts and schemes a plugin may reach: the manifest's declared hosts
+/// (as cut down by trust) plus the hosts its host granted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Allowlist {
     patterns: Vec<HostPattern>,
@@ -135,44 +281,96 @@ impl Allowlist {
         }
     }
 
+    /// Exactly the origin of `url` (its scheme, host and port): what a
+    /// provider built directly from the host's own configuration may reach.
+    pub fn for_url(url: &Url) -> Self {
+        let mut list = Allowlist::default();
+        list.grant_url(url);
+        list
+    }
+
+    /// Add the origin of `url` (scheme, host and port) to the list.
+    pub fn grant_url(&mut self, url: &Url) {
+        if let (Some(host), Some(port)) = (url.host(), url.port_or_known_default()) {
+            let host = match host {
+                Host::Domain(d) => d.strip_suffix('.').unwrap_or(d).to_owned(),
+                Host::Ipv4(ip) => ip.to_string(),
+                Host::Ipv6(ip) => format!("[{ip}]"),
+            };
+            let text = format!("{}://{host}:{port}", url.scheme());
+            // Domains from a parsed URL are valid patterns, except that a
+            // literal `*` could appear in a domain; it is never a glob here.
+            if !host.contains(['*', '?'])
+                && let Ok(p) = HostPattern::new(&text)
+            {
+                self.patterns.push(p);
+            }
+        }
+    }
+
+    /// Add granted patterns.
+    pub fn grant(&mut self, patterns: impl IntoIterator<Item = HostPattern>) {
+        self.patterns.extend(patterns);
+    }
+
+    /// The patterns in force.
+    pub fn patterns(&self) -> &[HostPattern] {
+        &self.patterns
+    }
+
     /// Whether nothing is allowed.
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty()
     }
 
+    /// Whether plain http may be used for some host.
+    fn any_http(&self) -> bool {
+        self.allow_http || self.patterns.iter().any(HostPattern::grants_http)
+    }
+
     /// `Ok` when `url` may be requested, else why not.
-    pub fn check(&self, url: &Url) -> std::result::Result<(), String> {
-        match url.scheme() {
-            "https" => {}
-            "http" if self.allow_http => {}
-            "http" => {
-                return Err(format!(
-                    "plain http to `{}` is not allowed (use https)",
-                    host_of(url)
-                ));
-            }
-            other => return Err(format!("scheme `{other}` is not allowed")),
+    pub fn check(&self, url: &Url) -> std::result::Result<(), Denial> {
+        let scheme = url.scheme();
+        if !matches!(scheme, "http" | "https") {
+            return Err(Denial::Scheme(scheme.to_owned()));
         }
-        let Some(host) = url.host_str() else {
-            return Err("the URL has no host".into());
+        let host = match url.host() {
+            Some(Host::Domain(d)) => d.strip_suffix('.').unwrap_or(d).to_ascii_lowercase(),
+            Some(Host::Ipv4(ip)) => ip.to_string(),
+            Some(Host::Ipv6(ip)) => format!("[{ip}]"),
+            None => return Err(Denial::NoHost),
         };
-        let port = url.port_or_known_default();
-        if self.patterns.iter().any(|p| p.matches(host, port)) {
-            Ok(())
+        let Some(port) = url.port_or_known_default() else {
+            return Err(Denial::NoHost);
+        };
+        if self
+            .patterns
+            .iter()
+            .any(|p| p.permits(scheme, &host, port, self.allow_http))
+        {
+            return Ok(());
+        }
+        let shown = host_of(url);
+        let https_would_pass = scheme == "http"
+            && self
+                .patterns
+                .iter()
+                .any(|p| p.permits("https", &host, 443, false) || p.permits("https", &host, port, false));
+        if https_would_pass {
+            Err(Denial::PlainHttp(shown))
         } else {
-            Err(format!(
-                "host `{}` is not in the plugin's network allowlist",
-                host_of(url)
-            ))
+            Err(Denial::NotListed(shown))
         }
     }
 
-    /// Whether some pattern allows `host` on some port.
+    /// Whether some pattern allows `host` on some port (for name lookups).
     fn allows_name(&self, host: &str) -> bool {
-        self.patterns.iter().any(|p| p.matches_host(host))
+        let host = host.to_ascii_lowercase();
+        self.patterns.iter().any(|p| p.matches_host(&host))
     }
 }
 
+/// `host[:port]` of a URL, the port only when it is not the default.
 fn host_of(url: &Url) -> String {
     match (url.host_str(), url.port()) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
@@ -181,7 +379,7 @@ fn host_of(url: &Url) -> String {
     }
 }
 
-/// The error a refused redirect or name lookup carries inside reqwest's error.
+/// The error a refused name lookup carries inside reqwest's error.
 #[derive(Debug)]
 struct Refused(String);
 
@@ -194,7 +392,7 @@ impl fmt::Display for Refused {
 impl std::error::Error for Refused {}
 
 /// Name resolution that refuses names outside the allowlist: a second line
-/// of defence for requests that bypass [`HttpClient`]'s own check.
+/// of defence behind the per-request check.
 struct AllowlistResolver {
     allow: Arc<Allowlist>,
 }
@@ -217,15 +415,45 @@ impl Resolve for AllowlistResolver {
     }
 }
 
-/// The HTTP client a plugin gets from its [`PluginContext`](crate::PluginContext).
+/// Which redirects [`HttpClient::execute_with`] follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Redirects {
+    /// None: a 3xx answer is returned as it is.
+    None,
+    /// Only within the request's origin (scheme, host, port), credentials
+    /// kept; a redirect elsewhere is returned as the 3xx answer.
+    SameOrigin,
+    /// To any allowed host (checked hop by hop); on leaving the first
+    /// origin, credentials (`Authorization`, `Cookie`, and every header
+    /// marked sensitive) are dropped. For downloads from pre-signed
+    /// storage URLs.
+    Allowed,
+}
+
+/// Why [`HttpClient::execute_with`] failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SendError {
+    /// Refused before sending: the URL or a redirect hop is not allowed, or
+    /// redirects went on too long. A Mosaic error (`PermissionDenied` or
+    /// `Provider`) naming the plugin, never the URL's path or query.
+    Refused(Error),
+    /// The request failed on the way (connect, timeout, body).
+    Failed(reqwest::Error),
+}
+
+/// The HTTP client a plugin gets from its [`PluginContext`](crate::PluginContext),
+/// and the engine under every provider's transport.
 ///
-/// Every request is checked against the manifest's network allowlist before
-/// it is sent: its host must match a declared glob and its scheme must be
-/// `https` (or `http` when the manifest sets `allowHttp`). Redirects are
-/// checked the same way, hop by hop, and a redirect to any other host fails
-/// the request with `PermissionDenied`. Name resolution refuses names
+/// Every request is checked against the allowlist before it is sent: its
+/// scheme must be `https` (or `http` where the manifest sets `allowHttp` or
+/// a grant says `http://…`), its host must match a pattern and its port the
+/// pattern's port (the scheme's default when the pattern names none).
+/// Redirects are followed by this client itself, hop by hop, each hop
+/// checked the same way ([`Redirects`]). Name resolution refuses names
 /// outside the allowlist too, and system proxies are not used. The
-/// underlying `reqwest::Client` is built on first use.
+/// underlying `reqwest::Client` is built on first use and never handed out.
 ///
 /// Cheap to clone.
 #[derive(Clone)]
@@ -238,6 +466,7 @@ struct Inner {
     allow: Arc<Allowlist>,
     user_agent: String,
     timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
     client: OnceLock<std::result::Result<reqwest::Client, String>>,
 }
 
@@ -257,13 +486,15 @@ impl fmt::Debug for HttpClient {
             )
             .field("allow_http", &self.inner.allow.allow_http)
             .field("timeout", &self.inner.timeout)
+            .field("connect_timeout", &self.inner.connect_timeout)
             .finish()
     }
 }
 
 impl HttpClient {
-    /// A client for `plugin` confined to `allow`, sending `user_agent`, with
-    /// an overall per-request `timeout`.
+    /// A client for `plugin` confined to `allow`, sending `user_agent`
+    /// unless a request sets its own, with a default per-request `timeout`
+    /// for [`execute`](Self::execute).
     pub fn new(
         plugin: impl Into<String>,
         allow: Allowlist,
@@ -276,9 +507,33 @@ impl HttpClient {
                 allow: Arc::new(allow),
                 user_agent: user_agent.into(),
                 timeout,
+                connect_timeout: Some(Duration::from_secs(10)),
                 client: OnceLock::new(),
             }),
         }
+    }
+
+    /// The same allowlist and settings with another connect timeout (a
+    /// new connection pool).
+    pub fn with_connect_timeout(&self, connect_timeout: Option<Duration>) -> Self {
+        if connect_timeout == self.inner.connect_timeout {
+            return self.clone();
+        }
+        HttpClient {
+            inner: Arc::new(Inner {
+                plugin: self.inner.plugin.clone(),
+                allow: self.inner.allow.clone(),
+                user_agent: self.inner.user_agent.clone(),
+                timeout: self.inner.timeout,
+                connect_timeout,
+                client: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// The plugin (or provider) this client sends for.
+    pub fn plugin(&self) -> &str {
+        &self.inner.plugin
     }
 
     /// The allowlist.
@@ -286,41 +541,42 @@ impl HttpClient {
         &self.inner.allow
     }
 
+    /// The default per-request timeout of [`execute`](Self::execute).
+    pub fn timeout(&self) -> Option<Duration> {
+        self.inner.timeout
+    }
+
+    /// The connect timeout.
+    pub fn connect_timeout(&self) -> Option<Duration> {
+        self.inner.connect_timeout
+    }
+
     fn client(&self) -> Result<&reqwest::Client> {
         let built = self.inner.client.get_or_init(|| {
-            let allow = self.inner.allow.clone();
-            let policy = redirect::Policy::custom(move |attempt| {
-                if attempt.previous().len() >= MAX_REDIRECTS {
-                    return attempt.error(Refused(format!("more than {MAX_REDIRECTS} redirects")));
-                }
-                match allow.check(attempt.url()) {
-                    Ok(()) => attempt.follow(),
-                    Err(why) => attempt.error(Refused(format!("redirect refused: {why}"))),
-                }
-            });
             let mut b = reqwest::Client::builder()
-                .redirect(policy)
+                .redirect(reqwest::redirect::Policy::none())
                 .no_proxy()
                 .user_agent(self.inner.user_agent.clone())
-                .https_only(!self.inner.allow.allow_http)
+                .https_only(!self.inner.allow.any_http())
                 .dns_resolver(Arc::new(AllowlistResolver {
                     allow: self.inner.allow.clone(),
                 }));
-            if let Some(t) = self.inner.timeout {
-                b = b.timeout(t);
+            if let Some(t) = self.inner.connect_timeout {
+                b = b.connect_timeout(t);
             }
             b.build().map_err(|e| e.to_string())
         });
         built.as_ref().map_err(|e| {
             Error::new(
                 ErrorKind::Internal,
-                format!("cannot build the HTTP client: {e}"),
+                format!("cannot build the HTTP client: {}", redact(e)),
             )
             .with_provider(self.inner.plugin.clone())
         })
     }
 
-    /// Parse `url` and check it against the allowlist.
+    /// Parse `url` and check it against the allowlist. The error names the
+    /// host and how to grant it, never the URL's path or query.
     pub fn check(&self, url: &str) -> Result<Url> {
         let parsed = Url::parse(url).map_err(|e| {
             Error::invalid_input("url", format!("invalid URL: {e}"))
@@ -332,7 +588,7 @@ impl HttpClient {
 
     /// Check a parsed URL against the allowlist.
     pub fn check_url(&self, url: &Url) -> Result<()> {
-        self.inner.allow.check(url).map_err(|why| self.denied(why))
+        self.inner.allow.check(url).map_err(|d| self.denied(&d, ""))
     }
 
     /// Whether `url` would be allowed.
@@ -340,71 +596,161 @@ impl HttpClient {
         self.check(url).is_ok()
     }
 
-    fn denied(&self, why: String) -> Error {
+    fn denied(&self, why: &Denial, context: &str) -> Error {
+        let plugin = &self.inner.plugin;
+        let hint = match why {
+            Denial::NotListed(h) => format!(
+                "; the host grants it with `PluginHostBuilder::grant_hosts(\"{plugin}\", [\"{h}\"])`"
+            ),
+            Denial::PlainHttp(h) => format!(
+                "; the host grants plain http with `PluginHostBuilder::grant_hosts(\"{plugin}\", [\"http://{h}\"])`"
+            ),
+            _ => String::new(),
+        };
         Error::new(
             ErrorKind::PermissionDenied,
-            format!("plugin `{}`: {why}", self.inner.plugin),
+            format!("plugin `{plugin}`: {context}{why}{hint}"),
         )
-        .with_provider(self.inner.plugin.clone())
+        .with_provider(plugin.clone())
     }
 
-    /// A request to an allowed URL (the URL of a builder cannot change
-    /// afterwards). Send it with [`HttpClient::send`] to get Mosaic errors.
-    pub fn request(&self, method: Method, url: &str) -> Result<RequestBuilder> {
+    /// A `method` request to an allowed URL, ready for
+    /// [`execute`](Self::execute). Set headers and a body through the
+    /// request's `headers_mut` and `body_mut`.
+    pub fn request(&self, method: Method, url: &str) -> Result<reqwest::Request> {
         let url = self.check(url)?;
-        Ok(self.client()?.request(method, url))
+        Ok(reqwest::Request::new(method, url))
     }
 
     /// `GET url`.
-    pub fn get(&self, url: &str) -> Result<RequestBuilder> {
+    pub fn get(&self, url: &str) -> Result<reqwest::Request> {
         self.request(Method::GET, url)
     }
 
     /// `POST url`.
-    pub fn post(&self, url: &str) -> Result<RequestBuilder> {
+    pub fn post(&self, url: &str) -> Result<reqwest::Request> {
         self.request(Method::POST, url)
     }
 
-    /// `PUT url`.
-    pub fn put(&self, url: &str) -> Result<RequestBuilder> {
-        self.request(Method::PUT, url)
-    }
-
-    /// `PATCH url`.
-    pub fn patch(&self, url: &str) -> Result<RequestBuilder> {
-        self.request(Method::PATCH, url)
-    }
-
-    /// `DELETE url`.
-    pub fn delete(&self, url: &str) -> Result<RequestBuilder> {
-        self.request(Method::DELETE, url)
-    }
-
-    /// Send a request built from this client, mapping failures to Mosaic
-    /// errors (a refused redirect is `PermissionDenied`).
-    pub async fn send(&self, request: RequestBuilder) -> Result<reqwest::Response> {
-        let (_, built) = request.build_split();
-        let request = built.map_err(|e| self.map_error(&e))?;
-        self.execute(request).await
-    }
-
-    /// Execute a request after checking its URL.
-    pub async fn execute(&self, request: reqwest::Request) -> Result<reqwest::Response> {
-        self.check_url(request.url())?;
-        self.client()?
-            .execute(request)
+    /// Send a request: the URL and every redirect hop are checked (any
+    /// allowed host, credentials dropped on leaving the first origin), the
+    /// default timeout applies when the request sets none, and failures
+    /// are Mosaic errors (`PermissionDenied` for a refused URL or hop;
+    /// `Timeout`; `Unavailable` for connection failures; the text redacted
+    /// and without the URL).
+    pub async fn execute(&self, mut request: reqwest::Request) -> Result<reqwest::Response> {
+        if request.timeout().is_none() {
+            *request.timeout_mut() = self.inner.timeout;
+        }
+        self.execute_with(request, Redirects::Allowed)
             .await
-            .map_err(|e| self.map_error(&e))
+            .map_err(|e| match e {
+                SendError::Refused(e) => e,
+                SendError::Failed(e) => self.map_error(&e),
+            })
+    }
+
+    /// Send a request exactly as given (its own timeout or none), following
+    /// redirects as `redirects` says, each hop checked.
+    pub async fn execute_with(
+        &self,
+        request: reqwest::Request,
+        redirects: Redirects,
+    ) -> std::result::Result<reqwest::Response, SendError> {
+        let client = self.client().map_err(SendError::Refused)?;
+        let origin = request.url().origin();
+        let mut request = request;
+        let mut left_origin = false;
+        for _ in 0..=MAX_REDIRECTS {
+            self.inner
+                .allow
+                .check(request.url())
+                .map_err(|d| {
+                    let context = if left_origin || request.url().origin() != origin {
+                        "redirect refused: "
+                    } else {
+                        ""
+                    };
+                    SendError::Refused(self.denied(&d, context))
+                })?;
+            let retry = if redirects == Redirects::None {
+                None
+            } else {
+                request.try_clone()
+            };
+            let current = request.url().clone();
+            let resp = client.execute(request).await.map_err(|e| {
+                // A name refused by the resolver is a permission error.
+                let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+                while let Some(s) = source {
+                    if let Some(r) = s.downcast_ref::<Refused>() {
+                        return SendError::Refused(
+                            Error::new(
+                                ErrorKind::PermissionDenied,
+                                format!("plugin `{}`: {}", self.inner.plugin, r.0),
+                            )
+                            .with_provider(self.inner.plugin.clone()),
+                        );
+                    }
+                    source = s.source();
+                }
+                SendError::Failed(e)
+            })?;
+            let status = resp.status();
+            let Some(mut next) = retry.filter(|_| is_redirect(status)) else {
+                return Ok(resp);
+            };
+            let Some(target) = resp
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|loc| current.join(loc).ok())
+            else {
+                return Ok(resp);
+            };
+            let same_origin = target.origin() == origin;
+            if redirects == Redirects::SameOrigin && !same_origin {
+                return Ok(resp);
+            }
+            if !same_origin && !left_origin {
+                left_origin = true;
+                strip_credentials(next.headers_mut());
+            }
+            if status == StatusCode::SEE_OTHER
+                || (matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND)
+                    && next.method() == Method::POST)
+            {
+                if next.method() != Method::HEAD {
+                    *next.method_mut() = Method::GET;
+                }
+                *next.body_mut() = None;
+                next.headers_mut().remove(CONTENT_TYPE);
+                next.headers_mut().remove(CONTENT_LENGTH);
+            }
+            *next.url_mut() = target;
+            request = next;
+        }
+        Err(SendError::Refused(
+            Error::new(
+                ErrorKind::Provider,
+                format!("more than {MAX_REDIRECTS} redirects"),
+            )
+            .with_provider(self.inner.plugin.clone()),
+        ))
     }
 
     /// A Mosaic error for a `reqwest` failure: `PermissionDenied` for a
-    /// refused redirect or name, `Timeout`, `Unavailable` for connection
-    /// failures. The URL is left out and the text redacted.
+    /// refused name, `Timeout`, `Unavailable` for connection failures. The
+    /// URL is left out and the text redacted.
     pub fn map_error(&self, e: &reqwest::Error) -> Error {
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
         while let Some(s) = source {
             if let Some(r) = s.downcast_ref::<Refused>() {
-                return self.denied(r.0.clone());
+                return Error::new(
+                    ErrorKind::PermissionDenied,
+                    format!("plugin `{}`: {}", self.inner.plugin, r.0),
+                )
+                .with_provider(self.inner.plugin.clone());
             }
             source = s.source();
         }
@@ -419,22 +765,51 @@ impl HttpClient {
         } else {
             ErrorKind::Provider
         };
-        let mut chain = String::new();
-        let mut s: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
-        while let Some(cause) = s {
-            chain.push_str(": ");
-            chain.push_str(&cause.to_string());
-            s = cause.source();
-        }
-        let text = format!(
-            "{}{chain}",
-            e.to_string().split(" for url (").next().unwrap_or("")
-        );
-        let mut err = Error::new(kind, redact(&text)).with_provider(self.inner.plugin.clone());
+        let mut err = Error::new(kind, describe(e)).with_provider(self.inner.plugin.clone());
         if let Some(status) = e.status() {
             err = err.with_status(status.as_u16());
         }
         err
+    }
+}
+
+/// A `reqwest` error's text and causes, without the URL, redacted.
+pub fn describe(e: &reqwest::Error) -> String {
+    let mut chain = String::new();
+    let mut s: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(cause) = s {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        s = cause.source();
+    }
+    let text = e.to_string();
+    let head = text.split(" for url (").next().unwrap_or("");
+    redact(&format!("{head}{chain}"))
+}
+
+fn is_redirect(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::MOVED_PERMANENTLY
+            | StatusCode::FOUND
+            | StatusCode::SEE_OTHER
+            | StatusCode::TEMPORARY_REDIRECT
+            | StatusCode::PERMANENT_REDIRECT
+    )
+}
+
+/// Drop every header that carries a credential.
+fn strip_credentials(headers: &mut HeaderMap) {
+    headers.remove(AUTHORIZATION);
+    headers.remove(COOKIE);
+    headers.remove(PROXY_AUTHORIZATION);
+    let sensitive: Vec<_> = headers
+        .iter()
+        .filter(|(_, v)| v.is_sensitive())
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in sensitive {
+        headers.remove(k);
     }
 }
 
@@ -452,22 +827,100 @@ mod tests {
         assert!(!p("*.example.com").matches("example.com.evil.net", None));
         assert!(p("api-?.example.com").matches("api-2.example.com", None));
         assert!(!p("api-?.example.com").matches("api-22.example.com", None));
-        assert!(p("*").matches("anything.at.all", Some(1)) && p("*").is_any_host());
+        assert!(p("*").matches("anything.at.all", None) && p("*").is_any_host());
         assert!(p("a*b*c").matches("aXbYbZc", None));
         assert!(!p("a*b*c").matches("aXbYbZ", None));
         assert!(p("127.0.0.1:8080").matches("127.0.0.1", Some(8080)));
         assert!(!p("127.0.0.1:8080").matches("127.0.0.1", Some(8081)));
+        // no port in the pattern: default ports only
+        assert!(!p("api.github.com").matches("api.github.com", Some(8443)));
+        // wildcards never match IP literals
+        assert!(!p("*").matches("127.0.0.1", None));
+        assert!(!p("*.0.0.1").matches("127.0.0.1", None));
+        assert!(!p("*").matches("[::1]", None));
         for bad in [
             "",
-            "https://x",
+            "https://x/y",
             "a/b",
             "a b",
             "x:99999",
             "x:y",
             ":80",
             "ex{a,b}.com",
+            "user@host",
+            "a\\b",
+            "[::1",
+            "[zz]",
         ] {
             assert!(HostPattern::new(bad).is_err(), "{bad}");
         }
+    }
+
+    fn list(patterns: &[&str], allow_http: bool) -> Allowlist {
+        Allowlist::new(&NetworkPermission {
+            hosts: patterns.iter().map(|s| (*s).to_owned()).collect(),
+            allow_http,
+        })
+    }
+
+    fn ok(l: &Allowlist, url: &str) -> bool {
+        l.check(&Url::parse(url).unwrap()).is_ok()
+    }
+
+    #[test]
+    fn scheme_host_and_port_are_all_checked() {
+        let l = list(&["api.example.com", "127.0.0.1:8080"], false);
+        assert!(ok(&l, "https://api.example.com/x"));
+        assert!(ok(&l, "https://API.EXAMPLE.COM./x"));
+        assert!(!ok(&l, "https://api.example.com:8443/x"));
+        assert!(!ok(&l, "http://api.example.com/x"));
+        assert!(!ok(&l, "https://127.0.0.1/x"));
+        assert!(ok(&l, "https://127.0.0.1:8080/x"));
+        // other spellings of the same address normalise to it
+        assert!(ok(&l, "https://2130706433:8080/x"));
+        assert!(ok(&l, "https://0x7f.0.0.1:8080/x"));
+        assert!(ok(&l, "https://127.1:8080/x"));
+        assert!(!ok(&l, "https://127.0.0.2:8080/x"));
+        assert!(!ok(&l, "ftp://api.example.com/x"));
+        assert_eq!(
+            l.check(&Url::parse("http://api.example.com/").unwrap()),
+            Err(Denial::PlainHttp("api.example.com".into()))
+        );
+        assert_eq!(
+            l.check(&Url::parse("https://other.example.com:99/").unwrap()),
+            Err(Denial::NotListed("other.example.com:99".into()))
+        );
+    }
+
+    #[test]
+    fn http_grants_and_ipv6() {
+        let mut l = list(&[], false);
+        l.grant([
+            HostPattern::new("http://git.internal:3000").unwrap(),
+            HostPattern::new("[0:0::1]:9000").unwrap(),
+        ]);
+        assert!(ok(&l, "http://git.internal:3000/api/v1"));
+        assert!(!ok(&l, "https://git.internal:3000/api/v1"));
+        assert!(!ok(&l, "http://git.internal/api/v1"));
+        assert!(ok(&l, "https://[::1]:9000/"));
+        assert!(!ok(&l, "http://[::1]:9000/"));
+        let base = Url::parse("http://127.0.0.1:4567/api").unwrap();
+        let only = Allowlist::for_url(&base);
+        assert!(ok(&only, "http://127.0.0.1:4567/other"));
+        assert!(!ok(&only, "http://127.0.0.1:4568/"));
+        assert!(!ok(&only, "https://127.0.0.1:4567/"));
+    }
+
+    #[test]
+    fn credentials_are_stripped() {
+        let mut h = HeaderMap::new();
+        h.insert(AUTHORIZATION, "Bearer x".parse().unwrap());
+        let mut secret: reqwest::header::HeaderValue = "glpat-1".parse().unwrap();
+        secret.set_sensitive(true);
+        h.insert("private-token", secret);
+        h.insert("accept", "application/json".parse().unwrap());
+        strip_credentials(&mut h);
+        assert_eq!(h.len(), 1);
+        assert!(h.contains_key("accept"));
     }
 }

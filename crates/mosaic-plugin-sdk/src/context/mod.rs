@@ -10,7 +10,7 @@ use std::sync::Arc;
 use mosaic_core::{Error, ErrorKind, Result, Secret};
 use semver::Version;
 
-pub use http::{Allowlist, HostPattern, HttpClient};
+pub use http::{Allowlist, Denial, HostPattern, HttpClient, Redirects, SendError};
 pub use state::StateStore;
 
 use crate::config::{Env, PluginConfig};
@@ -71,6 +71,7 @@ impl PluginContext {
             env: Env::system(),
             state: None,
             config: PluginConfig::default(),
+            grants: Vec::new(),
         }
     }
 
@@ -207,9 +208,19 @@ pub struct PluginContextBuilder {
     env: Env,
     state: Option<StateStore>,
     config: PluginConfig,
+    grants: Vec<HostPattern>,
 }
 
 impl PluginContextBuilder {
+    /// Hosts the host grants this plugin beyond its manifest (a
+    /// self-hosted instance, an internal server): `host`, `host:port`, or
+    /// `http://host:port` to allow plain http to it. Grants are not cut
+    /// down by trust: they are the host's own decision.
+    pub fn grant_hosts(mut self, grants: impl IntoIterator<Item = HostPattern>) -> Self {
+        self.grants.extend(grants);
+        self
+    }
+
     /// The permissions in force.
     pub fn permissions(mut self, permissions: Permissions) -> Self {
         self.permissions = permissions;
@@ -242,7 +253,8 @@ impl PluginContextBuilder {
 
     /// The context.
     pub fn build(self) -> PluginContext {
-        let allow = Allowlist::new(&self.permissions.network);
+        let mut allow = Allowlist::new(&self.permissions.network);
+        allow.grant(self.grants);
         let http = HttpClient::new(
             self.id.clone(),
             allow,

@@ -20,7 +20,7 @@ pub use registry::{
 };
 
 use crate::config::{Env, PluginConfig};
-use crate::context::{PluginContext, StateStore};
+use crate::context::{HostPattern, PluginContext, StateStore};
 use crate::deps;
 use crate::handle::{Instance, PluginHandle, Slot};
 use crate::lifecycle::{EventKind, PluginEvent, PluginState};
@@ -38,6 +38,7 @@ struct HostConfig {
     call_timeout: Option<Duration>,
     env: Env,
     state_dir: Option<PathBuf>,
+    grants: BTreeMap<String, Vec<HostPattern>>,
 }
 
 /// Builds a [`PluginHost`].
@@ -80,6 +81,41 @@ impl PluginHostBuilder {
     pub fn env(mut self, env: Env) -> Self {
         self.config.env = env;
         self
+    }
+
+    /// Grant plugin `id` network access to `hosts` beyond its manifest: a
+    /// self-hosted or enterprise instance, an internal server. Each entry
+    /// is `host`, `host:port` or `http://host:port` (plain http is allowed
+    /// only where a grant says so); a pattern without a port allows the
+    /// scheme's default port only. Grants add to what trust leaves of the
+    /// manifest's hosts. Fails with `Config` naming the bad entry.
+    ///
+    /// ```
+    /// # use mosaic_plugin_sdk::PluginHost;
+    /// let host = PluginHost::builder()
+    ///     .grant_hosts("gitea", ["git.internal.example:3000"])?
+    ///     .grant_hosts("openai", ["http://llm.internal:8000"])?
+    ///     .build();
+    /// # let _ = host; Ok::<(), mosaic_core::Error>(())
+    /// ```
+    pub fn grant_hosts<I, S>(mut self, id: &str, hosts: I) -> Result<Self>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut parsed = Vec::new();
+        for h in hosts {
+            let p = HostPattern::new(h.as_ref()).map_err(|why| {
+                Error::config(format!("grant for plugin `{id}`: {why}"))
+            })?;
+            parsed.push(p);
+        }
+        self.config
+            .grants
+            .entry(id.to_owned())
+            .or_default()
+            .extend(parsed);
+        Ok(self)
     }
 
     /// Keep each plugin's state in `<dir>/<id>.json` (default: in memory).
@@ -191,6 +227,7 @@ impl PluginHost {
                 call_timeout: None,
                 env: Env::system(),
                 state_dir: None,
+                grants: BTreeMap::new(),
             },
             event_capacity: 1024,
         }
@@ -450,6 +487,14 @@ impl PluginHost {
             .env(self.inner.config.env.clone())
             .state(state.clone())
             .config(config.clone())
+            .grant_hosts(
+                self.inner
+                    .config
+                    .grants
+                    .get(manifest.id.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
+            )
             .build();
         let limit = self.hook_timeout(manifest);
         let id = manifest.id.as_str();

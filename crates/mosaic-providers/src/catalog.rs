@@ -2,16 +2,18 @@
 //! [`PluginHost`](mosaic_plugin_sdk::PluginHost) can register.
 //!
 //! Each provider ships its `plugin.json` and `config.schema.json` next to
-//! its code; [`manifest`] joins the two into one
-//! [`PluginManifest`] (the schema becomes `config.schema`, so the host
-//! validates configuration, applies defaults and keeps secrets apart).
-//! [`factories`] lists a factory per provider enabled by cargo features.
+//! its code; [`manifest`] joins the two into one [`PluginManifest`] (the
+//! schema becomes `config.schema`, so the host validates configuration,
+//! applies defaults and keeps secrets apart). [`factories`] lists a factory
+//! per provider enabled by cargo features.
 //!
-//! A plugin instance checks its configured base URL against the network
-//! allowlist of its [`PluginContext`] before it builds the provider: a
-//! self-hosted or enterprise instance works only when the host has granted
-//! its host name. Every request then goes to that base URL only (next-page
-//! cursors are checked against it and redirects stay on its origin).
+//! One glue serves every provider: a plugin instance builds its provider
+//! over the plugin's own allowlisted [`HttpClient`], so every request —
+//! and every redirect hop — is checked against the manifest's hosts (as
+//! trust leaves them) plus the hosts the host granted. A self-hosted or
+//! enterprise instance starts only when the host has granted its host
+//! (`PluginHostBuilder::grant_hosts`); otherwise the plugin fails to start
+//! with `PermissionDenied` naming the host and the grant to add.
 //!
 //! ```
 //! # #[cfg(feature = "github")] {
@@ -21,13 +23,13 @@
 //! # Ok::<(), mosaic_core::Error>(())
 //! ```
 
+use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use mosaic_core::git::GitProvider;
 use mosaic_core::{Error, Result};
 use mosaic_plugin_sdk::{
-    Plugin, PluginConfig, PluginContext, PluginFactory, PluginManifest, PluginServices,
+    HttpClient, Plugin, PluginConfig, PluginContext, PluginFactory, PluginManifest, PluginServices,
 };
 use serde_json::Value;
 
@@ -45,113 +47,67 @@ pub fn manifest(plugin_json: &str, config_schema: &str) -> Result<PluginManifest
     PluginManifest::from_value(&doc)
 }
 
-type Build = fn(&PluginConfig) -> Result<(String, Arc<dyn GitProvider>)>;
+/// Builds a provider's services from its validated configuration, sending
+/// through the plugin's allowlisted client.
+pub(crate) type Build = fn(&PluginConfig, HttpClient) -> Result<PluginServices>;
 
-type MakeFactory = fn() -> Result<Arc<dyn PluginFactory>>;
-
-/// A forge as a plugin instance.
-struct ForgePlugin {
+/// Any provider of this crate as a plugin instance.
+struct ProviderPlugin {
     build: Build,
-    git: Option<Arc<dyn GitProvider>>,
+    services: Option<PluginServices>,
+}
+
+impl fmt::Debug for ProviderPlugin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProviderPlugin")
+            .field("initialized", &self.services.is_some())
+            .finish()
+    }
 }
 
 #[async_trait]
-impl Plugin for ForgePlugin {
+impl Plugin for ProviderPlugin {
     async fn initialize(&mut self, ctx: PluginContext, config: PluginConfig) -> Result<()> {
-        let (base_url, git) = (self.build)(&config)?;
-        ctx.http().check(&base_url)?;
-        self.git = Some(git);
+        self.services = Some((self.build)(&config, ctx.http().clone())?);
         Ok(())
     }
 
     fn services(&self) -> PluginServices {
-        let mut s = PluginServices::new();
-        if let Some(g) = &self.git {
-            s = s.with_git(g.clone());
-        }
-        s
+        self.services.clone().unwrap_or_default()
     }
 }
 
-fn forge_factory(manifest: PluginManifest, build: Build) -> Arc<dyn PluginFactory> {
-    Arc::new(mosaic_plugin_sdk::factory(manifest, move || {
-        Ok(Box::new(ForgePlugin { build, git: None }) as Box<dyn Plugin>)
-    }))
+/// The factory of a provider of this crate: its manifest (plugin.json
+/// with the config schema) and how to build it.
+pub(crate) fn provider_factory(
+    plugin_json: &str,
+    config_schema: &str,
+    build: Build,
+) -> Result<Arc<dyn PluginFactory>> {
+    let m = manifest(plugin_json, config_schema)?;
+    Ok(Arc::new(mosaic_plugin_sdk::factory(m, move || {
+        Ok(Box::new(ProviderPlugin {
+            build,
+            services: None,
+        }) as Box<dyn Plugin>)
+    })))
 }
 
-/// The GitHub plugin factory.
-#[cfg(feature = "github")]
-pub fn github() -> Result<Arc<dyn PluginFactory>> {
-    use crate::github::{CONFIG_SCHEMA, GitHub, GitHubConfig, PLUGIN_MANIFEST};
-    Ok(forge_factory(
-        manifest(PLUGIN_MANIFEST, CONFIG_SCHEMA)?,
-        |c| {
-            let cfg: GitHubConfig = c.parse()?;
-            Ok((cfg.base_url.clone(), Arc::new(GitHub::new(cfg)?)))
-        },
-    ))
-}
+type MakeFactory = fn() -> Result<Arc<dyn PluginFactory>>;
 
-/// The Gitea / Forgejo plugin factory.
-#[cfg(feature = "gitea")]
-pub fn gitea() -> Result<Arc<dyn PluginFactory>> {
-    use crate::gitea::{CONFIG_SCHEMA, Gitea, GiteaConfig, PLUGIN_MANIFEST};
-    Ok(forge_factory(
-        manifest(PLUGIN_MANIFEST, CONFIG_SCHEMA)?,
-        |c| {
-            let cfg: GiteaConfig = c.parse()?;
-            Ok((cfg.base_url.clone(), Arc::new(Gitea::new(cfg)?)))
-        },
-    ))
-}
-
-/// The GitLab plugin factory.
-#[cfg(feature = "gitlab")]
-pub fn gitlab() -> Result<Arc<dyn PluginFactory>> {
-    use crate::gitlab::{CONFIG_SCHEMA, GitLab, GitLabConfig, PLUGIN_MANIFEST};
-    Ok(forge_factory(
-        manifest(PLUGIN_MANIFEST, CONFIG_SCHEMA)?,
-        |c| {
-            let cfg: GitLabConfig = c.parse()?;
-            Ok((cfg.base_url.clone(), Arc::new(GitLab::new(cfg)?)))
-        },
-    ))
-}
-
-/// The Bitbucket Cloud plugin factory.
-#[cfg(feature = "bitbucket")]
-pub fn bitbucket() -> Result<Arc<dyn PluginFactory>> {
-    use crate::bitbucket::{Bitbucket, BitbucketConfig, CONFIG_SCHEMA, PLUGIN_MANIFEST};
-    Ok(forge_factory(
-        manifest(PLUGIN_MANIFEST, CONFIG_SCHEMA)?,
-        |c| {
-            let cfg: BitbucketConfig = c.parse()?;
-            Ok((cfg.base_url.clone(), Arc::new(Bitbucket::new(cfg)?)))
-        },
-    ))
-}
-
-/// A factory for every provider enabled by cargo features (forges, and
-/// the knowledge bases, CI/CD systems, workflow engines and issue trackers
-/// when their features are on too).
+/// A factory for every provider enabled by cargo features: forges, CI/CD
+/// systems, AI models, knowledge bases, workflow engines and issue
+/// trackers (nineteen with feature `full`).
 pub fn factories() -> Result<Vec<Arc<dyn PluginFactory>>> {
     let makers: &[MakeFactory] = &[
         #[cfg(feature = "github")]
-        github,
+        crate::github::plugin_factory,
         #[cfg(feature = "gitea")]
-        gitea,
+        crate::gitea::plugin_factory,
         #[cfg(feature = "gitlab")]
-        gitlab,
+        crate::gitlab::plugin_factory,
         #[cfg(feature = "bitbucket")]
-        bitbucket,
-        #[cfg(feature = "notion")]
-        crate::notion::plugin_factory,
-        #[cfg(feature = "bookstack")]
-        crate::bookstack::plugin_factory,
-        #[cfg(feature = "confluence")]
-        crate::confluence::plugin_factory,
-        #[cfg(feature = "wikijs")]
-        crate::wikijs::plugin_factory,
+        crate::bitbucket::plugin_factory,
         #[cfg(feature = "github-actions")]
         crate::github_actions::plugin_factory,
         #[cfg(feature = "gitlab-ci")]
@@ -160,6 +116,20 @@ pub fn factories() -> Result<Vec<Arc<dyn PluginFactory>>> {
         crate::jenkins::plugin_factory,
         #[cfg(feature = "woodpecker")]
         crate::woodpecker::plugin_factory,
+        #[cfg(feature = "openai")]
+        crate::openai::plugin_factory,
+        #[cfg(feature = "anthropic")]
+        crate::anthropic::plugin_factory,
+        #[cfg(feature = "ollama")]
+        crate::ollama::plugin_factory,
+        #[cfg(feature = "notion")]
+        crate::notion::plugin_factory,
+        #[cfg(feature = "bookstack")]
+        crate::bookstack::plugin_factory,
+        #[cfg(feature = "confluence")]
+        crate::confluence::plugin_factory,
+        #[cfg(feature = "wikijs")]
+        crate::wikijs::plugin_factory,
         #[cfg(feature = "n8n")]
         crate::n8n::plugin_factory,
         #[cfg(feature = "linear")]

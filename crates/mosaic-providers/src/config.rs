@@ -1,14 +1,22 @@
 //! Settings every provider's configuration shares (see each provider's
-//! `config.schema.json`): timeouts, user agent, and the retry and
-//! rate-limit settings a host reads to build its middleware.
+//! `config.schema.json`), and [`load`], the one strict loader every
+//! provider's `from_json` goes through.
+//!
+//! Retries, rate limits and circuit breaking are not provider settings:
+//! they are layers a host (or `mosaic.toml`'s per-instance `stack`) puts
+//! around the provider's service.
 
 use std::time::Duration;
 
+use mosaic_core::{Error, FieldError, Result};
+use mosaic_plugin_sdk::{ConfigSchema, HttpClient, PluginConfig};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::http::{Transport, TransportBuilder};
+use crate::http::TransportBuilder;
 
-/// Transport and middleware settings of one provider instance.
+/// Transport settings of one provider instance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct HttpSettings {
@@ -18,11 +26,6 @@ pub struct HttpSettings {
     pub connect_timeout_secs: u64,
     /// `User-Agent` header; `None` for Mosaic's default.
     pub user_agent: Option<String>,
-    /// Retry settings for the host's retry layer (the transport itself
-    /// never retries).
-    pub retry: RetrySettings,
-    /// Client-side rate limit for the host's rate-limit layer.
-    pub rate_limit: RateLimitSettings,
 }
 
 impl Default for HttpSettings {
@@ -31,8 +34,6 @@ impl Default for HttpSettings {
             timeout_secs: 30,
             connect_timeout_secs: 10,
             user_agent: None,
-            retry: RetrySettings::default(),
-            rate_limit: RateLimitSettings::default(),
         }
     }
 }
@@ -43,57 +44,87 @@ impl HttpSettings {
     }
 
     /// A transport builder for `provider` at `base_url` with these
-    /// settings applied (and `client` used, when given).
+    /// settings applied, sending through `egress` when given (a plugin's
+    /// allowlisted client; see [`TransportBuilder::egress`]).
     pub fn transport(
         &self,
         provider: &'static str,
         base_url: &str,
-        client: Option<reqwest::Client>,
+        egress: Option<HttpClient>,
     ) -> TransportBuilder {
-        let mut b = Transport::builder(provider, base_url.to_owned())
+        let mut b = crate::http::Transport::builder(provider, base_url.to_owned())
             .timeout(Self::secs(self.timeout_secs))
-            .connect_timeout(Self::secs(self.connect_timeout_secs));
+            .connect_timeout(Self::secs(self.connect_timeout_secs))
+            .egress_opt(egress);
         if let Some(ua) = &self.user_agent {
             b = b.user_agent(ua.clone());
-        }
-        if let Some(c) = client {
-            b = b.client(c);
         }
         b
     }
 }
 
-/// How a host should retry failed calls to this provider.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct RetrySettings {
-    /// Attempts in total, including the first (`1` disables retries).
-    pub max_attempts: u32,
-    /// First backoff in milliseconds.
-    pub initial_backoff_ms: u64,
-    /// Longest backoff in milliseconds.
-    pub max_backoff_ms: u64,
-    /// Honour the provider's `Retry-After` / rate-limit reset.
-    pub respect_retry_after: bool,
-}
-
-impl Default for RetrySettings {
-    fn default() -> Self {
-        RetrySettings {
-            max_attempts: 3,
-            initial_backoff_ms: 200,
-            max_backoff_ms: 10_000,
-            respect_retry_after: true,
-        }
+/// Load a provider configuration strictly: `value` is validated against
+/// the provider's JSON Schema (unknown keys, wrong types and missing
+/// required keys are `Config` errors naming each place as a JSON pointer,
+/// never the value), the schema's defaults are filled in — the same
+/// defaults a plugin host applies — and the result is deserialized into
+/// `T`.
+///
+/// ```
+/// # #[cfg(feature = "gitea")] {
+/// use mosaic_providers::gitea::GiteaConfig;
+/// let e = GiteaConfig::from_json(serde_json::json!({
+///     "base_ur": "https://git.example.com/api/v1", "token": "t"
+/// })).unwrap_err();
+/// assert_eq!(e.kind(), mosaic_core::ErrorKind::Config);
+/// assert!(e.fields().iter().any(|f| f.field == "/base_ur"), "{e}");
+/// # }
+/// ```
+pub fn load<T: DeserializeOwned>(provider: &'static str, schema: &str, value: Value) -> Result<T> {
+    let schema: Value = serde_json::from_str(schema).map_err(|e| {
+        Error::internal(format!("the configuration schema is not JSON: {e}")).with_provider(provider)
+    })?;
+    let schema = ConfigSchema::compile(&schema).map_err(|e| e.with_provider(provider))?;
+    let mut doc = value;
+    if !doc.is_object() {
+        return Err(Error::config(format!(
+            "invalid {provider} configuration: expected an object"
+        ))
+        .with_provider(provider)
+        .with_fields(vec![FieldError::new("/", "expected an object")]));
     }
+    schema.apply_defaults(&mut doc);
+    let problems = schema.violations(&doc);
+    if !problems.is_empty() {
+        let list = problems
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(
+            Error::config(format!("invalid {provider} configuration: {list}"))
+                .with_provider(provider)
+                .with_fields(problems),
+        );
+    }
+    PluginConfig::from_values(doc)
+        .parse()
+        .map_err(|e| e.with_provider(provider))
 }
 
-/// A client-side request budget.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct RateLimitSettings {
-    /// Requests allowed per window; `None` for no client-side limit.
-    pub requests: Option<u64>,
-    /// Window length in seconds.
-    pub per_secs: Option<u64>,
+/// The network hosts a provider's `plugin.json` declares (for a provider
+/// built directly, the storage hosts its downloads may be redirected to).
+pub(crate) fn manifest_hosts(plugin_json: &str) -> Vec<String> {
+    serde_json::from_str::<Value>(plugin_json)
+        .ok()
+        .and_then(|v| {
+            v.pointer("/permissions/network/hosts")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|h| h.as_str().map(str::to_owned))
+                        .collect()
+                })
+        })
+        .unwrap_or_default()
 }

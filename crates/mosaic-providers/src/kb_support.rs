@@ -1,67 +1,11 @@
-//! What the knowledge-base adapters share: the plugin wrapper, import and
+//! What the knowledge-base adapters share: import and
 //! export through the document model, and the paging of Notion-style
 //! cursors.
 
-use std::sync::Arc;
-
-use async_trait::async_trait;
-use mosaic_core::kb::{DocFormat, ExportedDoc, KnowledgeBaseProvider};
+use mosaic_core::kb::{DocFormat, ExportedDoc};
 use mosaic_core::{Error, Result};
-use mosaic_plugin_sdk::{
-    Plugin, PluginConfig, PluginContext, PluginFactory, PluginManifest, PluginServices,
-};
-use serde_json::Value;
 
 use crate::convert::{self, Block, Document, Inline};
-
-/// A provider's manifest: its `plugin.json` with its `config.schema.json`
-/// as `config.schema`, so a host validates configuration against it.
-pub(crate) fn manifest(plugin_json: &str, config_schema: &str) -> Result<PluginManifest> {
-    let mut doc: Value = serde_json::from_str(plugin_json)
-        .map_err(|e| Error::config(format!("plugin.json is not JSON: {e}")))?;
-    let schema: Value = serde_json::from_str(config_schema)
-        .map_err(|e| Error::config(format!("config.schema.json is not JSON: {e}")))?;
-    let obj = doc
-        .as_object_mut()
-        .ok_or_else(|| Error::config("plugin.json must be an object"))?;
-    obj.insert("config".to_owned(), serde_json::json!({ "schema": schema }));
-    PluginManifest::from_value(&doc)
-}
-
-/// Builds a provider from a validated configuration; returns the base URL
-/// it will call (checked against the host's network allowlist) and the
-/// provider.
-pub(crate) type BuildKb = fn(&PluginConfig) -> Result<(String, Arc<dyn KnowledgeBaseProvider>)>;
-
-struct KbPlugin {
-    build: BuildKb,
-    kb: Option<Arc<dyn KnowledgeBaseProvider>>,
-}
-
-#[async_trait]
-impl Plugin for KbPlugin {
-    async fn initialize(&mut self, ctx: PluginContext, config: PluginConfig) -> Result<()> {
-        let (base_url, kb) = (self.build)(&config)?;
-        ctx.http().check(&base_url)?;
-        self.kb = Some(kb);
-        Ok(())
-    }
-
-    fn services(&self) -> PluginServices {
-        let mut s = PluginServices::new();
-        if let Some(k) = &self.kb {
-            s = s.with_kb(k.clone());
-        }
-        s
-    }
-}
-
-/// A plugin factory for a knowledge-base provider.
-pub(crate) fn kb_factory(manifest: PluginManifest, build: BuildKb) -> Arc<dyn PluginFactory> {
-    Arc::new(mosaic_plugin_sdk::factory(manifest, move || {
-        Ok(Box::new(KbPlugin { build, kb: None }) as Box<dyn Plugin>)
-    }))
-}
 
 /// Plain text as Markdown: paragraphs at blank lines, line breaks kept,
 /// nothing read as markup.

@@ -12,9 +12,7 @@
 //! * forges implementing [`mosaic_core::git::GitProvider`]: `github`
 //!   (feature `github`), `gitea` (Gitea and Forgejo, feature `gitea`),
 //!   `gitlab` (feature `gitlab`), `bitbucket` (Bitbucket Cloud, feature
-//!   `bitbucket`); feature `full` enables them all. With any of them,
-//!   `catalog` offers the forges as plugin factories for a
-//!   `mosaic_plugin_sdk::PluginHost`.
+//!   `bitbucket`); feature `full` enables them all.
 //! * AI models implementing [`mosaic_core::ai::AiProvider`]: `openai`
 //!   (OpenAI and OpenAI-compatible servers such as vLLM, llama.cpp, LM
 //!   Studio and Azure OpenAI, feature `openai`), `anthropic` (feature
@@ -37,7 +35,10 @@
 //!   `linear` (feature `linear`), `jira` (Jira Cloud, feature `jira`).
 //!
 //! Each provider module ships its plugin manifest (`plugin.json`) and the
-//! JSON Schema of its configuration next to its code.
+//! JSON Schema of its configuration next to its code; [`catalog`] offers
+//! every enabled provider as a plugin factory for a
+//! `mosaic_plugin_sdk::PluginHost`, and [`config::load`] is the strict
+//! loader behind every `…Config::from_json`.
 //!
 //! ```
 //! use mosaic_providers::http::{Auth, Transport};
@@ -61,12 +62,6 @@
 //! # Ok::<(), mosaic_core::Error>(())
 //! ```
 
-#[cfg(any(
-    feature = "github",
-    feature = "gitea",
-    feature = "gitlab",
-    feature = "bitbucket"
-))]
 pub mod catalog;
 pub mod config;
 #[cfg(feature = "convert")]

@@ -121,7 +121,23 @@ impl ConfigSchema {
         self.inner
             .validator
             .iter_errors(instance)
-            .map(|e| {
+            .flat_map(|e| {
+                // An unknown key is reported at its own pointer.
+                if let ValidationErrorKind::AdditionalProperties { unexpected } = e.kind() {
+                    let at = e.instance_path().as_str().to_owned();
+                    return unexpected
+                        .iter()
+                        .map(|k| {
+                            (
+                                FieldError::new(
+                                    display_pointer(&child(&at, k)),
+                                    "unknown key (not in the schema)",
+                                ),
+                                false,
+                            )
+                        })
+                        .collect::<Vec<_>>();
+                }
                 let (at, missing) = match e.kind() {
                     ValidationErrorKind::Required { property } => {
                         let name = property
@@ -132,10 +148,10 @@ impl ConfigSchema {
                     }
                     _ => (e.instance_path().as_str().to_owned(), false),
                 };
-                (
+                vec![(
                     FieldError::new(display_pointer(&at), e.masked().to_string()),
                     missing,
-                )
+                )]
             })
             .collect()
     }

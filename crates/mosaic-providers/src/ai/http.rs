@@ -6,19 +6,16 @@ use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::StreamExt;
 use http::StatusCode;
-use http::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use http::header::{HeaderMap, HeaderValue, USER_AGENT};
 use mosaic_core::ai::ChatStream;
 use mosaic_core::{Error, Result};
 use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use url::Url;
 
 use super::stream::{ChunkDecoder, open_stream};
-use crate::http::Transport;
-use crate::http::error::from_transport;
+use crate::http::{HttpResponse, RequestSpec, Transport};
 
 /// Maps a failed response (status, headers, raw body) to an error.
 pub(crate) type ErrorMapper = fn(&Failure<'_>) -> Error;
@@ -115,86 +112,50 @@ impl AiHttp {
         &self.transport
     }
 
-    fn url(&self, path: &str, query: &[(&str, String)]) -> Result<Url> {
-        let mut url = self
-            .transport
-            .url(path)
-            .map_err(|e| e.with_provider(self.provider))?;
-        if !self.query.is_empty() || !query.is_empty() {
-            let mut q = url.query_pairs_mut();
-            for (k, v) in &self.query {
-                q.append_pair(k, v);
-            }
-            for (k, v) in query {
-                q.append_pair(k, v);
-            }
-        }
-        Ok(url)
-    }
-
-    async fn send(
+    /// A request through the transport with this provider's headers,
+    /// fixed query parameters, `query`, and `accept`.
+    fn request(
         &self,
         method: Method,
         path: &str,
         query: &[(&str, String)],
         body: Option<Bytes>,
         accept: &'static str,
-    ) -> Result<(reqwest::Response, String)> {
-        let url = self.url(path, query)?;
-        let what = format!("{method} {}", url.path());
-        let mut headers = self.headers.clone();
-        headers.insert(ACCEPT, HeaderValue::from_static(accept));
-        if body.is_some() {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    ) -> RequestSpec<'_> {
+        let mut spec = self.transport.request(method, path);
+        for (k, v) in &self.query {
+            spec = spec.query(k, v);
         }
-        self.transport
-            .credentials()
-            .auth()
-            .await
-            .and_then(|a| a.apply(&mut headers))
-            .map_err(|e| e.with_provider(self.provider))?;
-        let mut req = reqwest::Request::new(method, url);
-        *req.headers_mut() = headers;
+        for (k, v) in query {
+            spec = spec.query(k, v);
+        }
+        for (name, value) in &self.headers {
+            if let Ok(v) = value.to_str() {
+                spec = spec.header(name.clone(), v);
+            }
+        }
+        spec = spec.accept(accept);
         if let Some(b) = body {
-            *req.body_mut() = Some(b.into());
+            spec = spec.body("application/json", b);
         }
-        let resp = self
-            .transport
-            .client()
-            .execute(req)
-            .await
-            .map_err(|e| from_transport(self.provider, &what, e))?;
-        let status = resp.status();
-        if status.is_success() {
-            return Ok((resp, what));
-        }
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await.unwrap_or_default();
-        tracing::debug!(
-            provider = self.provider,
-            request = %what,
-            status = status.as_u16(),
-            "AI request failed"
-        );
-        Err((self.map_error)(&Failure {
-            provider: self.provider,
-            what: &what,
-            status,
-            headers: &headers,
-            body: &body,
-        }))
+        spec
     }
 
-    async fn within<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
-        match self.timeout {
-            Some(limit) => tokio::time::timeout(limit, fut).await.unwrap_or_else(|_| {
-                Err(
-                    Error::timeout(format!("no answer within {}s", limit.as_secs_f64()))
-                        .with_provider(self.provider),
-                )
-            }),
-            None => fut.await,
-        }
+    /// The provider's error for a failed answer.
+    fn failure(&self, resp: &HttpResponse) -> Error {
+        tracing::debug!(
+            provider = self.provider,
+            request = %resp.request_line(),
+            status = resp.status().as_u16(),
+            "AI request failed"
+        );
+        (self.map_error)(&Failure {
+            provider: self.provider,
+            what: resp.request_line(),
+            status: resp.status(),
+            headers: resp.headers(),
+            body: resp.body(),
+        })
     }
 
     async fn call_json<T: DeserializeOwned>(
@@ -204,17 +165,18 @@ impl AiHttp {
         query: &[(&str, String)],
         body: Option<Bytes>,
     ) -> Result<T> {
-        self.within(async {
-            let (resp, what) = self
-                .send(method, path, query, body, "application/json")
-                .await?;
-            let bytes = resp
-                .bytes()
-                .await
-                .map_err(|e| from_transport(self.provider, &what, e))?;
-            crate::http::json::decode_as(&bytes, &what).map_err(|e| e.with_provider(self.provider))
-        })
-        .await
+        let mut spec = self.request(method, path, query, body, "application/json");
+        if let Some(t) = self.timeout {
+            spec = spec.timeout(t);
+        }
+        let resp = spec
+            .send_raw()
+            .await
+            .map_err(|e| e.with_provider(self.provider))?;
+        if !resp.status().is_success() {
+            return Err(self.failure(&resp));
+        }
+        resp.json().map_err(|e| e.with_provider(self.provider))
     }
 
     /// `GET path?query` and decode the JSON answer.
@@ -248,13 +210,20 @@ impl AiHttp {
         decoder: D,
     ) -> Result<ChatStream> {
         let body = crate::http::json::encode(body).map_err(|e| e.with_provider(self.provider))?;
-        let (resp, what) = self
-            .within(self.send(Method::POST, path, &[], Some(body), accept))
-            .await?;
-        let provider = self.provider;
-        let bytes = resp
-            .bytes_stream()
-            .map(move |r| r.map_err(|e| from_transport(provider, &what, e)));
-        open_stream(bytes, decoder, self.idle_timeout).await
+        let mut spec = self
+            .request(Method::POST, path, &[], Some(body), accept)
+            .idle_timeout(self.idle_timeout);
+        if let Some(t) = self.timeout {
+            spec = spec.timeout(t);
+        }
+        let answer = spec
+            .send_stream()
+            .await
+            .map_err(|e| e.with_provider(self.provider))?;
+        if !answer.status().is_success() {
+            let resp = answer.read().await?;
+            return Err(self.failure(&resp));
+        }
+        open_stream(answer.bytes(), decoder, None).await
     }
 }

@@ -29,7 +29,6 @@
 mod error;
 pub(crate) mod http;
 mod ndjson;
-pub(crate) mod plugin;
 mod price;
 mod sse;
 mod stream;

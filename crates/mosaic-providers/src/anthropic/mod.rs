@@ -30,6 +30,7 @@ mod stream;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -147,14 +148,8 @@ impl AnthropicConfig {
     /// Parse a configuration object (as validated against
     /// [`CONFIG_SCHEMA`]); an absent `timeout_secs` is
     /// [`DEFAULT_TIMEOUT_SECS`].
-    pub fn from_json(mut value: serde_json::Value) -> Result<Self> {
-        if let Some(obj) = value.as_object_mut() {
-            obj.entry("timeout_secs")
-                .or_insert_with(|| DEFAULT_TIMEOUT_SECS.into());
-        }
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid Anthropic configuration: {e}")).with_provider(PROVIDER)
-        })
+    pub fn from_json(value: serde_json::Value) -> Result<Self> {
+        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
@@ -172,12 +167,13 @@ impl Anthropic {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client`.
-    pub fn with_client(config: AnthropicConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: AnthropicConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: AnthropicConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: AnthropicConfig, client: Option<HttpClient>) -> Result<Self> {
         let cfg_err = |m: String| Error::config(m).with_provider(PROVIDER);
         let mut prices = PriceTable::anthropic();
         prices.merge(PriceTable::from_entries(config.prices.clone()));
@@ -245,9 +241,9 @@ impl Anthropic {
 /// The plugin factory: an `anthropic` plugin whose configuration is
 /// [`AnthropicConfig`].
 pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    crate::ai::plugin::ai_factory(PROVIDER, PLUGIN_MANIFEST, CONFIG_SCHEMA, |ctx, cfg| {
-        let config: AnthropicConfig = cfg.parse()?;
-        crate::ai::plugin::check_url(ctx, &config.base_url)?;
-        Ok(Arc::new(Anthropic::new(config)?))
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: AnthropicConfig = c.parse()?;
+        let provider = Anthropic::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_ai(Arc::new(provider)))
     })
 }

@@ -15,10 +15,11 @@ pub mod webhook;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
 use mosaic_core::git::{GitOp, Repository};
-use mosaic_core::{Capabilities, Error, Result, Secret};
+use mosaic_core::{Capabilities, Result, Secret};
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
@@ -100,10 +101,7 @@ impl BitbucketConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid Bitbucket configuration: {e}"))
-                .with_provider("bitbucket")
-        })
+        crate::config::load("bitbucket", CONFIG_SCHEMA, value)
     }
 }
 
@@ -119,12 +117,13 @@ impl Bitbucket {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client`.
-    pub fn with_client(config: BitbucketConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: BitbucketConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: BitbucketConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: BitbucketConfig, client: Option<HttpClient>) -> Result<Self> {
         let auth = match config.auth {
             BitbucketAuth::AppPassword {
                 username,
@@ -164,4 +163,13 @@ impl Bitbucket {
             crate::http::json::decode_as(body, "GET /repositories/{workspace}")?;
         Ok(wire.values.into_iter().map(map::repository).collect())
     }
+}
+
+/// The plugin factory (manifest with its configuration schema).
+pub fn plugin_factory() -> Result<std::sync::Arc<dyn mosaic_plugin_sdk::PluginFactory>> {
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: BitbucketConfig = c.parse()?;
+        let provider = Bitbucket::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_git(Arc::new(provider)))
+    })
 }

@@ -26,6 +26,7 @@ mod kb;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
 use http::header::AUTHORIZATION;
@@ -75,10 +76,7 @@ impl BookStackConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid BookStack configuration: {e}"))
-                .with_provider("bookstack")
-        })
+        crate::config::load("bookstack", CONFIG_SCHEMA, value)
     }
 }
 
@@ -96,12 +94,13 @@ impl BookStack {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client`.
-    pub fn with_client(config: BookStackConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: BookStackConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: BookStackConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: BookStackConfig, client: Option<HttpClient>) -> Result<Self> {
         if config.token_id.contains(':') || config.token_id.trim().is_empty() {
             return Err(
                 Error::config("BookStack token id must be non-empty and contain no `:`")
@@ -149,11 +148,9 @@ impl BookStack {
 
 /// The BookStack plugin factory (manifest with its configuration schema).
 pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    Ok(crate::kb_support::kb_factory(
-        crate::kb_support::manifest(PLUGIN_MANIFEST, CONFIG_SCHEMA)?,
-        |c| {
-            let cfg: BookStackConfig = c.parse()?;
-            Ok((cfg.base_url.clone(), Arc::new(BookStack::new(cfg)?)))
-        },
-    ))
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: BookStackConfig = c.parse()?;
+        let provider = BookStack::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_kb(Arc::new(provider)))
+    })
 }

@@ -14,7 +14,6 @@
 //!   (log archives and artifacts live on storage hosts).
 
 pub mod log;
-pub(crate) mod plugin;
 mod poll;
 #[cfg(any(feature = "github-actions", feature = "gitlab-ci"))]
 pub(crate) mod raw;

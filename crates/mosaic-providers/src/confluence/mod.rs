@@ -22,10 +22,11 @@ mod kb;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
 use mosaic_core::kb::KbOp;
-use mosaic_core::{Capabilities, Error, Result, Secret};
+use mosaic_core::{Capabilities, Result, Secret};
 use mosaic_plugin_sdk::PluginFactory;
 use serde::Deserialize;
 
@@ -70,10 +71,7 @@ impl ConfluenceConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid Confluence configuration: {e}"))
-                .with_provider("confluence")
-        })
+        crate::config::load("confluence", CONFIG_SCHEMA, value)
     }
 }
 
@@ -89,12 +87,13 @@ impl Confluence {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client`.
-    pub fn with_client(config: ConfluenceConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: ConfluenceConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: ConfluenceConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: ConfluenceConfig, client: Option<HttpClient>) -> Result<Self> {
         let http = config
             .http
             .transport("confluence", &config.base_url, client)
@@ -137,11 +136,9 @@ impl Confluence {
 
 /// The Confluence plugin factory (manifest with its configuration schema).
 pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    Ok(crate::kb_support::kb_factory(
-        crate::kb_support::manifest(PLUGIN_MANIFEST, CONFIG_SCHEMA)?,
-        |c| {
-            let cfg: ConfluenceConfig = c.parse()?;
-            Ok((cfg.base_url.clone(), Arc::new(Confluence::new(cfg)?)))
-        },
-    ))
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: ConfluenceConfig = c.parse()?;
+        let provider = Confluence::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_kb(Arc::new(provider)))
+    })
 }

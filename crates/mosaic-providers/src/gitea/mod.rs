@@ -13,10 +13,11 @@ pub mod webhook;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
 use mosaic_core::git::{GitOp, Repository};
-use mosaic_core::{Capabilities, Error, Result, Secret};
+use mosaic_core::{Capabilities, Result, Secret};
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
@@ -73,9 +74,7 @@ impl GiteaConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid Gitea configuration: {e}")).with_provider("gitea")
-        })
+        crate::config::load("gitea", CONFIG_SCHEMA, value)
     }
 }
 
@@ -91,12 +90,13 @@ impl Gitea {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client`.
-    pub fn with_client(config: GiteaConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: GiteaConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: GiteaConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: GiteaConfig, client: Option<HttpClient>) -> Result<Self> {
         let auth = match config.auth {
             GiteaAuth::Token { token } => Auth::Token(token),
             GiteaAuth::Basic { username, password } => Auth::basic(username, password),
@@ -130,4 +130,13 @@ impl Gitea {
         let wire: Vec<wire::Repository> = crate::http::json::decode_as(body, "GET /user/repos")?;
         Ok(wire.into_iter().map(map::repository).collect())
     }
+}
+
+/// The plugin factory (manifest with its configuration schema).
+pub fn plugin_factory() -> Result<std::sync::Arc<dyn mosaic_plugin_sdk::PluginFactory>> {
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: GiteaConfig = c.parse()?;
+        let provider = Gitea::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_git(Arc::new(provider)))
+    })
 }

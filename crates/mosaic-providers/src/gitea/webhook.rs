@@ -32,10 +32,15 @@ pub struct GiteaWebhooks {
 
 impl GiteaWebhooks {
     /// A handler for hooks configured with `secret`.
-    pub fn new(secret: impl Into<Secret>) -> Self {
-        GiteaWebhooks {
-            secret: secret.into(),
-        }
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Config`](mosaic_core::ErrorKind::Config) when `secret` is
+    /// empty or only whitespace: anyone can sign a delivery with such a key.
+    pub fn new(secret: impl Into<Secret>) -> mosaic_core::Result<Self> {
+        Ok(GiteaWebhooks {
+            secret: verify::require_key(Forge::Gitea, "webhook secret", secret.into())?,
+        })
     }
 }
 
@@ -275,5 +280,35 @@ impl WebhookHandler for GiteaWebhooks {
             sender: env.sender.map(wire::User::name),
             event: ev,
         })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+    use mosaic_core::ErrorKind;
+
+    #[test]
+    fn a_blank_secret_is_a_config_error() {
+        for blank in ["", " ", "\t\n"] {
+            let e = GiteaWebhooks::new(blank).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+            assert!(e.to_string().contains("empty"), "{e}");
+        }
+        assert!(GiteaWebhooks::new("s3cr3t").is_ok());
+    }
+
+    #[test]
+    fn a_body_signed_with_the_empty_key_is_refused() {
+        let wh = GiteaWebhooks::new("s3cr3t").unwrap();
+        let body = br#"{"forged": true}"#;
+        let mut h = HeaderMap::new();
+        let sig = verify::hmac_sha256_hex(b"", body);
+        h.insert(SIGNATURE_HEADER, HeaderValue::from_str(&sig).unwrap());
+        h.insert(EVENT_HEADER, HeaderValue::from_static("push"));
+        let e = wh.verify(&h, body).unwrap_err();
+        assert!(matches!(e, WebhookError::InvalidSignature { .. }), "{e:?}");
+        assert!(wh.handle(&h, body).is_err());
     }
 }

@@ -18,12 +18,13 @@ pub mod webhook;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
 use http::HeaderValue;
 use http::header::{ACCEPT, HeaderName};
 use mosaic_core::git::{GitOp, Repository};
-use mosaic_core::{Capabilities, Error, Result, Secret};
+use mosaic_core::{Capabilities, Result, Secret};
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
@@ -116,9 +117,7 @@ impl GitHubConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid GitHub configuration: {e}")).with_provider("github")
-        })
+        crate::config::load("github", CONFIG_SCHEMA, value)
     }
 }
 
@@ -134,13 +133,13 @@ impl GitHub {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client` (e.g. a host's
-    /// permission-checked client).
-    pub fn with_client(config: GitHubConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: GitHubConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: GitHubConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: GitHubConfig, client: Option<HttpClient>) -> Result<Self> {
         let base = config
             .http
             .transport("github", &config.base_url, client)
@@ -190,4 +189,13 @@ impl GitHub {
         let wire: Vec<wire::Repository> = crate::http::json::decode_as(body, "GET /user/repos")?;
         Ok(wire.into_iter().map(map::repository).collect())
     }
+}
+
+/// The plugin factory (manifest with its configuration schema).
+pub fn plugin_factory() -> Result<std::sync::Arc<dyn mosaic_plugin_sdk::PluginFactory>> {
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: GitHubConfig = c.parse()?;
+        let provider = GitHub::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_git(Arc::new(provider)))
+    })
 }

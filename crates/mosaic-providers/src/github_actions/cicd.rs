@@ -204,7 +204,6 @@ impl GitHubActions {
                     super::API_VERSION,
                 ),
             ],
-            &self.user_agent,
         )
         .await
     }

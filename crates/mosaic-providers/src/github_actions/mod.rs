@@ -44,12 +44,13 @@ mod secrets;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
 use http::HeaderValue;
 use http::header::{ACCEPT, HeaderName};
 use mosaic_core::cicd::CiCdOp;
-use mosaic_core::{Capabilities, Error, Result, Secret};
+use mosaic_core::{Capabilities, Result, Secret};
 use mosaic_plugin_sdk::PluginFactory;
 use serde::Deserialize;
 
@@ -57,7 +58,7 @@ use crate::ci::PollSettings;
 use crate::config::HttpSettings;
 use crate::github::app::AppCredentials;
 pub use crate::github::{API_VERSION, DEFAULT_BASE_URL, GitHubAuth};
-use crate::http::{Auth, DEFAULT_USER_AGENT, Transport};
+use crate::http::{Auth, Transport};
 
 pub use map::{STATUSES, status};
 pub use secrets::{seal_secret, seal_secret_with};
@@ -156,10 +157,7 @@ impl GitHubActionsConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid GitHub Actions configuration: {e}"))
-                .with_provider("github-actions")
-        })
+        crate::config::load("github-actions", CONFIG_SCHEMA, value)
     }
 
     /// Whether dispatches ask for run details by default for this base URL.
@@ -175,7 +173,6 @@ impl GitHubActionsConfig {
 #[derive(Debug, Clone)]
 pub struct GitHubActions {
     pub(crate) http: Transport,
-    pub(crate) user_agent: String,
     pub(crate) default_workflow: Option<String>,
     pub(crate) run_details: bool,
     pub(crate) poll: PollSettings,
@@ -188,19 +185,20 @@ impl GitHubActions {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client` (e.g. a host's
-    /// permission-checked client).
-    pub fn with_client(config: GitHubActionsConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: GitHubActionsConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: GitHubActionsConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: GitHubActionsConfig, client: Option<HttpClient>) -> Result<Self> {
         let run_details = config
             .return_run_details
             .unwrap_or_else(|| config.run_details_default());
         let base = config
             .http
             .transport("github-actions", &config.base_url, client)
+            .allow_hosts(crate::config::manifest_hosts(PLUGIN_MANIFEST))
             .header(
                 ACCEPT,
                 HeaderValue::from_static("application/vnd.github+json"),
@@ -224,10 +222,6 @@ impl GitHubActions {
         };
         Ok(GitHubActions {
             http,
-            user_agent: config
-                .http
-                .user_agent
-                .unwrap_or_else(|| DEFAULT_USER_AGENT.to_owned()),
             default_workflow: config.default_workflow,
             run_details,
             poll: config.dispatch_poll,
@@ -240,7 +234,6 @@ impl GitHubActions {
     pub fn from_transport(http: Transport) -> Self {
         GitHubActions {
             http,
-            user_agent: DEFAULT_USER_AGENT.to_owned(),
             default_workflow: None,
             run_details: false,
             poll: PollSettings::default(),
@@ -288,12 +281,9 @@ impl GitHubActions {
 /// [`CONFIG_SCHEMA`] attached; an instance is built from a configuration
 /// valid against it, and starts only if the host allows its base URL.
 pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    Ok(crate::ci::plugin::factory(
-        crate::ci::plugin::manifest(PLUGIN_MANIFEST, CONFIG_SCHEMA)?,
-        |c| {
-            let cfg: GitHubActionsConfig = c.parse()?;
-            let base = cfg.base_url.clone();
-            Ok((base, Arc::new(GitHubActions::new(cfg)?)))
-        },
-    ))
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: GitHubActionsConfig = c.parse()?;
+        let provider = GitHubActions::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_cicd(Arc::new(provider)))
+    })
 }

@@ -14,10 +14,11 @@ pub mod webhook;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
 use mosaic_core::git::{GitOp, Repository};
-use mosaic_core::{Capabilities, Error, Result, Secret};
+use mosaic_core::{Capabilities, Result, Secret};
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
@@ -96,9 +97,7 @@ impl GitLabConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid GitLab configuration: {e}")).with_provider("gitlab")
-        })
+        crate::config::load("gitlab", CONFIG_SCHEMA, value)
     }
 }
 
@@ -114,12 +113,13 @@ impl GitLab {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client`.
-    pub fn with_client(config: GitLabConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: GitLabConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: GitLabConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: GitLabConfig, client: Option<HttpClient>) -> Result<Self> {
         let auth = match config.auth {
             GitLabAuth::PrivateToken { token } => Auth::private_token(token),
             GitLabAuth::Oauth { token } => Auth::Bearer(token),
@@ -153,4 +153,13 @@ impl GitLab {
         let wire: Vec<wire::Project> = crate::http::json::decode_as(body, "GET /projects")?;
         Ok(wire.into_iter().map(map::repository).collect())
     }
+}
+
+/// The plugin factory (manifest with its configuration schema).
+pub fn plugin_factory() -> Result<std::sync::Arc<dyn mosaic_plugin_sdk::PluginFactory>> {
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: GitLabConfig = c.parse()?;
+        let provider = GitLab::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_git(Arc::new(provider)))
+    })
 }

@@ -30,10 +30,15 @@ pub struct GitLabWebhooks {
 
 impl GitLabWebhooks {
     /// A handler for hooks configured with secret token `token`.
-    pub fn new(token: impl Into<Secret>) -> Self {
-        GitLabWebhooks {
-            token: token.into(),
-        }
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Config`](mosaic_core::ErrorKind::Config) when `token` is
+    /// empty or only whitespace: such a token authenticates nothing.
+    pub fn new(token: impl Into<Secret>) -> mosaic_core::Result<Self> {
+        Ok(GitLabWebhooks {
+            token: verify::require_key(Forge::GitLab, "webhook token", token.into())?,
+        })
     }
 }
 
@@ -407,5 +412,38 @@ impl WebhookHandler for GitLabWebhooks {
             sender,
             event: ev,
         })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+    use mosaic_core::ErrorKind;
+
+    #[test]
+    fn a_blank_token_is_a_config_error() {
+        for blank in ["", " ", "\t\n"] {
+            let e = GitLabWebhooks::new(blank).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+            assert!(e.to_string().contains("webhook token is empty"), "{e}");
+        }
+        assert!(GitLabWebhooks::new("hook-token").is_ok());
+    }
+
+    #[test]
+    fn an_empty_or_wrong_token_is_refused() {
+        let wh = GitLabWebhooks::new("hook-token").unwrap();
+        let mut h = HeaderMap::new();
+        h.insert(EVENT_HEADER, HeaderValue::from_static("Push Hook"));
+        h.insert(TOKEN_HEADER, HeaderValue::from_static(""));
+        assert!(wh.verify(&h, b"{}").unwrap_err().is_signature_error());
+        h.insert(TOKEN_HEADER, HeaderValue::from_static("other"));
+        assert!(matches!(
+            wh.verify(&h, b"{}"),
+            Err(WebhookError::InvalidSignature { .. })
+        ));
+        h.insert(TOKEN_HEADER, HeaderValue::from_static("hook-token"));
+        assert!(wh.verify(&h, b"{}").is_ok());
     }
 }

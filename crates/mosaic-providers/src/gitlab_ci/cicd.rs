@@ -408,7 +408,6 @@ impl CiCdProvider for GitLabCi {
             &self.http,
             &format!("{proj}/jobs/{id}/artifacts"),
             &[(ACCEPT, "*/*")],
-            &self.user_agent,
         )
         .await?;
         Ok(ArtifactData {

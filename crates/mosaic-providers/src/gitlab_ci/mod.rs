@@ -36,16 +36,17 @@ mod map;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
 use mosaic_core::cicd::{CiCdOp, Pipeline};
-use mosaic_core::{Capabilities, Error, Result, Secret};
+use mosaic_core::{Capabilities, Result, Secret};
 use mosaic_plugin_sdk::PluginFactory;
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
 pub use crate::gitlab::{DEFAULT_BASE_URL, GitLabAuth};
-use crate::http::{Auth, DEFAULT_USER_AGENT, Transport};
+use crate::http::{Auth, Transport};
 
 pub use map::{STATUSES, status};
 
@@ -114,10 +115,7 @@ impl GitLabCiConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid GitLab CI configuration: {e}"))
-                .with_provider("gitlab-ci")
-        })
+        crate::config::load("gitlab-ci", CONFIG_SCHEMA, value)
     }
 }
 
@@ -125,7 +123,6 @@ impl GitLabCiConfig {
 #[derive(Debug, Clone)]
 pub struct GitLabCi {
     pub(crate) http: Transport,
-    pub(crate) user_agent: String,
     pub(crate) max_job_pages: u32,
 }
 
@@ -135,12 +132,13 @@ impl GitLabCi {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client`.
-    pub fn with_client(config: GitLabCiConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: GitLabCiConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: GitLabCiConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: GitLabCiConfig, client: Option<HttpClient>) -> Result<Self> {
         let auth = match config.auth {
             GitLabAuth::PrivateToken { token } => Auth::private_token(token),
             GitLabAuth::Oauth { token } => Auth::Bearer(token),
@@ -148,14 +146,11 @@ impl GitLabCi {
         let http = config
             .http
             .transport("gitlab-ci", &config.base_url, client)
+            .allow_hosts(crate::config::manifest_hosts(PLUGIN_MANIFEST))
             .credentials(Arc::new(auth))
             .build()?;
         Ok(GitLabCi {
             http,
-            user_agent: config
-                .http
-                .user_agent
-                .unwrap_or_else(|| DEFAULT_USER_AGENT.to_owned()),
             max_job_pages: config.max_job_pages.max(1),
         })
     }
@@ -164,7 +159,6 @@ impl GitLabCi {
     pub fn from_transport(http: Transport) -> Self {
         GitLabCi {
             http,
-            user_agent: DEFAULT_USER_AGENT.to_owned(),
             max_job_pages: default_max_job_pages(),
         }
     }
@@ -201,12 +195,9 @@ impl GitLabCi {
 /// The GitLab CI plugin factory: [`PLUGIN_MANIFEST`] with
 /// [`CONFIG_SCHEMA`] attached.
 pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    Ok(crate::ci::plugin::factory(
-        crate::ci::plugin::manifest(PLUGIN_MANIFEST, CONFIG_SCHEMA)?,
-        |c| {
-            let cfg: GitLabCiConfig = c.parse()?;
-            let base = cfg.base_url.clone();
-            Ok((base, Arc::new(GitLabCi::new(cfg)?)))
-        },
-    ))
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: GitLabCiConfig = c.parse()?;
+        let provider = GitLabCi::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_cicd(Arc::new(provider)))
+    })
 }

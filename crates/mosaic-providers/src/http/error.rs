@@ -238,27 +238,12 @@ pub fn from_transport(provider: &str, what: &str, e: reqwest::Error) -> Error {
     } else {
         (ErrorKind::Unavailable, "the request failed")
     };
-    // reqwest's own error text can contain the URL; drop the query part.
-    let source = TransportError(redact(&strip_url_query(&e.to_string())));
+    // reqwest's own error text names the URL, whose path may carry a
+    // secret: it is left out.
+    let source = TransportError(mosaic_plugin_sdk::context::http::describe(&e));
     Error::new(kind, format!("{what}: {text}"))
         .with_provider(provider.to_owned())
         .with_source(source)
-}
-
-fn strip_url_query(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut in_query = false;
-    for ch in s.chars() {
-        if ch == '?' {
-            in_query = true;
-        } else if in_query && (ch == ')' || ch.is_whitespace()) {
-            in_query = false;
-        }
-        if !in_query {
-            out.push(ch);
-        }
-    }
-    out
 }
 
 /// The redacted text of a transport failure (the error's source).

@@ -18,9 +18,16 @@
 //! * **more pages**: `Link` headers and body cursors become
 //!   [`mosaic_core::Cursor`]s and back ([`pagination`]).
 //!
-//! A provider may be handed a pre-built [`reqwest::Client`] (for example a
-//! permission-checked client from a plugin host) with
-//! [`TransportBuilder::client`]; otherwise the builder makes one.
+//! **The one send core.** Every provider request is built and sent here:
+//! JSON ([`RequestSpec::send_json`]), any status for provider-specific
+//! error bodies ([`RequestSpec::send_raw`]), streaming with an idle timeout
+//! ([`RequestSpec::send_stream`]) and downloads that follow redirects to
+//! storage hosts without credentials ([`RequestSpec::follow_redirects`]).
+//! Requests leave through an allowlisted
+//! [`HttpClient`](mosaic_plugin_sdk::HttpClient): a plugin's own (given with
+//! [`TransportBuilder::egress`]), or one confined to the base URL's origin.
+//! Scheme, host and port are checked on every request and every redirect
+//! hop; no provider module builds a `reqwest` client or request itself.
 //!
 //! ```no_run
 //! use mosaic_providers::http::{Auth, Transport};
@@ -48,7 +55,7 @@ mod response;
 mod transport;
 
 pub use auth::{Auth, Credentials};
-pub use request::RequestSpec;
+pub use request::{RequestSpec, StreamResponse};
 pub use response::HttpResponse;
 pub use transport::{DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Transport, TransportBuilder};
 

@@ -9,6 +9,8 @@ use mosaic_core::{Error, PageRequest, Result};
 use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use futures::{Stream, StreamExt};
+use mosaic_plugin_sdk::context::Redirects;
 use url::Url;
 
 use super::auth::Auth;
@@ -16,7 +18,7 @@ use super::json;
 use super::multipart::Form;
 use super::pagination::resolve_cursor;
 use super::response::HttpResponse;
-use super::transport::Transport;
+use super::transport::{Answer, Outgoing, Transport};
 
 /// Which credentials a request sends.
 #[derive(Debug, Clone)]
@@ -52,6 +54,8 @@ pub struct RequestSpec<'t> {
     body: Option<Bytes>,
     auth: AuthChoice,
     timeout: Option<Duration>,
+    redirects: Redirects,
+    idle: Option<Duration>,
     paging: Option<Paging>,
     error: Option<Error>,
 }
@@ -66,6 +70,8 @@ impl<'t> RequestSpec<'t> {
             body: None,
             auth: AuthChoice::Configured,
             timeout: None,
+            redirects: Redirects::SameOrigin,
+            idle: None,
             paging: None,
             error: None,
         }
@@ -153,6 +159,23 @@ impl<'t> RequestSpec<'t> {
         self
     }
 
+    /// Follow redirects to other hosts on the allowlist (downloads handed
+    /// out as pre-signed storage URLs): credentials and every sensitive
+    /// header are dropped on leaving the provider's origin, and each hop is
+    /// checked against the allowlist. Without this, only redirects within
+    /// the provider's origin are followed.
+    pub fn follow_redirects(mut self) -> Self {
+        self.redirects = Redirects::Allowed;
+        self
+    }
+
+    /// For [`send_stream`](Self::send_stream): the longest wait for the
+    /// next piece of the body (`Timeout` when it passes).
+    pub fn idle_timeout(mut self, idle: Option<Duration>) -> Self {
+        self.idle = idle;
+        self
+    }
+
     /// Ask for one page of a next-URL listing: with a cursor, the request
     /// goes to the cursor's URL (checked to lie under the base URL,
     /// replacing this request's path and query); without one,
@@ -180,20 +203,18 @@ impl<'t> RequestSpec<'t> {
         self.query_opt(name, cursor)
     }
 
-    /// Send the request. A non-2xx answer is an error (see
-    /// [`error`](super::error)); a 2xx answer is returned with its body read.
-    pub async fn send(self) -> Result<HttpResponse> {
+    fn outgoing(self) -> Result<(&'t Transport, Outgoing, Option<Duration>)> {
+        let transport = self.transport;
+        let provider = || transport.provider().to_owned();
         if let Some(e) = self.error {
-            return Err(e.with_provider(self.transport.provider().to_owned()));
+            return Err(e.with_provider(provider()));
         }
-        let mut url = self
-            .url
-            .map_err(|e| e.with_provider(self.transport.provider().to_owned()))?;
+        let mut url = self.url.map_err(|e| e.with_provider(provider()))?;
         if let Some(p) = self.paging {
             match &p.page.cursor {
                 Some(c) => {
-                    url = resolve_cursor(self.transport.base_url(), c)
-                        .map_err(|e| e.with_provider(self.transport.provider().to_owned()))?
+                    url = resolve_cursor(transport.base_url(), c)
+                        .map_err(|e| e.with_provider(provider()))?
                 }
                 None => {
                     url.query_pairs_mut()
@@ -204,16 +225,71 @@ impl<'t> RequestSpec<'t> {
         if url.query() == Some("") {
             url.set_query(None);
         }
-        self.transport
-            .execute(
-                self.method,
+        Ok((
+            transport,
+            Outgoing {
+                method: self.method,
                 url,
-                self.headers,
-                self.body,
-                self.auth,
-                self.timeout,
-            )
-            .await
+                headers: self.headers,
+                body: self.body,
+                auth: self.auth,
+                timeout: self.timeout,
+                redirects: self.redirects,
+            },
+            self.idle,
+        ))
+    }
+
+    /// Send the request. A non-2xx answer is an error (see
+    /// [`error`](super::error)); a 2xx answer is returned with its body read.
+    pub async fn send(self) -> Result<HttpResponse> {
+        let transport = self.transport;
+        let resp = self.send_raw().await?;
+        if resp.status().is_success() {
+            Ok(resp)
+        } else {
+            Err(transport.error_for(&resp))
+        }
+    }
+
+    /// Send the request and return the answer whatever its status, with
+    /// its body read: for providers whose failure bodies need their own
+    /// mapping (GraphQL errors, field-error maps). Connection failures,
+    /// timeouts and refused hosts are still errors.
+    pub async fn send_raw(self) -> Result<HttpResponse> {
+        let (transport, mut out, _) = self.outgoing()?;
+        out.timeout = transport.timeout_or(out.timeout);
+        let answer = transport.dispatch(out).await?;
+        transport.read(answer).await
+    }
+
+    /// Send the request and return as soon as the answer's headers are in,
+    /// with the body as a stream. The request's timeout (or the
+    /// transport's) bounds the wait for the headers; the
+    /// [`idle_timeout`](Self::idle_timeout) bounds each wait for more of
+    /// the body. A non-2xx answer is returned too (read it with
+    /// [`StreamResponse::read`] to map its error).
+    pub async fn send_stream(self) -> Result<StreamResponse> {
+        let (transport, out, idle) = self.outgoing()?;
+        let limit = transport.timeout_or(out.timeout);
+        let provider = transport.provider().to_owned();
+        let answer = match limit {
+            Some(limit) => tokio::time::timeout(limit, transport.dispatch(out))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::timeout(format!(
+                        "no answer within {}s",
+                        limit.as_secs_f64()
+                    ))
+                    .with_provider(provider))
+                }),
+            None => transport.dispatch(out).await,
+        }?;
+        Ok(StreamResponse {
+            transport: transport.clone(),
+            answer,
+            idle,
+        })
     }
 
     /// Send and decode the JSON body.
@@ -224,5 +300,87 @@ impl<'t> RequestSpec<'t> {
     /// Send and discard the body.
     pub async fn send_unit(self) -> Result<()> {
         self.send().await.map(|_| ())
+    }
+}
+
+/// An answer whose body has not been read yet; see
+/// [`RequestSpec::send_stream`].
+pub struct StreamResponse {
+    transport: Transport,
+    answer: Answer,
+    idle: Option<Duration>,
+}
+
+impl std::fmt::Debug for StreamResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamResponse")
+            .field("request", &self.answer.what)
+            .field("status", &self.answer.response.status())
+            .finish_non_exhaustive()
+    }
+}
+
+impl StreamResponse {
+    /// The status.
+    pub fn status(&self) -> http::StatusCode {
+        self.answer.response.status()
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        self.answer.response.headers()
+    }
+
+    /// `METHOD /path` of the request.
+    pub fn request_line(&self) -> &str {
+        &self.answer.what
+    }
+
+    /// Read the whole body (for an error answer).
+    pub async fn read(self) -> Result<HttpResponse> {
+        self.transport.read(self.answer).await
+    }
+
+    /// The body, piece by piece; a wait longer than the idle timeout ends
+    /// it with a `Timeout` error, a failed read with `Unavailable`.
+    pub fn bytes(self) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
+        let provider = self.transport.provider().to_owned();
+        let what = self.answer.what;
+        let idle = self.idle;
+        let body = self.answer.response.bytes_stream();
+        futures::stream::unfold(
+            (Box::pin(body), false),
+            move |(mut body, done)| {
+                let provider = provider.clone();
+                let what = what.clone();
+                async move {
+                    if done {
+                        return None;
+                    }
+                    let next = match idle {
+                        Some(limit) => match tokio::time::timeout(limit, body.next()).await {
+                            Ok(n) => n,
+                            Err(_) => {
+                                let e = Error::timeout(format!(
+                                    "{what}: the stream sent nothing for {}s",
+                                    limit.as_secs_f64()
+                                ))
+                                .with_provider(provider);
+                                return Some((Err(e), (body, true)));
+                            }
+                        },
+                        None => body.next().await,
+                    };
+                    match next {
+                        Some(Ok(b)) => Some((Ok(b), (body, false))),
+                        Some(Err(e)) => Some((
+                            Err(super::error::from_transport(&provider, &what, e)),
+                            (body, true),
+                        )),
+                        None => None,
+                    }
+                }
+            },
+        )
     }
 }

@@ -1,4 +1,4 @@
-//! [`HttpResponse`]: a successful response, fully read.
+//! [`HttpResponse`]: a response, fully read.
 
 use std::borrow::Cow;
 
@@ -11,7 +11,8 @@ use super::json;
 use super::pagination::LinkHeader;
 use super::rate_limit::{RateLimit, response_time};
 
-/// A successful (2xx) response with its body read.
+/// A response with its body read: 2xx from [`RequestSpec::send`](super::RequestSpec::send),
+/// any status from [`RequestSpec::send_raw`](super::RequestSpec::send_raw).
 #[derive(Debug, Clone)]
 pub struct HttpResponse {
     provider: Cow<'static, str>,

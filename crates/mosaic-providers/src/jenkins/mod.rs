@@ -40,6 +40,7 @@ mod map;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
 use http::header::{COOKIE, HeaderName, SET_COOKIE};
@@ -110,9 +111,7 @@ impl JenkinsConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid Jenkins configuration: {e}")).with_provider("jenkins")
-        })
+        crate::config::load("jenkins", CONFIG_SCHEMA, value)
     }
 }
 
@@ -149,12 +148,13 @@ impl Jenkins {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client`.
-    pub fn with_client(config: JenkinsConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: JenkinsConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: JenkinsConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: JenkinsConfig, client: Option<HttpClient>) -> Result<Self> {
         if config.username.trim().is_empty() {
             return Err(
                 Error::config("the Jenkins user name must not be empty").with_provider("jenkins")
@@ -313,12 +313,9 @@ fn session_cookie(resp: &HttpResponse) -> Option<String> {
 /// The Jenkins plugin factory: [`PLUGIN_MANIFEST`] with [`CONFIG_SCHEMA`]
 /// attached.
 pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    Ok(crate::ci::plugin::factory(
-        crate::ci::plugin::manifest(PLUGIN_MANIFEST, CONFIG_SCHEMA)?,
-        |c| {
-            let cfg: JenkinsConfig = c.parse()?;
-            let base = cfg.base_url.clone();
-            Ok((base, Arc::new(Jenkins::new(cfg)?)))
-        },
-    ))
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: JenkinsConfig = c.parse()?;
+        let provider = Jenkins::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_cicd(Arc::new(provider)))
+    })
 }

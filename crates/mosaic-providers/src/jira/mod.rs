@@ -41,6 +41,7 @@ mod project;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
 use mosaic_core::project::ProjectOp;
@@ -90,9 +91,7 @@ impl JiraConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: Value) -> Result<Self> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid Jira configuration: {e}")).with_provider("jira")
-        })
+        crate::config::load("jira", CONFIG_SCHEMA, value)
     }
 }
 
@@ -110,12 +109,13 @@ impl Jira {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client`.
-    pub fn with_client(config: JiraConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: JiraConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: JiraConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: JiraConfig, client: Option<HttpClient>) -> Result<Self> {
         let site = config.base_url.trim().trim_end_matches('/').to_owned();
         let http = config
             .http
@@ -123,7 +123,7 @@ impl Jira {
             .auth(Auth::basic(config.email, config.api_token))
             .build()?;
         Ok(Jira {
-            raw: Raw::new(http, &config.http)?,
+            raw: Raw::new(http),
             site,
         })
     }
@@ -169,11 +169,9 @@ impl Jira {
 
 /// The Jira plugin factory (manifest with its configuration schema).
 pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    Ok(crate::tracker_support::factory(
-        crate::tracker_support::manifest(PLUGIN_MANIFEST, CONFIG_SCHEMA)?,
-        |c| {
-            let cfg: JiraConfig = c.parse()?;
-            Ok((cfg.base_url.clone(), Arc::new(Jira::new(cfg)?)))
-        },
-    ))
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: JiraConfig = c.parse()?;
+        let provider = Jira::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_project(Arc::new(provider)))
+    })
 }

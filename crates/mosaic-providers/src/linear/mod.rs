@@ -45,6 +45,7 @@ mod queries;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
 use mosaic_core::project::ProjectOp;
@@ -118,9 +119,7 @@ impl LinearConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: Value) -> Result<Self> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid Linear configuration: {e}")).with_provider("linear")
-        })
+        crate::config::load("linear", CONFIG_SCHEMA, value)
     }
 
     fn auth(&self) -> Result<Auth> {
@@ -147,12 +146,13 @@ impl Linear {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client`.
-    pub fn with_client(config: LinearConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: LinearConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: LinearConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: LinearConfig, client: Option<HttpClient>) -> Result<Self> {
         let auth = config.auth()?;
         let http = config
             .http
@@ -160,7 +160,7 @@ impl Linear {
             .auth(auth)
             .build()?;
         Ok(Linear {
-            raw: Raw::new(http, &config.http)?,
+            raw: Raw::new(http),
         })
     }
 
@@ -206,11 +206,9 @@ impl Linear {
 
 /// The Linear plugin factory (manifest with its configuration schema).
 pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    Ok(crate::tracker_support::factory(
-        crate::tracker_support::manifest(PLUGIN_MANIFEST, CONFIG_SCHEMA)?,
-        |c| {
-            let cfg: LinearConfig = c.parse()?;
-            Ok((cfg.base_url.clone(), Arc::new(Linear::new(cfg)?)))
-        },
-    ))
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: LinearConfig = c.parse()?;
+        let provider = Linear::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_project(Arc::new(provider)))
+    })
 }

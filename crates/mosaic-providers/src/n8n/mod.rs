@@ -43,11 +43,11 @@
 //! 250).
 
 mod map;
-mod plugin;
 #[doc(hidden)]
 pub mod wire;
 mod workflow;
 
+use mosaic_plugin_sdk::HttpClient;
 use mosaic_core::workflow::{Execution, WorkflowOp};
 use mosaic_core::{Capabilities, Error, Result, Secret};
 use serde::Deserialize;
@@ -56,7 +56,6 @@ use serde_json::Value;
 use crate::config::HttpSettings;
 use crate::http::{Auth, Method, Transport, path};
 
-pub use plugin::plugin_factory;
 
 /// The plugin manifest (`plugin.json`).
 pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
@@ -98,9 +97,7 @@ impl N8nConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: Value) -> Result<Self> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid n8n configuration: {e}")).with_provider("n8n")
-        })
+        crate::config::load("n8n", CONFIG_SCHEMA, value)
     }
 
     /// The instance root: the base URL without a trailing `/` or `/api/v1`.
@@ -123,13 +120,13 @@ impl N8n {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client` (e.g. a host's
-    /// permission-checked client).
-    pub fn with_client(config: N8nConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: N8nConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: N8nConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: N8nConfig, client: Option<HttpClient>) -> Result<Self> {
         let root = config.root().to_owned();
         let http = config
             .http
@@ -284,4 +281,13 @@ impl N8n {
             .map_err(|e| e.with_provider("n8n"))?;
         Ok(workflow::page(l, |e| map::execution(e, None)))
     }
+}
+
+/// The plugin factory (manifest with its configuration schema).
+pub fn plugin_factory() -> Result<std::sync::Arc<dyn mosaic_plugin_sdk::PluginFactory>> {
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: N8nConfig = c.parse()?;
+        let provider = N8n::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_workflow(std::sync::Arc::new(provider)))
+    })
 }

@@ -26,12 +26,13 @@ mod kb;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
 use http::HeaderValue;
 use http::header::HeaderName;
 use mosaic_core::kb::KbOp;
-use mosaic_core::{Capabilities, Error, Result, Secret};
+use mosaic_core::{Capabilities, Result, Secret};
 use mosaic_plugin_sdk::PluginFactory;
 use serde::Deserialize;
 
@@ -85,9 +86,7 @@ impl NotionConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid Notion configuration: {e}")).with_provider("notion")
-        })
+        crate::config::load("notion", CONFIG_SCHEMA, value)
     }
 }
 
@@ -103,12 +102,13 @@ impl Notion {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client`.
-    pub fn with_client(config: NotionConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: NotionConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: NotionConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: NotionConfig, client: Option<HttpClient>) -> Result<Self> {
         let http = config
             .http
             .transport("notion", &config.base_url, client)
@@ -157,11 +157,9 @@ impl Notion {
 
 /// The Notion plugin factory (manifest with its configuration schema).
 pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    Ok(crate::kb_support::kb_factory(
-        crate::kb_support::manifest(PLUGIN_MANIFEST, CONFIG_SCHEMA)?,
-        |c| {
-            let cfg: NotionConfig = c.parse()?;
-            Ok((cfg.base_url.clone(), Arc::new(Notion::new(cfg)?)))
-        },
-    ))
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: NotionConfig = c.parse()?;
+        let provider = Notion::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_kb(Arc::new(provider)))
+    })
 }

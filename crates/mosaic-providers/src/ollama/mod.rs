@@ -29,6 +29,7 @@ mod stream;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -133,14 +134,8 @@ impl OllamaConfig {
     /// Parse a configuration object (as validated against
     /// [`CONFIG_SCHEMA`]); an absent `timeout_secs` is
     /// [`DEFAULT_TIMEOUT_SECS`].
-    pub fn from_json(mut value: serde_json::Value) -> Result<Self> {
-        if let Some(obj) = value.as_object_mut() {
-            obj.entry("timeout_secs")
-                .or_insert_with(|| DEFAULT_TIMEOUT_SECS.into());
-        }
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid Ollama configuration: {e}")).with_provider(PROVIDER)
-        })
+    pub fn from_json(value: serde_json::Value) -> Result<Self> {
+        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
@@ -160,12 +155,13 @@ impl Ollama {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client`.
-    pub fn with_client(config: OllamaConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: OllamaConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: OllamaConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: OllamaConfig, client: Option<HttpClient>) -> Result<Self> {
         let mut prices = PriceTable::free();
         prices.merge(PriceTable::from_entries(config.prices.clone()));
         prices
@@ -220,9 +216,9 @@ impl Ollama {
 /// The plugin factory: an `ollama` plugin whose configuration is
 /// [`OllamaConfig`].
 pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    crate::ai::plugin::ai_factory(PROVIDER, PLUGIN_MANIFEST, CONFIG_SCHEMA, |ctx, cfg| {
-        let config: OllamaConfig = cfg.parse()?;
-        crate::ai::plugin::check_url(ctx, &config.base_url)?;
-        Ok(Arc::new(Ollama::new(config)?))
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: OllamaConfig = c.parse()?;
+        let provider = Ollama::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_ai(Arc::new(provider)))
     })
 }

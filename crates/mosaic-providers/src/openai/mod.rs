@@ -37,6 +37,7 @@ mod stream;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -233,14 +234,8 @@ impl OpenAiConfig {
     /// Parse a configuration object (as validated against
     /// [`CONFIG_SCHEMA`]); an absent `timeout_secs` is
     /// [`DEFAULT_TIMEOUT_SECS`].
-    pub fn from_json(mut value: serde_json::Value) -> Result<Self> {
-        if let Some(obj) = value.as_object_mut() {
-            obj.entry("timeout_secs")
-                .or_insert_with(|| DEFAULT_TIMEOUT_SECS.into());
-        }
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid OpenAI configuration: {e}")).with_provider(PROVIDER)
-        })
+    pub fn from_json(value: serde_json::Value) -> Result<Self> {
+        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
@@ -267,11 +262,11 @@ impl OpenAi {
     }
 
     /// A provider that sends through `client` (e.g. a host's client).
-    pub fn with_client(config: OpenAiConfig, client: reqwest::Client) -> Result<Self> {
+    pub fn with_client(config: OpenAiConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: OpenAiConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: OpenAiConfig, client: Option<HttpClient>) -> Result<Self> {
         let cfg_err = |m: String| Error::config(m).with_provider(PROVIDER);
         let mut prices = PriceTable::openai();
         prices.merge(PriceTable::from_entries(config.prices.clone()));
@@ -387,9 +382,9 @@ impl OpenAi {
 /// [`OpenAiConfig`] and whose base URL must be allowed by the plugin's
 /// network permission.
 pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    crate::ai::plugin::ai_factory(PROVIDER, PLUGIN_MANIFEST, CONFIG_SCHEMA, |ctx, cfg| {
-        let config: OpenAiConfig = cfg.parse()?;
-        crate::ai::plugin::check_url(ctx, &config.base_url)?;
-        Ok(Arc::new(OpenAi::new(config)?))
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: OpenAiConfig = c.parse()?;
+        let provider = OpenAi::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_ai(Arc::new(provider)))
     })
 }

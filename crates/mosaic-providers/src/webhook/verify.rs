@@ -1,12 +1,16 @@
 //! Signature primitives shared by the forges' webhook handlers.
 //!
-//! Every comparison is constant-time in the compared contents.
+//! Every comparison is constant-time in the compared contents. A blank key
+//! (empty, or nothing but whitespace) never verifies anything: anyone can
+//! compute an HMAC under the empty key, so accepting it would accept forged
+//! deliveries.
 
 use hmac::{KeyInit, Mac};
+use mosaic_core::{Error, ErrorKind, Secret};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use super::WebhookError;
+use super::{Forge, WebhookError};
 
 type HmacSha256 = hmac::Hmac<Sha256>;
 
@@ -31,8 +35,41 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.ct_eq(b).into()
 }
 
+/// Whether `key` is empty or nothing but ASCII whitespace: such a key is
+/// known to everyone, so nothing signed with it is authentic.
+pub fn is_blank_key(key: &[u8]) -> bool {
+    key.iter().all(u8::is_ascii_whitespace)
+}
+
+/// `secret`, or a [`ErrorKind::Config`] error when it is blank (see
+/// [`is_blank_key`]). `what` names the setting (`webhook secret`,
+/// `webhook token`); the value never appears in the error.
+#[cfg_attr(
+    not(any(
+        feature = "github",
+        feature = "gitea",
+        feature = "gitlab",
+        feature = "bitbucket"
+    )),
+    allow(dead_code)
+)]
+pub(crate) fn require_key(forge: Forge, what: &str, secret: Secret) -> mosaic_core::Result<Secret> {
+    if is_blank_key(secret.expose().as_bytes()) {
+        return Err(Error::new(
+            ErrorKind::Config,
+            format!(
+                "the {forge} {what} is empty; set it to the value configured on the hook \
+                 (anyone can sign a delivery with an empty key)"
+            ),
+        )
+        .with_provider(forge.as_str()));
+    }
+    Ok(secret)
+}
+
 /// Check a hex HMAC-SHA256 signature, optionally behind a prefix such as
-/// `sha256=`, found in header `header`.
+/// `sha256=`, found in header `header`. A blank `secret` never verifies
+/// (the signature is reported as not matching).
 pub fn check_hmac_sha256(
     header: &'static str,
     given: Option<&str>,
@@ -51,6 +88,9 @@ pub fn check_hmac_sha256(
     if given.len() != 32 {
         return Err(WebhookError::MalformedSignature { header });
     }
+    if is_blank_key(secret) {
+        return Err(WebhookError::InvalidSignature { header });
+    }
     if constant_time_eq(&given, &hmac_sha256(secret, body)) {
         Ok(())
     } else {
@@ -58,7 +98,8 @@ pub fn check_hmac_sha256(
     }
 }
 
-/// Check a shared token sent verbatim (GitLab's `X-Gitlab-Token`).
+/// Check a shared token sent verbatim (GitLab's `X-Gitlab-Token`). A blank
+/// `expected` token never verifies.
 pub fn check_token(
     header: &'static str,
     given: Option<&str>,
@@ -67,6 +108,9 @@ pub fn check_token(
     let given = given
         .filter(|g| !g.is_empty())
         .ok_or(WebhookError::MissingSignature { header })?;
+    if is_blank_key(expected.as_bytes()) {
+        return Err(WebhookError::InvalidSignature { header });
+    }
     if constant_time_eq(given.as_bytes(), expected.as_bytes()) {
         Ok(())
     } else {
@@ -110,5 +154,44 @@ mod tests {
         assert!(check_token("t", Some("abc"), "abc").is_ok());
         assert!(check_token("t", Some("abd"), "abc").is_err());
         assert!(check_token("t", Some(""), "abc").is_err());
+    }
+
+    #[test]
+    fn a_blank_key_never_verifies() {
+        let body = b"{\"forged\": true}";
+        for key in ["", " ", "\t\n "] {
+            // Anyone can compute this signature: it must not be accepted.
+            let hex = hmac_sha256_hex(key.as_bytes(), body);
+            for (given, prefix) in [(format!("sha256={hex}"), "sha256="), (hex.clone(), "")] {
+                assert!(
+                    matches!(
+                        check_hmac_sha256("h", Some(&given), prefix, key.as_bytes(), body),
+                        Err(WebhookError::InvalidSignature { .. })
+                    ),
+                    "key {key:?} prefix {prefix:?}"
+                );
+            }
+            assert!(matches!(
+                check_token("t", Some(key), key),
+                Err(WebhookError::InvalidSignature { .. } | WebhookError::MissingSignature { .. })
+            ));
+            assert!(matches!(
+                check_token("t", Some("anything"), key),
+                Err(WebhookError::InvalidSignature { .. })
+            ));
+        }
+        assert!(is_blank_key(b"") && is_blank_key(b" \t") && !is_blank_key(b" k "));
+    }
+
+    #[test]
+    fn require_key_refuses_blank_secrets_without_echoing() {
+        for blank in ["", "   ", "\n"] {
+            let e = require_key(Forge::GitHub, "webhook secret", Secret::new(blank)).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Config);
+            assert_eq!(e.provider(), Some("github"));
+            assert!(e.to_string().contains("webhook secret is empty"), "{e}");
+        }
+        let ok = require_key(Forge::Gitea, "webhook secret", Secret::new("s3cr3t")).unwrap();
+        assert_eq!(ok.expose(), "s3cr3t");
     }
 }

@@ -24,6 +24,7 @@ mod kb;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
 use mosaic_core::kb::KbOp;
@@ -102,9 +103,7 @@ impl WikiJsConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid Wiki.js configuration: {e}")).with_provider("wikijs")
-        })
+        crate::config::load("wikijs", CONFIG_SCHEMA, value)
     }
 }
 
@@ -122,12 +121,13 @@ impl WikiJs {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client`.
-    pub fn with_client(config: WikiJsConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: WikiJsConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: WikiJsConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: WikiJsConfig, client: Option<HttpClient>) -> Result<Self> {
         let http = config
             .http
             .transport("wikijs", &config.base_url, client)
@@ -171,11 +171,9 @@ impl WikiJs {
 
 /// The Wiki.js plugin factory (manifest with its configuration schema).
 pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    Ok(crate::kb_support::kb_factory(
-        crate::kb_support::manifest(PLUGIN_MANIFEST, CONFIG_SCHEMA)?,
-        |c| {
-            let cfg: WikiJsConfig = c.parse()?;
-            Ok((cfg.base_url.clone(), Arc::new(WikiJs::new(cfg)?)))
-        },
-    ))
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: WikiJsConfig = c.parse()?;
+        let provider = WikiJs::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_kb(Arc::new(provider)))
+    })
 }

@@ -33,6 +33,7 @@ mod map;
 #[doc(hidden)]
 pub mod wire;
 
+use mosaic_plugin_sdk::HttpClient;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -93,10 +94,7 @@ impl WoodpeckerConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        serde_json::from_value(value).map_err(|e| {
-            Error::config(format!("invalid Woodpecker configuration: {e}"))
-                .with_provider("woodpecker")
-        })
+        crate::config::load("woodpecker", CONFIG_SCHEMA, value)
     }
 }
 
@@ -115,12 +113,13 @@ impl Woodpecker {
         Self::build(config, None)
     }
 
-    /// A provider that sends through `client`.
-    pub fn with_client(config: WoodpeckerConfig, client: reqwest::Client) -> Result<Self> {
+    /// A provider that sends through `client`, an allowlisted client (a
+    /// plugin's, from its context); the base URL must be on its allowlist.
+    pub fn with_client(config: WoodpeckerConfig, client: HttpClient) -> Result<Self> {
         Self::build(config, Some(client))
     }
 
-    fn build(config: WoodpeckerConfig, client: Option<reqwest::Client>) -> Result<Self> {
+    fn build(config: WoodpeckerConfig, client: Option<HttpClient>) -> Result<Self> {
         if config.secret_events.is_empty() {
             return Err(Error::config("secret_events must name at least one event")
                 .with_provider("woodpecker"));
@@ -212,12 +211,9 @@ impl Woodpecker {
 /// The Woodpecker plugin factory: [`PLUGIN_MANIFEST`] with
 /// [`CONFIG_SCHEMA`] attached.
 pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    Ok(crate::ci::plugin::factory(
-        crate::ci::plugin::manifest(PLUGIN_MANIFEST, CONFIG_SCHEMA)?,
-        |c| {
-            let cfg: WoodpeckerConfig = c.parse()?;
-            let base = cfg.base_url.clone();
-            Ok((base, Arc::new(Woodpecker::new(cfg)?)))
-        },
-    ))
+    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+        let cfg: WoodpeckerConfig = c.parse()?;
+        let provider = Woodpecker::with_client(cfg, http)?;
+        Ok(mosaic_plugin_sdk::PluginServices::new().with_cicd(Arc::new(provider)))
+    })
 }

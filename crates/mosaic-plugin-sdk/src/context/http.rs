@@ -467,6 +467,7 @@ struct Inner {
     user_agent: String,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    idle_pool: bool,
     client: OnceLock<std::result::Result<reqwest::Client, String>>,
 }
 
@@ -508,6 +509,7 @@ impl HttpClient {
                 user_agent: user_agent.into(),
                 timeout,
                 connect_timeout: Some(Duration::from_secs(10)),
+                idle_pool: true,
                 client: OnceLock::new(),
             }),
         }
@@ -526,6 +528,24 @@ impl HttpClient {
                 user_agent: self.inner.user_agent.clone(),
                 timeout: self.inner.timeout,
                 connect_timeout,
+                idle_pool: self.inner.idle_pool,
+                client: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// The same allowlist and settings, but no idle connections kept (a
+    /// new connection per request). For tests on paused tokio time, where
+    /// the pool's idle timers would otherwise be advanced through.
+    pub fn without_idle_pool(&self) -> Self {
+        HttpClient {
+            inner: Arc::new(Inner {
+                plugin: self.inner.plugin.clone(),
+                allow: self.inner.allow.clone(),
+                user_agent: self.inner.user_agent.clone(),
+                timeout: self.inner.timeout,
+                connect_timeout: self.inner.connect_timeout,
+                idle_pool: false,
                 client: OnceLock::new(),
             }),
         }
@@ -563,6 +583,9 @@ impl HttpClient {
                 }));
             if let Some(t) = self.inner.connect_timeout {
                 b = b.connect_timeout(t);
+            }
+            if !self.inner.idle_pool {
+                b = b.pool_max_idle_per_host(0);
             }
             b.build().map_err(|e| e.to_string())
         });

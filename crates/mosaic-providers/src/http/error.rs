@@ -381,12 +381,4 @@ mod tests {
         let e = map(429, &[("ratelimit-reset", "5")], "");
         assert_eq!(e.retry_after(), Some(Duration::from_secs(5)));
     }
-
-    #[test]
-    fn query_is_stripped_from_transport_text() {
-        assert_eq!(
-            strip_url_query("error sending request for url (http://h/x?private_token=abc)"),
-            "error sending request for url (http://h/x)"
-        );
-    }
 }

@@ -952,7 +952,7 @@ fn hook_headers(event: &str, body: &[u8], secret: Option<&str>) -> HeaderMap {
 
 fn deliver(event: &str, v: Value) -> WebhookOutcome {
     let body = serde_json::to_vec(&v).unwrap();
-    BitbucketWebhooks::new(SECRET)
+    BitbucketWebhooks::new(SECRET).unwrap()
         .handle(&hook_headers(event, &body, Some(SECRET)), &body)
         .unwrap()
 }
@@ -969,7 +969,7 @@ fn ref_state(kind: &str, name: &str, hash: &str) -> Value {
 fn webhook_signatures() {
     let body =
         serde_json::to_vec(&json!({"repository": hook_repo(), "push": {"changes": []}})).unwrap();
-    let wh = BitbucketWebhooks::new(SECRET);
+    let wh = BitbucketWebhooks::new(SECRET).unwrap();
     assert!(
         wh.handle(&hook_headers("repo:push", &body, Some(SECRET)), &body)
             .is_ok()
@@ -1078,7 +1078,7 @@ fn webhook_events() {
 proptest! {
     #[test]
     fn arbitrary_bodies_never_panic(body in proptest::collection::vec(any::<u8>(), 0..400), event in "(repo:push|pullrequest:created|pullrequest:comment_created|issue:updated|x)") {
-        let wh = BitbucketWebhooks::new(SECRET);
+        let wh = BitbucketWebhooks::new(SECRET).unwrap();
         let _ = wh.handle(&hook_headers(&event, &body, Some(SECRET)), &body);
         let _ = Bitbucket::parse_repositories(&body);
     }

@@ -115,7 +115,7 @@ fn configuration_is_validated_with_defaults_and_secrets() {
         ),
         (
             "bitbucket",
-            json!({"auth": {"type": "access_token", "token": "t"}, "retry": {"max_attempts": 0}}),
+            json!({"auth": {"type": "access_token", "token": "t"}, "retry": {"max_attempts": 3}}),
         ),
         (
             "gitlab",
@@ -134,7 +134,7 @@ fn configuration_is_validated_with_defaults_and_secrets() {
         ),
         (
             "gitlab",
-            json!({"auth": {"type": "oauth", "token": "t"}, "rate_limit": {"requests": 600, "per_secs": 60}}),
+            json!({"auth": {"type": "oauth", "token": "t"}, "timeout_secs": 5}),
         ),
         (
             "bitbucket",
@@ -195,7 +195,7 @@ async fn a_granted_host_serves_calls() {
     let f = factory("gitea");
     let m = f.manifest().clone();
     let mut perms = m.permissions.clone();
-    perms.network.hosts = vec!["127.0.0.1".to_owned()];
+    perms.network.hosts = vec![format!("127.0.0.1:{}", s.address().port())];
     perms.network.allow_http = true;
     let cfg = PluginConfig::resolve(&m, Some(&json!({"base_url": format!("{}/api/v1", s.uri()), "auth": {"type": "token", "token": "t"}})), &Env::fixed::<&str, &str>([])).unwrap();
     let mut plugin = f.create().unwrap();

@@ -999,7 +999,7 @@ fn hook_headers(event: &str, body: &[u8], sig: Option<&str>) -> HeaderMap {
 
 fn deliver(event: &str, v: Value) -> WebhookOutcome {
     let body = serde_json::to_vec(&v).unwrap();
-    GiteaWebhooks::new(SECRET)
+    GiteaWebhooks::new(SECRET).unwrap()
         .handle(&hook_headers(event, &body, Some(SECRET)), &body)
         .unwrap()
 }
@@ -1014,7 +1014,7 @@ fn webhook_signatures() {
         &json!({"ref": "refs/heads/main", "after": SHA, "repository": hook_repo()}),
     )
     .unwrap();
-    let wh = GiteaWebhooks::new(SECRET);
+    let wh = GiteaWebhooks::new(SECRET).unwrap();
     assert!(
         wh.handle(&hook_headers("push", &body, Some(SECRET)), &body)
             .is_ok()
@@ -1104,7 +1104,7 @@ fn webhook_events() {
 proptest! {
     #[test]
     fn arbitrary_bodies_never_panic(body in proptest::collection::vec(any::<u8>(), 0..400), event in "(push|create|delete|pull_request|issues|issue_comment|release|x)") {
-        let wh = GiteaWebhooks::new(SECRET);
+        let wh = GiteaWebhooks::new(SECRET).unwrap();
         let _ = wh.handle(&hook_headers(&event, &body, Some(SECRET)), &body);
         let _ = Gitea::parse_repositories(&body);
     }

@@ -1239,12 +1239,27 @@ fn config_from_json() {
     let c = GitHubConfig::from_json(json!({
         "base_url": "https://ghe.example.com/api/v3",
         "auth": {"type": "token", "token": "ghp_x"},
-        "timeout_secs": 5,
-        "retry": {"max_attempts": 2}
+        "timeout_secs": 5
     }))
     .unwrap();
     assert_eq!(c.http.timeout_secs, 5);
-    assert_eq!(c.http.retry.max_attempts, 2);
+    // schema defaults are applied
+    assert_eq!(c.http.connect_timeout_secs, 10);
+    // a typo is an error naming the key, not a silent fallback to github.com
+    let e = GitHubConfig::from_json(json!({
+        "base_ur": "https://ghe.example.com/api/v3",
+        "auth": {"type": "token", "token": "ghp_secret_typo"}
+    }))
+    .unwrap_err();
+    assert_eq!(e.kind(), mosaic_core::ErrorKind::Config);
+    assert!(e.fields().iter().any(|f| f.field == "/base_ur"), "{e}");
+    assert!(!format!("{e}{e:?}").contains("ghp_secret_typo"), "{e}");
+    // retry and rate limits are layers, not provider settings
+    assert!(GitHubConfig::from_json(json!({
+        "auth": {"type": "token", "token": "ghp_x"},
+        "retry": {"max_attempts": 2}
+    }))
+    .is_err());
     assert!(GitHubConfig::from_json(json!({"auth": {"type": "nope"}})).is_err());
     let dbg = format!("{c:?}");
     assert!(!dbg.contains("ghp_x"), "{dbg}");

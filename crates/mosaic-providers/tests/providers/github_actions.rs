@@ -37,15 +37,18 @@ fn provider(s: &MockServer) -> GitHubActions {
     GitHubActions::new(config(s)).unwrap()
 }
 
+/// A provider whose allowlist also holds the storage server (as the
+/// plugin manifest lists the real storage hosts).
+fn storage_provider(api: &MockServer, storage: &MockServer) -> GitHubActions {
+    GitHubActions::with_client(config(api), crate::allowing("github-actions", &[api, storage])).unwrap()
+}
+
 /// For paused-time tests: no client timers that auto-advance could fire.
 fn paused_provider(s: &MockServer, cfg: GitHubActionsConfig) -> GitHubActions {
     let mut cfg = cfg.with_base_url(s.uri());
     cfg.http.timeout_secs = 0;
     cfg.http.connect_timeout_secs = 0;
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
+    let client = crate::paused_client("github-actions", &s.uri());
     GitHubActions::with_client(cfg, client).unwrap()
 }
 
@@ -670,7 +673,7 @@ async fn run_logs_follow_the_redirect_to_the_archive_without_credentials() {
         .expect(2)
         .mount(&storage)
         .await;
-    let gh = provider(&api);
+    let gh = storage_provider(&api, &storage);
     let log = gh
         .get_log(GetLog {
             project: PROJECT.into(),
@@ -727,7 +730,7 @@ async fn job_logs_are_plain_text_and_incomplete_while_running() {
         .respond_with(ResponseTemplate::new(200).set_body_string("line one\nline two\n"))
         .mount(&storage)
         .await;
-    let gh = provider(&api);
+    let gh = storage_provider(&api, &storage);
     let log = gh
         .get_log(GetLog {
             project: PROJECT.into(),
@@ -796,7 +799,7 @@ async fn artifacts_list_and_download() {
         .expect(1)
         .mount(&storage)
         .await;
-    let gh = provider(&api);
+    let gh = storage_provider(&api, &storage);
     let page = gh
         .list_artifacts(ListArtifacts {
             project: PROJECT.into(),

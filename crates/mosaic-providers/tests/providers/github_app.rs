@@ -24,13 +24,6 @@ fn fixed_clock() -> SystemTime {
 
 /// A client without pooled connections, so no idle timers run while time
 /// is paused.
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap()
-}
-
 fn token_response(token: &str, life: u64) -> ResponseTemplate {
     let date = httpdate::fmt_http_date(fixed_clock());
     let expires =
@@ -138,7 +131,7 @@ async fn installation_token_is_cached_and_refreshed_before_expiry() {
     let mut cfg = GitHubConfig::app("12345", 42, Secret::new(KEY)).with_base_url(s.uri());
     cfg.http.timeout_secs = 0;
     cfg.http.connect_timeout_secs = 0;
-    let gh = GitHub::with_client(cfg, client()).unwrap();
+    let gh = GitHub::with_client(cfg, crate::paused_client("github", &s.uri())).unwrap();
     let r = RepoRef::new("o", "r");
     gh.get_repository(r.clone()).await.unwrap();
     // 50 minutes later the token (valid 60, refreshed 5 before) is reused

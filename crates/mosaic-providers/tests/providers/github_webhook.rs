@@ -34,7 +34,7 @@ fn repo() -> serde_json::Value {
 
 fn handle(event: &str, payload: serde_json::Value) -> WebhookOutcome {
     let body = serde_json::to_vec(&payload).unwrap();
-    GitHubWebhooks::new(SECRET)
+    GitHubWebhooks::new(SECRET).unwrap()
         .handle(&headers(event, &body, Some(SECRET)), &body)
         .unwrap()
 }
@@ -51,7 +51,7 @@ fn documented_signature_example_verifies() {
             "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
         ),
     );
-    GitHubWebhooks::new(SECRET).verify(&h, body).unwrap();
+    GitHubWebhooks::new(SECRET).unwrap().verify(&h, body).unwrap();
 }
 
 #[test]
@@ -59,7 +59,7 @@ fn wrong_missing_and_malformed_signatures_are_typed_errors() {
     let body =
         serde_json::to_vec(&json!({"ref": "refs/heads/main", "after": "x", "repository": repo()}))
             .unwrap();
-    let wh = GitHubWebhooks::new(SECRET);
+    let wh = GitHubWebhooks::new(SECRET).unwrap();
     let e = wh
         .handle(&headers("push", &body, Some("other secret")), &body)
         .unwrap_err();
@@ -248,7 +248,7 @@ fn unknown_events_are_ignored_and_missing_event_header_is_an_error() {
     let mut h = headers("push", body, Some(SECRET));
     h.remove("x-github-event");
     assert!(matches!(
-        GitHubWebhooks::new(SECRET).handle(&h, body).unwrap_err(),
+        GitHubWebhooks::new(SECRET).unwrap().handle(&h, body).unwrap_err(),
         WebhookError::MissingEvent { .. }
     ));
 }
@@ -258,7 +258,7 @@ fn malformed_payload_names_the_json_path() {
     let body =
         serde_json::to_vec(&json!({"ref": "refs/heads/main", "after": 5, "repository": repo()}))
             .unwrap();
-    let e = GitHubWebhooks::new(SECRET)
+    let e = GitHubWebhooks::new(SECRET).unwrap()
         .handle(&headers("push", &body, Some(SECRET)), &body)
         .unwrap_err();
     let WebhookError::Payload(inner) = e else {
@@ -273,7 +273,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bodies_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512), event in "(push|create|delete|pull_request|issues|issue_comment|release|ping|x)") {
-        let wh = GitHubWebhooks::new(SECRET);
+        let wh = GitHubWebhooks::new(SECRET).unwrap();
         let h = headers(&event, &body, Some(SECRET));
         let _ = wh.handle(&h, &body);
         let _ = GitHub::parse_repositories(&body);
@@ -282,7 +282,7 @@ proptest! {
     #[test]
     fn arbitrary_json_never_panics(v in arb_json(), event in "(push|create|delete|pull_request|issues|issue_comment|commit_comment|release)") {
         let body = serde_json::to_vec(&v).unwrap();
-        let wh = GitHubWebhooks::new(SECRET);
+        let wh = GitHubWebhooks::new(SECRET).unwrap();
         let _ = wh.parse(&headers(&event, &body, None), &body);
         let _ = GitHub::parse_repositories(&body);
     }

@@ -1056,7 +1056,7 @@ fn hook_headers(event: &str, token: Option<&str>) -> HeaderMap {
 
 fn deliver(event: &str, v: Value) -> WebhookOutcome {
     let body = serde_json::to_vec(&v).unwrap();
-    GitLabWebhooks::new("hook-token")
+    GitLabWebhooks::new("hook-token").unwrap()
         .handle(&hook_headers(event, Some("hook-token")), &body)
         .unwrap()
 }
@@ -1067,7 +1067,7 @@ fn hook_project() -> Value {
 
 #[test]
 fn webhook_token_checks() {
-    let wh = GitLabWebhooks::new("hook-token");
+    let wh = GitLabWebhooks::new("hook-token").unwrap();
     let body = serde_json::to_vec(&json!({"object_kind": "push"})).unwrap();
     assert!(matches!(
         wh.handle(&hook_headers("Push Hook", Some("nope")), &body),
@@ -1210,7 +1210,7 @@ fn webhook_events() {
 proptest! {
     #[test]
     fn arbitrary_bodies_never_panic(body in proptest::collection::vec(any::<u8>(), 0..400), event in "(Push Hook|Tag Push Hook|Merge Request Hook|Issue Hook|Note Hook|Release Hook|x)") {
-        let wh = GitLabWebhooks::new("t");
+        let wh = GitLabWebhooks::new("t").unwrap();
         let _ = wh.handle(&hook_headers(&event, Some("t")), &body);
         let _ = GitLab::parse_repositories(&body);
     }

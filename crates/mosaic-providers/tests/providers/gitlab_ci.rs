@@ -28,6 +28,16 @@ fn provider(s: &MockServer) -> GitLabCi {
     .unwrap()
 }
 
+/// A provider whose allowlist also holds the storage server (as the
+/// plugin manifest lists the real storage hosts).
+fn storage_provider(api: &MockServer, storage: &MockServer) -> GitLabCi {
+    GitLabCi::with_client(
+        GitLabCiConfig::private_token("glpat-test").with_base_url(format!("{}/api/v4", api.uri())),
+        crate::allowing("gitlab-ci", &[api, storage]),
+    )
+    .unwrap()
+}
+
 fn ok(v: Value) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(v)
 }
@@ -625,7 +635,7 @@ async fn artifacts_are_job_archives() {
         .expect(1)
         .mount(&storage)
         .await;
-    let g = provider(&api);
+    let g = storage_provider(&api, &storage);
     let page = g
         .list_artifacts(ListArtifacts {
             project: PROJECT.into(),

@@ -292,7 +292,7 @@ async fn bad_paths_and_base_urls_are_refused() {
 }
 
 #[tokio::test]
-async fn prebuilt_client_is_used() {
+async fn a_given_egress_client_is_used() {
     let server = MockServer::start().await;
     Mock::given(path("/x"))
         .and(header("user-agent", "mosaic-test/1"))
@@ -300,9 +300,8 @@ async fn prebuilt_client_is_used() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = reqwest::Client::builder().build().unwrap();
     let http = Transport::builder("test", server.uri())
-        .client(client)
+        .egress(crate::paused_client("test", &server.uri()))
         .user_agent("mosaic-test/1")
         .build()
         .unwrap();

@@ -34,10 +34,7 @@ fn paused_provider(s: &MockServer, poll: PollSettings) -> Jenkins {
     let mut cfg = JenkinsConfig::new(s.uri(), "admin", "11abcdef").with_queue_poll(poll);
     cfg.http.timeout_secs = 0;
     cfg.http.connect_timeout_secs = 0;
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
+    let client = crate::paused_client("jenkins", &s.uri());
     Jenkins::with_client(cfg, client).unwrap()
 }
 

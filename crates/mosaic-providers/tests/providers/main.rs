@@ -27,3 +27,31 @@ mod ollama;
 mod openai;
 mod wikijs;
 mod woodpecker;
+mod plugin_host;
+mod trust_boundary;
+
+/// An allowlisted client confined to `uri`'s origin that keeps no idle
+/// connections (for tests on paused time).
+pub(crate) fn paused_client(provider: &str, uri: &str) -> mosaic_plugin_sdk::HttpClient {
+    let url = url::Url::parse(uri).unwrap();
+    mosaic_plugin_sdk::HttpClient::new(
+        provider,
+        mosaic_plugin_sdk::Allowlist::for_url(&url),
+        "mosaic-test",
+        None,
+    )
+    .without_idle_pool()
+}
+
+/// An allowlisted client granted plain http to each of `servers`.
+pub(crate) fn allowing(
+    provider: &str,
+    servers: &[&wiremock::MockServer],
+) -> mosaic_plugin_sdk::HttpClient {
+    let mut allow = mosaic_plugin_sdk::Allowlist::default();
+    allow.grant(servers.iter().map(|s| {
+        mosaic_plugin_sdk::HostPattern::new(&format!("http://127.0.0.1:{}", s.address().port()))
+            .unwrap()
+    }));
+    mosaic_plugin_sdk::HttpClient::new(provider, allow, "mosaic-test", None)
+}

@@ -442,7 +442,12 @@ async fn the_plugin_runs_in_a_host() {
         })))
         .mount(&server)
         .await;
-    let host = PluginHost::new();
+    // The manifest allows the default port 11434; the test server's port
+    // is granted by the host.
+    let host = PluginHost::builder()
+        .grant_hosts("ollama", [format!("http://127.0.0.1:{}", server.address().port())])
+        .unwrap()
+        .build();
     host.register_arc(ollama::plugin_factory().unwrap())
         .unwrap();
     host.configure("ollama", json!({"base_url": server.uri()}))

@@ -678,7 +678,8 @@ async fn malformed_bodies_are_decode_errors_naming_the_path() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
     assert!(e.message().contains("choices[0].message.content"), "{e}");
-    assert!(e.message().contains("POST /v1/chat/completions"), "{e}");
+    // the request line is relative to the base URL (whose path may hold a secret)
+    assert!(e.message().contains("POST /chat/completions"), "{e}");
 }
 
 #[tokio::test]

@@ -282,11 +282,11 @@ async fn main() -> Result<()> {
     let routes: Routes = Arc::new(vec![
         (
             "/webhooks/github",
-            Box::new(GitHubWebhooks::new(secret.clone())),
+            Box::new(GitHubWebhooks::new(secret.clone())?),
         ),
         (
             "/webhooks/gitea",
-            Box::new(GiteaWebhooks::new(secret.clone())),
+            Box::new(GiteaWebhooks::new(secret.clone())?),
         ),
     ]);
     let listener = TcpListener::bind(&addr)

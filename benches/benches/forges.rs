@@ -138,7 +138,7 @@ fn gh_case(name: &'static str, event: &str, v: Value) -> Case {
     let sig = format!("sha256={}", hmac_sha256_hex(SECRET.as_bytes(), &body));
     Case {
         name,
-        handler: Box::new(GitHubWebhooks::new(SECRET)),
+        handler: Box::new(GitHubWebhooks::new(SECRET).unwrap()),
         headers: signed(
             &[("x-github-event", event)],
             Some(("x-hub-signature-256", sig)),
@@ -152,7 +152,7 @@ fn gitea_case(name: &'static str, event: &str, v: Value) -> Case {
     let sig = hmac_sha256_hex(SECRET.as_bytes(), &body);
     Case {
         name,
-        handler: Box::new(GiteaWebhooks::new(SECRET)),
+        handler: Box::new(GiteaWebhooks::new(SECRET).unwrap()),
         headers: signed(
             &[("x-gitea-event", event)],
             Some(("x-gitea-signature", sig)),
@@ -165,7 +165,7 @@ fn gitlab_case(name: &'static str, event: &str, v: Value) -> Case {
     let body = serde_json::to_vec(&v).unwrap();
     Case {
         name,
-        handler: Box::new(GitLabWebhooks::new(SECRET)),
+        handler: Box::new(GitLabWebhooks::new(SECRET).unwrap()),
         headers: signed(
             &[("x-gitlab-event", event), ("x-gitlab-token", SECRET)],
             None,
@@ -179,7 +179,7 @@ fn bb_case(name: &'static str, event: &str, v: Value) -> Case {
     let sig = format!("sha256={}", hmac_sha256_hex(SECRET.as_bytes(), &body));
     Case {
         name,
-        handler: Box::new(BitbucketWebhooks::new(SECRET)),
+        handler: Box::new(BitbucketWebhooks::new(SECRET).unwrap()),
         headers: signed(&[("x-event-key", event)], Some(("x-hub-signature", sig))),
         body,
     }

@@ -436,9 +436,17 @@ impl From<ErrorKind> for Error {
 ///
 /// Covers `Authorization`-style values (`Bearer …`, `token …`, `Basic …`),
 /// query parameters named like secrets (`access_token=`, `private_token=`,
-/// `api_key=`, `key=`, `token=`, `password=`, `secret=`), and well-known
+/// `api_key=`, `key=`, `token=`, `password=`, `secret=`), well-known
 /// token prefixes (`ghp_`, `gho_`, `ghs_`, `github_pat_`, `glpat-`, `sk-`,
-/// `xoxb-`). Use it on upstream text before it goes into an [`Error`] message.
+/// `xoxb-`), and the values of credential-carrying headers echoed back by a
+/// server (`Authorization`, `Proxy-Authorization`, `Private-Token`,
+/// `X-API-Key`, `API-Key`, `X-Auth-Token`, `Cookie`, `Set-Cookie`, …) in any
+/// case, with `:` or `=`, quoted or not (`"x-api-key":"…"`); JSON keys
+/// `"token"`, `"password"` and `"secret"` count when quoted. An unquoted
+/// header value after `:` runs to the end of its line, so all of it goes.
+/// Use it on upstream text before it goes into an [`Error`] message.
+///
+/// Runs in time linear in `text` and never panics, whatever the input.
 pub fn redact(text: &str) -> String {
     const SCHEMES: &[&str] = &["bearer ", "token ", "basic "];
     const PARAMS: &[&str] = &[
@@ -470,6 +478,14 @@ pub fn redact(text: &str) -> String {
         b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=')
     };
     while i < text.len() {
+        if let Some(v) = header_value(lower.as_bytes(), i) {
+            out.push_str(&text[i..v.start]);
+            if v.end > v.start {
+                out.push_str("[REDACTED]");
+            }
+            i = v.end;
+            continue;
+        }
         let rest = &lower[i..];
         let at_word_start = i == 0 || !is_token_char(bytes[i - 1]);
         let skip = SCHEMES
@@ -484,6 +500,12 @@ pub fn redact(text: &str) -> String {
                     .map(|_| 0)
             });
         match skip {
+            // `token x-api-key: …`: the header's value is the credential,
+            // so leave the name to the header rule on the next turn.
+            Some(keep) if keep > 0 && header_value(lower.as_bytes(), i + keep).is_some() => {
+                out.push_str(&text[i..i + keep]);
+                i += keep;
+            }
             Some(keep) => {
                 out.push_str(&text[i..i + keep]);
                 let start = i + keep;
@@ -506,6 +528,167 @@ pub fn redact(text: &str) -> String {
         }
     }
     out
+}
+
+/// Where a credential-carrying header's value lies: `start..end` is to be
+/// redacted (empty when there is no value); `start` is past the name, the
+/// separator, any opening quote and a kept authorization scheme.
+struct HeaderValue {
+    start: usize,
+    end: usize,
+}
+
+/// The value of a credential header named at `i` of `lower` (the input,
+/// ASCII-lowercased), if one is named there. `-` and `_` in a name match
+/// each other. Every index returned is at an ASCII byte or the end, so it is
+/// a char boundary of the input.
+fn header_value(lower: &[u8], i: usize) -> Option<HeaderValue> {
+    /// Header names whose value is a credential.
+    const HEADERS: &[&str] = &[
+        "proxy-authorization",
+        "authorization",
+        "private-token",
+        "x-api-key",
+        "x-goog-api-key",
+        "api-key",
+        "apikey",
+        "x-auth-token",
+        "x-access-token",
+        "x-gitlab-token",
+        "access-token",
+        "refresh-token",
+        "client-secret",
+        "set-cookie",
+        "cookie",
+    ];
+    /// Names that count only as quoted keys (`"token": "…"`): bare, they
+    /// are ordinary words.
+    const QUOTED_KEYS: &[&str] = &["token", "password", "secret"];
+    /// Schemes kept in front of a redacted `Authorization` credential.
+    const AUTH_SCHEMES: &[&str] = &[
+        "bearer",
+        "basic",
+        "token",
+        "digest",
+        "bot",
+        "negotiate",
+        "ntlm",
+    ];
+    let is_name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    let is_quote = |b: u8| b == b'"' || b == b'\'';
+    let at = |j: usize| lower.get(j).copied();
+    let name_matches = |name: &str| {
+        let n = name.as_bytes();
+        lower.len() >= i + n.len()
+            && lower[i..i + n.len()]
+                .iter()
+                .zip(n)
+                .all(|(t, c)| t == c || (*c == b'-' && *t == b'_'))
+            && !at(i + n.len()).is_some_and(is_name_byte)
+    };
+    let prev = i.checked_sub(1).and_then(at);
+    if prev.is_some_and(is_name_byte) {
+        return None;
+    }
+    let (name, authorization) = if let Some(h) = HEADERS.iter().find(|h| name_matches(h)) {
+        (*h, h.ends_with("authorization"))
+    } else if prev.is_some_and(is_quote) {
+        (*QUOTED_KEYS.iter().find(|k| name_matches(k))?, false)
+    } else {
+        return None;
+    };
+    let quoted_name = prev.is_some_and(is_quote);
+    let mut j = i + name.len();
+    // The name's closing quote, possibly escaped (`\"` inside a string).
+    if at(j) == Some(b'\\') && at(j + 1).is_some_and(is_quote) {
+        j += 2;
+    } else if at(j).is_some_and(is_quote) {
+        j += 1;
+    } else if quoted_name && QUOTED_KEYS.contains(&name) {
+        return None;
+    }
+    let skip_blanks = |mut j: usize| {
+        let limit = j + 8;
+        while j < limit && matches!(at(j), Some(b' ' | b'\t')) {
+            j += 1;
+        }
+        j
+    };
+    j = skip_blanks(j);
+    let separator = at(j).filter(|b| *b == b':' || *b == b'=')?;
+    j = skip_blanks(j + 1);
+    // An opening quote, possibly escaped.
+    let mut quote = None;
+    let mut escaped_quote = false;
+    if at(j) == Some(b'\\') && at(j + 1).is_some_and(is_quote) {
+        quote = at(j + 1);
+        escaped_quote = true;
+        j += 2;
+    } else if at(j).is_some_and(is_quote) {
+        quote = at(j);
+        j += 1;
+    }
+    // Keep a known authorization scheme (`Bearer `) in front.
+    if authorization {
+        let word_end = j + lower[j.min(lower.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if at(word_end) == Some(b' ')
+            && AUTH_SCHEMES
+                .iter()
+                .any(|s| s.as_bytes() == &lower[j..word_end])
+        {
+            j = word_end;
+            while at(j) == Some(b' ') {
+                j += 1;
+            }
+        }
+    }
+    let start = j;
+    let line_end = |b: u8, next: Option<u8>| {
+        b == b'\n' || b == b'\r' || (b == b'\\' && matches!(next, Some(b'n' | b'r')))
+    };
+    while let Some(b) = at(j) {
+        let next = at(j + 1);
+        let stop = match quote {
+            Some(q) if escaped_quote => (b == b'\\' && next == Some(q)) || line_end(b, next),
+            Some(q) => {
+                if b == b'\\' && next.is_some_and(|n| n != b'n' && n != b'r') {
+                    // An escaped character inside the quoted value.
+                    j = (j + 2).min(lower.len());
+                    // Land on a char boundary: step over UTF-8 continuations.
+                    while at(j).is_some_and(|c| c & 0xC0 == 0x80) {
+                        j += 1;
+                    }
+                    continue;
+                }
+                b == q || line_end(b, next)
+            }
+            None if separator == b'=' => {
+                b.is_ascii_whitespace()
+                    || matches!(
+                        b,
+                        b'&' | b';'
+                            | b','
+                            | b'"'
+                            | b'\''
+                            | b'<'
+                            | b'>'
+                            | b')'
+                            | b']'
+                            | b'}'
+                            | b'\\'
+                    )
+            }
+            None => line_end(b, next) || (b == b'\\' && next.is_some_and(is_quote)),
+        };
+        if stop {
+            break;
+        }
+        j += 1;
+    }
+    Some(HeaderValue { start, end: j })
 }
 
 #[cfg(test)]
@@ -602,5 +785,137 @@ mod tests {
         );
         let dbg = format!("{e:?}");
         assert!(!dbg.contains("ghp_secret123"), "{dbg}");
+    }
+
+    #[test]
+    fn redact_strips_echoed_credential_headers() {
+        let cases = [
+            ("private-token: glpat-abc123", "private-token: [REDACTED]"),
+            ("PRIVATE-TOKEN: abc123def", "PRIVATE-TOKEN: [REDACTED]"),
+            (
+                "X-Api-Key: k3y-value\nnext: line",
+                "X-Api-Key: [REDACTED]\nnext: line",
+            ),
+            ("api-key=abc123&page=2", "api-key=[REDACTED]&page=2"),
+            ("x-auth-token:abc123", "x-auth-token:[REDACTED]"),
+            (
+                r#"{"x-api-key":"abc123","accept":"*/*"}"#,
+                r#"{"x-api-key":"[REDACTED]","accept":"*/*"}"#,
+            ),
+            (
+                r#"{"authorization": "Bearer abc123"}"#,
+                r#"{"authorization": "Bearer [REDACTED]"}"#,
+            ),
+            (
+                "'Proxy-Authorization': 'Basic dXNlcjpwYXNz'",
+                "'Proxy-Authorization': 'Basic [REDACTED]'",
+            ),
+            ("authorization: abc123", "authorization: [REDACTED]"),
+            (
+                "Authorization: AWS4-HMAC-SHA256 Credential=x/y, Signature=z",
+                "Authorization: [REDACTED]",
+            ),
+            ("cookie: session=abc; csrf=def", "cookie: [REDACTED]"),
+            ("Set-Cookie: id=abc; HttpOnly", "Set-Cookie: [REDACTED]"),
+            (
+                r#"{"token":"abc123","password": "hunter2"}"#,
+                r#"{"token":"[REDACTED]","password": "[REDACTED]"}"#,
+            ),
+            (
+                r#"body: "{\"x-api-key\":\"abc123\"}""#,
+                r#"body: "{\"x-api-key\":\"[REDACTED]\"}""#,
+            ),
+            (r#""cookie": "a=\"b c\"; d""#, r#""cookie": "[REDACTED]""#),
+            (
+                "header x-api-key: é✓ secret",
+                "header x-api-key: [REDACTED]",
+            ),
+            // bare words and look-alikes stay
+            ("the token: expired", "the token: expired"),
+            ("authorization failed", "authorization failed"),
+            ("my-cookie: x", "my-cookie: x"),
+            ("authorization_code=abc", "authorization_code=abc"),
+            ("x-api-keys: none", "x-api-keys: none"),
+            // a scheme word before a header does not swallow its name
+            ("token x-api-key: abc123", "token x-api-key: [REDACTED]"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(redact(input), want, "input: {input}");
+        }
+    }
+
+    #[test]
+    fn redact_is_linear_on_adversarial_input() {
+        // Quadratic scanning would take minutes on these.
+        let many = "authorization:".repeat(20_000);
+        assert!(redact(&many).len() <= many.len() + 20);
+        let blanks = format!("x-api-key{}", " ".repeat(200_000));
+        assert_eq!(redact(&blanks), blanks);
+        let quotes = "\"token\"".repeat(30_000);
+        assert_eq!(redact(&quotes), quotes);
+        let open = format!("\"x-api-key\": \"{}", "\\x".repeat(100_000));
+        assert_eq!(redact(&open), "\"x-api-key\": \"[REDACTED]");
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn redact_removes_embedded_secrets(
+            secret in "[A-Za-z0-9][A-Za-z0-9._-]{7,39}",
+            template in prop::sample::select(vec![
+                "x-api-key: {}",
+                "X-API-KEY={}",
+                "X-Api-Key:{}",
+                "\"x-api-key\":\"{}\"",
+                "\"private-token\":\"{}\"",
+                "PRIVATE-TOKEN: {}",
+                "'api-key': '{}'",
+                "api_key={}",
+                "x-auth-token: \"{}\"",
+                "Authorization: Bearer {}",
+                "authorization: token {}",
+                "Authorization: {}",
+                "\"Authorization\": \"Basic {}\"",
+                "proxy-authorization: Bearer {}",
+                "?access_token={}&",
+                "?private_token={}&page=2",
+                "cookie: session={}",
+                "Set-Cookie: id={}; Path=/",
+                "{\"token\": \"{}\"}",
+                "Bearer {}",
+            ]),
+            before in "[a-zA-Z0-9 ,.;:!()\n\"'=&é✓-]{0,30}",
+            after in "[a-zA-Z0-9 ,.;:!()\n\"'=&é✓-]{0,30}",
+        ) {
+            let text = format!("{before} {} {after}", template.replace("{}", &secret));
+            let out = redact(&text);
+            prop_assert!(!out.contains(&secret), "{:?} -> {:?}", text, out);
+            prop_assert!(out.contains("[REDACTED]"));
+        }
+
+        #[test]
+        fn redact_never_panics(text in any::<String>()) {
+            let _ = redact(&text);
+        }
+
+        #[test]
+        fn redact_never_panics_near_names(
+            parts in prop::collection::vec(
+                prop::sample::select(vec![
+                    "authorization", "x-api-key", "\"token\"", "cookie", "bearer ", "token ",
+                    "key=", ":", "=", " ", "\"", "'", "\\", "\\\"", "\\n", "\n", "é", "✓", "🔑",
+                    "a", "Z", "-", "_",
+                ]),
+                0..40,
+            ),
+        ) {
+            let text: String = parts.concat();
+            let out = redact(&text);
+            // Only credentials change; what is not a header stays.
+            if !out.contains("[REDACTED]") {
+                prop_assert_eq!(out, text);
+            }
+        }
     }
 }

@@ -255,8 +255,10 @@ pub enum TrustLevel {
     /// Unknown origin: loaded only if the host allows it, with no network,
     /// environment or file access.
     Untrusted,
-    /// Signed by a community key: declared https hosts (no bare `*`, no
-    /// plain http), declared environment variables, no files.
+    /// Signed by a community key: declared https hosts given by exact name
+    /// (no wildcard patterns, no loopback, link-local or private addresses,
+    /// no `localhost` or cloud metadata names; no plain http), declared
+    /// environment variables, no files.
     Community,
     /// Signed by a key the host vouches for: everything it declares.
     Verified,
@@ -327,7 +329,11 @@ pub struct Grants {
     pub network: bool,
     /// Plain `http://` (when declared).
     pub plain_http: bool,
-    /// A host pattern that matches every host (`*`).
+    /// Host patterns that can match more than one host (any pattern with a
+    /// `*` or `?` wildcard, not only `*`) and hosts inside the machine or
+    /// its network (loopback, link-local and private IP literals,
+    /// `localhost`, cloud metadata names). Without it only exact public
+    /// host names (optionally with a port) are kept.
     pub any_host: bool,
     /// Reading declared environment variables.
     pub environment: bool,
@@ -350,14 +356,37 @@ impl Grants {
             out.network.allow_http = false;
         }
         if !self.any_host {
-            let (wild, keep): (Vec<_>, Vec<_>) =
-                out.network.hosts.drain(..).partition(|h| {
-                    crate::context::HostPattern::new(h).is_ok_and(|p| p.is_any_host())
-                });
+            let (mut wild, mut internal, mut inexact) = (Vec::new(), Vec::new(), Vec::new());
+            out.network.hosts.retain(|h| match exact_host_concern(h) {
+                None => true,
+                Some(HostConcern::Wildcard) => {
+                    wild.push(h.clone());
+                    false
+                }
+                Some(HostConcern::Internal) => {
+                    internal.push(h.clone());
+                    false
+                }
+                Some(HostConcern::NotAHostName) => {
+                    inexact.push(h.clone());
+                    false
+                }
+            });
             if !wild.is_empty() {
-                withheld.push(format!("any-host patterns {}", wild.join(", ")));
+                withheld.push(format!("wildcard host patterns {}", wild.join(", ")));
             }
-            out.network.hosts = keep;
+            if !internal.is_empty() {
+                withheld.push(format!(
+                    "loopback, private, link-local or metadata hosts {}",
+                    internal.join(", ")
+                ));
+            }
+            if !inexact.is_empty() {
+                withheld.push(format!(
+                    "host patterns that are not exact host names {}",
+                    inexact.join(", ")
+                ));
+            }
         }
         if !self.plain_http && out.network.allow_http {
             withheld.push("plain http".to_owned());
@@ -375,6 +404,93 @@ impl Grants {
             out.filesystem = FilesystemPermission::None;
         }
         (out, withheld)
+    }
+}
+
+/// Why a host pattern is withheld from a level without [`Grants::any_host`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HostConcern {
+    /// It has a `*` or `?` wildcard, so it can match hosts nobody reviewed.
+    Wildcard,
+    /// It names the machine itself, its private network, or a cloud
+    /// metadata service.
+    Internal,
+    /// It is not a plain host name or IP literal (with an optional port).
+    NotAHostName,
+}
+
+/// Host names that reach the machine itself or a cloud metadata service.
+const INTERNAL_NAMES: &[&str] = &["localhost", "metadata", "metadata.google.internal"];
+
+/// `None` when `pattern` is an exact, public host (optionally `:port`) that
+/// a plugin below [`TrustLevel::Verified`] may reach; else why not.
+fn exact_host_concern(pattern: &str) -> Option<HostConcern> {
+    if pattern.contains(['*', '?']) {
+        return Some(HostConcern::Wildcard);
+    }
+    if crate::context::HostPattern::new(pattern).is_err() {
+        return Some(HostConcern::NotAHostName);
+    }
+    // Split off the port the way `HostPattern` does.
+    let host = match pattern.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => pattern,
+    };
+    let bracketed = host.starts_with('[') && host.ends_with(']') && host.len() > 2;
+    let name_like = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+    if !bracketed && !name_like {
+        return Some(HostConcern::NotAHostName);
+    }
+    let lower = host.to_ascii_lowercase();
+    // `localhost.` is `localhost`: a fully qualified name may end in a dot.
+    let name = lower.strip_suffix('.').unwrap_or(&lower);
+    if INTERNAL_NAMES.contains(&name) || name.ends_with(".localhost") {
+        return Some(HostConcern::Internal);
+    }
+    // Parse the way URLs are parsed, so every spelling of an address that a
+    // URL would normalize to (`127.1`, `0x7f.0.0.1`, `2130706433`) counts.
+    let ip = match url::Host::parse(&lower) {
+        Ok(url::Host::Ipv4(v4)) => Some(std::net::IpAddr::V4(v4)),
+        Ok(url::Host::Ipv6(v6)) => Some(std::net::IpAddr::V6(v6)),
+        Ok(url::Host::Domain(_)) => None,
+        // Not a host a URL can name; an IP literal that does not parse.
+        Err(_) if bracketed => return Some(HostConcern::NotAHostName),
+        Err(_) => None,
+    };
+    match ip {
+        Some(ip) if is_internal_ip(ip) => Some(HostConcern::Internal),
+        _ => None,
+    }
+}
+
+/// Whether `ip` is unspecified, loopback, link-local (cloud metadata lives
+/// at `169.254.169.254` and `fd00:ec2::254`), private, shared (carrier-grade
+/// NAT, where some clouds put their metadata service) or broadcast.
+fn is_internal_ip(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            a == 0 // 0.0.0.0/8, "this network"
+                || v4.is_loopback() // 127.0.0.0/8
+                || v4.is_private() // 10/8, 172.16/12, 192.168/16
+                || v4.is_link_local() // 169.254/16
+                || (a == 100 && (64..128).contains(&b)) // 100.64/10
+                || v4.is_broadcast()
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_internal_ip(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            v6.is_unspecified()
+                || v6.is_loopback()
+                || (first & 0xfe00) == 0xfc00 // fc00::/7, unique local
+                || (first & 0xffc0) == 0xfe80 // fe80::/10, link-local
+        }
     }
 }
 

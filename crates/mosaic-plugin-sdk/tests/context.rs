@@ -127,10 +127,7 @@ async fn redirects_are_checked_hop_by_hop() {
 async fn plain_http_only_when_allowed_and_ports_when_given() {
     let s = server().await;
     let https_only = context(json!({"network": ["127.0.0.1"]}));
-    let e = https_only
-        .http()
-        .get(&format!("http://127.0.0.1/ok"))
-        .unwrap_err();
+    let e = https_only.http().get("http://127.0.0.1/ok").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
     assert!(e.to_string().contains("plain http"), "{e}");
     assert!(https_only.http().allows("https://127.0.0.1/ok"));
@@ -171,10 +168,7 @@ async fn a_request_pointed_elsewhere_after_the_check_is_still_refused() {
         format!("http://2130706433:{}/ok", port(&other)),
         format!("http://localhost:{}/ok", port(&other)),
     ] {
-        let mut req = ctx
-            .http()
-            .get(&format!("{}/ok", allowed.uri()))
-            .unwrap();
+        let mut req = ctx.http().get(&format!("{}/ok", allowed.uri())).unwrap();
         *req.url_mut() = url::Url::parse(&target).unwrap();
         let e = ctx.http().execute(req).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::PermissionDenied, "{target}: {e}");
@@ -187,7 +181,11 @@ async fn grants_add_hosts_the_manifest_does_not_declare() {
     let s = server().await;
     let m = manifest(json!({}));
     let ctx = PluginContext::builder(&m)
-        .grant_hosts([mosaic_plugin_sdk::HostPattern::new(&format!("http://127.0.0.1:{}", port(&s))).unwrap()])
+        .grant_hosts([mosaic_plugin_sdk::HostPattern::new(&format!(
+            "http://127.0.0.1:{}",
+            port(&s)
+        ))
+        .unwrap()])
         .build();
     let r = ctx
         .http()
@@ -195,7 +193,10 @@ async fn grants_add_hosts_the_manifest_does_not_declare() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert!(!ctx.http().allows(&format!("https://127.0.0.1:{}/ok", port(&s))));
+    assert!(
+        !ctx.http()
+            .allows(&format!("https://127.0.0.1:{}/ok", port(&s)))
+    );
 }
 
 #[tokio::test]

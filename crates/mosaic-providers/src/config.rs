@@ -82,7 +82,8 @@ impl HttpSettings {
 /// ```
 pub fn load<T: DeserializeOwned>(provider: &'static str, schema: &str, value: Value) -> Result<T> {
     let schema: Value = serde_json::from_str(schema).map_err(|e| {
-        Error::internal(format!("the configuration schema is not JSON: {e}")).with_provider(provider)
+        Error::internal(format!("the configuration schema is not JSON: {e}"))
+            .with_provider(provider)
     })?;
     let schema = ConfigSchema::compile(&schema).map_err(|e| e.with_provider(provider))?;
     let mut doc = value;

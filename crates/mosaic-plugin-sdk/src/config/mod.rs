@@ -13,7 +13,13 @@
 //! # Environment overrides
 //!
 //! `MOSAIC_<PLUGIN>__<KEY>[__<KEY>…]=<value>` sets the property at that
-//! path. `<PLUGIN>` is the plugin id and each `<KEY>` a property name, both
+//! path. `<PLUGIN>` is the plugin id upper-cased with each `-` turned into
+//! `_`. Plugin ids are lowercase letters and digits in groups joined by
+//! single `-`s (the manifest refuses anything else at `/id`), so that
+//! mapping is one-to-one and never produces `__`: every prefix
+//! `MOSAIC_<PLUGIN>__` belongs to exactly one id, and a variable such as
+//! `MOSAIC_A__B__OWNER` is always plugin `a`'s key `B/OWNER`, never a
+//! plugin `a__b`'s (no such id exists). Each `<KEY>` is a property name
 //! upper-cased with every other character turned into `_` and a `_` put
 //! between a lower-case letter and an upper-case one; so for plugin
 //! `github-enterprise`, `MOSAIC_GITHUB_ENTERPRISE__API__BASE_URL` sets
@@ -21,6 +27,8 @@
 //! of the property: strings are taken verbatim, everything else is read as
 //! JSON (`true`, `42`, `["a","b"]`). A variable with the plugin's prefix that
 //! names no property of the schema is a violation, so typos are reported.
+//! A manifest whose id was changed to an invalid one after parsing gets no
+//! environment overrides at all (its prefix could be another plugin's).
 //!
 //! # Secrets
 //!
@@ -133,6 +141,9 @@ pub fn env_name(name: &str) -> String {
 }
 
 /// The prefix of a plugin's override variables: `MOSAIC_<PLUGIN>__`.
+///
+/// For valid plugin ids (see the module docs) this is one-to-one, and no
+/// id's prefix is a prefix of another id's.
 pub fn env_prefix(plugin_id: &str) -> String {
     format!("MOSAIC_{}__", env_name(plugin_id))
 }
@@ -238,13 +249,17 @@ impl PluginConfig {
         for (ptr, secret) in self.secrets.iter() {
             put(&mut doc, ptr, Value::String(secret.expose().to_owned()));
         }
-        let out = T::deserialize(&doc).map_err(|e| {
-            // serde's message names the field and the expected type; values
-            // are not echoed for the standard derive.
+        let out = serde_path_to_error::deserialize::<_, T>(&doc).map_err(|e| {
+            // serde's messages quote the offending value (`invalid type:
+            // string "s3cr3t", expected u64`), and that value may be a
+            // secret: name the place and the expected type only.
+            let pointer = display_pointer(&path_pointer(e.path()));
+            let what = without_values(&e.inner().to_string());
             Error::new(
                 ErrorKind::Config,
-                format!("configuration does not fit: {e}"),
+                format!("configuration does not fit at {pointer}: {what}"),
             )
+            .with_fields(vec![FieldError::new(pointer, what)])
         });
         drop(doc);
         out
@@ -272,6 +287,94 @@ impl Serialize for PluginConfig {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         self.redacted().serialize(s)
     }
+}
+
+/// The JSON pointer of a serde path.
+fn path_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    path.iter().fold(String::new(), |ptr, seg| match seg {
+        Segment::Seq { index } => crate::pointer::index(&ptr, *index),
+        Segment::Map { key } => child(&ptr, key),
+        Segment::Enum { variant } => child(&ptr, variant),
+        Segment::Unknown => ptr,
+    })
+}
+
+/// What serde reports for data that does not fit a type, without the data.
+///
+/// serde's own messages are kept with the quoted value cut out
+/// (`invalid type: string "s3cr3t", expected u64` becomes
+/// `invalid type: string, expected u64`; likewise `invalid value`,
+/// `unknown variant`, `unknown field`); `missing field`, `duplicate field`
+/// and `invalid length` carry no data and are kept. Any other message is a
+/// type's own and may quote anything, so it is replaced.
+fn without_values(message: &str) -> String {
+    // How serde describes the kind of an unexpected value, before the value.
+    const KINDS: &[&str] = &[
+        "string",
+        "integer",
+        "floating point",
+        "boolean",
+        "character",
+        "byte array",
+        "unit value",
+        "null",
+        "Option value",
+        "newtype struct",
+        "sequence",
+        "map",
+        "enum",
+        "unit variant",
+        "newtype variant",
+        "tuple variant",
+        "struct variant",
+    ];
+    // The code-defined `expected …` part: everything after the last
+    // `, expected ` (the value, if any, comes before it).
+    let expected = |rest: &str| rest.rfind(", expected ").map(|i| rest[i + 2..].to_owned());
+    let with_expected = |head: String, rest: &str| match expected(rest) {
+        Some(e) => format!("{head}, {e}"),
+        None => head,
+    };
+    for what in ["invalid type", "invalid value"] {
+        if let Some(rest) = message
+            .strip_prefix(what)
+            .and_then(|r| r.strip_prefix(": "))
+        {
+            let kind = KINDS
+                .iter()
+                .find(|k| {
+                    rest.strip_prefix(**k)
+                        .is_some_and(|after| after.is_empty() || after.starts_with([' ', ',']))
+                })
+                .copied()
+                .unwrap_or("a value");
+            return with_expected(format!("{what}: {kind}"), rest);
+        }
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        return with_expected("unknown variant".to_owned(), rest);
+    }
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        // The field is a key of the configuration, not a value.
+        let end = rest
+            .rfind("`, expected ")
+            .or_else(|| rest.rfind("`, there are no fields"));
+        return match end {
+            Some(i) => with_expected(format!("unknown field `{}`", &rest[..i]), &rest[i..]),
+            None => "unknown field".to_owned(),
+        };
+    }
+    if message.starts_with("missing field `") || message.starts_with("duplicate field `") {
+        return message.to_owned();
+    }
+    if let Some(rest) = message.strip_prefix("invalid length ") {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && rest[digits..].starts_with(", expected ") {
+            return message.to_owned();
+        }
+    }
+    "a value does not fit (its own message is left out, as it may quote the value)".to_owned()
 }
 
 fn as_pointer(key: &str) -> String {
@@ -342,6 +445,10 @@ fn apply_env(
     doc: &mut Value,
     problems: &mut Vec<FieldError>,
 ) {
+    if !crate::manifest::is_plugin_id(plugin_id) {
+        // Only valid ids have a prefix of their own (see the module docs).
+        return;
+    }
     let prefix = env_prefix(plugin_id);
     for (name, raw) in env.with_prefix(&prefix) {
         let keys: Vec<&str> = name[prefix.len()..].split("__").collect();

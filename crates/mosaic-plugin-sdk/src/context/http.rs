@@ -14,11 +14,11 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use mosaic_core::{Error, ErrorKind, Result, redact};
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{
     AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HeaderMap, LOCATION, PROXY_AUTHORIZATION,
 };
-use mosaic_core::{Error, ErrorKind, Result, redact};
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::{Method, StatusCode};
 use url::{Host, Url};
 
@@ -254,7 +254,9 @@ impl fmt::Display for Denial {
             Denial::Scheme(s) => write!(f, "scheme `{s}` is not allowed"),
             Denial::PlainHttp(h) => write!(f, "plain http to `{h}` is not allowed (use https)"),
             Denial::NoHost => f.write_str("the URL has no host"),
-            Denial::NotListed(h) => write!(f, "host `{h}` is not in the plugin's network allowlist"),
+            Denial::NotListed(h) => {
+                write!(f, "host `{h}` is not in the plugin's network allowlist")
+            }
         }
     }
 }
@@ -352,10 +354,9 @@ impl Allowlist {
         }
         let shown = host_of(url);
         let https_would_pass = scheme == "http"
-            && self
-                .patterns
-                .iter()
-                .any(|p| p.permits("https", &host, 443, false) || p.permits("https", &host, port, false));
+            && self.patterns.iter().any(|p| {
+                p.permits("https", &host, 443, false) || p.permits("https", &host, port, false)
+            });
         if https_would_pass {
             Err(Denial::PlainHttp(shown))
         } else {
@@ -685,17 +686,14 @@ impl HttpClient {
         let mut request = request;
         let mut left_origin = false;
         for _ in 0..=MAX_REDIRECTS {
-            self.inner
-                .allow
-                .check(request.url())
-                .map_err(|d| {
-                    let context = if left_origin || request.url().origin() != origin {
-                        "redirect refused: "
-                    } else {
-                        ""
-                    };
-                    SendError::Refused(self.denied(&d, context))
-                })?;
+            self.inner.allow.check(request.url()).map_err(|d| {
+                let context = if left_origin || request.url().origin() != origin {
+                    "redirect refused: "
+                } else {
+                    ""
+                };
+                SendError::Refused(self.denied(&d, context))
+            })?;
             let retry = if redirects == Redirects::None {
                 None
             } else {

@@ -105,9 +105,8 @@ impl PluginHostBuilder {
     {
         let mut parsed = Vec::new();
         for h in hosts {
-            let p = HostPattern::new(h.as_ref()).map_err(|why| {
-                Error::config(format!("grant for plugin `{id}`: {why}"))
-            })?;
+            let p = HostPattern::new(h.as_ref())
+                .map_err(|why| Error::config(format!("grant for plugin `{id}`: {why}")))?;
             parsed.push(p);
         }
         self.config

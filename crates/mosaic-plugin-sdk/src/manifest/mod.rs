@@ -56,6 +56,7 @@ use crate::config::ConfigSchema;
 use crate::trust::Integrity;
 
 pub use canonical::canonical_json;
+pub(crate) use parse::is_plugin_id;
 
 /// The version of this SDK, which `engines.mosaic` ranges are checked against.
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -57,7 +57,7 @@ pub(super) fn manifest(value: &Value) -> Result<PluginManifest> {
         }
     }
 
-    let id = required(obj, "", "id", &mut p, identifier);
+    let id = required(obj, "", "id", &mut p, plugin_id);
     let name = required(obj, "", "name", &mut p, non_empty_string);
     let version = required(obj, "", "version", &mut p, version);
     let description = optional(obj, "", "description", &mut p, string);
@@ -223,6 +223,38 @@ fn identifier(v: &Value, ptr: &str, p: &mut Problems) -> Option<String> {
     }
 }
 
+/// Whether `s` is a valid plugin id: 1-64 characters, runs of lowercase
+/// ASCII letters and digits joined by single `-`s (`github`,
+/// `github-enterprise`, `n8n`).
+///
+/// Ids map one-to-one onto environment names (`-` becomes `_`, letters are
+/// upper-cased; see [`crate::config::env_prefix`]): without `_`, `.` or
+/// `--`, no two ids share a name and no id's name contains the `__`
+/// separator, so overrides of one plugin are never read by another.
+pub(crate) fn is_plugin_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.split('-').all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// What [`is_plugin_id`] allows, for error messages.
+const PLUGIN_ID_RULE: &str = "1-64 characters, lowercase letters `a-z` and digits `0-9` in groups joined by single `-` (such as `github-enterprise`); `_`, `.`, upper case, and leading, trailing or doubled `-` are not allowed";
+
+fn plugin_id(v: &Value, ptr: &str, p: &mut Problems) -> Option<String> {
+    let s = string(v, ptr, p)?;
+    if is_plugin_id(&s) {
+        Some(s)
+    } else {
+        p.push(ptr, format!("expected a plugin id: {PLUGIN_ID_RULE}"));
+        None
+    }
+}
+
 fn string_list(v: &Value, ptr: &str, p: &mut Problems) -> Option<Vec<String>> {
     let Some(items) = v.as_array() else {
         p.expected(ptr, "an array of strings", v);
@@ -309,8 +341,11 @@ fn dependencies(v: &Value, ptr: &str, p: &mut Problems) -> Option<BTreeMap<Strin
     let mut out = BTreeMap::new();
     for (k, v) in obj {
         let kp = child(ptr, k);
-        if !is_identifier(k) {
-            p.push(kp.clone(), "expected a plugin id as the key");
+        if !is_plugin_id(k) {
+            p.push(
+                kp.clone(),
+                format!("expected a plugin id as the key: {PLUGIN_ID_RULE}"),
+            );
             continue;
         }
         if let Some(req) = version_req(v, &kp, p) {

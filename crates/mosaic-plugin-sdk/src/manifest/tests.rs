@@ -182,6 +182,55 @@ fn wrong_types_say_what_was_found() {
 }
 
 #[test]
+fn plugin_ids_are_dash_separated_lowercase_words() {
+    for good in [
+        "github",
+        "github-enterprise",
+        "n8n",
+        "a",
+        "0",
+        "a-b-c",
+        "gitlab-ci",
+    ] {
+        let mut v = full();
+        v["id"] = json!(good);
+        assert!(PluginManifest::from_value(&v).is_ok(), "{good}");
+    }
+    // Each of these would share an environment prefix with another id (or
+    // put the `__` separator inside one).
+    let long = "a".repeat(65);
+    for bad in [
+        "foo_bar",
+        "foo.bar",
+        "a__b",
+        "foo--bar",
+        "-foo",
+        "foo-",
+        "Foo",
+        "",
+        "a b",
+        long.as_str(),
+    ] {
+        let mut v = full();
+        v["id"] = json!(bad);
+        let e = PluginManifest::from_value(&v).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        assert_eq!(fields(&e), ["/id"], "{bad}: {e}");
+        let msg = &e.fields()[0].message;
+        assert!(
+            msg.contains("plugin id") && msg.contains("single `-`") && msg.contains("`_`"),
+            "{msg}"
+        );
+    }
+    // dependencies name plugins, so their keys follow the same rule
+    let mut v = full();
+    v["dependencies"] = json!({"foo_bar": "*", "ok-dep": "^1"});
+    let e = PluginManifest::from_value(&v).unwrap_err();
+    assert_eq!(fields(&e), ["/dependencies/foo_bar"], "{e}");
+    assert!(e.fields()[0].message.contains("plugin id"), "{e}");
+}
+
+#[test]
 fn syntax_errors_and_non_objects() {
     let e = PluginManifest::parse("{\"id\": ").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);

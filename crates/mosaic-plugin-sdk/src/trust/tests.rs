@@ -1,5 +1,7 @@
 use super::*;
+use crate::context::HostPattern;
 use crate::manifest::NetworkPermission;
+use proptest::prelude::*;
 
 fn manifest() -> PluginManifest {
     PluginManifest::from_value(&json!({
@@ -206,4 +208,186 @@ fn directory_content_is_stable() {
     );
     std::fs::write(dir.path().join("README"), "ho").unwrap();
     assert_ne!(directory_content(dir.path()).unwrap(), a);
+}
+
+fn hosts(hosts: &[&str]) -> Permissions {
+    Permissions {
+        network: NetworkPermission {
+            hosts: hosts.iter().map(|h| (*h).to_owned()).collect(),
+            allow_http: false,
+        },
+        ..Permissions::default()
+    }
+}
+
+#[test]
+fn community_withholds_every_wildcard_pattern() {
+    let wild = [
+        "?*",
+        "*?",
+        "*.*",
+        "*?*",
+        "*",
+        "**",
+        "?",
+        "*.example.com",
+        "api-?.example.com",
+    ];
+    let mut declared: Vec<&str> = wild.to_vec();
+    declared.push("api.example.com");
+    declared.push("api.example.com:8443");
+    let (kept, withheld) = TrustLevel::Community.grants().restrict(&hosts(&declared));
+    assert_eq!(
+        kept.network.hosts,
+        ["api.example.com", "api.example.com:8443"]
+    );
+    assert_eq!(withheld.len(), 1, "{withheld:?}");
+    assert!(
+        withheld[0].starts_with("wildcard host patterns"),
+        "{withheld:?}"
+    );
+    for w in wild {
+        assert!(withheld[0].contains(w), "{w} not listed in {withheld:?}");
+    }
+    // Nothing kept reaches an internal address or an arbitrary host.
+    let allow = crate::context::Allowlist::new(&kept.network);
+    for url in [
+        "https://127.0.0.1/",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://metadata.google.internal/",
+        "https://evil.example.net/",
+        "https://a.b/",
+    ] {
+        assert!(
+            allow.check(&url::Url::parse(url).unwrap()).is_err(),
+            "{url}"
+        );
+    }
+}
+
+#[test]
+fn community_withholds_internal_addresses_and_metadata_names() {
+    let internal = [
+        "127.0.0.1",
+        "127.8.9.10:8080",
+        "127.1",
+        "2130706433",
+        "0x7f.0.0.1",
+        "0.0.0.0",
+        "10.0.0.5",
+        "172.16.0.1",
+        "172.31.255.255",
+        "192.168.1.1:443",
+        "169.254.169.254",
+        "169.254.0.1",
+        "100.100.100.200",
+        "[::1]",
+        "[::1]:8080",
+        "[::]",
+        "[fc00::1]",
+        "[fd00:ec2::254]",
+        "[fe80::1]",
+        "[::ffff:127.0.0.1]",
+        "[::ffff:169.254.169.254]",
+        "localhost",
+        "LOCALHOST:3000",
+        "localhost.",
+        "app.localhost",
+        "metadata",
+        "Metadata.Google.Internal",
+        "metadata.google.internal.",
+    ];
+    let public = [
+        "api.github.com",
+        "8.8.8.8",
+        "172.32.0.1",
+        "192.169.0.1",
+        "[2001:db8::1]",
+        "metadata.example.com",
+        "localhost.example.com",
+    ];
+    let mut declared: Vec<&str> = internal.to_vec();
+    declared.extend(public);
+    let (kept, withheld) = TrustLevel::Community.grants().restrict(&hosts(&declared));
+    assert_eq!(kept.network.hosts, public);
+    assert_eq!(withheld.len(), 1, "{withheld:?}");
+    assert!(
+        withheld[0].starts_with("loopback, private, link-local or metadata hosts"),
+        "{withheld:?}"
+    );
+    for h in internal {
+        assert!(withheld[0].contains(h), "{h} not listed in {withheld:?}");
+    }
+    // Untrusted plugins get no network at all.
+    let (kept, withheld) = TrustLevel::Untrusted.grants().restrict(&hosts(&declared));
+    assert!(kept.network.hosts.is_empty());
+    assert!(withheld[0].starts_with("network access to"), "{withheld:?}");
+}
+
+#[test]
+fn community_withholds_patterns_that_are_not_host_names() {
+    let (kept, withheld) = TrustLevel::Community.grants().restrict(&hosts(&[
+        "fe80::1",
+        "::1",
+        "[nope]",
+        "https://x",
+        "ok.example",
+    ]));
+    assert_eq!(kept.network.hosts, ["ok.example"]);
+    assert_eq!(withheld.len(), 1, "{withheld:?}");
+    assert!(withheld[0].contains("not exact host names"), "{withheld:?}");
+}
+
+#[test]
+fn verified_and_internal_keep_what_they_declare() {
+    let declared = hosts(&[
+        "*",
+        "?*",
+        "*.example.com",
+        "127.0.0.1:8080",
+        "localhost",
+        "[::1]",
+    ]);
+    for level in [TrustLevel::Verified, TrustLevel::Internal] {
+        let (kept, withheld) = level.grants().restrict(&declared);
+        assert_eq!(kept, declared, "{level}");
+        assert!(withheld.is_empty(), "{level}: {withheld:?}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn community_keeps_only_exact_hosts(
+        patterns in prop::collection::vec("[a-z0-9.*?-]{1,12}", 0..8),
+        probes in prop::collection::vec("[a-zA-Z0-9.-]{1,12}", 0..8),
+    ) {
+        let declared = Permissions {
+            network: NetworkPermission { hosts: patterns.clone(), allow_http: true },
+            ..Permissions::default()
+        };
+        let (kept, _) = TrustLevel::Community.grants().restrict(&declared);
+        for p in &kept.network.hosts {
+            prop_assert!(!p.contains(['*', '?']), "wildcard survived: {p}");
+            prop_assert!(patterns.contains(p));
+            let pattern = HostPattern::new(p).unwrap();
+            // Probe with the declared patterns themselves (upper-cased too),
+            // so matches are likely, and with arbitrary hosts.
+            let candidates = probes
+                .iter()
+                .cloned()
+                .chain(patterns.iter().cloned())
+                .chain(patterns.iter().map(|q| q.to_ascii_uppercase()));
+            for host in candidates {
+                for port in [None, Some(443), Some(8080)] {
+                    if pattern.matches(&host, port) {
+                        prop_assert!(
+                            host.eq_ignore_ascii_case(p),
+                            "`{p}` matches the different host `{host}`"
+                        );
+                    }
+                }
+            }
+        }
+        prop_assert!(!kept.network.allow_http);
+    }
 }

@@ -4,13 +4,13 @@ use std::fmt::Display;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::{Stream, StreamExt};
 use http::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use mosaic_core::{Error, PageRequest, Result};
+use mosaic_plugin_sdk::context::Redirects;
 use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use futures::{Stream, StreamExt};
-use mosaic_plugin_sdk::context::Redirects;
 use url::Url;
 
 use super::auth::Auth;
@@ -277,11 +277,10 @@ impl<'t> RequestSpec<'t> {
             Some(limit) => tokio::time::timeout(limit, transport.dispatch(out))
                 .await
                 .unwrap_or_else(|_| {
-                    Err(Error::timeout(format!(
-                        "no answer within {}s",
-                        limit.as_secs_f64()
-                    ))
-                    .with_provider(provider))
+                    Err(
+                        Error::timeout(format!("no answer within {}s", limit.as_secs_f64()))
+                            .with_provider(provider),
+                    )
                 }),
             None => transport.dispatch(out).await,
         }?;
@@ -348,39 +347,36 @@ impl StreamResponse {
         let what = self.answer.what;
         let idle = self.idle;
         let body = self.answer.response.bytes_stream();
-        futures::stream::unfold(
-            (Box::pin(body), false),
-            move |(mut body, done)| {
-                let provider = provider.clone();
-                let what = what.clone();
-                async move {
-                    if done {
-                        return None;
-                    }
-                    let next = match idle {
-                        Some(limit) => match tokio::time::timeout(limit, body.next()).await {
-                            Ok(n) => n,
-                            Err(_) => {
-                                let e = Error::timeout(format!(
-                                    "{what}: the stream sent nothing for {}s",
-                                    limit.as_secs_f64()
-                                ))
-                                .with_provider(provider);
-                                return Some((Err(e), (body, true)));
-                            }
-                        },
-                        None => body.next().await,
-                    };
-                    match next {
-                        Some(Ok(b)) => Some((Ok(b), (body, false))),
-                        Some(Err(e)) => Some((
-                            Err(super::error::from_transport(&provider, &what, e)),
-                            (body, true),
-                        )),
-                        None => None,
-                    }
+        futures::stream::unfold((Box::pin(body), false), move |(mut body, done)| {
+            let provider = provider.clone();
+            let what = what.clone();
+            async move {
+                if done {
+                    return None;
                 }
-            },
-        )
+                let next = match idle {
+                    Some(limit) => match tokio::time::timeout(limit, body.next()).await {
+                        Ok(n) => n,
+                        Err(_) => {
+                            let e = Error::timeout(format!(
+                                "{what}: the stream sent nothing for {}s",
+                                limit.as_secs_f64()
+                            ))
+                            .with_provider(provider);
+                            return Some((Err(e), (body, true)));
+                        }
+                    },
+                    None => body.next().await,
+                };
+                match next {
+                    Some(Ok(b)) => Some((Ok(b), (body, false))),
+                    Some(Err(e)) => Some((
+                        Err(super::error::from_transport(&provider, &what, e)),
+                        (body, true),
+                    )),
+                    None => None,
+                }
+            }
+        })
     }
 }

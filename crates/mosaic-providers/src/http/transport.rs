@@ -440,7 +440,9 @@ impl TransportBuilder {
                 base.scheme()
             )));
         }
-        if base.query().is_some() || base.fragment().is_some() || !base.username().is_empty()
+        if base.query().is_some()
+            || base.fragment().is_some()
+            || !base.username().is_empty()
             || base.password().is_some()
         {
             return Err(cfg(format!(

@@ -47,15 +47,14 @@ mod map;
 pub mod wire;
 mod workflow;
 
-use mosaic_plugin_sdk::HttpClient;
 use mosaic_core::workflow::{Execution, WorkflowOp};
 use mosaic_core::{Capabilities, Error, Result, Secret};
+use mosaic_plugin_sdk::HttpClient;
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::HttpSettings;
 use crate::http::{Auth, Method, Transport, path};
-
 
 /// The plugin manifest (`plugin.json`).
 pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");

@@ -952,7 +952,8 @@ fn hook_headers(event: &str, body: &[u8], secret: Option<&str>) -> HeaderMap {
 
 fn deliver(event: &str, v: Value) -> WebhookOutcome {
     let body = serde_json::to_vec(&v).unwrap();
-    BitbucketWebhooks::new(SECRET).unwrap()
+    BitbucketWebhooks::new(SECRET)
+        .unwrap()
         .handle(&hook_headers(event, &body, Some(SECRET)), &body)
         .unwrap()
 }

@@ -999,7 +999,8 @@ fn hook_headers(event: &str, body: &[u8], sig: Option<&str>) -> HeaderMap {
 
 fn deliver(event: &str, v: Value) -> WebhookOutcome {
     let body = serde_json::to_vec(&v).unwrap();
-    GiteaWebhooks::new(SECRET).unwrap()
+    GiteaWebhooks::new(SECRET)
+        .unwrap()
         .handle(&hook_headers(event, &body, Some(SECRET)), &body)
         .unwrap()
 }

@@ -1255,11 +1255,13 @@ fn config_from_json() {
     assert!(e.fields().iter().any(|f| f.field == "/base_ur"), "{e}");
     assert!(!format!("{e}{e:?}").contains("ghp_secret_typo"), "{e}");
     // retry and rate limits are layers, not provider settings
-    assert!(GitHubConfig::from_json(json!({
-        "auth": {"type": "token", "token": "ghp_x"},
-        "retry": {"max_attempts": 2}
-    }))
-    .is_err());
+    assert!(
+        GitHubConfig::from_json(json!({
+            "auth": {"type": "token", "token": "ghp_x"},
+            "retry": {"max_attempts": 2}
+        }))
+        .is_err()
+    );
     assert!(GitHubConfig::from_json(json!({"auth": {"type": "nope"}})).is_err());
     let dbg = format!("{c:?}");
     assert!(!dbg.contains("ghp_x"), "{dbg}");

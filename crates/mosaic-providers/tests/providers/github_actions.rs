@@ -40,7 +40,11 @@ fn provider(s: &MockServer) -> GitHubActions {
 /// A provider whose allowlist also holds the storage server (as the
 /// plugin manifest lists the real storage hosts).
 fn storage_provider(api: &MockServer, storage: &MockServer) -> GitHubActions {
-    GitHubActions::with_client(config(api), crate::allowing("github-actions", &[api, storage])).unwrap()
+    GitHubActions::with_client(
+        config(api),
+        crate::allowing("github-actions", &[api, storage]),
+    )
+    .unwrap()
 }
 
 /// For paused-time tests: no client timers that auto-advance could fire.

@@ -34,7 +34,8 @@ fn repo() -> serde_json::Value {
 
 fn handle(event: &str, payload: serde_json::Value) -> WebhookOutcome {
     let body = serde_json::to_vec(&payload).unwrap();
-    GitHubWebhooks::new(SECRET).unwrap()
+    GitHubWebhooks::new(SECRET)
+        .unwrap()
         .handle(&headers(event, &body, Some(SECRET)), &body)
         .unwrap()
 }
@@ -51,7 +52,10 @@ fn documented_signature_example_verifies() {
             "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
         ),
     );
-    GitHubWebhooks::new(SECRET).unwrap().verify(&h, body).unwrap();
+    GitHubWebhooks::new(SECRET)
+        .unwrap()
+        .verify(&h, body)
+        .unwrap();
 }
 
 #[test]
@@ -248,7 +252,10 @@ fn unknown_events_are_ignored_and_missing_event_header_is_an_error() {
     let mut h = headers("push", body, Some(SECRET));
     h.remove("x-github-event");
     assert!(matches!(
-        GitHubWebhooks::new(SECRET).unwrap().handle(&h, body).unwrap_err(),
+        GitHubWebhooks::new(SECRET)
+            .unwrap()
+            .handle(&h, body)
+            .unwrap_err(),
         WebhookError::MissingEvent { .. }
     ));
 }
@@ -258,7 +265,8 @@ fn malformed_payload_names_the_json_path() {
     let body =
         serde_json::to_vec(&json!({"ref": "refs/heads/main", "after": 5, "repository": repo()}))
             .unwrap();
-    let e = GitHubWebhooks::new(SECRET).unwrap()
+    let e = GitHubWebhooks::new(SECRET)
+        .unwrap()
         .handle(&headers("push", &body, Some(SECRET)), &body)
         .unwrap_err();
     let WebhookError::Payload(inner) = e else {

@@ -1056,7 +1056,8 @@ fn hook_headers(event: &str, token: Option<&str>) -> HeaderMap {
 
 fn deliver(event: &str, v: Value) -> WebhookOutcome {
     let body = serde_json::to_vec(&v).unwrap();
-    GitLabWebhooks::new("hook-token").unwrap()
+    GitLabWebhooks::new("hook-token")
+        .unwrap()
         .handle(&hook_headers(event, Some("hook-token")), &body)
         .unwrap()
 }

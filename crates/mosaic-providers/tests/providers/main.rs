@@ -25,10 +25,10 @@ mod n8n;
 mod notion;
 mod ollama;
 mod openai;
-mod wikijs;
-mod woodpecker;
 mod plugin_host;
 mod trust_boundary;
+mod wikijs;
+mod woodpecker;
 
 /// An allowlisted client confined to `uri`'s origin that keeps no idle
 /// connections (for tests on paused time).

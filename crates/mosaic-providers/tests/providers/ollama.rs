@@ -445,7 +445,10 @@ async fn the_plugin_runs_in_a_host() {
     // The manifest allows the default port 11434; the test server's port
     // is granted by the host.
     let host = PluginHost::builder()
-        .grant_hosts("ollama", [format!("http://127.0.0.1:{}", server.address().port())])
+        .grant_hosts(
+            "ollama",
+            [format!("http://127.0.0.1:{}", server.address().port())],
+        )
         .unwrap()
         .build();
     host.register_arc(ollama::plugin_factory().unwrap())

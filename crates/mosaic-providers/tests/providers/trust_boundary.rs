@@ -106,7 +106,10 @@ async fn downloads_follow_redirects_only_to_allowed_hosts_without_credentials() 
     assert!(!got[0].headers.contains_key("private-token"));
     assert!(!got[0].headers.contains_key("authorization"));
     let first = api.received_requests().await.unwrap();
-    assert_eq!(first.last().unwrap().headers["private-token"], "glpat-secret");
+    assert_eq!(
+        first.last().unwrap().headers["private-token"],
+        "glpat-secret"
+    );
 }
 
 #[tokio::test]
@@ -200,10 +203,7 @@ async fn random_secrets_never_show() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let strategy = "[A-Za-z0-9]{12,32}";
     for _ in 0..16 {
-        let secret = strategy
-            .new_tree(&mut runner)
-            .unwrap()
-            .current();
+        let secret = strategy.new_tree(&mut runner).unwrap().current();
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .and(path("/echo/fail"))

@@ -702,20 +702,10 @@ impl HttpClient {
             let current = request.url().clone();
             let resp = client.execute(request).await.map_err(|e| {
                 // A name refused by the resolver is a permission error.
-                let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
-                while let Some(s) = source {
-                    if let Some(r) = s.downcast_ref::<Refused>() {
-                        return SendError::Refused(
-                            Error::new(
-                                ErrorKind::PermissionDenied,
-                                format!("plugin `{}`: {}", self.inner.plugin, r.0),
-                            )
-                            .with_provider(self.inner.plugin.clone()),
-                        );
-                    }
-                    source = s.source();
+                match self.refused(&e) {
+                    Some(denied) => SendError::Refused(denied),
+                    None => SendError::Failed(e),
                 }
-                SendError::Failed(e)
             })?;
             let status = resp.status();
             let Some(mut next) = retry.filter(|_| is_redirect(status)) else {
@@ -760,20 +750,30 @@ impl HttpClient {
         ))
     }
 
+    /// `PermissionDenied` when `e` comes from a name the resolver refused.
+    fn refused(&self, e: &reqwest::Error) -> Option<Error> {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        while let Some(s) = source {
+            if let Some(r) = s.downcast_ref::<Refused>() {
+                return Some(
+                    Error::new(
+                        ErrorKind::PermissionDenied,
+                        format!("plugin `{}`: {}", self.inner.plugin, r.0),
+                    )
+                    .with_provider(self.inner.plugin.clone()),
+                );
+            }
+            source = s.source();
+        }
+        None
+    }
+
     /// A Mosaic error for a `reqwest` failure: `PermissionDenied` for a
     /// refused name, `Timeout`, `Unavailable` for connection failures. The
     /// URL is left out and the text redacted.
     pub fn map_error(&self, e: &reqwest::Error) -> Error {
-        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-        while let Some(s) = source {
-            if let Some(r) = s.downcast_ref::<Refused>() {
-                return Error::new(
-                    ErrorKind::PermissionDenied,
-                    format!("plugin `{}`: {}", self.inner.plugin, r.0),
-                )
-                .with_provider(self.inner.plugin.clone());
-            }
-            source = s.source();
+        if let Some(denied) = self.refused(e) {
+            return denied;
         }
         let kind = if e.is_timeout() {
             ErrorKind::Timeout

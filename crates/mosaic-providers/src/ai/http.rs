@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::StatusCode;
-use http::header::{HeaderMap, HeaderValue, USER_AGENT};
+use http::header::HeaderMap;
 use mosaic_core::ai::ChatStream;
 use mosaic_core::{Error, Result};
 use reqwest::Method;
@@ -50,9 +50,7 @@ impl Failure<'_> {
 pub(crate) struct AiHttp {
     provider: &'static str,
     transport: Transport,
-    headers: HeaderMap,
     query: Vec<(String, String)>,
-    timeout: Option<Duration>,
     idle_timeout: Option<Duration>,
     map_error: ErrorMapper,
 }
@@ -62,49 +60,29 @@ impl fmt::Debug for AiHttp {
         f.debug_struct("AiHttp")
             .field("transport", &self.transport)
             .field("query", &self.query)
-            .field("timeout", &self.timeout)
             .field("idle_timeout", &self.idle_timeout)
             .finish_non_exhaustive()
     }
 }
 
-/// Settings of an [`AiHttp`].
-#[derive(Debug, Clone)]
-pub(crate) struct AiHttpSettings {
-    pub(crate) user_agent: Option<String>,
-    pub(crate) headers: HeaderMap,
-    pub(crate) query: Vec<(String, String)>,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) idle_timeout: Option<Duration>,
-}
-
 impl AiHttp {
+    /// Over `transport` (its headers, user agent, timeout and credentials
+    /// apply), with fixed query parameters `query` (Azure's
+    /// `api-version`) and the stream `idle_timeout`.
     pub(crate) fn new(
         provider: &'static str,
         transport: Transport,
-        settings: AiHttpSettings,
+        query: Vec<(String, String)>,
+        idle_timeout: Option<Duration>,
         map_error: ErrorMapper,
-    ) -> Result<Self> {
-        let mut headers = settings.headers;
-        let ua = settings
-            .user_agent
-            .as_deref()
-            .unwrap_or(crate::http::DEFAULT_USER_AGENT);
-        headers.insert(
-            USER_AGENT,
-            HeaderValue::from_str(ua).map_err(|_| {
-                Error::config(format!("user agent `{ua}` is invalid")).with_provider(provider)
-            })?,
-        );
-        Ok(AiHttp {
+    ) -> Self {
+        AiHttp {
             provider,
             transport,
-            headers,
-            query: settings.query,
-            timeout: settings.timeout,
-            idle_timeout: settings.idle_timeout,
+            query,
+            idle_timeout,
             map_error,
-        })
+        }
     }
 
     /// The transport.
@@ -128,11 +106,6 @@ impl AiHttp {
         }
         for (k, v) in query {
             spec = spec.query(k, v);
-        }
-        for (name, value) in &self.headers {
-            if let Ok(v) = value.to_str() {
-                spec = spec.header(name.clone(), v);
-            }
         }
         spec = spec.accept(accept);
         if let Some(b) = body {
@@ -165,11 +138,8 @@ impl AiHttp {
         query: &[(&str, String)],
         body: Option<Bytes>,
     ) -> Result<T> {
-        let mut spec = self.request(method, path, query, body, "application/json");
-        if let Some(t) = self.timeout {
-            spec = spec.timeout(t);
-        }
-        let resp = spec
+        let resp = self
+            .request(method, path, query, body, "application/json")
             .send_raw()
             .await
             .map_err(|e| e.with_provider(self.provider))?;
@@ -210,13 +180,9 @@ impl AiHttp {
         decoder: D,
     ) -> Result<ChatStream> {
         let body = crate::http::json::encode(body).map_err(|e| e.with_provider(self.provider))?;
-        let mut spec = self
+        let answer = self
             .request(Method::POST, path, &[], Some(body), accept)
-            .idle_timeout(self.idle_timeout);
-        if let Some(t) = self.timeout {
-            spec = spec.timeout(t);
-        }
-        let answer = spec
+            .idle_timeout(self.idle_timeout)
             .send_stream()
             .await
             .map_err(|e| e.with_provider(self.provider))?;

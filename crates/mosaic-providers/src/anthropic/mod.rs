@@ -34,7 +34,6 @@ use mosaic_plugin_sdk::HttpClient;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use http::HeaderMap;
 use http::header::{HeaderName, HeaderValue};
 use mosaic_core::ai::AiOp;
 use mosaic_core::{Capabilities, Error, Result, Secret};
@@ -43,7 +42,7 @@ use serde::Deserialize;
 
 pub use stream::StreamDecoder;
 
-use crate::ai::http::{AiHttp, AiHttpSettings};
+use crate::ai::http::AiHttp;
 use crate::ai::{ModelPrice, PriceTable};
 use crate::config::HttpSettings;
 use crate::http::Auth;
@@ -183,38 +182,33 @@ impl Anthropic {
         if config.default_max_tokens == 0 {
             return Err(cfg_err("default_max_tokens must be positive".to_owned()));
         }
-        let transport = config
-            .http
-            .transport(PROVIDER, &config.base_url, client)
-            .build()?
-            .with_credentials(Arc::new(Auth::header("x-api-key", config.api_key)?));
-        let mut headers = HeaderMap::new();
         let value = |v: &str, name: &str| {
             HeaderValue::from_str(v)
                 .map_err(|_| cfg_err(format!("`{name}` is not a valid header value")))
         };
-        headers.insert(
-            HeaderName::from_static("anthropic-version"),
-            value(&config.version, "version")?,
-        );
+        let mut builder = config
+            .http
+            .transport(PROVIDER, &config.base_url, client)
+            .header(
+                HeaderName::from_static("anthropic-version"),
+                value(&config.version, "version")?,
+            );
         if !config.beta.is_empty() {
-            headers.insert(
+            builder = builder.header(
                 HeaderName::from_static("anthropic-beta"),
                 value(&config.beta.join(","), "beta")?,
             );
         }
+        let transport = builder
+            .build()?
+            .with_credentials(Arc::new(Auth::header("x-api-key", config.api_key)?));
         let http = AiHttp::new(
             PROVIDER,
             transport,
-            AiHttpSettings {
-                user_agent: config.http.user_agent.clone(),
-                headers,
-                query: Vec::new(),
-                timeout: crate::ai::secs(config.http.timeout_secs),
-                idle_timeout: crate::ai::secs(config.stream_idle_timeout_secs),
-            },
+            Vec::new(),
+            crate::ai::secs(config.stream_idle_timeout_secs),
             map::error,
-        )?;
+        );
         Ok(Anthropic {
             http,
             default_max_tokens: config.default_max_tokens,

@@ -91,6 +91,7 @@ impl Transport {
             base_url: base_url.into(),
             egress: None,
             allow_hosts: Vec::new(),
+            bad_host: None,
             credentials: Arc::new(Auth::None),
             user_agent: None,
             timeout: Some(DEFAULT_TIMEOUT),
@@ -341,6 +342,7 @@ pub struct TransportBuilder {
     base_url: String,
     egress: Option<HttpClient>,
     allow_hosts: Vec<HostPattern>,
+    bad_host: Option<String>,
     credentials: Arc<dyn Credentials>,
     user_agent: Option<String>,
     timeout: Option<Duration>,
@@ -383,7 +385,7 @@ impl TransportBuilder {
     /// Hosts beyond the base URL's origin that downloads may be redirected
     /// to (artifact storage); host patterns as in a manifest. Used only
     /// when no [`egress`](Self::egress) client is given: a plugin's client
-    /// carries its manifest's hosts already. Invalid patterns are a
+    /// carries its manifest's hosts already. An invalid pattern is a
     /// `Config` error from [`build`](Self::build).
     pub fn allow_hosts<I, S>(mut self, hosts: I) -> Self
     where
@@ -393,7 +395,9 @@ impl TransportBuilder {
         for h in hosts {
             match HostPattern::new(h.as_ref()) {
                 Ok(p) => self.allow_hosts.push(p),
-                Err(why) => tracing::warn!(%why, "host pattern skipped"),
+                Err(why) => {
+                    self.bad_host.get_or_insert(why);
+                }
             }
         }
         self
@@ -449,6 +453,9 @@ impl TransportBuilder {
                 "base URL for `{}` must not carry a query, fragment or credentials",
                 base.host_str().unwrap_or_default()
             )));
+        }
+        if let Some(why) = self.bad_host {
+            return Err(cfg(why));
         }
         let mut headers = self.headers;
         let ua = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);

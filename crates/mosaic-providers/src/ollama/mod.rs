@@ -33,7 +33,6 @@ use mosaic_plugin_sdk::HttpClient;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use http::HeaderMap;
 use mosaic_core::ai::AiOp;
 use mosaic_core::{Capabilities, Error, Result, Secret};
 use mosaic_plugin_sdk::PluginFactory;
@@ -41,7 +40,7 @@ use serde::Deserialize;
 
 pub use stream::StreamDecoder;
 
-use crate::ai::http::{AiHttp, AiHttpSettings};
+use crate::ai::http::AiHttp;
 use crate::ai::{ModelPrice, PriceTable};
 use crate::config::HttpSettings;
 use crate::http::Auth;
@@ -179,15 +178,10 @@ impl Ollama {
         let http = AiHttp::new(
             PROVIDER,
             transport,
-            AiHttpSettings {
-                user_agent: config.http.user_agent.clone(),
-                headers: HeaderMap::new(),
-                query: Vec::new(),
-                timeout: crate::ai::secs(config.http.timeout_secs),
-                idle_timeout: crate::ai::secs(config.stream_idle_timeout_secs),
-            },
+            Vec::new(),
+            crate::ai::secs(config.stream_idle_timeout_secs),
             map::error,
-        )?;
+        );
         Ok(Ollama {
             http,
             keep_alive: config.keep_alive,

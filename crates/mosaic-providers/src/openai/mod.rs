@@ -41,7 +41,6 @@ use mosaic_plugin_sdk::HttpClient;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use http::HeaderMap;
 use http::header::{HeaderName, HeaderValue};
 use mosaic_core::ai::AiOp;
 use mosaic_core::{Capabilities, Error, Result, Secret};
@@ -50,7 +49,7 @@ use serde::Deserialize;
 
 pub use stream::StreamDecoder;
 
-use crate::ai::http::{AiHttp, AiHttpSettings};
+use crate::ai::http::AiHttp;
 use crate::ai::{ModelPrice, PriceTable};
 use crate::config::HttpSettings;
 use crate::http::Auth;
@@ -274,10 +273,18 @@ impl OpenAi {
             .validate()
             .map_err(|e| cfg_err(e.message().to_owned()))?;
 
-        let transport = config
-            .http
-            .transport(PROVIDER, &config.base_url, client)
-            .build()?;
+        let mut builder = config.http.transport(PROVIDER, &config.base_url, client);
+        for (name, value) in [
+            ("openai-organization", &config.organization),
+            ("openai-project", &config.project),
+        ] {
+            if let Some(v) = value {
+                let v = HeaderValue::from_str(v)
+                    .map_err(|_| cfg_err(format!("`{name}` is not a valid header value")))?;
+                builder = builder.header(HeaderName::from_static(name), v);
+            }
+        }
+        let transport = builder.build()?;
         let auth = match (&config.api_key, &config.azure) {
             (None, _) => Auth::None,
             (
@@ -290,18 +297,6 @@ impl OpenAi {
             (Some(k), _) => Auth::Bearer(k.clone()),
         };
         let transport = transport.with_credentials(Arc::new(auth));
-
-        let mut headers = HeaderMap::new();
-        let mut header = |name: &'static str, value: &Option<String>| -> Result<()> {
-            if let Some(v) = value {
-                let v = HeaderValue::from_str(v)
-                    .map_err(|_| cfg_err(format!("`{name}` is not a valid header value")))?;
-                headers.insert(HeaderName::from_static(name), v);
-            }
-            Ok(())
-        };
-        header("openai-organization", &config.organization)?;
-        header("openai-project", &config.project)?;
 
         let mut query = Vec::new();
         if let Some(az) = &config.azure {
@@ -317,15 +312,10 @@ impl OpenAi {
         let http = AiHttp::new(
             PROVIDER,
             transport,
-            AiHttpSettings {
-                user_agent: config.http.user_agent.clone(),
-                headers,
-                query,
-                timeout: crate::ai::secs(config.http.timeout_secs),
-                idle_timeout: crate::ai::secs(config.stream_idle_timeout_secs),
-            },
+            query,
+            crate::ai::secs(config.stream_idle_timeout_secs),
             map::error,
-        )?;
+        );
         Ok(OpenAi {
             http,
             azure: config.azure.map(|a| Azure {

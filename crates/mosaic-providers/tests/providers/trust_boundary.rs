@@ -112,6 +112,15 @@ async fn downloads_follow_redirects_only_to_allowed_hosts_without_credentials() 
     );
 }
 
+#[test]
+fn an_invalid_allowed_host_is_a_config_error() {
+    let e = Transport::builder("test", "https://api.example.com")
+        .allow_hosts(["storage.example.com/path"])
+        .build()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+}
+
 #[tokio::test]
 async fn a_base_url_off_the_egress_allowlist_is_refused_with_the_grant_to_add() {
     let http = mosaic_plugin_sdk::HttpClient::new(

@@ -15,7 +15,6 @@ use http::header::HeaderMap;
 use mosaic_core::{Error, Result};
 use reqwest::Method;
 use serde_json::Value;
-use url::Url;
 
 use crate::http::rate_limit::response_time;
 use crate::http::{Transport, error, json};
@@ -59,28 +58,20 @@ impl Raw {
         &self.http
     }
 
-    /// The URL of `path` under the base URL with `query` appended.
-    pub(crate) fn url(&self, path: &str, query: &[(&str, String)]) -> Result<Url> {
-        let mut url = self.http.url(path)?;
-        if !query.is_empty() {
-            let mut q = url.query_pairs_mut();
-            for (k, v) in query {
-                q.append_pair(k, v);
-            }
-        }
-        Ok(url)
-    }
-
-    /// Send `method` to `url` (from [`Raw::url`]) with an optional JSON
-    /// body. Connection failures and timeouts are errors; every HTTP answer
-    /// is returned.
+    /// Send `method` to `path` under the base URL with `query` appended
+    /// and an optional JSON body. Connection failures and timeouts are
+    /// errors; every HTTP answer is returned.
     pub(crate) async fn send(
         &self,
         method: Method,
-        url: Url,
+        path: &str,
+        query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<RawResponse> {
-        let mut spec = self.http.request_url(method, url);
+        let mut spec = self.http.request(method, path);
+        for (k, v) in query {
+            spec = spec.query(k, v);
+        }
         if let Some(v) = body {
             spec = spec.json(v);
         }

@@ -196,12 +196,6 @@ impl Transport {
         RequestSpec::new(self, method, self.url(path))
     }
 
-    /// A request to `url`, which must come from [`Transport::url`] (it
-    /// lies under the base URL).
-    pub(crate) fn request_url(&self, method: Method, url: Url) -> RequestSpec<'_> {
-        RequestSpec::new(self, method, Ok(url))
-    }
-
     /// A `GET` request.
     pub fn get(&self, path: &str) -> RequestSpec<'_> {
         self.request(Method::GET, path)

@@ -83,8 +83,7 @@ impl Jira {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<RawResponse> {
-        let url = self.raw.url(path, query)?;
-        let resp = self.raw.send(method, url, body).await?;
+        let resp = self.raw.send(method, path, query, body).await?;
         if resp.status.is_success() {
             Ok(resp)
         } else {

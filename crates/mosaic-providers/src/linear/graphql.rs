@@ -40,9 +40,8 @@ pub(crate) async fn call<T: DeserializeOwned>(
     query: &str,
     variables: Value,
 ) -> Result<T> {
-    let url = raw.url("/graphql", &[])?;
     let body = json!({"query": query, "variables": variables});
-    let resp = raw.send(Method::POST, url, Some(&body)).await?;
+    let resp = raw.send(Method::POST, "/graphql", &[], Some(&body)).await?;
     decode(raw, &resp, operation)
 }
 

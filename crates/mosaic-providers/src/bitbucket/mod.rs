@@ -36,7 +36,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.bitbucket.org/2.0";
 
 /// How a [`Bitbucket`] provider authenticates.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum BitbucketAuth {
     /// A user name and an app password (basic auth).
     AppPassword {

@@ -31,7 +31,7 @@ pub const CONFIG_SCHEMA: &str = include_str!("config.schema.json");
 
 /// How a [`Gitea`] provider authenticates.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum GiteaAuth {
     /// An access token.
     Token {

@@ -44,7 +44,7 @@ pub const API_VERSION: &str = "2022-11-28";
 
 /// How a [`GitHub`] provider authenticates.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum GitHubAuth {
     /// A personal access, OAuth or fine-grained token (sent as `Bearer`).
     Token {

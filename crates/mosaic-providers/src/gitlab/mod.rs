@@ -35,7 +35,7 @@ pub const DEFAULT_BASE_URL: &str = "https://gitlab.com/api/v4";
 
 /// How a [`GitLab`] provider authenticates.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum GitLabAuth {
     /// A personal, project or group access token (`PRIVATE-TOKEN`).
     PrivateToken {

@@ -7,6 +7,7 @@ mod anthropic;
 mod bitbucket;
 mod bookstack;
 mod catalog;
+mod config_schemas;
 mod confluence;
 mod convert;
 mod convert_fixpoint;

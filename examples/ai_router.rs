@@ -30,22 +30,12 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use futures::StreamExt as _;
-use mosaic_cache::{CacheConfig, CacheLayer};
-use mosaic_core::ai::{
-    AiClient, AiProvider, AiRequest, AiResponse, AiService, ChatRequest, ModelFeatures, ModelInfo,
-};
-use mosaic_core::{Error, ErrorKind, Request, Result};
-use mosaic_router::router::{FailoverPolicy, Provider, TokenPrice, TokenPricing};
-use mosaic_router::{
-    CircuitBreakerConfig, CircuitBreakerLayer, KindSet, RetryConfig, RetryLayer, Router, Rule,
-    Strategy, TimeoutLayer, TraceLayer,
-};
-use mosaic_testing::fake::Price;
-use mosaic_testing::{AiReply, FakeAi};
-use tower::ServiceBuilder;
-use tower::util::BoxCloneSyncService;
-
-type AiStack = BoxCloneSyncService<Request<AiRequest>, AiResponse, Error>;
+use mosaic::ai::{ChatRequest, ModelFeatures, ModelInfo};
+use mosaic::prelude::*;
+use mosaic::router::KindSet;
+use mosaic::router::router::{FailoverPolicy, TokenPrice, TokenPricing};
+use mosaic::testing::fake::Price;
+use mosaic::testing::{AiReply, FakeAi};
 
 /// One in-memory AI provider offering model `chat`.
 fn provider(name: &str, window: u32, price: (f64, f64), latency: Duration) -> FakeAi {
@@ -82,7 +72,7 @@ fn guarded(name: &str, ai: &FakeAi) -> Provider<AiStack> {
         .layer(breaker.clone())
         .layer(TimeoutLayer::of(Duration::from_secs(5)))
         .service(AiService::new(ai.clone()));
-    Provider::new(name, BoxCloneSyncService::new(svc)).health(breaker.handle())
+    Provider::new(name, AiStack::new(svc)).health(breaker.handle())
 }
 
 /// The host's stack over a router with `strategy`.
@@ -109,12 +99,12 @@ fn client(small: &FakeAi, large: &FakeAi, strategy: Strategy) -> Result<AiClient
         .build()?;
     let stack = ServiceBuilder::new()
         .layer(TraceLayer::new())
-        .layer(CacheLayer::<AiResponse>::new(CacheConfig::new()))
+        .layer(CacheLayer::<mosaic::ai::AiResponse>::new(CacheConfig::new()))
         .layer(RetryLayer::new(
             RetryConfig::new().base_delay(Duration::from_millis(10)),
         ))
         .service(router);
-    Ok(AiClient::new(BoxCloneSyncService::new(stack)))
+    Ok(AiClient::new(AiStack::new(stack)))
 }
 
 #[tokio::main]

@@ -49,7 +49,7 @@ pub fn manifest(plugin_json: &str, config_schema: &str) -> Result<PluginManifest
 
 /// Builds a provider's services from its validated configuration, sending
 /// through the plugin's allowlisted client.
-pub(crate) type Build = fn(&PluginConfig, HttpClient) -> Result<PluginServices>;
+pub type Build = fn(&PluginConfig, HttpClient) -> Result<PluginServices>;
 
 /// Any provider of this crate as a plugin instance.
 struct ProviderPlugin {
@@ -77,9 +77,12 @@ impl Plugin for ProviderPlugin {
     }
 }
 
-/// The factory of a provider of this crate: its manifest (plugin.json
-/// with the config schema) and how to build it.
-pub(crate) fn provider_factory(
+/// A plugin factory for a provider: its manifest (`plugin.json` with its
+/// config schema attached, see [`manifest`]) and how to build it. Every
+/// provider of this crate is offered this way; a host can wrap its own
+/// provider the same way, and it then sends through the plugin's
+/// allowlisted client like the built-in ones.
+pub fn provider_factory(
     plugin_json: &str,
     config_schema: &str,
     build: Build,

@@ -1,0 +1,112 @@
+//! # mosaic
+//!
+//! One set of async traits for git forges, CI/CD systems, AI/LLM APIs,
+//! knowledge bases, workflow engines and issue trackers, with routing,
+//! failover, retries, circuit breaking, rate limiting and caching as
+//! ordinary `tower` layers. This crate is the facade: it re-exports the
+//! Mosaic crates under one name, offers a [`prelude`], and names the boxed
+//! service type of each family ([`GitStack`], [`AiStack`], …) that hosts
+//! put behind a router or a client.
+//!
+//! | module | crate | what it holds |
+//! |---|---|---|
+//! | [`core`] and the family modules [`git`], [`cicd`], [`ai`], [`kb`], [`workflow`], [`project`] | `mosaic-core` | errors, requests, operations, the families' types, traits and tower bridges |
+//! | [`router`] | `mosaic-router` | the router and the retry, breaker, rate-limit, timeout, bulkhead and trace layers |
+//! | [`cache`] | `mosaic-cache` | the cache layer and its stores |
+//! | [`plugin`] | `mosaic-plugin-sdk` | manifests, configuration, permissions, the plugin host |
+//! | [`providers`] | `mosaic-providers` | the HTTP adapters (one cargo feature each), webhooks, the catalog |
+//! | `testing` (feature `testing`) | `mosaic-testing` | fakes, mocks, fault injection, conformance suites |
+//!
+//! Cargo features pass through: one per provider (`github`, `gitea`, …,
+//! `jira`), `providers-full` for all of them, `redis` for the shared tiers,
+//! `testing` for the test doubles, and `full` for everything.
+//!
+//! ```
+//! use mosaic::prelude::*;
+//! use mosaic::Capabilities;
+//! use mosaic::git::{GitOp, RepoRef, Repository};
+//!
+//! /// A forge that knows one repository.
+//! struct Forge;
+//!
+//! #[mosaic::async_trait]
+//! impl GitProvider for Forge {
+//!     fn capabilities(&self) -> Capabilities {
+//!         Capabilities::of([GitOp::GetRepository])
+//!     }
+//!     async fn get_repository(&self, r: RepoRef) -> Result<Repository> {
+//!         Ok(Repository { full_name: format!("{}/{}", r.owner, r.name), ..Default::default() })
+//!     }
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+//! let stack: GitStack = GitStack::new(
+//!     ServiceBuilder::new()
+//!         .layer(TimeoutLayer::of(std::time::Duration::from_secs(5)))
+//!         .service(GitService::new(Forge)),
+//! );
+//! let git = GitClient::new(stack);
+//! let repo = git.get_repository(RepoRef::new("acme", "tools")).await?;
+//! assert_eq!(repo.full_name, "acme/tools");
+//! # Ok::<(), Error>(()) }).unwrap();
+//! ```
+
+pub use mosaic_core as core;
+pub use mosaic_core::{
+    Capabilities, Cursor, Error, ErrorKind, Family, Operation, Page, PageRequest, Request,
+    RequestContext, Result, Secret,
+};
+pub use mosaic_core::{ai, cicd, git, kb, project, workflow};
+
+pub use mosaic_cache as cache;
+pub use mosaic_plugin_sdk as plugin;
+pub use mosaic_providers as providers;
+pub use mosaic_router as router;
+#[cfg(feature = "testing")]
+pub use mosaic_testing as testing;
+
+/// The `async_trait` attribute the provider traits are declared with.
+pub use async_trait::async_trait;
+
+use tower::util::BoxCloneSyncService;
+
+/// A boxed, cloneable, `Sync` git stack: what a router takes per provider
+/// and what [`git::GitClient`] wraps.
+pub type GitStack = BoxCloneSyncService<Request<git::GitRequest>, git::GitResponse, Error>;
+
+/// A boxed CI/CD stack.
+pub type CiCdStack = BoxCloneSyncService<Request<cicd::CiCdRequest>, cicd::CiCdResponse, Error>;
+
+/// A boxed AI stack.
+pub type AiStack = BoxCloneSyncService<Request<ai::AiRequest>, ai::AiResponse, Error>;
+
+/// A boxed knowledge-base stack.
+pub type KbStack = BoxCloneSyncService<Request<kb::KbRequest>, kb::KbResponse, Error>;
+
+/// A boxed workflow-engine stack.
+pub type WorkflowStack =
+    BoxCloneSyncService<Request<workflow::WorkflowRequest>, workflow::WorkflowResponse, Error>;
+
+/// A boxed issue-tracker stack.
+pub type ProjectStack =
+    BoxCloneSyncService<Request<project::ProjectRequest>, project::ProjectResponse, Error>;
+
+/// What most hosts import: the error and result types, the six families'
+/// traits, services and clients, the router and its layers, the cache
+/// layer, and `tower::ServiceBuilder`.
+pub mod prelude {
+    pub use crate::{AiStack, CiCdStack, GitStack, KbStack, ProjectStack, WorkflowStack};
+    pub use mosaic_cache::{CacheConfig, CacheLayer, MemoryStore};
+    pub use mosaic_core::ai::{AiClient, AiProvider, AiService};
+    pub use mosaic_core::cicd::{CiCdClient, CiCdProvider, CiCdService};
+    pub use mosaic_core::git::{GitClient, GitProvider, GitService};
+    pub use mosaic_core::kb::{KbClient, KbService, KnowledgeBaseProvider};
+    pub use mosaic_core::project::{ProjectClient, ProjectProvider, ProjectService};
+    pub use mosaic_core::workflow::{WorkflowClient, WorkflowProvider, WorkflowService};
+    pub use mosaic_core::{Error, ErrorKind, Request, RequestContext, Result};
+    pub use mosaic_router::{
+        BulkheadLayer, CircuitBreakerConfig, CircuitBreakerLayer, Provider, RateLimitLayer,
+        RetryConfig, RetryLayer, Router, Rule, Strategy, TimeoutConfig, TimeoutLayer, TraceLayer,
+    };
+    pub use tower::ServiceBuilder;
+}

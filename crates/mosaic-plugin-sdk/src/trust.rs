@@ -469,7 +469,7 @@ fn exact_host_concern(pattern: &str) -> Option<HostConcern> {
 /// Whether `ip` is unspecified, loopback, link-local (cloud metadata lives
 /// at `169.254.169.254` and `fd00:ec2::254`), private, shared (carrier-grade
 /// NAT, where some clouds put their metadata service) or broadcast.
-fn is_internal_ip(ip: std::net::IpAddr) -> bool {
+pub(crate) fn is_internal_ip(ip: std::net::IpAddr) -> bool {
     use std::net::IpAddr;
     match ip {
         IpAddr::V4(v4) => {

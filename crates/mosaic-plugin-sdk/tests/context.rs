@@ -289,3 +289,50 @@ async fn secrets_come_from_the_context_and_never_print() {
     assert_eq!(ctx.state().get("k"), Some(json!(1)));
     ctx.metrics().counter("mosaic_test_total").increment(1);
 }
+
+#[tokio::test]
+async fn below_verified_a_declared_name_may_not_resolve_to_an_internal_address() {
+    let s = server().await;
+    // `localhost` stands for any public-looking name pointed at 127.0.0.1.
+    let perms =
+        json!({"network": {"hosts": [format!("localhost:{}", port(&s))], "allowHttp": true}});
+    let m = manifest(perms);
+    let url = format!("http://localhost:{}/ok", port(&s));
+
+    let community = PluginContext::builder(&m)
+        .trust(TrustLevel::Community)
+        .build();
+    let e = community
+        .http()
+        .execute(community.http().get(&url).unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::PermissionDenied, "{e}");
+    assert!(e.to_string().contains("internal address"), "{e}");
+    assert!(s.received_requests().await.unwrap().is_empty());
+
+    // Granted by the host: allowed.
+    let granted = PluginContext::builder(&m)
+        .trust(TrustLevel::Community)
+        .grant_hosts([mosaic_plugin_sdk::HostPattern::new(&format!(
+            "http://localhost:{}",
+            port(&s)
+        ))
+        .unwrap()])
+        .build();
+    let r = granted
+        .http()
+        .execute(granted.http().get(&url).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Internal trust: allowed.
+    let internal = PluginContext::builder(&m).build();
+    let r = internal
+        .http()
+        .execute(internal.http().get(&url).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}

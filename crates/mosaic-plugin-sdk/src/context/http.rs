@@ -55,6 +55,8 @@ pub struct HostPattern {
     host: Vec<u8>,
     port: Option<u16>,
     wild: bool,
+    /// Granted by the host (not declared by the plugin's manifest).
+    granted: bool,
 }
 
 impl HostPattern {
@@ -134,6 +136,7 @@ impl HostPattern {
             host: host.into_bytes(),
             port,
             wild,
+            granted: false,
         })
     }
 
@@ -267,6 +270,7 @@ impl fmt::Display for Denial {
 pub struct Allowlist {
     patterns: Vec<HostPattern>,
     allow_http: bool,
+    deny_internal: bool,
 }
 
 impl Allowlist {
@@ -280,6 +284,7 @@ impl Allowlist {
                 .filter_map(|h| HostPattern::new(h).ok())
                 .collect(),
             allow_http: permission.allow_http,
+            deny_internal: false,
         }
     }
 
@@ -305,14 +310,38 @@ impl Allowlist {
             if !host.contains(['*', '?'])
                 && let Ok(p) = HostPattern::new(&text)
             {
-                self.patterns.push(p);
+                self.grant([p]);
             }
         }
     }
 
     /// Add granted patterns.
     pub fn grant(&mut self, patterns: impl IntoIterator<Item = HostPattern>) {
-        self.patterns.extend(patterns);
+        self.patterns.extend(patterns.into_iter().map(|mut p| {
+            p.granted = true;
+            p
+        }));
+    }
+
+    /// Refuse names the manifest declares when they resolve to a loopback,
+    /// private, link-local or metadata address (a public name pointed at
+    /// `127.0.0.1`); names the host granted may resolve anywhere. Set for
+    /// plugins whose trust level does not allow any host.
+    pub fn deny_internal_addresses(&mut self) {
+        self.deny_internal = true;
+    }
+
+    /// Whether `host`, resolved to `addrs`, may be connected to.
+    fn allows_addresses(&self, host: &str, addrs: &[SocketAddr]) -> bool {
+        if !self.deny_internal {
+            return true;
+        }
+        let host = host.to_ascii_lowercase();
+        let granted = self
+            .patterns
+            .iter()
+            .any(|p| p.granted && p.matches_host(&host));
+        granted || !addrs.iter().any(|a| crate::trust::is_internal_ip(a.ip()))
     }
 
     /// The patterns in force.
@@ -402,6 +431,7 @@ impl Resolve for AllowlistResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_owned();
         let allowed = self.allow.allows_name(&host);
+        let allow = self.allow.clone();
         Box::pin(async move {
             if !allowed {
                 return Err(Box::new(Refused(format!(
@@ -411,6 +441,12 @@ impl Resolve for AllowlistResolver {
             }
             let addrs: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if !allow.allows_addresses(&host, &addrs) {
+                return Err(Box::new(Refused(format!(
+                    "host `{host}` resolves to an internal address, which this plugin's trust level may not reach"
+                )))
+                    as Box<dyn std::error::Error + Send + Sync>);
+            }
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })
     }
@@ -930,6 +966,20 @@ mod tests {
         assert!(ok(&only, "http://127.0.0.1:4567/other"));
         assert!(!ok(&only, "http://127.0.0.1:4568/"));
         assert!(!ok(&only, "https://127.0.0.1:4567/"));
+    }
+
+    #[test]
+    fn internal_addresses_only_for_granted_names_when_denied() {
+        let loopback: Vec<SocketAddr> = vec!["127.0.0.1:443".parse().unwrap()];
+        let public: Vec<SocketAddr> = vec!["93.184.215.14:443".parse().unwrap()];
+        let mut l = list(&["api.example.com"], false);
+        assert!(l.allows_addresses("api.example.com", &loopback));
+        l.deny_internal_addresses();
+        assert!(!l.allows_addresses("api.example.com", &loopback));
+        assert!(!l.allows_addresses("API.example.com", &loopback));
+        assert!(l.allows_addresses("api.example.com", &public));
+        l.grant([HostPattern::new("git.internal:3000").unwrap()]);
+        assert!(l.allows_addresses("git.internal", &loopback));
     }
 
     #[test]

@@ -254,6 +254,9 @@ impl PluginContextBuilder {
     /// The context.
     pub fn build(self) -> PluginContext {
         let mut allow = Allowlist::new(&self.permissions.network);
+        if !self.trust.grants().any_host {
+            allow.deny_internal_addresses();
+        }
         allow.grant(self.grants);
         let http = HttpClient::new(
             self.id.clone(),

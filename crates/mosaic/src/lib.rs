@@ -58,6 +58,9 @@ pub use mosaic_core::{
 };
 pub use mosaic_core::{ai, cicd, git, kb, project, workflow};
 
+pub mod config;
+pub use config::{Mosaic, MosaicBuilder, MosaicConfig};
+
 pub use mosaic_cache as cache;
 pub use mosaic_plugin_sdk as plugin;
 pub use mosaic_providers as providers;

@@ -1,0 +1,180 @@
+//! From a checked [`MosaicConfig`] to stacks, routers and clients, using
+//! only the public builders of `mosaic-router`.
+
+use std::time::Duration;
+
+use mosaic_core::{Error, Operation, Request, Result};
+use mosaic_router::router::{Provider, Rule};
+use mosaic_router::{
+    BulkheadConfig, BulkheadLayer, CircuitBreakerConfig, CircuitBreakerHandle, CircuitBreakerLayer,
+    Quota, RateLimitConfig, RateLimitLayer, RateLimitMode, RetryConfig, RetryLayer, Router,
+    Strategy, TimeoutLayer,
+};
+use tower::Layer;
+use tower::util::BoxCloneSyncService;
+
+use super::file::{AccessSpec, RateMode, RouteSpec, StackSpec, StrategySpec};
+
+type Boxed<R, T> = BoxCloneSyncService<Request<R>, T, Error>;
+
+/// Wrap `service` in the layers `spec` asks for: (outermost first)
+/// bulkhead, rate limit, circuit breaker, retry, timeout. Returns the
+/// breaker's handle, which the router reads as the instance's health.
+pub(crate) fn stack<R, T>(
+    name: &str,
+    service: Boxed<R, T>,
+    spec: &StackSpec,
+) -> Result<(Boxed<R, T>, Option<CircuitBreakerHandle>)>
+where
+    R: Operation + Clone + Send + Sync + 'static,
+    T: Send + 'static,
+{
+    let mut svc = service;
+    if let Some(t) = spec.timeout {
+        svc = BoxCloneSyncService::new(TimeoutLayer::of(t).layer(svc));
+    }
+    if let Some(r) = &spec.retry {
+        if r.attempts == 0 {
+            return Err(Error::config(format!(
+                "providers.{name}.stack.retry.attempts: at least 1 (the first attempt counts)"
+            )));
+        }
+        let mut cfg = RetryConfig::new().max_attempts(r.attempts);
+        if let Some(d) = r.base_delay {
+            cfg = cfg.base_delay(d);
+        }
+        if let Some(d) = r.max_delay {
+            cfg = cfg.max_delay(d);
+        }
+        svc = BoxCloneSyncService::new(RetryLayer::new(cfg).layer(svc));
+    }
+    let mut health = None;
+    if let Some(b) = &spec.breaker {
+        if !(b.failure_rate > 0.0 && b.failure_rate <= 1.0) || b.window == 0 {
+            return Err(Error::config(format!(
+                "providers.{name}.stack.breaker: failure_rate must be in (0, 1] and window at least 1"
+            )));
+        }
+        let cfg = CircuitBreakerConfig::new(name.to_owned())
+            .failure_rate_threshold(b.failure_rate * 100.0)
+            .sliding_window(mosaic_router::SlidingWindow::CountBased(b.window))
+            .minimum_calls(b.minimum_calls.unwrap_or(b.window))
+            .wait_in_open(b.open_for);
+        let layer = CircuitBreakerLayer::new(cfg);
+        health = Some(layer.handle());
+        svc = BoxCloneSyncService::new(layer.layer(svc));
+    }
+    if let Some(l) = &spec.rate_limit {
+        let quota = match (l.per_second, l.per_minute, l.per_hour) {
+            (Some(n), None, None) => Quota::per_second(n),
+            (None, Some(n), None) => Quota::per_minute(n),
+            (None, None, Some(n)) => Quota::per_hour(n),
+            _ => {
+                return Err(Error::config(format!(
+                    "providers.{name}.stack.rate_limit: give exactly one of per_second, per_minute, per_hour"
+                )));
+            }
+        };
+        if quota.limit() == 0 {
+            return Err(Error::config(format!(
+                "providers.{name}.stack.rate_limit: the limit must be at least 1"
+            )));
+        }
+        let quota = match l.burst {
+            Some(b) => quota.with_burst(b),
+            None => quota,
+        };
+        let mode = match l.mode {
+            RateMode::Reject => RateLimitMode::Throw,
+            RateMode::Queue => RateLimitMode::Queue {
+                max_wait: quota.period(),
+            },
+        };
+        let cfg = RateLimitConfig::new(name.to_owned(), quota).mode(mode);
+        svc = BoxCloneSyncService::new(RateLimitLayer::new(cfg).layer(svc));
+    }
+    if let Some(b) = &spec.bulkhead {
+        if b.max_concurrent == 0 {
+            return Err(Error::config(format!(
+                "providers.{name}.stack.bulkhead.max_concurrent: at least 1"
+            )));
+        }
+        let mut cfg = BulkheadConfig::new(name.to_owned(), b.max_concurrent);
+        if b.queue > 0 {
+            cfg = cfg.queue(b.queue, b.max_wait.unwrap_or(Duration::from_secs(1)));
+        }
+        svc = BoxCloneSyncService::new(BulkheadLayer::new(cfg).layer(svc));
+    }
+    Ok((svc, health))
+}
+
+/// The router rule of one `[[routes.FAMILY]]` entry.
+pub(crate) fn rule(family: &str, index: usize, spec: &RouteSpec) -> Rule {
+    let name = spec
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("{family}[{index}]"));
+    let mut r = Rule::any().named(name);
+    let m = &spec.matches;
+    if let Some(g) = &m.operation {
+        r = r.operation(g.as_str());
+    }
+    if let Some(g) = &m.subject {
+        r = r.subject(g.as_str());
+    }
+    if let Some(g) = &m.tenant {
+        r = r.tenant(g.as_str());
+    }
+    for (k, v) in &m.labels {
+        r = r.label(k.clone(), v.as_str());
+    }
+    match m.access {
+        Some(AccessSpec::Read) => r = r.reads(),
+        Some(AccessSpec::Write) => r = r.writes(),
+        None => {}
+    }
+    r = r.to(spec.to.iter().cloned()).strategy(match spec.strategy {
+        StrategySpec::Failover => Strategy::Failover,
+        StrategySpec::RoundRobin => Strategy::RoundRobin,
+        StrategySpec::LeastBusy => Strategy::LeastOutstanding,
+        StrategySpec::Latency => Strategy::LowestLatency,
+    });
+    if let Some(n) = spec.max_attempts {
+        r = r.max_attempts(n);
+    }
+    r
+}
+
+/// A router over `instances` (name, stack, breaker health) with the
+/// family's rules, or one failover rule over every instance in order when
+/// the file gives none.
+pub(crate) fn router<R, T>(
+    family: &str,
+    instances: Vec<(String, Boxed<R, T>, Option<CircuitBreakerHandle>)>,
+    routes: &[RouteSpec],
+) -> Result<Router<R, Boxed<R, T>>>
+where
+    R: Operation + Clone + Send + Sync + 'static,
+    T: Send + 'static,
+{
+    let names: Vec<String> = instances.iter().map(|(n, _, _)| n.clone()).collect();
+    let mut b = Router::builder();
+    for (name, svc, health) in instances {
+        let mut p = Provider::new(name, svc);
+        if let Some(h) = health {
+            p = p.health(h);
+        }
+        b = b.register(p);
+    }
+    if routes.is_empty() {
+        b = b.rule(
+            Rule::any()
+                .named(format!("{family}[default]"))
+                .to(names)
+                .strategy(Strategy::Failover),
+        );
+    } else {
+        b = b.rules(routes.iter().enumerate().map(|(i, r)| rule(family, i, r)));
+    }
+    b.build()
+}

@@ -1,0 +1,234 @@
+//! The shape of `mosaic.toml` (TOML; JSON is accepted too).
+//!
+//! Every table refuses keys it does not know, so a typo is an error naming
+//! its place rather than a silently ignored setting. A provider's own
+//! settings (`base_url`, `token`, …) sit beside `kind` and `stack` and are
+//! checked by that provider's configuration schema.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
+
+/// The whole file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MosaicConfig {
+    /// Provider instances by name.
+    #[serde(default)]
+    pub providers: BTreeMap<String, ProviderSpec>,
+    /// Routing rules per family.
+    #[serde(default)]
+    pub routes: Routes,
+}
+
+/// One provider instance: `[providers.NAME]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProviderSpec {
+    /// The catalog kind (`github`, `gitea`, …, `jira`) or a fake
+    /// (`fake-git`, `fake-cicd`, `fake-ai`, `fake-kb`, `fake-workflow`,
+    /// `fake-project`; feature `testing`).
+    pub kind: String,
+    /// The layers around this instance.
+    #[serde(default)]
+    pub stack: StackSpec,
+    /// The provider's own settings, checked by its schema. String values
+    /// `env:VAR` and `file:PATH` are replaced by the variable's value or
+    /// the file's contents (trailing newline trimmed) before that.
+    #[serde(flatten)]
+    pub settings: Map<String, Value>,
+}
+
+/// The layers around one instance, outermost first: bulkhead, rate limit,
+/// circuit breaker, retry, timeout.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StackSpec {
+    /// Each attempt's time limit (`"10s"`, `"500ms"`).
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub timeout: Option<Duration>,
+    /// Retries of transient failures.
+    pub retry: Option<RetrySpec>,
+    /// A circuit breaker.
+    pub breaker: Option<BreakerSpec>,
+    /// A client-side rate limit.
+    pub rate_limit: Option<RateLimitSpec>,
+    /// A concurrency limit.
+    pub bulkhead: Option<BulkheadSpec>,
+}
+
+/// `stack.retry`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetrySpec {
+    /// Attempts in all, the first included (at least 1).
+    pub attempts: u32,
+    /// First backoff (default 100ms).
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub base_delay: Option<Duration>,
+    /// Longest backoff (default 10s).
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub max_delay: Option<Duration>,
+}
+
+/// `stack.breaker`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakerSpec {
+    /// Failure rate (0 < rate ≤ 1) at which the circuit opens.
+    pub failure_rate: f64,
+    /// The last this many calls are counted.
+    pub window: u32,
+    /// Calls needed in the window before the rate counts (default: the
+    /// window).
+    pub minimum_calls: Option<u32>,
+    /// How long the circuit stays open.
+    #[serde(deserialize_with = "duration")]
+    pub open_for: Duration,
+}
+
+/// `stack.rate_limit`: exactly one of `per_second`, `per_minute`,
+/// `per_hour`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSpec {
+    /// Calls per second.
+    pub per_second: Option<u32>,
+    /// Calls per minute.
+    pub per_minute: Option<u32>,
+    /// Calls per hour.
+    pub per_hour: Option<u32>,
+    /// Calls allowed at once above the steady rate.
+    pub burst: Option<u32>,
+    /// `reject` (default) or `queue`.
+    #[serde(default)]
+    pub mode: RateMode,
+}
+
+/// What a rate limit does with the excess.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RateMode {
+    /// Fail at once with `RateLimited`.
+    #[default]
+    Reject,
+    /// Wait for a slot.
+    Queue,
+}
+
+/// `stack.bulkhead`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkheadSpec {
+    /// Calls in flight at once.
+    pub max_concurrent: usize,
+    /// Calls that may wait for a slot (default 0).
+    #[serde(default)]
+    pub queue: usize,
+    /// The longest wait for a slot (default 1s).
+    #[serde(default, deserialize_with = "opt_duration")]
+    pub max_wait: Option<Duration>,
+}
+
+/// `[[routes.FAMILY]]` lists, tried in order; a family with instances but
+/// no rules sends every call to its instances in declaration order with
+/// failover.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Routes {
+    /// Git forges.
+    #[serde(default)]
+    pub git: Vec<RouteSpec>,
+    /// CI/CD systems.
+    #[serde(default)]
+    pub cicd: Vec<RouteSpec>,
+    /// AI models.
+    #[serde(default)]
+    pub ai: Vec<RouteSpec>,
+    /// Knowledge bases.
+    #[serde(default)]
+    pub kb: Vec<RouteSpec>,
+    /// Workflow engines.
+    #[serde(default)]
+    pub workflow: Vec<RouteSpec>,
+    /// Issue trackers.
+    #[serde(default)]
+    pub project: Vec<RouteSpec>,
+}
+
+/// One routing rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSpec {
+    /// A name for plans and traces (default `FAMILY[INDEX]`).
+    pub name: Option<String>,
+    /// What the rule matches (everything when absent).
+    #[serde(default, rename = "match")]
+    pub matches: MatchSpec,
+    /// The candidate instances, in order.
+    pub to: Vec<String>,
+    /// How the candidates are ordered (default `failover`).
+    #[serde(default)]
+    pub strategy: StrategySpec,
+    /// Attempts across candidates (default: each candidate once).
+    pub max_attempts: Option<u32>,
+}
+
+/// `match = { … }`: globs on the request.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchSpec {
+    /// Operation name glob (`git.pull_request.*`).
+    pub operation: Option<String>,
+    /// Subject glob (`acme/internal-*`).
+    pub subject: Option<String>,
+    /// Tenant glob.
+    pub tenant: Option<String>,
+    /// Label globs, all of which must match.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// `read` or `write` operations only.
+    pub access: Option<AccessSpec>,
+}
+
+/// `match.access`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessSpec {
+    /// Reads only.
+    Read,
+    /// Writes only.
+    Write,
+}
+
+/// `strategy`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StrategySpec {
+    /// In order, the next on a transient failure.
+    #[default]
+    Failover,
+    /// Rotate through the candidates.
+    RoundRobin,
+    /// The candidate with the fewest calls in flight.
+    LeastBusy,
+    /// The candidate with the lowest observed latency.
+    Latency,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text.trim())
+        .map_err(|e| format!("`{text}` is not a duration such as \"10s\" or \"500ms\" ({e})"))
+}
+
+fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let text = String::deserialize(d)?;
+    parse_duration(&text).map_err(serde::de::Error::custom)
+}
+
+fn opt_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    Option::<String>::deserialize(d)?
+        .map(|t| parse_duration(&t).map_err(serde::de::Error::custom))
+        .transpose()
+}

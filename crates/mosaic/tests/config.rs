@@ -1,0 +1,385 @@
+//! `mosaic.toml`: every section changes behaviour, and bad files are
+//! refused with their place.
+#![cfg(feature = "testing")]
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use mosaic::config::Format;
+use mosaic::git::{CreateRepository, GitOp, GitProvider, RepoRef, Repository};
+use mosaic::{Capabilities, Error, ErrorKind, Mosaic, MosaicConfig, Result};
+
+/// A forge whose `get_repository` answers from a script (then `Ok`),
+/// after `delay`, counting calls.
+#[derive(Default)]
+struct Scripted {
+    script: Mutex<VecDeque<ErrorKind>>,
+    delay: Duration,
+    calls: Mutex<u32>,
+}
+
+impl Scripted {
+    fn failing(kinds: &[ErrorKind]) -> Arc<Scripted> {
+        Arc::new(Scripted {
+            script: Mutex::new(kinds.iter().copied().collect()),
+            ..Default::default()
+        })
+    }
+    fn slow(delay: Duration) -> Arc<Scripted> {
+        Arc::new(Scripted {
+            delay,
+            ..Default::default()
+        })
+    }
+    fn calls(&self) -> u32 {
+        *self.calls.lock().unwrap()
+    }
+}
+
+#[async_trait::async_trait]
+impl GitProvider for Scripted {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::of([GitOp::GetRepository])
+    }
+    async fn get_repository(&self, r: RepoRef) -> Result<Repository> {
+        *self.calls.lock().unwrap() += 1;
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
+        if let Some(kind) = self.script.lock().unwrap().pop_front() {
+            return Err(Error::new(kind, "scripted failure"));
+        }
+        Ok(Repository {
+            full_name: format!("{}/{}", r.owner, r.name),
+            ..Default::default()
+        })
+    }
+}
+
+fn config(text: &str) -> MosaicConfig {
+    MosaicConfig::parse(text, Format::Toml, "mosaic.toml").unwrap()
+}
+
+fn create(name: &str) -> CreateRepository {
+    let mut c = CreateRepository::new(name);
+    c.owner = Some("acme".into());
+    c
+}
+
+fn repo() -> RepoRef {
+    RepoRef::new("acme", "tools")
+}
+
+#[tokio::test]
+async fn routes_send_each_subject_to_its_instance() {
+    let m = Mosaic::from_str(
+        r#"
+        [providers.public]
+        kind = "fake-git"
+        [providers.internal]
+        kind = "fake-git"
+
+        [[routes.git]]
+        match = { subject = "acme/internal-*", access = "write" }
+        to = ["internal"]
+
+        [[routes.git]]
+        to = ["public"]
+        "#,
+    )
+    .unwrap();
+    let git = m.git().unwrap();
+    git.create_repository(create("internal-tools"))
+        .await
+        .unwrap();
+    git.create_repository(create("site")).await.unwrap();
+    // Reads match only the second rule, so they go to `public`: it has
+    // `site` but not `internal-tools`, which the first rule sent to
+    // `internal`.
+    git.get_repository(RepoRef::new("acme", "site"))
+        .await
+        .unwrap();
+    let e = git
+        .get_repository(RepoRef::new("acme", "internal-tools"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    assert_eq!(m.instances().len(), 2);
+    assert!(m.ai().is_err_and(|e| e.kind() == ErrorKind::NoProvider));
+}
+
+#[tokio::test]
+async fn failover_moves_to_the_next_instance_on_a_transient_failure() {
+    let down = Scripted::failing(&[ErrorKind::Unavailable]);
+    let up = Scripted::failing(&[]);
+    let m = Mosaic::builder(config(
+        r#"
+        [providers.a]
+        kind = "host"
+        [providers.b]
+        kind = "host"
+        [[routes.git]]
+        to = ["a", "b"]
+        strategy = "failover"
+        "#,
+    ))
+    .git("a", down.clone())
+    .git("b", up.clone())
+    .build()
+    .unwrap();
+    m.git().unwrap().get_repository(repo()).await.unwrap();
+    assert_eq!((down.calls(), up.calls()), (1, 1));
+}
+
+#[tokio::test]
+async fn round_robin_alternates() {
+    let a = Scripted::failing(&[]);
+    let b = Scripted::failing(&[]);
+    let m = Mosaic::builder(config(
+        r#"
+        [providers.a]
+        kind = "host"
+        [providers.b]
+        kind = "host"
+        [[routes.git]]
+        to = ["a", "b"]
+        strategy = "round_robin"
+        "#,
+    ))
+    .git("a", a.clone())
+    .git("b", b.clone())
+    .build()
+    .unwrap();
+    for _ in 0..4 {
+        m.git().unwrap().get_repository(repo()).await.unwrap();
+    }
+    assert_eq!((a.calls(), b.calls()), (2, 2));
+}
+
+fn one(stack: &str) -> MosaicConfig {
+    config(&format!(
+        "[providers.a]\nkind = \"host\"\nstack = {stack}\n"
+    ))
+}
+
+#[tokio::test(start_paused = true)]
+async fn stack_timeout_bounds_each_call() {
+    let slow = Scripted::slow(Duration::from_secs(5));
+    let m = Mosaic::builder(one(r#"{ timeout = "100ms" }"#))
+        .git("a", slow.clone())
+        .build()
+        .unwrap();
+    let e = m.git().unwrap().get_repository(repo()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn stack_retry_retries_transient_failures() {
+    let flaky = Scripted::failing(&[ErrorKind::Unavailable, ErrorKind::Unavailable]);
+    let m = Mosaic::builder(one(r#"{ retry = { attempts = 3, base_delay = "10ms" } }"#))
+        .git("a", flaky.clone())
+        .build()
+        .unwrap();
+    m.git().unwrap().get_repository(repo()).await.unwrap();
+    assert_eq!(flaky.calls(), 3);
+
+    let flaky = Scripted::failing(&[ErrorKind::Unavailable, ErrorKind::Unavailable]);
+    let m = Mosaic::builder(one(r#"{ retry = { attempts = 2 } }"#))
+        .git("a", flaky.clone())
+        .build()
+        .unwrap();
+    assert!(m.git().unwrap().get_repository(repo()).await.is_err());
+    assert_eq!(flaky.calls(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn stack_breaker_opens_after_failures() {
+    let down = Scripted::failing(&[ErrorKind::Unavailable; 10]);
+    let m = Mosaic::builder(one(
+        r#"{ breaker = { failure_rate = 0.5, window = 4, open_for = "30s" } }"#,
+    ))
+    .git("a", down.clone())
+    .build()
+    .unwrap();
+    let git = m.git().unwrap();
+    for _ in 0..4 {
+        let e = git.get_repository(repo()).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Unavailable);
+    }
+    let e = git.get_repository(repo()).await.unwrap_err();
+    // Open: refused without reaching the provider (the router reports the
+    // only candidate unavailable).
+    assert_eq!(down.calls(), 4, "{e}");
+    assert!(
+        matches!(e.kind(), ErrorKind::CircuitOpen | ErrorKind::NoProvider),
+        "{e}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn stack_rate_limit_rejects_the_excess() {
+    let ok = Scripted::failing(&[]);
+    let m = Mosaic::builder(one(r#"{ rate_limit = { per_second = 2 } }"#))
+        .git("a", ok.clone())
+        .build()
+        .unwrap();
+    let git = m.git().unwrap();
+    git.get_repository(repo()).await.unwrap();
+    git.get_repository(repo()).await.unwrap();
+    let e = git.get_repository(repo()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::RateLimited, "{e}");
+    assert_eq!(ok.calls(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn stack_bulkhead_limits_concurrency() {
+    let slow = Scripted::slow(Duration::from_secs(1));
+    let m = Mosaic::builder(one(r#"{ bulkhead = { max_concurrent = 1 } }"#))
+        .git("a", slow.clone())
+        .build()
+        .unwrap();
+    let git = m.git().unwrap();
+    let (first, second) = futures::join!(git.get_repository(repo()), async {
+        tokio::task::yield_now().await;
+        git.get_repository(repo()).await
+    });
+    assert!(first.is_ok());
+    let e = second.unwrap_err();
+    assert_ne!(e.kind(), ErrorKind::NotFound, "{e}");
+    assert_eq!(slow.calls(), 1);
+}
+
+#[test]
+fn an_unknown_key_names_file_line_column_and_path() {
+    let text = "[providers.a]\nkind = \"fake-git\"\nstack = { timeout = \"1s\", retyr = { attempts = 2 } }\n";
+    let e = MosaicConfig::parse(text, Format::Toml, "deploy/mosaic.toml").unwrap_err();
+    let msg = e.to_string();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(msg.contains("deploy/mosaic.toml:3:"), "{msg}");
+    assert!(msg.contains("providers.a.stack"), "{msg}");
+    assert!(msg.contains("retyr"), "{msg}");
+
+    let e = MosaicConfig::parse("[cache]\nentries = 1\n", Format::Toml, "m.toml").unwrap_err();
+    assert!(e.to_string().contains("m.toml:1:"), "{e}");
+    assert!(e.to_string().contains("cache"), "{e}");
+}
+
+#[test]
+fn json_is_accepted_with_the_same_checks() {
+    let c = MosaicConfig::parse(
+        r#"{"providers": {"a": {"kind": "fake-git"}}}"#,
+        Format::Json,
+        "m.json",
+    )
+    .unwrap();
+    assert!(Mosaic::build(&c).unwrap().git().is_ok());
+    let e = MosaicConfig::parse(
+        "{\"providers\": {\"a\": {\"kind\": \"fake-git\",\n \"stack\": {\"timout\": \"1s\"}}}}",
+        Format::Json,
+        "m.json",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("m.json:2:"), "{e}");
+    assert!(e.to_string().contains("timout"), "{e}");
+}
+
+#[test]
+fn dangling_and_cross_family_routes_are_refused() {
+    let e = Mosaic::from_str(
+        r#"
+        [providers.a]
+        kind = "fake-git"
+        [providers.bot]
+        kind = "fake-ai"
+        [[routes.git]]
+        to = ["a", "gitea"]
+        [[routes.git]]
+        to = ["bot"]
+        "#,
+    )
+    .unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("routes.git[0].to[1]"), "{msg}");
+    assert!(msg.contains("no provider named `gitea`"), "{msg}");
+    assert!(msg.contains("routes.git[1].to[0]"), "{msg}");
+}
+
+#[test]
+fn bad_stack_values_and_kinds_are_refused() {
+    for (text, needle) in [
+        (
+            "[providers.a]\nkind = \"fake-git\"\nstack = { timeout = \"soon\" }",
+            "duration",
+        ),
+        (
+            "[providers.a]\nkind = \"fake-git\"\nstack = { retry = { attempts = 0 } }",
+            "attempts",
+        ),
+        (
+            "[providers.a]\nkind = \"fake-git\"\nstack = { rate_limit = { per_second = 1, per_hour = 5 } }",
+            "exactly one",
+        ),
+        (
+            "[providers.a]\nkind = \"fake-git\"\nstack = { breaker = { failure_rate = 2.0, window = 4, open_for = \"1s\" } }",
+            "failure_rate",
+        ),
+        (
+            "[providers.a]\nkind = \"gitlab-enterprise\"",
+            "unknown kind",
+        ),
+        ("[providers.a]\nkind = \"host\"", "supplied no instance"),
+        (
+            "[providers.a]\nkind = \"fake-git\"\ncolour = \"blue\"",
+            "takes no settings",
+        ),
+    ] {
+        let e = Mosaic::from_str(text).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config, "{text}");
+        assert!(e.to_string().contains(needle), "{text}: {e}");
+    }
+}
+
+#[cfg(feature = "gitea")]
+#[test]
+fn provider_settings_are_checked_by_the_provider_schema_and_secrets_stay_hidden() {
+    // SAFETY of the test: a variable name no other test uses.
+    let var = "MOSAIC_CONFIG_TEST_GITEA_TOKEN";
+    let e = Mosaic::from_str(&format!(
+        "[providers.g]\nkind = \"gitea\"\nbase_url = \"https://git.example.com/api/v1\"\nauth = {{ type = \"token\", token = \"env:{var}\" }}\n"
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains(var), "{e}");
+    assert!(e.to_string().contains("not set"), "{e}");
+
+    let e = Mosaic::from_str(
+        "[providers.g]\nkind = \"gitea\"\nbase_ur = \"https://git.example.com/api/v1\"\nauth = { type = \"token\", token = \"s3cr3t-value\" }\n",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("providers.g"), "{e}");
+    assert!(e.fields().iter().any(|f| f.field == "/base_ur"), "{e}");
+    assert!(!format!("{e}{e:?}").contains("s3cr3t-value"), "{e}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("token");
+    std::fs::write(&secret, "from-a-file\n").unwrap();
+    let m = Mosaic::from_str(&format!(
+        "[providers.g]\nkind = \"gitea\"\nbase_url = \"https://git.example.com/api/v1\"\nauth = {{ type = \"token\", token = \"file:{}\" }}\n",
+        secret.display()
+    ))
+    .unwrap();
+    assert!(m.git().is_ok());
+}
+
+#[test]
+fn from_path_reads_toml_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("mosaic.toml");
+    std::fs::write(&toml, "[providers.a]\nkind = \"fake-ai\"\n").unwrap();
+    assert!(Mosaic::from_path(&toml).unwrap().ai().is_ok());
+    let json = dir.path().join("mosaic.json");
+    std::fs::write(&json, r#"{"providers": {"a": {"kind": "fake-kb"}}}"#).unwrap();
+    assert!(Mosaic::from_path(&json).unwrap().kb().is_ok());
+    let e = Mosaic::from_path(dir.path().join("missing.toml")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+}

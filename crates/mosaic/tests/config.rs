@@ -383,3 +383,25 @@ fn from_path_reads_toml_and_json() {
     let e = Mosaic::from_path(dir.path().join("missing.toml")).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Config);
 }
+
+#[test]
+fn the_committed_json_schema_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/mosaic.schema.json");
+    let current = serde_json::to_string_pretty(&MosaicConfig::json_schema()).unwrap() + "\n";
+    if std::env::var_os("MOSAIC_WRITE_SCHEMA").is_some() {
+        std::fs::write(path, &current).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == current,
+        "{path} is stale: run `MOSAIC_WRITE_SCHEMA=1 cargo test -p mosaic --all-features --test config` and commit it"
+    );
+    // The schema refuses what the parser refuses.
+    let schema = MosaicConfig::json_schema();
+    let stack = &schema["$defs"]["StackSpec"];
+    assert_eq!(
+        stack["additionalProperties"],
+        serde_json::json!(false),
+        "{stack}"
+    );
+}

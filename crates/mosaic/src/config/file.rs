@@ -8,11 +8,12 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 /// The whole file.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MosaicConfig {
     /// Provider instances by name.
@@ -24,7 +25,7 @@ pub struct MosaicConfig {
 }
 
 /// One provider instance: `[providers.NAME]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct ProviderSpec {
     /// The catalog kind (`github`, `gitea`, …, `jira`) or a fake
     /// (`fake-git`, `fake-cicd`, `fake-ai`, `fake-kb`, `fake-workflow`,
@@ -42,11 +43,12 @@ pub struct ProviderSpec {
 
 /// The layers around one instance, outermost first: bulkhead, rate limit,
 /// circuit breaker, retry, timeout.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StackSpec {
     /// Each attempt's time limit (`"10s"`, `"500ms"`).
     #[serde(default, deserialize_with = "opt_duration")]
+    #[schemars(with = "Option<String>")]
     pub timeout: Option<Duration>,
     /// Retries of transient failures.
     pub retry: Option<RetrySpec>,
@@ -59,21 +61,23 @@ pub struct StackSpec {
 }
 
 /// `stack.retry`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetrySpec {
     /// Attempts in all, the first included (at least 1).
     pub attempts: u32,
     /// First backoff (default 100ms).
     #[serde(default, deserialize_with = "opt_duration")]
+    #[schemars(with = "Option<String>")]
     pub base_delay: Option<Duration>,
     /// Longest backoff (default 10s).
     #[serde(default, deserialize_with = "opt_duration")]
+    #[schemars(with = "Option<String>")]
     pub max_delay: Option<Duration>,
 }
 
 /// `stack.breaker`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BreakerSpec {
     /// Failure rate (0 < rate ≤ 1) at which the circuit opens.
@@ -85,12 +89,13 @@ pub struct BreakerSpec {
     pub minimum_calls: Option<u32>,
     /// How long the circuit stays open.
     #[serde(deserialize_with = "duration")]
+    #[schemars(with = "String")]
     pub open_for: Duration,
 }
 
 /// `stack.rate_limit`: exactly one of `per_second`, `per_minute`,
 /// `per_hour`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimitSpec {
     /// Calls per second.
@@ -107,7 +112,7 @@ pub struct RateLimitSpec {
 }
 
 /// What a rate limit does with the excess.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RateMode {
     /// Fail at once with `RateLimited`.
@@ -118,7 +123,7 @@ pub enum RateMode {
 }
 
 /// `stack.bulkhead`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkheadSpec {
     /// Calls in flight at once.
@@ -128,13 +133,14 @@ pub struct BulkheadSpec {
     pub queue: usize,
     /// The longest wait for a slot (default 1s).
     #[serde(default, deserialize_with = "opt_duration")]
+    #[schemars(with = "Option<String>")]
     pub max_wait: Option<Duration>,
 }
 
 /// `[[routes.FAMILY]]` lists, tried in order; a family with instances but
 /// no rules sends every call to its instances in declaration order with
 /// failover.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Routes {
     /// Git forges.
@@ -158,7 +164,7 @@ pub struct Routes {
 }
 
 /// One routing rule.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteSpec {
     /// A name for plans and traces (default `FAMILY[INDEX]`).
@@ -176,7 +182,7 @@ pub struct RouteSpec {
 }
 
 /// `match = { … }`: globs on the request.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchSpec {
     /// Operation name glob (`git.pull_request.*`).
@@ -193,7 +199,7 @@ pub struct MatchSpec {
 }
 
 /// `match.access`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AccessSpec {
     /// Reads only.
@@ -203,7 +209,7 @@ pub enum AccessSpec {
 }
 
 /// `strategy`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StrategySpec {
     /// In order, the next on a transient failure.

@@ -77,6 +77,13 @@ impl Format {
 }
 
 impl MosaicConfig {
+    /// The JSON Schema of the file (draft 2020-12), generated from these
+    /// types; `crates/mosaic/mosaic.schema.json` holds a copy for editors.
+    pub fn json_schema() -> Value {
+        let schema = schemars::schema_for!(MosaicConfig);
+        serde_json::to_value(schema).unwrap_or(Value::Null)
+    }
+
     /// Parse `text` in `format`; `origin` (a file name) heads every error.
     /// Errors name `origin:line:column`, the key path, and never a value.
     pub fn parse(text: &str, format: Format, origin: &str) -> Result<MosaicConfig> {

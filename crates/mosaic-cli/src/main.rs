@@ -1,0 +1,242 @@
+//! `mosaic`: check a deployment file and print its plan, list the
+//! providers this build knows, print the file's JSON Schema.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use mosaic::config::file::{RouteSpec, StackSpec};
+use mosaic::config::{Format, MosaicConfig};
+use mosaic::{Family, Mosaic};
+
+/// Mosaic's command line.
+#[derive(Debug, Parser)]
+#[command(name = "mosaic", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check a deployment file (TOML, or JSON for `.json`) and print the
+    /// resolved plan: instances, their stacks, the rules per family.
+    Check {
+        /// The file.
+        file: PathBuf,
+    },
+    /// The provider kinds this build knows, with their families and
+    /// configuration keys.
+    Providers,
+    /// The JSON Schema of the deployment file.
+    Schema,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = match cli.command {
+        Command::Check { file } => check(&file),
+        Command::Providers => providers(),
+        Command::Schema => schema(),
+    };
+    match out {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            for f in e.fields() {
+                eprintln!("  {}: {}", f.field, f.message);
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn schema() -> mosaic::Result<String> {
+    Ok(serde_json::to_string_pretty(&MosaicConfig::json_schema()).unwrap_or_default() + "\n")
+}
+
+fn family_label(f: Family) -> &'static str {
+    match f {
+        Family::Git => "git",
+        Family::CiCd => "cicd",
+        Family::Ai => "ai",
+        Family::KnowledgeBase => "kb",
+        Family::Workflow => "workflow",
+        Family::Project => "project",
+    }
+}
+
+fn routes(config: &MosaicConfig) -> [(&'static str, &Vec<RouteSpec>); 6] {
+    let r = &config.routes;
+    [
+        ("git", &r.git),
+        ("cicd", &r.cicd),
+        ("ai", &r.ai),
+        ("kb", &r.kb),
+        ("workflow", &r.workflow),
+        ("project", &r.project),
+    ]
+}
+
+fn stack_summary(s: &StackSpec) -> String {
+    let mut parts = Vec::new();
+    if let Some(b) = &s.bulkhead {
+        parts.push(format!("bulkhead {} at once", b.max_concurrent));
+    }
+    if let Some(l) = &s.rate_limit {
+        let rate = match (l.per_second, l.per_minute, l.per_hour) {
+            (Some(n), _, _) => format!("{n}/s"),
+            (_, Some(n), _) => format!("{n}/min"),
+            (_, _, Some(n)) => format!("{n}/h"),
+            _ => "?".into(),
+        };
+        parts.push(format!("rate limit {rate} ({:?})", l.mode).to_lowercase());
+    }
+    if let Some(b) = &s.breaker {
+        parts.push(format!(
+            "breaker at {:.0}% of {} calls, open {:?}",
+            b.failure_rate * 100.0,
+            b.window,
+            b.open_for
+        ));
+    }
+    if let Some(r) = &s.retry {
+        parts.push(format!("retry {} attempts", r.attempts));
+    }
+    if let Some(t) = &s.timeout {
+        parts.push(format!("timeout {t:?}"));
+    }
+    if parts.is_empty() {
+        "no layers".into()
+    } else {
+        parts.join(" → ")
+    }
+}
+
+fn check(path: &std::path::Path) -> mosaic::Result<String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        mosaic::Error::config(format!("cannot read {}: {}", path.display(), e.kind()))
+    })?;
+    let config = MosaicConfig::parse(&text, Format::of_path(path), &path.display().to_string())?;
+
+    // Instances the program supplies (`kind = "host"`) are checked as
+    // stand-ins of the family their routes give them.
+    let mut checked = config.clone();
+    let mut host = Vec::new();
+    for (name, spec) in checked.providers.iter_mut() {
+        if spec.kind == "host" {
+            let family = routes(&config)
+                .into_iter()
+                .find(|(_, rs)| rs.iter().any(|r| r.to.contains(name)))
+                .map_or("git", |(f, _)| f);
+            spec.kind = format!("fake-{family}");
+            host.push(name.clone());
+        }
+    }
+    let built = Mosaic::build(&checked)?;
+
+    let mut out = format!("{}: ok\n\ninstances:\n", path.display());
+    for (name, family) in built.instances() {
+        let spec = &config.providers[name];
+        let kind = if host.contains(name) {
+            "host (supplied by the program)".to_owned()
+        } else {
+            spec.kind.clone()
+        };
+        out.push_str(&format!(
+            "  {name:<16} {:<9} {kind}\n  {:<16} {}\n",
+            family_label(*family),
+            "",
+            stack_summary(&spec.stack)
+        ));
+    }
+    let mut by_family: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (name, family) in built.instances() {
+        by_family
+            .entry(family_label(*family))
+            .or_default()
+            .push(name);
+    }
+    out.push_str("\nroutes:\n");
+    for (family, rules) in routes(&config) {
+        let Some(instances) = by_family.get(family) else {
+            continue;
+        };
+        if rules.is_empty() {
+            out.push_str(&format!(
+                "  {family}[default]  any → {} (failover)\n",
+                instances.join(", ")
+            ));
+        }
+        for (i, r) in rules.iter().enumerate() {
+            let name = r.name.clone().unwrap_or_else(|| format!("{family}[{i}]"));
+            let m = &r.matches;
+            let mut cond = Vec::new();
+            if let Some(g) = &m.operation {
+                cond.push(format!("operation {g}"));
+            }
+            if let Some(g) = &m.subject {
+                cond.push(format!("subject {g}"));
+            }
+            if let Some(g) = &m.tenant {
+                cond.push(format!("tenant {g}"));
+            }
+            for (k, v) in &m.labels {
+                cond.push(format!("label {k}={v}"));
+            }
+            if let Some(a) = m.access {
+                cond.push(format!("{a:?}s").to_lowercase());
+            }
+            let cond = if cond.is_empty() {
+                "any".to_owned()
+            } else {
+                cond.join(", ")
+            };
+            out.push_str(&format!(
+                "  {name:<16} {cond} → {} ({})\n",
+                r.to.join(", "),
+                format!("{:?}", r.strategy).to_lowercase()
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn providers() -> mosaic::Result<String> {
+    let mut out = String::new();
+    for f in mosaic::providers::catalog::factories()? {
+        let m = f.manifest();
+        let families: Vec<&str> = m.families.iter().map(|f| family_label(*f)).collect();
+        let keys: Vec<String> = m
+            .config
+            .schema
+            .as_ref()
+            .and_then(|s| {
+                s.raw()
+                    .get("properties")
+                    .and_then(|p| p.as_object())
+                    .cloned()
+            })
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        let ops: usize = m.capabilities.values().map(|c| c.len()).sum();
+        out.push_str(&format!(
+            "{:<16} {:<8} {ops:>3} operations  keys: {}\n",
+            m.id,
+            families.join(","),
+            keys.join(", ")
+        ));
+    }
+    out.push_str("forgejo          git      (the gitea provider)\n");
+    for k in mosaic::config::kinds() {
+        if k.starts_with("fake-") {
+            out.push_str(&format!("{k:<16} (in-memory fake, no settings)\n"));
+        }
+    }
+    out.push_str("host             (an instance the program supplies in code)\n");
+    Ok(out)
+}

@@ -1,0 +1,76 @@
+//! The `mosaic` command on the shipped example and on broken files.
+
+use std::process::Command;
+
+fn mosaic(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mosaic"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_prints_the_plan_of_the_shipped_example() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/declarative/mosaic.toml"
+    );
+    let (ok, out, err) = mosaic(&["check", file]);
+    assert!(ok, "{err}");
+    for needle in [
+        "mirror",
+        "breaker at 50% of 10 calls",
+        "host (supplied by the program)",
+        "internal-writes",
+        "subject acme/internal-*, writes → mirror (failover)",
+        "default",
+        "primary, mirror (failover)",
+    ] {
+        assert!(out.contains(needle), "`{needle}` missing from:\n{out}");
+    }
+}
+
+#[test]
+fn check_fails_with_the_place_of_the_problem() {
+    let dir = std::env::temp_dir().join(format!("mosaic-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[providers.a]\nkind = \"fake-git\"\nstack = { timout = \"1s\" }\n",
+    )
+    .unwrap();
+    let (ok, _, err) = mosaic(&["check", bad.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("bad.toml:3:"), "{err}");
+    assert!(err.contains("timout"), "{err}");
+
+    let dangling = dir.join("dangling.toml");
+    std::fs::write(
+        &dangling,
+        "[providers.a]\nkind = \"fake-git\"\n[[routes.git]]\nto = [\"b\"]\n",
+    )
+    .unwrap();
+    let (ok, _, err) = mosaic(&["check", dangling.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("routes.git[0].to[0]"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn providers_and_schema() {
+    let (ok, out, _) = mosaic(&["providers"]);
+    assert!(ok);
+    for id in ["github", "gitea", "openai", "jira", "fake-git", "host"] {
+        assert!(out.contains(id), "{id}: {out}");
+    }
+    let (ok, out, _) = mosaic(&["schema"]);
+    assert!(ok);
+    let schema: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(schema["properties"]["providers"].is_object(), "{out}");
+}

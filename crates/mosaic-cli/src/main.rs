@@ -137,10 +137,10 @@ fn check(path: &std::path::Path) -> mosaic::Result<String> {
             host.push(name.clone());
         }
     }
-    let built = Mosaic::build(&checked)?;
+    let instances = Mosaic::build(&checked)?.instances();
 
     let mut out = format!("{}: ok\n\ninstances:\n", path.display());
-    for (name, family) in built.instances() {
+    for (name, family) in &instances {
         let spec = &config.providers[name];
         let kind = if host.contains(name) {
             "host (supplied by the program)".to_owned()
@@ -155,7 +155,7 @@ fn check(path: &std::path::Path) -> mosaic::Result<String> {
         ));
     }
     let mut by_family: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (name, family) in built.instances() {
+    for (name, family) in &instances {
         by_family
             .entry(family_label(*family))
             .or_default()

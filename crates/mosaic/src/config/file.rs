@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 /// The whole file.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MosaicConfig {
     /// Provider instances by name.
@@ -25,7 +25,7 @@ pub struct MosaicConfig {
 }
 
 /// One provider instance: `[providers.NAME]`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 pub struct ProviderSpec {
     /// The catalog kind (`github`, `gitea`, …, `jira`) or a fake
     /// (`fake-git`, `fake-cicd`, `fake-ai`, `fake-kb`, `fake-workflow`,
@@ -43,7 +43,7 @@ pub struct ProviderSpec {
 
 /// The layers around one instance, outermost first: bulkhead, rate limit,
 /// circuit breaker, retry, timeout.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StackSpec {
     /// Each attempt's time limit (`"10s"`, `"500ms"`).
@@ -61,7 +61,7 @@ pub struct StackSpec {
 }
 
 /// `stack.retry`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetrySpec {
     /// Attempts in all, the first included (at least 1).
@@ -77,7 +77,7 @@ pub struct RetrySpec {
 }
 
 /// `stack.breaker`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BreakerSpec {
     /// Failure rate (0 < rate ≤ 1) at which the circuit opens.
@@ -95,7 +95,7 @@ pub struct BreakerSpec {
 
 /// `stack.rate_limit`: exactly one of `per_second`, `per_minute`,
 /// `per_hour`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimitSpec {
     /// Calls per second.
@@ -123,7 +123,7 @@ pub enum RateMode {
 }
 
 /// `stack.bulkhead`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkheadSpec {
     /// Calls in flight at once.
@@ -140,7 +140,7 @@ pub struct BulkheadSpec {
 /// `[[routes.FAMILY]]` lists, tried in order; a family with instances but
 /// no rules sends every call to its instances in declaration order with
 /// failover.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Routes {
     /// Git forges.
@@ -164,7 +164,7 @@ pub struct Routes {
 }
 
 /// One routing rule.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteSpec {
     /// A name for plans and traces (default `FAMILY[INDEX]`).
@@ -182,7 +182,7 @@ pub struct RouteSpec {
 }
 
 /// `match = { … }`: globs on the request.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchSpec {
     /// Operation name glob (`git.pull_request.*`).

@@ -9,7 +9,7 @@ use mosaic_core::git::GitProvider;
 use mosaic_core::kb::KnowledgeBaseProvider;
 use mosaic_core::project::ProjectProvider;
 use mosaic_core::workflow::WorkflowProvider;
-use mosaic_core::{Error, Family, Result};
+use mosaic_core::{Error, Result};
 use serde_json::Value;
 
 /// A built provider instance of one family.
@@ -21,19 +21,6 @@ pub(crate) enum Instance {
     Kb(Arc<dyn KnowledgeBaseProvider>),
     Workflow(Arc<dyn WorkflowProvider>),
     Project(Arc<dyn ProjectProvider>),
-}
-
-impl Instance {
-    pub(crate) fn family(&self) -> Family {
-        match self {
-            Instance::Git(_) => Family::Git,
-            Instance::CiCd(_) => Family::CiCd,
-            Instance::Ai(_) => Family::Ai,
-            Instance::Kb(_) => Family::KnowledgeBase,
-            Instance::Workflow(_) => Family::Workflow,
-            Instance::Project(_) => Family::Project,
-        }
-    }
 }
 
 /// Every kind this build knows (by cargo features), sorted.

@@ -29,6 +29,9 @@
 //! own settings are checked by its configuration schema. Secret values
 //! come by reference (`env:VAR`, `file:PATH`) and never appear in errors.
 //!
+//! [`Mosaic::reload`] swaps in a new file after building it completely; a
+//! bad one changes nothing, unchanged instances keep their state.
+//!
 //! Not yet in the file (each is an unknown key today): the cache, tenants,
 //! AI aliases and budgets, observability options, Redis-shared limits.
 
@@ -38,6 +41,9 @@ mod kinds;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 
 use mosaic_core::ai::{AiClient, AiService};
 use mosaic_core::cicd::{CiCdClient, CiCdService};
@@ -213,6 +219,13 @@ fn resolve_refs(provider: &str, at: &str, v: &mut Value) -> Result<()> {
 /// Typed clients built from a [`MosaicConfig`]: one per family that has
 /// instances, each over that family's router and the instances' stacks.
 ///
+/// [`reload`](Self::reload) swaps in a new configuration: it is checked and
+/// built completely first and a bad one changes nothing; instances whose
+/// kind, settings and stack are unchanged keep their provider and their
+/// layers' state (breaker window, rate limiter); calls in flight, and
+/// clients taken before the swap, finish on the configuration they
+/// started with. Cheap to clone; clones share the current configuration.
+///
 /// ```
 /// # #[cfg(feature = "testing")] {
 /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
@@ -230,7 +243,15 @@ fn resolve_refs(provider: &str, at: &str, v: &mut Value) -> Result<()> {
 /// ```
 #[derive(Clone)]
 pub struct Mosaic {
+    current: Arc<ArcSwap<Built>>,
+    supplied: Arc<BTreeMap<String, Instance>>,
+}
+
+/// One built configuration.
+struct Built {
+    config: MosaicConfig,
     instances: BTreeMap<String, Family>,
+    stacks: BTreeMap<String, Stacked>,
     git: Option<GitClient<GitStack>>,
     cicd: Option<CiCdClient<CiCdStack>>,
     ai: Option<AiClient<AiStack>>,
@@ -239,10 +260,54 @@ pub struct Mosaic {
     project: Option<ProjectClient<ProjectStack>>,
 }
 
+type Health = Option<mosaic_router::CircuitBreakerHandle>;
+
+/// An instance's stack, kept across reloads while its spec is unchanged.
+#[derive(Clone)]
+enum Stacked {
+    Git(GitStack, Health),
+    CiCd(CiCdStack, Health),
+    Ai(AiStack, Health),
+    Kb(KbStack, Health),
+    Workflow(WorkflowStack, Health),
+    Project(ProjectStack, Health),
+}
+
+impl Stacked {
+    fn family(&self) -> Family {
+        match self {
+            Stacked::Git(..) => Family::Git,
+            Stacked::CiCd(..) => Family::CiCd,
+            Stacked::Ai(..) => Family::Ai,
+            Stacked::Kb(..) => Family::KnowledgeBase,
+            Stacked::Workflow(..) => Family::Workflow,
+            Stacked::Project(..) => Family::Project,
+        }
+    }
+
+    fn of(name: &str, instance: &Instance, spec: &file::StackSpec) -> Result<Stacked> {
+        macro_rules! wrap {
+            ($p:expr, $svc:ident, $stack:ident, $variant:ident) => {{
+                let base: $stack = BoxCloneSyncService::new($svc::from_arc($p.clone()));
+                let (svc, health) = build::stack(name, base, spec)?;
+                Stacked::$variant(svc, health)
+            }};
+        }
+        Ok(match instance {
+            Instance::Git(p) => wrap!(p, GitService, GitStack, Git),
+            Instance::CiCd(p) => wrap!(p, CiCdService, CiCdStack, CiCd),
+            Instance::Ai(p) => wrap!(p, AiService, AiStack, Ai),
+            Instance::Kb(p) => wrap!(p, KbService, KbStack, Kb),
+            Instance::Workflow(p) => wrap!(p, WorkflowService, WorkflowStack, Workflow),
+            Instance::Project(p) => wrap!(p, ProjectService, ProjectStack, Project),
+        })
+    }
+}
+
 impl std::fmt::Debug for Mosaic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Mosaic")
-            .field("instances", &self.instances)
+            .field("instances", &self.current.load().instances)
             .finish_non_exhaustive()
     }
 }
@@ -258,11 +323,7 @@ impl Mosaic {
     /// Read, check and build the file at `path` (TOML, or JSON for a
     /// `.json` name).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Mosaic> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::config(format!("cannot read {}: {}", path.display(), e.kind())))?;
-        let origin = path.display().to_string();
-        Mosaic::build(&MosaicConfig::parse(&text, Format::of_path(path), &origin)?)
+        Mosaic::build(&MosaicConfig::read(path.as_ref())?)
     }
 
     /// Check and build a TOML text.
@@ -285,119 +346,181 @@ impl Mosaic {
         }
     }
 
-    fn assemble(config: &MosaicConfig, mut supplied: BTreeMap<String, Instance>) -> Result<Mosaic> {
-        let mut instances: Vec<(String, Instance)> = Vec::new();
-        for (name, spec) in &config.providers {
-            let instance = match (spec.kind.as_str(), supplied.remove(name)) {
-                (kinds::HOST_KIND, Some(i)) if spec.settings.is_empty() => i,
-                (kinds::HOST_KIND, Some(_)) => {
-                    return Err(Error::config(format!(
-                        "`providers.{name}`: an instance supplied by the host takes no settings in the file"
-                    )));
-                }
-                (_, Some(_)) => {
-                    return Err(Error::config(format!(
-                        "`providers.{name}`: the host supplied an instance, but the file gives kind = \"{}\" (use kind = \"host\")",
-                        spec.kind
-                    )));
-                }
-                (kind, None) => {
-                    let mut settings = Value::Object(spec.settings.clone());
-                    resolve_refs(name, "", &mut settings)?;
-                    kinds::build(name, kind, settings)
-                        .map_err(|e| prefixed(&format!("providers.{name}"), e))?
-                }
-            };
-            instances.push((name.clone(), instance));
-        }
-        if let Some(name) = supplied.keys().next() {
-            return Err(Error::config(format!(
-                "the host supplied instance `{name}`, which the file does not declare (add `[providers.{name}]` with kind = \"host\")"
-            )));
-        }
-        let families: BTreeMap<String, Family> = instances
-            .iter()
-            .map(|(n, i)| (n.clone(), i.family()))
-            .collect();
-        check_routes(config, &families)?;
+    /// Swap in `config`: build it completely (reusing unchanged
+    /// instances), then switch atomically. On any error the current
+    /// configuration keeps serving and the error is returned.
+    pub fn reload(&self, config: &MosaicConfig) -> Result<()> {
+        let previous = self.current.load_full();
+        let next = assemble(config, &self.supplied, Some(&previous))?;
+        self.current.store(Arc::new(next));
+        Ok(())
+    }
 
-        macro_rules! family {
-            ($variant:ident, $svc:ident, $client:ident, $stack:ident, $routes:ident, $label:literal) => {{
-                let mut built = Vec::new();
-                for (name, instance) in &instances {
-                    if let Instance::$variant(p) = instance {
-                        let base: $stack = BoxCloneSyncService::new($svc::from_arc(p.clone()));
-                        let (svc, health) =
-                            build::stack(name, base, &config.providers[name].stack)?;
-                        built.push((name.clone(), svc, health));
-                    }
-                }
-                if built.is_empty() {
-                    None
-                } else {
-                    let router = build::router($label, built, &config.routes.$routes)?;
-                    Some($client::new($stack::new(router)))
-                }
-            }};
-        }
-        Ok(Mosaic {
-            git: family!(Git, GitService, GitClient, GitStack, git, "git"),
-            cicd: family!(CiCd, CiCdService, CiCdClient, CiCdStack, cicd, "cicd"),
-            ai: family!(Ai, AiService, AiClient, AiStack, ai, "ai"),
-            kb: family!(Kb, KbService, KbClient, KbStack, kb, "kb"),
-            workflow: family!(
-                Workflow,
-                WorkflowService,
-                WorkflowClient,
-                WorkflowStack,
-                workflow,
-                "workflow"
-            ),
-            project: family!(
-                Project,
-                ProjectService,
-                ProjectClient,
-                ProjectStack,
-                project,
-                "project"
-            ),
-            instances: families,
-        })
+    /// Read `path` and [`reload`](Self::reload) it.
+    pub fn reload_path(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.reload(&MosaicConfig::read(path.as_ref())?)
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> MosaicConfig {
+        self.current.load().config.clone()
     }
 
     /// The instances and the family each serves.
-    pub fn instances(&self) -> &BTreeMap<String, Family> {
-        &self.instances
+    pub fn instances(&self) -> BTreeMap<String, Family> {
+        self.current.load().instances.clone()
     }
 
-    /// The git client (`NoProvider` when the file configures no forge).
-    pub fn git(&self) -> Result<&GitClient<GitStack>> {
-        self.git.as_ref().ok_or_else(|| missing("git"))
+    /// The git client of the configuration in force (`NoProvider` when it
+    /// configures no forge). A client taken before a reload keeps using
+    /// the configuration it was taken from.
+    pub fn git(&self) -> Result<GitClient<GitStack>> {
+        self.current
+            .load()
+            .git
+            .clone()
+            .ok_or_else(|| missing("git"))
     }
 
     /// The CI/CD client.
-    pub fn cicd(&self) -> Result<&CiCdClient<CiCdStack>> {
-        self.cicd.as_ref().ok_or_else(|| missing("cicd"))
+    pub fn cicd(&self) -> Result<CiCdClient<CiCdStack>> {
+        self.current
+            .load()
+            .cicd
+            .clone()
+            .ok_or_else(|| missing("cicd"))
     }
 
     /// The AI client.
-    pub fn ai(&self) -> Result<&AiClient<AiStack>> {
-        self.ai.as_ref().ok_or_else(|| missing("ai"))
+    pub fn ai(&self) -> Result<AiClient<AiStack>> {
+        self.current.load().ai.clone().ok_or_else(|| missing("ai"))
     }
 
     /// The knowledge-base client.
-    pub fn kb(&self) -> Result<&KbClient<KbStack>> {
-        self.kb.as_ref().ok_or_else(|| missing("kb"))
+    pub fn kb(&self) -> Result<KbClient<KbStack>> {
+        self.current.load().kb.clone().ok_or_else(|| missing("kb"))
     }
 
     /// The workflow-engine client.
-    pub fn workflow(&self) -> Result<&WorkflowClient<WorkflowStack>> {
-        self.workflow.as_ref().ok_or_else(|| missing("workflow"))
+    pub fn workflow(&self) -> Result<WorkflowClient<WorkflowStack>> {
+        self.current
+            .load()
+            .workflow
+            .clone()
+            .ok_or_else(|| missing("workflow"))
     }
 
     /// The issue-tracker client.
-    pub fn projects(&self) -> Result<&ProjectClient<ProjectStack>> {
-        self.project.as_ref().ok_or_else(|| missing("project"))
+    pub fn projects(&self) -> Result<ProjectClient<ProjectStack>> {
+        self.current
+            .load()
+            .project
+            .clone()
+            .ok_or_else(|| missing("project"))
+    }
+}
+
+impl MosaicConfig {
+    /// Read and parse the file at `path` (TOML, or JSON for `.json`).
+    pub fn read(path: &Path) -> Result<MosaicConfig> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::config(format!("cannot read {}: {}", path.display(), e.kind())))?;
+        MosaicConfig::parse(&text, Format::of_path(path), &path.display().to_string())
+    }
+}
+
+/// Build `config`, reusing the stacks of `previous` whose spec is
+/// unchanged.
+fn assemble(
+    config: &MosaicConfig,
+    supplied: &BTreeMap<String, Instance>,
+    previous: Option<&Built>,
+) -> Result<Built> {
+    let mut stacks: BTreeMap<String, Stacked> = BTreeMap::new();
+    for (name, spec) in &config.providers {
+        let kept = previous.and_then(|p| {
+            (p.config.providers.get(name) == Some(spec))
+                .then(|| p.stacks.get(name).cloned())
+                .flatten()
+        });
+        let stacked = match kept {
+            Some(s) => s,
+            None => {
+                let instance = instance(name, spec, supplied)?;
+                Stacked::of(name, &instance, &spec.stack)?
+            }
+        };
+        stacks.insert(name.clone(), stacked);
+    }
+    if let Some(name) = supplied.keys().find(|n| !config.providers.contains_key(*n)) {
+        return Err(Error::config(format!(
+            "the host supplied instance `{name}`, which the file does not declare (add `[providers.{name}]` with kind = \"host\")"
+        )));
+    }
+    let instances: BTreeMap<String, Family> = stacks
+        .iter()
+        .map(|(n, s)| (n.clone(), s.family()))
+        .collect();
+    check_routes(config, &instances)?;
+
+    macro_rules! family {
+        ($variant:ident, $client:ident, $stack:ident, $routes:ident, $label:literal) => {{
+            let built: Vec<(String, $stack, Health)> = stacks
+                .iter()
+                .filter_map(|(n, s)| match s {
+                    Stacked::$variant(svc, h) => Some((n.clone(), svc.clone(), h.clone())),
+                    _ => None,
+                })
+                .collect();
+            if built.is_empty() {
+                None
+            } else {
+                let router = build::router($label, built, &config.routes.$routes)?;
+                Some($client::new($stack::new(router)))
+            }
+        }};
+    }
+    Ok(Built {
+        git: family!(Git, GitClient, GitStack, git, "git"),
+        cicd: family!(CiCd, CiCdClient, CiCdStack, cicd, "cicd"),
+        ai: family!(Ai, AiClient, AiStack, ai, "ai"),
+        kb: family!(Kb, KbClient, KbStack, kb, "kb"),
+        workflow: family!(
+            Workflow,
+            WorkflowClient,
+            WorkflowStack,
+            workflow,
+            "workflow"
+        ),
+        project: family!(Project, ProjectClient, ProjectStack, project, "project"),
+        config: config.clone(),
+        instances,
+        stacks,
+    })
+}
+
+/// The provider instance of `name`: supplied by the host, or built from
+/// its kind and settings.
+fn instance(
+    name: &str,
+    spec: &file::ProviderSpec,
+    supplied: &BTreeMap<String, Instance>,
+) -> Result<Instance> {
+    match (spec.kind.as_str(), supplied.get(name)) {
+        (kinds::HOST_KIND, Some(i)) if spec.settings.is_empty() => Ok(i.clone()),
+        (kinds::HOST_KIND, Some(_)) => Err(Error::config(format!(
+            "`providers.{name}`: an instance supplied by the host takes no settings in the file"
+        ))),
+        (_, Some(_)) => Err(Error::config(format!(
+            "`providers.{name}`: the host supplied an instance, but the file gives kind = \"{}\" (use kind = \"host\")",
+            spec.kind
+        ))),
+        (kind, None) => {
+            let mut settings = Value::Object(spec.settings.clone());
+            resolve_refs(name, "", &mut settings)?;
+            kinds::build(name, kind, settings)
+                .map_err(|e| prefixed(&format!("providers.{name}"), e))
+        }
     }
 }
 
@@ -457,7 +580,11 @@ impl MosaicBuilder {
 
     /// Check everything and build the clients.
     pub fn build(self) -> Result<Mosaic> {
-        Mosaic::assemble(&self.config, self.supplied)
+        let built = assemble(&self.config, &self.supplied, None)?;
+        Ok(Mosaic {
+            current: Arc::new(ArcSwap::from_pointee(built)),
+            supplied: Arc::new(self.supplied),
+        })
     }
 }
 

@@ -405,3 +405,27 @@ fn the_committed_json_schema_is_current() {
         "{stack}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_queued_rate_limit_waits_at_most_max_wait() {
+    for (stack, expect_ok) in [
+        (
+            r#"{ rate_limit = { per_minute = 1, mode = "queue" } }"#,
+            true,
+        ),
+        (
+            r#"{ rate_limit = { per_minute = 1, mode = "queue", max_wait = "1s" } }"#,
+            false,
+        ),
+    ] {
+        let ok = Scripted::failing(&[]);
+        let m = Mosaic::builder(one(stack))
+            .git("a", ok.clone())
+            .build()
+            .unwrap();
+        let git = m.git().unwrap();
+        git.get_repository(repo()).await.unwrap();
+        let second = git.get_repository(repo()).await;
+        assert_eq!(second.is_ok(), expect_ok, "{stack}: {second:?}");
+    }
+}

@@ -60,6 +60,10 @@ where
             .sliding_window(mosaic_router::SlidingWindow::CountBased(b.window))
             .minimum_calls(b.minimum_calls.unwrap_or(b.window))
             .wait_in_open(b.open_for);
+        let cfg = match b.half_open_calls {
+            Some(n) => cfg.permitted_calls_in_half_open(n),
+            None => cfg,
+        };
         let layer = CircuitBreakerLayer::new(cfg);
         health = Some(layer.handle());
         svc = BoxCloneSyncService::new(layer.layer(svc));
@@ -87,7 +91,7 @@ where
         let mode = match l.mode {
             RateMode::Reject => RateLimitMode::Throw,
             RateMode::Queue => RateLimitMode::Queue {
-                max_wait: quota.period(),
+                max_wait: l.max_wait.unwrap_or(quota.period()),
             },
         };
         let cfg = RateLimitConfig::new(name.to_owned(), quota).mode(mode);

@@ -91,6 +91,8 @@ pub struct BreakerSpec {
     #[serde(deserialize_with = "duration")]
     #[schemars(with = "String")]
     pub open_for: Duration,
+    /// Trial calls let through while half open (default 1).
+    pub half_open_calls: Option<u32>,
 }
 
 /// `stack.rate_limit`: exactly one of `per_second`, `per_minute`,
@@ -109,6 +111,10 @@ pub struct RateLimitSpec {
     /// `reject` (default) or `queue`.
     #[serde(default)]
     pub mode: RateMode,
+    /// With `queue`: the longest wait for a slot (default: one period).
+    #[serde(default, deserialize_with = "opt_duration")]
+    #[schemars(with = "Option<String>")]
+    pub max_wait: Option<Duration>,
 }
 
 /// What a rate limit does with the excess.

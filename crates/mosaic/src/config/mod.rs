@@ -366,6 +366,20 @@ impl Mosaic {
         self.current.load().config.clone()
     }
 
+    /// The circuit breaker of instance `name`, when its stack has one
+    /// (for its state and its transition events).
+    pub fn breaker(&self, name: &str) -> Option<mosaic_router::CircuitBreakerHandle> {
+        let built = self.current.load();
+        match built.stacks.get(name)? {
+            Stacked::Git(_, h)
+            | Stacked::CiCd(_, h)
+            | Stacked::Ai(_, h)
+            | Stacked::Kb(_, h)
+            | Stacked::Workflow(_, h)
+            | Stacked::Project(_, h) => h.clone(),
+        }
+    }
+
     /// The instances and the family each serves.
     pub fn instances(&self) -> BTreeMap<String, Family> {
         self.current.load().instances.clone()

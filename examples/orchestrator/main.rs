@@ -1,8 +1,10 @@
 //! The main job: a host orchestrator on Mosaic, offline and without
 //! credentials.
 //!
-//! In-memory providers from `mosaic-testing` are registered as plugins; the
-//! host composes the full stack over them —
+//! In-memory providers from `mosaic-testing` are registered as plugins;
+//! `orchestrator/mosaic.toml` declares the layers around each forge and the
+//! routing rules (the program supplies the instances, `kind = "host"`), and
+//! the host adds trace, cache and retry on top —
 //!
 //! ```text
 //! trace → cache → retry → router ─┬→ breaker → rate limit → timeout → faults → github (plugin)
@@ -14,8 +16,10 @@
 //! an outage (breaker opens, traffic fails over, breaker recovers), a rate
 //! limit reached and queued, a hot swap under traffic, and AI requests
 //! routed by price with a fallback on context overflow. It ends with a
-//! summary table. With provider tokens in the environment (see the README)
-//! it also makes read-only calls to the real providers.
+//! summary table. Every claim it prints is checked against what happened,
+//! and the run fails when one did not occur. With provider tokens in the
+//! environment (see the README) it also makes read-only calls to the real
+//! providers.
 //!
 //! Run it with `cargo run --example orchestrator`.
 
@@ -27,6 +31,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mosaic::{Mosaic, MosaicConfig};
 use mosaic_cache::{CacheConfig, CacheLayer};
 use mosaic_core::ai::{
     AiClient, AiProvider, AiRequest, AiService, ChatRequest, ModelFeatures, ModelInfo,
@@ -39,16 +44,12 @@ use mosaic_core::git::{
 use mosaic_core::{ErrorKind, RequestContext, Result};
 use mosaic_plugin_sdk::{PluginHost, SwapOptions};
 use mosaic_router::router::{FailoverPolicy, Provider, TokenPrice, TokenPricing};
-use mosaic_router::{
-    CircuitBreakerConfig, CircuitBreakerLayer, KindSet, Quota, RateLimitConfig, RateLimitLayer,
-    RateLimitMode, RetryConfig, RetryLayer, Router, Rule, SlidingWindow, Strategy, TimeoutLayer,
-    TraceLayer,
-};
+use mosaic_router::{KindSet, RetryConfig, RetryLayer, Router, Rule, Strategy, TraceLayer};
 use mosaic_testing::fake::Price;
 use mosaic_testing::{FakeAi, FakeCiCd, FakeGit, FaultLayer, FaultRule, JobPlan, PipelinePlan};
 use plugins::Backend;
 use stack::{Counters, measured};
-use tower::ServiceBuilder;
+use tower::{Layer, ServiceBuilder};
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -124,21 +125,48 @@ async fn main() -> Result<()> {
     let report = host.start_all().await?;
     say(format!("plugin host: started {:?}", report.started));
 
-    // ---- per-provider stacks: breaker → rate limit → timeout → faults ------
-    let breaker = |name: &str| {
-        CircuitBreakerLayer::new(
-            CircuitBreakerConfig::new(name)
-                .sliding_window(SlidingWindow::CountBased(10))
-                .minimum_calls(5)
-                .failure_rate_threshold(50.0)
-                .wait_in_open(Duration::from_millis(800))
-                .permitted_calls_in_half_open(2),
-        )
+    // ---- instances, their stacks and the routes: mosaic.toml ---------------
+    // The file declares breaker → rate limit → timeout around each forge and
+    // the routing rules; the program supplies the instances (the plugins,
+    // behind a fault injector and a call counter).
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/orchestrator/mosaic.toml");
+    let config = MosaicConfig::read(std::path::Path::new(path))?;
+    let gh_faults = FaultLayer::new(7);
+    let gh_fault_handle = gh_faults.handle();
+    let forge = |name: &str, faults: FaultLayer| -> Result<Arc<dyn GitProvider>> {
+        let svc = faults.layer(GitService::new(host.handle(name)?));
+        Ok(Arc::new(GitClient::new(measured(name, &counters, svc))))
     };
-    let (gh_breaker, gt_breaker) = (breaker("github"), breaker("gitea"));
+    let ci_instance: Arc<dyn CiCdProvider> = Arc::new(CiCdClient::new(measured(
+        "ci",
+        &counters,
+        CiCdService::new(host.handle("ci")?),
+    )));
+    let mosaic = Mosaic::builder(config)
+        .git("github", forge("github", gh_faults)?)
+        .git("gitea", forge("gitea", FaultLayer::new(8))?)
+        .cicd("ci", ci_instance)
+        .build()?;
+    say(format!(
+        "mosaic.toml: instances {:?}, git rules {:?}",
+        mosaic.instances().keys().collect::<Vec<_>>(),
+        mosaic
+            .config()
+            .routes
+            .git
+            .iter()
+            .filter_map(|r| r.name.clone())
+            .collect::<Vec<_>>()
+    ));
+    let breaker = |name: &str| {
+        mosaic.breaker(name).ok_or_else(|| {
+            mosaic_core::Error::config(format!("mosaic.toml gives `{name}` no breaker"))
+        })
+    };
+    let (gh_breaker, gt_breaker) = (breaker("github")?, breaker("gitea")?);
     let transitions = Arc::new(Mutex::new(Vec::new()));
     for b in [&gh_breaker, &gt_breaker] {
-        let mut events = b.handle().subscribe();
+        let mut events = b.subscribe();
         let (transitions, bar) = (transitions.clone(), bar.clone());
         tokio::spawn(async move {
             while let Ok(change) = events.recv().await {
@@ -156,51 +184,8 @@ async fn main() -> Result<()> {
             }
         });
     }
-    let gh_faults = FaultLayer::new(7);
-    let gh_fault_handle = gh_faults.handle();
-    let forge = |name: &str,
-                 breaker: &CircuitBreakerLayer,
-                 quota: Quota,
-                 faults: FaultLayer|
-     -> Result<_> {
-        let handle = host.handle(name)?;
-        let svc = ServiceBuilder::new()
-            .layer(breaker.clone())
-            .layer(RateLimitLayer::new(RateLimitConfig::new(name, quota).mode(
-                RateLimitMode::Queue {
-                    max_wait: Duration::from_secs(3),
-                },
-            )))
-            .layer(TimeoutLayer::of(Duration::from_secs(2)))
-            .layer(faults)
-            .service(GitService::new(handle));
-        Ok(measured(name, &counters, svc))
-    };
-    let github = forge("github", &gh_breaker, Quota::per_second(5_000), gh_faults)?;
-    let gitea = forge(
-        "gitea",
-        &gt_breaker,
-        Quota::per_second(10).with_burst(5),
-        FaultLayer::new(8),
-    )?;
 
-    // ---- the host's stack: trace → cache → retry → router -----------------
-    let router = Router::builder()
-        .register(Provider::new("github", github).health(gh_breaker.handle()))
-        .register(Provider::new("gitea", gitea).health(gt_breaker.handle()))
-        .rule(
-            Rule::any()
-                .subject("*/internal-*")
-                .named("internal")
-                .to(["gitea"]),
-        )
-        .rule(
-            Rule::any()
-                .named("default")
-                .to(["github", "gitea"])
-                .strategy(Strategy::Failover),
-        )
-        .build()?;
+    // ---- the host's stack over the configured router: trace → cache → retry
     let cache = CacheLayer::<GitResponse>::new(
         CacheConfig::new()
             .with_ttl(Duration::from_secs(60))
@@ -215,7 +200,7 @@ async fn main() -> Result<()> {
                     .max_attempts(3)
                     .base_delay(Duration::from_millis(10)),
             ))
-            .service(router),
+            .service(GitService::new(mosaic.git()?)),
     )
     .with_context(
         RequestContext::new()
@@ -240,8 +225,14 @@ async fn main() -> Result<()> {
     let website = c
         .call(git.get_repository(RepoRef::new("acme", "website")))
         .await?;
+    let internal_ref = RepoRef::new("acme", "internal-tools");
+    expect(
+        gitea_srv.repository(&internal_ref).is_some()
+            && github_srv.repository(&internal_ref).is_none(),
+        "the internal repository was created on gitea only",
+    )?;
     say(format!(
-        "   created {} on gitea ({} repos there); read {} from github",
+        "   created {} on gitea ({} repos there, none of them internal on github); read {} from github",
         internal.full_name,
         gitea_srv.repositories().len(),
         website.full_name
@@ -273,6 +264,10 @@ async fn main() -> Result<()> {
         c.call(git.get_repository(repo)).await?;
     }
     let s = cache.stats().snapshot();
+    expect(
+        s.hits > before.hits && s.invalidations > before.invalidations,
+        "cache hits and an invalidation",
+    )?;
     say(format!(
         "   a dashboard polls 2 repositories 200 times; in all: hits +{}, misses +{}, invalidations +{}; branches {} → {} after the write",
         s.hits - before.hits,
@@ -304,10 +299,14 @@ async fn main() -> Result<()> {
             ok += 1;
         }
     }
+    let served_by_gitea = gitea_srv.calls().len() - gitea_before;
+    let opened = gh_breaker.state().to_string();
+    expect(
+        ok == 20 && served_by_gitea > 0,
+        "every read answered during the outage, gitea serving",
+    )?;
     say(format!(
-        "   {ok}/20 reads answered (gitea served {}), github breaker is {}",
-        gitea_srv.calls().len() - gitea_before,
-        gh_breaker.handle().state()
+        "   {ok}/20 reads answered (gitea served {served_by_gitea}), github breaker is {opened}"
     ));
     gh_fault_handle.clear_rules();
     say("   github heals; after the open interval the breaker probes it again".into());
@@ -316,16 +315,21 @@ async fn main() -> Result<()> {
         c.call(git.list_issues(issues(format!("recovered-{i}"))))
             .await?;
     }
-    say(format!(
-        "   github breaker is {}",
-        gh_breaker.handle().state()
-    ));
+    let recovered = gh_breaker.state().to_string();
+    expect(
+        transitions
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|t| t.starts_with("github") && t.ends_with("open") && !t.ends_with("half_open")),
+        "the github breaker opened during the outage",
+    )?;
+    say(format!("   github breaker is {recovered}"));
     bar.inc(1);
 
     // 4. a rate limit reached and queued --------------------------------------
     bar.set_message("rate limit");
     say("4. Rate limit: gitea allows 10 requests/s (burst 5); 25 writes arrive at once".into());
-    let internal_ref = RepoRef::new("acme", "internal-tools");
     let started = tokio::time::Instant::now();
     let writes = (0..25).map(|i| {
         let git = git.clone();
@@ -341,9 +345,16 @@ async fn main() -> Result<()> {
     });
     let results = futures::future::join_all(writes).await;
     let done = results.iter().filter(|r| r.is_ok()).count();
+    let took = started.elapsed();
+    // 25 writes at 10/s with a burst of 5 cannot all pass at once: if all
+    // succeeded and it took over a second, the excess waited.
+    expect(
+        done == 25 && took >= Duration::from_secs(1),
+        "all 25 writes succeeded and the excess waited",
+    )?;
     say(format!(
         "   {done}/25 written in {:.1}s: the excess waited in the queue instead of failing",
-        started.elapsed().as_secs_f64()
+        took.as_secs_f64()
     ));
     bar.inc(1);
 
@@ -389,6 +400,10 @@ async fn main() -> Result<()> {
         ok += o;
         failed += f;
     }
+    expect(
+        ok > 0 && failed == 0,
+        "calls during the hot swap, none failed",
+    )?;
     say(format!(
         "   swapped to generation {} (prepared in {:?}, drained in {:?}); {ok} calls during the swap, {failed} failed",
         swap.generation, swap.prepare, swap.drain
@@ -398,11 +413,7 @@ async fn main() -> Result<()> {
     // 6. CI ---------------------------------------------------------------------
     bar.set_message("ci");
     say("6. CI: trigger the deploy pipeline and follow it".into());
-    let ci = CiCdClient::new(measured(
-        "ci",
-        &counters,
-        CiCdService::new(host.handle("ci")?),
-    ));
+    let ci = mosaic.cicd()?;
     let run = c
         .call(ci.trigger_pipeline(TriggerPipeline {
             project: "acme/website".into(),
@@ -424,6 +435,10 @@ async fn main() -> Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(40)).await;
     }
+    expect(
+        seen.last().is_some_and(|s| s.is_finished()),
+        "the pipeline finished",
+    )?;
     say(format!(
         "   pipeline {}: {}",
         run.id,
@@ -487,15 +502,20 @@ async fn main() -> Result<()> {
     let long = c
         .call(ai.chat(ChatRequest::new("chat", long_prompt)))
         .await?;
+    let (small_calls, large_calls) = (ai_small.calls().len(), ai_large.calls().len());
+    // short: ai-small only; long: ai-small (refused), then ai-large.
+    expect(
+        small_calls == 2 && large_calls == 1,
+        "the short prompt answered by ai-small, the long one refused there and answered by ai-large",
+    )?;
     say(format!(
-        "   short prompt: {} in / {} out tokens, ${:.6} (answered by ai-small: {} call(s))",
+        "   short prompt: {} in / {} out tokens, ${:.6} (answered by ai-small)",
         short.usage.input_tokens,
         short.usage.output_tokens,
         short.cost_usd.unwrap_or(0.0),
-        ai_small.calls().len()
     ));
     say(format!(
-        "   long prompt: {} input tokens > 8192 → ai-small refused (context length), ai-large answered, ${:.4}",
+        "   long prompt: {} input tokens > 8192 → ai-small refused it ({small_calls} calls there in all), ai-large answered ({large_calls} call), ${:.4}",
         long.usage.input_tokens,
         long.cost_usd.unwrap_or(0.0)
     ));
@@ -518,6 +538,18 @@ async fn main() -> Result<()> {
         eprintln!("stopping {plugin}: {err}");
     }
     Ok(())
+}
+
+/// `Ok` when a behaviour the narration claims was observed; the run fails
+/// otherwise.
+fn expect(observed: bool, what: &str) -> Result<()> {
+    if observed {
+        Ok(())
+    } else {
+        Err(mosaic_core::Error::internal(format!(
+            "claimed behaviour did not occur: {what}"
+        )))
+    }
 }
 
 /// Print a line above the progress bar (or plainly, when output is not a terminal).

@@ -127,13 +127,18 @@ fn check(path: &std::path::Path) -> mosaic::Result<String> {
     // stand-ins of the family their routes give them.
     let mut checked = config.clone();
     let mut host = Vec::new();
+    // Host instances no route names: their family is the program's choice.
+    let mut unrouted = Vec::new();
     for (name, spec) in checked.providers.iter_mut() {
         if spec.kind == "host" {
             let family = routes(&config)
                 .into_iter()
                 .find(|(_, rs)| rs.iter().any(|r| r.to.contains(name)))
-                .map_or("git", |(f, _)| f);
-            spec.kind = format!("fake-{family}");
+                .map(|(f, _)| f);
+            spec.kind = format!("fake-{}", family.unwrap_or("git"));
+            if family.is_none() {
+                unrouted.push(name.clone());
+            }
             host.push(name.clone());
         }
     }
@@ -147,9 +152,13 @@ fn check(path: &std::path::Path) -> mosaic::Result<String> {
         } else {
             spec.kind.clone()
         };
+        let family = if unrouted.contains(name) {
+            "?"
+        } else {
+            family_label(*family)
+        };
         out.push_str(&format!(
-            "  {name:<16} {:<9} {kind}\n  {:<16} {}\n",
-            family_label(*family),
+            "  {name:<16} {family:<9} {kind}\n  {:<16} {}\n",
             "",
             stack_summary(&spec.stack)
         ));

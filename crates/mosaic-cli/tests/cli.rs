@@ -36,6 +36,18 @@ fn check_prints_the_plan_of_the_shipped_example() {
 }
 
 #[test]
+fn check_accepts_the_main_jobs_file() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/orchestrator/mosaic.toml"
+    );
+    let (ok, out, err) = mosaic(&["check", file]);
+    assert!(ok, "{err}");
+    assert!(out.contains("subject */internal-* → gitea"), "{out}");
+    assert!(out.contains("rate limit 10/s (queue)"), "{out}");
+}
+
+#[test]
 fn check_fails_with_the_place_of_the_problem() {
     let dir = std::env::temp_dir().join(format!("mosaic-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

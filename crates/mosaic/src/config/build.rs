@@ -10,106 +10,128 @@ use mosaic_router::{
     Quota, RateLimitConfig, RateLimitLayer, RateLimitMode, RetryConfig, RetryLayer, Router,
     Strategy, TimeoutLayer,
 };
-use tower::Layer;
 use tower::util::BoxCloneSyncService;
+use tower::{Service, ServiceBuilder};
 
 use super::file::{AccessSpec, RateMode, RouteSpec, StackSpec, StrategySpec};
 
 type Boxed<R, T> = BoxCloneSyncService<Request<R>, T, Error>;
 
+/// A built stack and its breaker's handle (the instance's health).
+pub(crate) type Stack<R, T> = (Boxed<R, T>, Option<CircuitBreakerHandle>);
+
 /// Wrap `service` in the layers `spec` asks for: (outermost first)
-/// bulkhead, rate limit, circuit breaker, retry, timeout. Returns the
-/// breaker's handle, which the router reads as the instance's health.
-pub(crate) fn stack<R, T>(
+/// bulkhead, rate limit, circuit breaker, retry, timeout — composed
+/// statically (an absent layer is a pass-through branch) and boxed once.
+/// Returns the breaker's handle, which the router reads as the instance's
+/// health.
+pub(crate) fn stack<R, S>(
     name: &str,
-    service: Boxed<R, T>,
+    service: S,
     spec: &StackSpec,
-) -> Result<(Boxed<R, T>, Option<CircuitBreakerHandle>)>
+) -> Result<Stack<R, S::Response>>
 where
     R: Operation + Clone + Send + Sync + 'static,
-    T: Send + 'static,
+    S: Service<Request<R>, Error = Error> + Clone + Send + Sync + 'static,
+    S::Future: Send + 'static,
+    S::Response: Send + 'static,
 {
-    let mut svc = service;
-    if let Some(t) = spec.timeout {
-        svc = BoxCloneSyncService::new(TimeoutLayer::of(t).layer(svc));
-    }
-    if let Some(r) = &spec.retry {
-        if r.attempts == 0 {
+    let timeout = spec.timeout.map(TimeoutLayer::of);
+    let retry = match &spec.retry {
+        None => None,
+        Some(r) if r.attempts == 0 => {
             return Err(Error::config(format!(
                 "providers.{name}.stack.retry.attempts: at least 1 (the first attempt counts)"
             )));
         }
-        let mut cfg = RetryConfig::new().max_attempts(r.attempts);
-        if let Some(d) = r.base_delay {
-            cfg = cfg.base_delay(d);
+        Some(r) => {
+            let mut cfg = RetryConfig::new().max_attempts(r.attempts);
+            if let Some(d) = r.base_delay {
+                cfg = cfg.base_delay(d);
+            }
+            if let Some(d) = r.max_delay {
+                cfg = cfg.max_delay(d);
+            }
+            Some(RetryLayer::new(cfg))
         }
-        if let Some(d) = r.max_delay {
-            cfg = cfg.max_delay(d);
-        }
-        svc = BoxCloneSyncService::new(RetryLayer::new(cfg).layer(svc));
-    }
-    let mut health = None;
-    if let Some(b) = &spec.breaker {
-        if !(b.failure_rate > 0.0 && b.failure_rate <= 1.0) || b.window == 0 {
+    };
+    let breaker = match &spec.breaker {
+        None => None,
+        Some(b) if !(b.failure_rate > 0.0 && b.failure_rate <= 1.0) || b.window == 0 => {
             return Err(Error::config(format!(
                 "providers.{name}.stack.breaker: failure_rate must be in (0, 1] and window at least 1"
             )));
         }
-        let cfg = CircuitBreakerConfig::new(name.to_owned())
-            .failure_rate_threshold(b.failure_rate * 100.0)
-            .sliding_window(mosaic_router::SlidingWindow::CountBased(b.window))
-            .minimum_calls(b.minimum_calls.unwrap_or(b.window))
-            .wait_in_open(b.open_for);
-        let cfg = match b.half_open_calls {
-            Some(n) => cfg.permitted_calls_in_half_open(n),
-            None => cfg,
-        };
-        let layer = CircuitBreakerLayer::new(cfg);
-        health = Some(layer.handle());
-        svc = BoxCloneSyncService::new(layer.layer(svc));
-    }
-    if let Some(l) = &spec.rate_limit {
-        let quota = match (l.per_second, l.per_minute, l.per_hour) {
-            (Some(n), None, None) => Quota::per_second(n),
-            (None, Some(n), None) => Quota::per_minute(n),
-            (None, None, Some(n)) => Quota::per_hour(n),
-            _ => {
+        Some(b) => {
+            let cfg = CircuitBreakerConfig::new(name.to_owned())
+                .failure_rate_threshold(b.failure_rate * 100.0)
+                .sliding_window(mosaic_router::SlidingWindow::CountBased(b.window))
+                .minimum_calls(b.minimum_calls.unwrap_or(b.window))
+                .wait_in_open(b.open_for);
+            let cfg = match b.half_open_calls {
+                Some(n) => cfg.permitted_calls_in_half_open(n),
+                None => cfg,
+            };
+            Some(CircuitBreakerLayer::new(cfg))
+        }
+    };
+    let health = breaker.as_ref().map(CircuitBreakerLayer::handle);
+    let rate_limit = match &spec.rate_limit {
+        None => None,
+        Some(l) => {
+            let quota = match (l.per_second, l.per_minute, l.per_hour) {
+                (Some(n), None, None) => Quota::per_second(n),
+                (None, Some(n), None) => Quota::per_minute(n),
+                (None, None, Some(n)) => Quota::per_hour(n),
+                _ => {
+                    return Err(Error::config(format!(
+                        "providers.{name}.stack.rate_limit: give exactly one of per_second, per_minute, per_hour"
+                    )));
+                }
+            };
+            if quota.limit() == 0 {
                 return Err(Error::config(format!(
-                    "providers.{name}.stack.rate_limit: give exactly one of per_second, per_minute, per_hour"
+                    "providers.{name}.stack.rate_limit: the limit must be at least 1"
                 )));
             }
-        };
-        if quota.limit() == 0 {
-            return Err(Error::config(format!(
-                "providers.{name}.stack.rate_limit: the limit must be at least 1"
-            )));
+            let quota = match l.burst {
+                Some(b) => quota.with_burst(b),
+                None => quota,
+            };
+            let mode = match l.mode {
+                RateMode::Reject => RateLimitMode::Throw,
+                RateMode::Queue => RateLimitMode::Queue {
+                    max_wait: l.max_wait.unwrap_or(quota.period()),
+                },
+            };
+            Some(RateLimitLayer::new(
+                RateLimitConfig::new(name.to_owned(), quota).mode(mode),
+            ))
         }
-        let quota = match l.burst {
-            Some(b) => quota.with_burst(b),
-            None => quota,
-        };
-        let mode = match l.mode {
-            RateMode::Reject => RateLimitMode::Throw,
-            RateMode::Queue => RateLimitMode::Queue {
-                max_wait: l.max_wait.unwrap_or(quota.period()),
-            },
-        };
-        let cfg = RateLimitConfig::new(name.to_owned(), quota).mode(mode);
-        svc = BoxCloneSyncService::new(RateLimitLayer::new(cfg).layer(svc));
-    }
-    if let Some(b) = &spec.bulkhead {
-        if b.max_concurrent == 0 {
+    };
+    let bulkhead = match &spec.bulkhead {
+        None => None,
+        Some(b) if b.max_concurrent == 0 => {
             return Err(Error::config(format!(
                 "providers.{name}.stack.bulkhead.max_concurrent: at least 1"
             )));
         }
-        let mut cfg = BulkheadConfig::new(name.to_owned(), b.max_concurrent);
-        if b.queue > 0 {
-            cfg = cfg.queue(b.queue, b.max_wait.unwrap_or(Duration::from_secs(1)));
+        Some(b) => {
+            let mut cfg = BulkheadConfig::new(name.to_owned(), b.max_concurrent);
+            if b.queue > 0 {
+                cfg = cfg.queue(b.queue, b.max_wait.unwrap_or(Duration::from_secs(1)));
+            }
+            Some(BulkheadLayer::new(cfg))
         }
-        svc = BoxCloneSyncService::new(BulkheadLayer::new(cfg).layer(svc));
-    }
-    Ok((svc, health))
+    };
+    let svc = ServiceBuilder::new()
+        .option_layer(bulkhead)
+        .option_layer(rate_limit)
+        .option_layer(breaker)
+        .option_layer(retry)
+        .option_layer(timeout)
+        .service(service);
+    Ok((BoxCloneSyncService::new(svc), health))
 }
 
 /// The router rule of one `[[routes.FAMILY]]` entry.

@@ -53,7 +53,6 @@ use mosaic_core::project::{ProjectClient, ProjectService};
 use mosaic_core::workflow::{WorkflowClient, WorkflowService};
 use mosaic_core::{Error, ErrorKind, Family, FieldError, Result};
 use serde_json::Value;
-use tower::util::BoxCloneSyncService;
 
 pub use file::MosaicConfig;
 pub use kinds::kinds;
@@ -287,19 +286,18 @@ impl Stacked {
 
     fn of(name: &str, instance: &Instance, spec: &file::StackSpec) -> Result<Stacked> {
         macro_rules! wrap {
-            ($p:expr, $svc:ident, $stack:ident, $variant:ident) => {{
-                let base: $stack = BoxCloneSyncService::new($svc::from_arc($p.clone()));
-                let (svc, health) = build::stack(name, base, spec)?;
+            ($p:expr, $svc:ident, $variant:ident) => {{
+                let (svc, health) = build::stack(name, $svc::from_arc($p.clone()), spec)?;
                 Stacked::$variant(svc, health)
             }};
         }
         Ok(match instance {
-            Instance::Git(p) => wrap!(p, GitService, GitStack, Git),
-            Instance::CiCd(p) => wrap!(p, CiCdService, CiCdStack, CiCd),
-            Instance::Ai(p) => wrap!(p, AiService, AiStack, Ai),
-            Instance::Kb(p) => wrap!(p, KbService, KbStack, Kb),
-            Instance::Workflow(p) => wrap!(p, WorkflowService, WorkflowStack, Workflow),
-            Instance::Project(p) => wrap!(p, ProjectService, ProjectStack, Project),
+            Instance::Git(p) => wrap!(p, GitService, Git),
+            Instance::CiCd(p) => wrap!(p, CiCdService, CiCd),
+            Instance::Ai(p) => wrap!(p, AiService, Ai),
+            Instance::Kb(p) => wrap!(p, KbService, Kb),
+            Instance::Workflow(p) => wrap!(p, WorkflowService, Workflow),
+            Instance::Project(p) => wrap!(p, ProjectService, Project),
         })
     }
 }

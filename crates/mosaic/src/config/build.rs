@@ -25,11 +25,7 @@ pub(crate) type Stack<R, T> = (Boxed<R, T>, Option<CircuitBreakerHandle>);
 /// statically (an absent layer is a pass-through branch) and boxed once.
 /// Returns the breaker's handle, which the router reads as the instance's
 /// health.
-pub(crate) fn stack<R, S>(
-    name: &str,
-    service: S,
-    spec: &StackSpec,
-) -> Result<Stack<R, S::Response>>
+pub(crate) fn stack<R, S>(name: &str, service: S, spec: &StackSpec) -> Result<Stack<R, S::Response>>
 where
     R: Operation + Clone + Send + Sync + 'static,
     S: Service<Request<R>, Error = Error> + Clone + Send + Sync + 'static,

@@ -429,3 +429,22 @@ async fn a_queued_rate_limit_waits_at_most_max_wait() {
         assert_eq!(second.is_ok(), expect_ok, "{stack}: {second:?}");
     }
 }
+
+proptest::proptest! {
+    #[test]
+    fn any_text_is_a_config_or_a_located_error(text in "[\\PC\n\"\\[\\]{}=,:.a-z0-9]{0,200}") {
+        for (format, origin) in [(Format::Toml, "f.toml"), (Format::Json, "f.json")] {
+            if let Err(e) = MosaicConfig::parse(&text, format, origin) {
+                proptest::prop_assert_eq!(e.kind(), ErrorKind::Config);
+                proptest::prop_assert!(e.to_string().starts_with(origin), "{}", e);
+            }
+        }
+    }
+}
+
+#[test]
+fn trailing_json_is_refused() {
+    let e = MosaicConfig::parse(r#"{"providers": {}} {"more": 1}"#, Format::Json, "m.json")
+        .unwrap_err();
+    assert!(e.to_string().starts_with("m.json:1:"), "{e}");
+}

@@ -110,15 +110,19 @@ impl MosaicConfig {
                 })
             }
             Format::Json => {
-                let mut de = serde_json::Deserializer::from_str(text);
-                serde_path_to_error::deserialize(&mut de).map_err(|e| {
-                    let path = e.path().to_string();
-                    let inner = e.into_inner();
+                let json_error = |path: &str, inner: serde_json::Error| {
                     let msg = inner.to_string();
                     let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
                     let at = format!("{origin}:{}:{}", inner.line(), inner.column());
-                    config_error(&at, &path, &msg)
-                })
+                    config_error(&at, path, &msg)
+                };
+                let mut de = serde_json::Deserializer::from_str(text);
+                let config = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+                    let path = e.path().to_string();
+                    json_error(&path, e.into_inner())
+                })?;
+                de.end().map_err(|e| json_error("", e))?;
+                Ok(config)
             }
         }
     }
@@ -128,7 +132,11 @@ impl MosaicConfig {
 fn located(origin: &str, text: &str, offset: Option<usize>, path: &str, msg: &str) -> Error {
     let at = match offset {
         Some(o) => {
-            let before = &text[..o.min(text.len())];
+            let mut o = o.min(text.len());
+            while !text.is_char_boundary(o) {
+                o -= 1;
+            }
+            let before = &text[..o];
             let line = before.matches('\n').count() + 1;
             let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             format!("{origin}:{line}:{col}")

@@ -60,14 +60,7 @@ fn schema() -> mosaic::Result<String> {
 }
 
 fn family_label(f: Family) -> &'static str {
-    match f {
-        Family::Git => "git",
-        Family::CiCd => "cicd",
-        Family::Ai => "ai",
-        Family::KnowledgeBase => "kb",
-        Family::Workflow => "workflow",
-        Family::Project => "project",
-    }
+    f.as_str()
 }
 
 fn routes(config: &MosaicConfig) -> [(&'static str, &Vec<RouteSpec>); 6] {

@@ -558,6 +558,19 @@ impl HttpClient {
         if connect_timeout == self.inner.connect_timeout {
             return self.clone();
         }
+        self.rebuilt(connect_timeout, self.inner.idle_pool)
+    }
+
+    /// The same allowlist and settings, but no idle connections kept (a
+    /// new connection per request). For tests on paused tokio time, where
+    /// the pool's idle timers would otherwise be advanced through.
+    pub fn without_idle_pool(&self) -> Self {
+        self.rebuilt(self.inner.connect_timeout, false)
+    }
+
+    /// A client with this one's allowlist and settings but its own
+    /// connection pool.
+    fn rebuilt(&self, connect_timeout: Option<Duration>, idle_pool: bool) -> Self {
         HttpClient {
             inner: Arc::new(Inner {
                 plugin: self.inner.plugin.clone(),
@@ -565,24 +578,7 @@ impl HttpClient {
                 user_agent: self.inner.user_agent.clone(),
                 timeout: self.inner.timeout,
                 connect_timeout,
-                idle_pool: self.inner.idle_pool,
-                client: OnceLock::new(),
-            }),
-        }
-    }
-
-    /// The same allowlist and settings, but no idle connections kept (a
-    /// new connection per request). For tests on paused tokio time, where
-    /// the pool's idle timers would otherwise be advanced through.
-    pub fn without_idle_pool(&self) -> Self {
-        HttpClient {
-            inner: Arc::new(Inner {
-                plugin: self.inner.plugin.clone(),
-                allow: self.inner.allow.clone(),
-                user_agent: self.inner.user_agent.clone(),
-                timeout: self.inner.timeout,
-                connect_timeout: self.inner.connect_timeout,
-                idle_pool: false,
+                idle_pool,
                 client: OnceLock::new(),
             }),
         }

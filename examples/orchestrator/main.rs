@@ -4,10 +4,11 @@
 //! In-memory providers from `mosaic-testing` are registered as plugins;
 //! `orchestrator/mosaic.toml` declares the layers around each forge and the
 //! routing rules (the program supplies the instances, `kind = "host"`), and
-//! the host adds trace, cache and retry on top —
+//! the file also puts a response cache in front of the router, and the host
+//! adds trace and retry on top —
 //!
 //! ```text
-//! trace → cache → retry → router ─┬→ breaker → rate limit → timeout → faults → github (plugin)
+//! trace → retry → cache → router ─┬→ breaker → rate limit → timeout → faults → github (plugin)
 //!                                 └→ breaker → rate limit → timeout → faults → gitea  (plugin)
 //! ```
 //!
@@ -32,14 +33,14 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mosaic::{Mosaic, MosaicConfig};
-use mosaic_cache::{CacheConfig, CacheLayer};
+use mosaic_cache::StatsSnapshot;
 use mosaic_core::ai::{
     AiClient, AiProvider, AiRequest, AiService, ChatRequest, ModelFeatures, ModelInfo,
 };
 use mosaic_core::cicd::{CiCdClient, CiCdProvider, CiCdService, PipelineRef, TriggerPipeline};
 use mosaic_core::git::{
-    CreateBranch, CreateIssue, CreateRepository, GitClient, GitProvider, GitResponse, GitService,
-    ListBranches, ListIssues, RepoRef, StateFilter,
+    CreateBranch, CreateIssue, CreateRepository, GitClient, GitProvider, GitService, ListBranches,
+    ListIssues, RepoRef, StateFilter,
 };
 use mosaic_core::{ErrorKind, RequestContext, Result};
 use mosaic_plugin_sdk::{PluginHost, SwapOptions};
@@ -185,16 +186,15 @@ async fn main() -> Result<()> {
         });
     }
 
-    // ---- the host's stack over the configured router: trace → cache → retry
-    let cache = CacheLayer::<GitResponse>::new(
-        CacheConfig::new()
-            .with_ttl(Duration::from_secs(60))
-            .with_stale_if_error(Duration::from_secs(300)),
-    );
+    // ---- the host's layers over the configured cache and router: trace → retry
+    let cache_stats = || {
+        mosaic
+            .git_cache_stats()
+            .ok_or_else(|| mosaic_core::Error::config("mosaic.toml configures no [cache]"))
+    };
     let git = GitClient::new(
         ServiceBuilder::new()
             .layer(TraceLayer::new())
-            .layer(cache.clone())
             .layer(RetryLayer::new(
                 RetryConfig::new()
                     .max_attempts(3)
@@ -247,7 +247,7 @@ async fn main() -> Result<()> {
         repo: site.clone(),
         ..Default::default()
     };
-    let before = cache.stats().snapshot();
+    let before = cache_stats()?;
     c.call(git.get_repository(site.clone())).await?;
     let branches = c.call(git.list_branches(list())).await?;
     c.call(git.list_branches(list())).await?;
@@ -263,7 +263,7 @@ async fn main() -> Result<()> {
         let repo = RepoRef::new("acme", if i % 2 == 0 { "website" } else { "api" });
         c.call(git.get_repository(repo)).await?;
     }
-    let s = cache.stats().snapshot();
+    let s = cache_stats()?;
     expect(
         s.hits > before.hits && s.invalidations > before.invalidations,
         "cache hits and an invalidation",
@@ -533,7 +533,7 @@ async fn main() -> Result<()> {
     bar.inc(1);
     bar.finish_and_clear();
     let transitions = transitions.lock().unwrap().clone();
-    print_summary(&counters, &cache, &transitions);
+    print_summary(&counters, &cache_stats()?, &transitions);
     for (plugin, err) in host.stop_all().await {
         eprintln!("stopping {plugin}: {err}");
     }
@@ -561,8 +561,7 @@ fn narrate(bar: &ProgressBar, line: String) {
     }
 }
 
-fn print_summary(c: &Counters, cache: &CacheLayer<GitResponse>, transitions: &[String]) {
-    let s = cache.stats().snapshot();
+fn print_summary(c: &Counters, s: &StatsSnapshot, transitions: &[String]) {
     let line = "─".repeat(58);
     println!("\n{line}\n Summary\n{line}");
     println!(" {:<34} {:>21}", "requests per provider", "");

@@ -163,6 +163,15 @@ fn check(path: &std::path::Path) -> mosaic::Result<String> {
             .or_default()
             .push(name);
     }
+    if let Some(c) = &config.cache {
+        out.push_str(&format!(
+            "\ncache: {} entries per family, ttl {:?}, {} operation ttl(s), stale if error {:?}\n",
+            c.entries.unwrap_or(10_000),
+            c.ttl.unwrap_or(std::time::Duration::from_secs(60)),
+            c.operations.len(),
+            c.stale_if_error.unwrap_or_default()
+        ));
+    }
     out.push_str("\nroutes:\n");
     for (family, rules) in routes(&config) {
         let Some(instances) = by_family.get(family) else {

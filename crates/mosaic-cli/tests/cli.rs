@@ -45,6 +45,10 @@ fn check_accepts_the_main_jobs_file() {
     assert!(ok, "{err}");
     assert!(out.contains("subject */internal-* → gitea"), "{out}");
     assert!(out.contains("rate limit 10/s (queue)"), "{out}");
+    assert!(
+        out.contains("cache: 10000 entries per family, ttl 60s"),
+        "{out}"
+    );
 }
 
 #[test]

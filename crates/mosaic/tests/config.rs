@@ -260,9 +260,16 @@ fn an_unknown_key_names_file_line_column_and_path() {
     assert!(msg.contains("providers.a.stack"), "{msg}");
     assert!(msg.contains("retyr"), "{msg}");
 
-    let e = MosaicConfig::parse("[cache]\nentries = 1\n", Format::Toml, "m.toml").unwrap_err();
+    let e = MosaicConfig::parse("[tenants.acme]\nrate = 1\n", Format::Toml, "m.toml").unwrap_err();
     assert!(e.to_string().contains("m.toml:1:"), "{e}");
-    assert!(e.to_string().contains("cache"), "{e}");
+    assert!(e.to_string().contains("tenants"), "{e}");
+    let e = MosaicConfig::parse(
+        "[cache]\nttl = \"1s\"\nmemory = 5\n",
+        Format::Toml,
+        "m.toml",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("m.toml:3:"), "{e}");
 }
 
 #[test]
@@ -447,4 +454,66 @@ fn trailing_json_is_refused() {
     let e = MosaicConfig::parse(r#"{"providers": {}} {"more": 1}"#, Format::Json, "m.json")
         .unwrap_err();
     assert!(e.to_string().starts_with("m.json:1:"), "{e}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_cache_section_caches_reads_with_its_ttls() {
+    let file = |extra: &str| {
+        config(&format!(
+            "[providers.a]\nkind = \"host\"\n[cache]\nttl = \"60s\"\n{extra}\n"
+        ))
+    };
+    for (extra, after_two_seconds) in [
+        ("", 1),
+        ("operations = { \"git.repository.get\" = \"1s\" }", 2),
+    ] {
+        let ok = Scripted::failing(&[]);
+        let m = Mosaic::builder(file(extra))
+            .git("a", ok.clone())
+            .build()
+            .unwrap();
+        let git = m.git().unwrap();
+        git.get_repository(repo()).await.unwrap();
+        git.get_repository(repo()).await.unwrap();
+        assert_eq!(ok.calls(), 1, "{extra}: the second read is a hit");
+        assert_eq!(m.git_cache_stats().unwrap().hits, 1);
+        tokio::time::advance(Duration::from_secs(2)).await;
+        git.get_repository(repo()).await.unwrap();
+        assert_eq!(ok.calls(), after_two_seconds, "{extra}");
+    }
+
+    // Without [cache], every read reaches the provider.
+    let ok = Scripted::failing(&[]);
+    let m = Mosaic::builder(config("[providers.a]\nkind = \"host\"\n"))
+        .git("a", ok.clone())
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        m.git().unwrap().get_repository(repo()).await.unwrap();
+    }
+    assert_eq!(ok.calls(), 2);
+    assert!(m.git_cache_stats().is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unchanged_cache_survives_a_reload() {
+    let ok = Scripted::failing(&[]);
+    let text = "[providers.a]\nkind = \"host\"\n[cache]\nttl = \"60s\"\n";
+    let m = Mosaic::builder(config(text))
+        .git("a", ok.clone())
+        .build()
+        .unwrap();
+    m.git().unwrap().get_repository(repo()).await.unwrap();
+    m.reload(&config(&format!(
+        "{text}\n[providers.b]\nkind = \"fake-ai\"\n"
+    )))
+    .unwrap();
+    m.git().unwrap().get_repository(repo()).await.unwrap();
+    assert_eq!(ok.calls(), 1, "served from the kept cache");
+    m.reload(&config(
+        "[providers.a]\nkind = \"host\"\n[cache]\nttl = \"30s\"\n",
+    ))
+    .unwrap();
+    m.git().unwrap().get_repository(repo()).await.unwrap();
+    assert_eq!(ok.calls(), 2, "a changed [cache] starts empty");
 }

@@ -22,6 +22,31 @@ pub struct MosaicConfig {
     /// Routing rules per family.
     #[serde(default)]
     pub routes: Routes,
+    /// A response cache in front of each family's router.
+    pub cache: Option<CacheSpec>,
+}
+
+/// `[cache]`: an in-memory response cache in front of each family's
+/// router (reads are cached by key and TTL, writes invalidate what they
+/// change, concurrent misses are coalesced).
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSpec {
+    /// Most entries kept per family (default 10,000).
+    pub entries: Option<usize>,
+    /// Default time to live (default 60s).
+    #[serde(default, deserialize_with = "opt_duration")]
+    #[schemars(with = "Option<String>")]
+    pub ttl: Option<Duration>,
+    /// Time to live per operation name (`"git.repository.get" = "5m"`).
+    #[serde(default, deserialize_with = "duration_map")]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub operations: BTreeMap<String, Duration>,
+    /// How long an expired entry may still be served when the providers
+    /// fail (default: not at all).
+    #[serde(default, deserialize_with = "opt_duration")]
+    #[schemars(with = "Option<String>")]
+    pub stale_if_error: Option<Duration>,
 }
 
 /// One provider instance: `[providers.NAME]`.
@@ -243,4 +268,15 @@ fn opt_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::
     Option::<String>::deserialize(d)?
         .map(|t| parse_duration(&t).map_err(serde::de::Error::custom))
         .transpose()
+}
+
+fn duration_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Duration>, D::Error> {
+    BTreeMap::<String, String>::deserialize(d)?
+        .into_iter()
+        .map(|(k, v)| {
+            parse_duration(&v)
+                .map(|d| (k, d))
+                .map_err(serde::de::Error::custom)
+        })
+        .collect()
 }

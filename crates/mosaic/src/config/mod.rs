@@ -32,8 +32,13 @@
 //! [`Mosaic::reload`] swaps in a new file after building it completely; a
 //! bad one changes nothing, unchanged instances keep their state.
 //!
-//! Not yet in the file (each is an unknown key today): the cache, tenants,
-//! AI aliases and budgets, observability options, Redis-shared limits.
+//! `[cache]` puts an in-memory response cache in front of each family's
+//! router (`entries`, `ttl`, per-operation `operations` TTLs,
+//! `stale_if_error`); it is kept across reloads while unchanged.
+//!
+//! Not yet in the file (each is an unknown key today): a Redis cache tier,
+//! tenants, AI aliases and budgets, observability options, Redis-shared
+//! limits.
 
 mod build;
 pub mod file;
@@ -44,6 +49,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
+use mosaic_cache::{CacheConfig, CacheLayer};
+use mosaic_core::ai::AiResponse;
+use mosaic_core::cicd::CiCdResponse;
+use mosaic_core::git::GitResponse;
+use mosaic_core::kb::KbResponse;
+use mosaic_core::project::ProjectResponse;
+use mosaic_core::workflow::WorkflowResponse;
+use tower::Layer;
 
 use mosaic_core::ai::{AiClient, AiService};
 use mosaic_core::cicd::{CiCdClient, CiCdService};
@@ -257,6 +270,7 @@ pub struct Mosaic {
 /// One built configuration.
 struct Built {
     config: MosaicConfig,
+    caches: Caches,
     instances: BTreeMap<String, Family>,
     stacks: BTreeMap<String, Stacked>,
     git: Option<GitClient<GitStack>>,
@@ -268,6 +282,40 @@ struct Built {
 }
 
 type Health = Option<mosaic_router::CircuitBreakerHandle>;
+
+/// The response cache of each family, kept across reloads while `[cache]`
+/// is unchanged.
+#[derive(Clone, Default)]
+struct Caches {
+    git: Option<CacheLayer<GitResponse>>,
+    cicd: Option<CacheLayer<CiCdResponse>>,
+    ai: Option<CacheLayer<AiResponse>>,
+    kb: Option<CacheLayer<KbResponse>>,
+    workflow: Option<CacheLayer<WorkflowResponse>>,
+    project: Option<CacheLayer<ProjectResponse>>,
+}
+
+impl Caches {
+    fn of(spec: &file::CacheSpec) -> Caches {
+        let mut cfg = CacheConfig::new()
+            .with_ttl(spec.ttl.unwrap_or(std::time::Duration::from_secs(60)))
+            .with_max_entries(spec.entries.unwrap_or(10_000));
+        for (op, ttl) in &spec.operations {
+            cfg = cfg.with_operation_ttl(op.clone(), *ttl);
+        }
+        if let Some(grace) = spec.stale_if_error {
+            cfg = cfg.with_stale_if_error(grace);
+        }
+        Caches {
+            git: Some(CacheLayer::new(cfg.clone())),
+            cicd: Some(CacheLayer::new(cfg.clone())),
+            ai: Some(CacheLayer::new(cfg.clone())),
+            kb: Some(CacheLayer::new(cfg.clone())),
+            workflow: Some(CacheLayer::new(cfg.clone())),
+            project: Some(CacheLayer::new(cfg)),
+        }
+    }
+}
 
 /// An instance's stack, kept across reloads while its spec is unchanged.
 #[derive(Clone)]
@@ -386,6 +434,16 @@ impl Mosaic {
         }
     }
 
+    /// The git response cache's counters, when `[cache]` is configured.
+    pub fn git_cache_stats(&self) -> Option<mosaic_cache::StatsSnapshot> {
+        self.current
+            .load()
+            .caches
+            .git
+            .as_ref()
+            .map(|c| c.stats().snapshot())
+    }
+
     /// The instances and the family each serves.
     pub fn instances(&self) -> BTreeMap<String, Family> {
         self.current.load().instances.clone()
@@ -482,6 +540,11 @@ fn assemble(
         .map(|(n, s)| (n.clone(), s.family()))
         .collect();
     check_routes(config, &instances)?;
+    let caches = match (&config.cache, previous) {
+        (None, _) => Caches::default(),
+        (Some(spec), Some(p)) if p.config.cache.as_ref() == Some(spec) => p.caches.clone(),
+        (Some(spec), _) => Caches::of(spec),
+    };
 
     macro_rules! family {
         ($variant:ident, $client:ident, $stack:ident, $routes:ident, $label:literal) => {{
@@ -496,7 +559,10 @@ fn assemble(
                 None
             } else {
                 let router = build::router($label, built, &config.routes.$routes)?;
-                Some($client::new($stack::new(router)))
+                Some($client::new(match &caches.$routes {
+                    Some(cache) => $stack::new(cache.layer(router)),
+                    None => $stack::new(router),
+                }))
             }
         }};
     }
@@ -514,6 +580,7 @@ fn assemble(
         ),
         project: family!(Project, ProjectClient, ProjectStack, project, "project"),
         config: config.clone(),
+        caches,
         instances,
         stacks,
     })

@@ -261,8 +261,8 @@ fn an_unknown_key_names_file_line_column_and_path() {
     assert!(msg.contains("retyr"), "{msg}");
 
     let e = MosaicConfig::parse("[tenants.acme]\nrate = 1\n", Format::Toml, "m.toml").unwrap_err();
-    assert!(e.to_string().contains("m.toml:1:"), "{e}");
-    assert!(e.to_string().contains("tenants"), "{e}");
+    assert!(e.to_string().contains("m.toml:2:"), "{e}");
+    assert!(e.to_string().contains("tenants.acme"), "{e}");
     let e = MosaicConfig::parse(
         "[cache]\nttl = \"1s\"\nmemory = 5\n",
         Format::Toml,
@@ -516,4 +516,171 @@ async fn an_unchanged_cache_survives_a_reload() {
     .unwrap();
     m.git().unwrap().get_repository(repo()).await.unwrap();
     assert_eq!(ok.calls(), 2, "a changed [cache] starts empty");
+}
+
+#[test]
+fn yaml_is_accepted_with_the_same_checks() {
+    let c = MosaicConfig::parse(
+        "providers:\n  a:\n    kind: fake-git\n    stack:\n      timeout: 1s\n",
+        Format::Yaml,
+        "m.yaml",
+    )
+    .unwrap();
+    assert_eq!(c.providers["a"].stack.timeout, Some(Duration::from_secs(1)));
+    assert!(Mosaic::build(&c).unwrap().git().is_ok());
+    let e = MosaicConfig::parse(
+        "providers:\n  a:\n    kind: fake-git\n    stack:\n      timout: 1s\n",
+        Format::Yaml,
+        "deploy/m.yaml",
+    )
+    .unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("deploy/m.yaml:5:"), "{msg}");
+    assert!(msg.contains("providers.a.stack"), "{msg}");
+    assert!(msg.contains("timout"), "{msg}");
+    // A secret-looking value of the wrong type is not echoed.
+    let e = MosaicConfig::parse(
+        "providers:\n  a:\n    kind: fake-git\n    stack:\n      retry: s3cr3t-token\n",
+        Format::Yaml,
+        "m.yaml",
+    )
+    .unwrap_err();
+    assert!(!e.to_string().contains("s3cr3t"), "{e}");
+
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["mosaic.yaml", "mosaic.yml"] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, "providers:\n  a:\n    kind: fake-ai\n").unwrap();
+        assert!(Mosaic::from_path(&path).unwrap().ai().is_ok());
+    }
+}
+
+/// `git` calls as `tenant` (none for `None`).
+fn as_tenant(m: &Mosaic, tenant: Option<&str>) -> mosaic::git::GitClient<mosaic::GitStack> {
+    let ctx = match tenant {
+        Some(t) => mosaic::RequestContext::new().with_tenant(t),
+        None => mosaic::RequestContext::new(),
+    };
+    m.git().unwrap().with_context(ctx)
+}
+
+#[tokio::test(start_paused = true)]
+async fn tenants_have_their_own_quotas() {
+    let ok = Scripted::failing(&[]);
+    let m = Mosaic::builder(config(
+        r#"
+        [providers.a]
+        kind = "host"
+        [tenants.acme]
+        rate_limit = { per_second = 1 }
+        [tenants."*"]
+        rate_limit = { per_second = 2 }
+        "#,
+    ))
+    .git("a", ok.clone())
+    .build()
+    .unwrap();
+    let admitted = |tenant: Option<&'static str>, calls: usize| {
+        let git = as_tenant(&m, tenant);
+        async move {
+            let mut n = 0;
+            for _ in 0..calls {
+                match git.get_repository(repo()).await {
+                    Ok(_) => n += 1,
+                    Err(e) => assert_eq!(e.kind(), ErrorKind::RateLimited, "{e}"),
+                }
+            }
+            n
+        }
+    };
+    assert_eq!(admitted(Some("acme"), 3).await, 1, "acme's own quota");
+    assert_eq!(admitted(Some("beta"), 3).await, 2, "the `*` quota");
+    assert_eq!(
+        admitted(Some("gamma"), 3).await,
+        2,
+        "each tenant its own `*` quota"
+    );
+    assert_eq!(admitted(None, 5).await, 5, "no tenant, no quota");
+    assert_eq!(ok.calls(), 10);
+    // A tenant's quota refills with time.
+    tokio::time::advance(Duration::from_secs(1)).await;
+    assert_eq!(admitted(Some("acme"), 1).await, 1);
+}
+
+/// Counts `mosaic.request` spans and the providers they record.
+#[derive(Clone, Default)]
+struct Spans(Arc<Mutex<Vec<String>>>);
+
+struct ProviderField(String);
+
+impl tracing::field::Visit for ProviderField {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "provider" {
+            self.0 = value.to_owned();
+        }
+    }
+    fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+}
+
+impl<S> tracing_subscriber::Layer<S> for Spans
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        id: &tracing::span::Id,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if attrs.metadata().name() == "mosaic.request" {
+            let mut spans = self.0.lock().unwrap();
+            spans.push(String::new());
+            if let Some(span) = ctx.span(id) {
+                span.extensions_mut().insert(spans.len() - 1);
+            }
+        }
+    }
+    fn on_record(
+        &self,
+        id: &tracing::span::Id,
+        values: &tracing::span::Record<'_>,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let Some(span) = ctx.span(id) else { return };
+        let Some(&i) = span.extensions().get::<usize>() else {
+            return;
+        };
+        let mut field = ProviderField(String::new());
+        values.record(&mut field);
+        if !field.0.is_empty() {
+            self.0.lock().unwrap()[i] = field.0;
+        }
+    }
+}
+
+#[tokio::test]
+async fn observability_traces_requests_and_attempts_as_configured() {
+    use tracing_subscriber::layer::SubscriberExt;
+    for (section, expect) in [
+        // The router records the provider that served on the request's
+        // span; an attempt's span has it from the start.
+        ("", vec![]),
+        ("[observability]\n", vec!["a"]),
+        (
+            "[observability]\nrequests = false\nattempts = true\n",
+            vec!["a"],
+        ),
+        ("[observability]\nattempts = true\n", vec!["a", "a"]),
+    ] {
+        let spans = Spans::default();
+        let subscriber = tracing_subscriber::registry().with(spans.clone());
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let m =
+            Mosaic::from_str(&format!("[providers.a]\nkind = \"fake-git\"\n{section}")).unwrap();
+        let git = m.git().unwrap();
+        let _ = git.get_repository(repo()).await;
+        let mut seen = spans.0.lock().unwrap().clone();
+        seen.sort();
+        assert_eq!(seen, expect, "{section:?}");
+    }
 }

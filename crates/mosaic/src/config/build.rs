@@ -8,24 +8,32 @@ use mosaic_router::router::{Provider, Rule};
 use mosaic_router::{
     BulkheadConfig, BulkheadLayer, CircuitBreakerConfig, CircuitBreakerHandle, CircuitBreakerLayer,
     Quota, RateLimitConfig, RateLimitLayer, RateLimitMode, RetryConfig, RetryLayer, Router,
-    Strategy, TimeoutLayer,
+    Strategy, TimeoutLayer, TraceLayer,
 };
 use tower::util::BoxCloneSyncService;
 use tower::{Service, ServiceBuilder};
 
-use super::file::{AccessSpec, RateMode, RouteSpec, StackSpec, StrategySpec};
+use super::file::{
+    AccessSpec, RateLimitSpec, RateMode, RedisSpec, RouteSpec, StackSpec, StrategySpec,
+};
 
 type Boxed<R, T> = BoxCloneSyncService<Request<R>, T, Error>;
 
 /// A built stack and its breaker's handle (the instance's health).
 pub(crate) type Stack<R, T> = (Boxed<R, T>, Option<CircuitBreakerHandle>);
 
-/// Wrap `service` in the layers `spec` asks for: (outermost first)
-/// bulkhead, rate limit, circuit breaker, retry, timeout — composed
+/// Wrap `service` in the layers `spec` asks for: (outermost first) a
+/// trace per attempt when `trace_attempts`, bulkhead, rate limit, circuit breaker, retry, timeout — composed
 /// statically (an absent layer is a pass-through branch) and boxed once.
 /// Returns the breaker's handle, which the router reads as the instance's
 /// health.
-pub(crate) fn stack<R, S>(name: &str, service: S, spec: &StackSpec) -> Result<Stack<R, S::Response>>
+pub(crate) fn stack<R, S>(
+    name: &str,
+    service: S,
+    spec: &StackSpec,
+    redis: &Redis,
+    trace_attempts: bool,
+) -> Result<Stack<R, S::Response>>
 where
     R: Operation + Clone + Send + Sync + 'static,
     S: Service<Request<R>, Error = Error> + Clone + Send + Sync + 'static,
@@ -72,39 +80,14 @@ where
         }
     };
     let health = breaker.as_ref().map(CircuitBreakerLayer::handle);
-    let rate_limit = match &spec.rate_limit {
-        None => None,
-        Some(l) => {
-            let quota = match (l.per_second, l.per_minute, l.per_hour) {
-                (Some(n), None, None) => Quota::per_second(n),
-                (None, Some(n), None) => Quota::per_minute(n),
-                (None, None, Some(n)) => Quota::per_hour(n),
-                _ => {
-                    return Err(Error::config(format!(
-                        "providers.{name}.stack.rate_limit: give exactly one of per_second, per_minute, per_hour"
-                    )));
-                }
-            };
-            if quota.limit() == 0 {
-                return Err(Error::config(format!(
-                    "providers.{name}.stack.rate_limit: the limit must be at least 1"
-                )));
-            }
-            let quota = match l.burst {
-                Some(b) => quota.with_burst(b),
-                None => quota,
-            };
-            let mode = match l.mode {
-                RateMode::Reject => RateLimitMode::Throw,
-                RateMode::Queue => RateLimitMode::Queue {
-                    max_wait: l.max_wait.unwrap_or(quota.period()),
-                },
-            };
-            Some(RateLimitLayer::new(
-                RateLimitConfig::new(name.to_owned(), quota).mode(mode),
-            ))
-        }
-    };
+    let rate_limit = spec
+        .rate_limit
+        .as_ref()
+        .map(|l| {
+            let place = format!("providers.{name}.stack.rate_limit");
+            rate_limit(&place, name, l, redis, false)
+        })
+        .transpose()?;
     let bulkhead = match &spec.bulkhead {
         None => None,
         Some(b) if b.max_concurrent == 0 => {
@@ -120,7 +103,9 @@ where
             Some(BulkheadLayer::new(cfg))
         }
     };
+    let trace = trace_attempts.then(|| TraceLayer::new().provider(name.to_owned()));
     let svc = ServiceBuilder::new()
+        .option_layer(trace)
         .option_layer(bulkhead)
         .option_layer(rate_limit)
         .option_layer(breaker)
@@ -128,6 +113,117 @@ where
         .option_layer(timeout)
         .service(service);
     Ok((BoxCloneSyncService::new(svc), health))
+}
+
+/// A rate limiter named `name` per `spec` (at `place` in the file), in
+/// Redis when `spec.shared`; with `per_tenant`, one quota per tenant.
+pub(crate) fn rate_limit(
+    place: &str,
+    name: &str,
+    spec: &RateLimitSpec,
+    redis: &Redis,
+    per_tenant: bool,
+) -> Result<RateLimitLayer> {
+    let quota = match (spec.per_second, spec.per_minute, spec.per_hour) {
+        (Some(n), None, None) => Quota::per_second(n),
+        (None, Some(n), None) => Quota::per_minute(n),
+        (None, None, Some(n)) => Quota::per_hour(n),
+        _ => {
+            return Err(Error::config(format!(
+                "{place}: give exactly one of per_second, per_minute, per_hour"
+            )));
+        }
+    };
+    if quota.limit() == 0 {
+        return Err(Error::config(format!(
+            "{place}: the limit must be at least 1"
+        )));
+    }
+    let quota = match spec.burst {
+        Some(b) => quota.with_burst(b),
+        None => quota,
+    };
+    let mode = match spec.mode {
+        RateMode::Reject => RateLimitMode::Throw,
+        RateMode::Queue => RateLimitMode::Queue {
+            max_wait: spec.max_wait.unwrap_or(quota.period()),
+        },
+    };
+    let config = RateLimitConfig::new(name.to_owned(), quota)
+        .mode(mode)
+        .per_tenant(per_tenant);
+    let config = if spec.shared {
+        redis.share_limit(place, config)?
+    } else {
+        config
+    };
+    Ok(RateLimitLayer::new(config))
+}
+
+/// What `[redis]` opens, for the layers that share state through it.
+#[derive(Clone, Default)]
+pub(crate) struct Redis {
+    /// The quota store (`rate_limit.shared`).
+    #[cfg(feature = "redis")]
+    pub(crate) limits: Option<mosaic_router::rate_limit::redis::RedisStore>,
+    /// The cache tier (`cache.shared`), connected asynchronously.
+    #[cfg(feature = "redis")]
+    pub(crate) cache: Option<mosaic_cache::RedisStore>,
+}
+
+impl Redis {
+    /// The quota store of `spec` (`url` already resolved); nothing
+    /// connects until a shared limiter's first call.
+    pub(crate) fn open(spec: Option<&RedisSpec>) -> Result<Redis> {
+        let Some(spec) = spec else {
+            return Ok(Redis::default());
+        };
+        #[cfg(feature = "redis")]
+        {
+            use mosaic_router::rate_limit::redis::{FailureMode, RedisStore};
+            let prefix = spec.prefix.as_deref().unwrap_or("mosaic");
+            let store = RedisStore::new(&spec.url)
+                .map_err(|e| Error::config(format!("`redis.url`: {}", e.message())))?
+                .prefix(format!("{prefix}:ratelimit"))
+                .on_failure(match spec.on_failure {
+                    super::file::RedisFailure::Open => FailureMode::Open,
+                    super::file::RedisFailure::Closed => FailureMode::Closed,
+                });
+            Ok(Redis {
+                limits: Some(store),
+                cache: None,
+            })
+        }
+        #[cfg(not(feature = "redis"))]
+        {
+            let _ = spec;
+            Err(no_redis_feature("redis"))
+        }
+    }
+
+    fn share_limit(&self, place: &str, config: RateLimitConfig) -> Result<RateLimitConfig> {
+        #[cfg(feature = "redis")]
+        {
+            match &self.limits {
+                Some(store) => Ok(config.redis(store.clone())),
+                None => Err(Error::config(format!(
+                    "`{place}.shared`: a shared quota needs a `[redis]` section"
+                ))),
+            }
+        }
+        #[cfg(not(feature = "redis"))]
+        {
+            let _ = config;
+            Err(no_redis_feature(&format!("{place}.shared")))
+        }
+    }
+}
+
+#[cfg(not(feature = "redis"))]
+fn no_redis_feature(place: &str) -> Error {
+    Error::config(format!(
+        "`{place}`: Redis support is not compiled in (enable the `redis` feature of `mosaic`)"
+    ))
 }
 
 /// The router rule of one `[[routes.FAMILY]]` entry.

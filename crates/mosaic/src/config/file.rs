@@ -24,6 +24,70 @@ pub struct MosaicConfig {
     pub routes: Routes,
     /// A response cache in front of each family's router.
     pub cache: Option<CacheSpec>,
+    /// Quotas per tenant (the request context's tenant), by tenant name;
+    /// `"*"` gives every tenant not named its own quota of that size.
+    #[serde(default)]
+    pub tenants: BTreeMap<String, TenantSpec>,
+    /// The Redis server behind `cache.shared` and `rate_limit.shared`.
+    pub redis: Option<RedisSpec>,
+    /// Tracing spans and metrics.
+    pub observability: Option<ObservabilitySpec>,
+}
+
+/// `[tenants.NAME]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantSpec {
+    /// The tenant's quota over every family's calls together; calls past
+    /// it fail with `RateLimited` (or wait, with `mode = "queue"`).
+    pub rate_limit: RateLimitSpec,
+}
+
+/// `[redis]`: one server for the shared cache tier and shared quotas.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedisSpec {
+    /// `redis://[:password@]host:port/db`, usually by reference
+    /// (`env:REDIS_URL`); never printed.
+    pub url: String,
+    /// Prefix of every key (default `mosaic`); replicas that share state
+    /// use the same prefix.
+    pub prefix: Option<String>,
+    /// What a shared quota does while Redis is unreachable: `open` (admit,
+    /// the default) or `closed` (refuse).
+    #[serde(default)]
+    pub on_failure: RedisFailure,
+}
+
+/// `redis.on_failure`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RedisFailure {
+    /// Admit calls while Redis is down.
+    #[default]
+    Open,
+    /// Refuse calls while Redis is down.
+    Closed,
+}
+
+/// `[observability]`: `tracing` spans and `metrics` (the
+/// `mosaic_requests_total` counter and `mosaic_request_duration_seconds`
+/// histogram) through the router's trace layer.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObservabilitySpec {
+    /// One `mosaic.request` span and one metric sample per call a host
+    /// makes, in front of the cache (default true).
+    #[serde(default = "yes")]
+    pub requests: bool,
+    /// One span and sample per provider attempt, labelled with the
+    /// instance name (default false).
+    #[serde(default)]
+    pub attempts: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// `[cache]`: an in-memory response cache in front of each family's
@@ -47,6 +111,10 @@ pub struct CacheSpec {
     #[serde(default, deserialize_with = "opt_duration")]
     #[schemars(with = "Option<String>")]
     pub stale_if_error: Option<Duration>,
+    /// Keep entries in Redis too (`[redis]`), shared by every replica
+    /// (default false).
+    #[serde(default)]
+    pub shared: bool,
 }
 
 /// One provider instance: `[providers.NAME]`.
@@ -140,6 +208,10 @@ pub struct RateLimitSpec {
     #[serde(default, deserialize_with = "opt_duration")]
     #[schemars(with = "Option<String>")]
     pub max_wait: Option<Duration>,
+    /// Draw from one quota in Redis (`[redis]`) with every replica
+    /// (default false: this process's own quota).
+    #[serde(default)]
+    pub shared: bool,
 }
 
 /// What a rate limit does with the excess.

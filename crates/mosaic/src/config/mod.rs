@@ -36,13 +36,24 @@
 //! router (`entries`, `ttl`, per-operation `operations` TTLs,
 //! `stale_if_error`); it is kept across reloads while unchanged.
 //!
-//! Not yet in the file (each is an unknown key today): a Redis cache tier,
-//! tenants, AI aliases and budgets, observability options, Redis-shared
-//! limits.
+//! `[tenants.NAME] rate_limit = { … }` gives a tenant (the request
+//! context's) a quota over all of its calls; `[tenants."*"]` gives every
+//! other tenant one of its own. `[redis]` names the server behind
+//! `rate_limit.shared` (one quota for every replica) and `cache.shared` (a
+//! second cache tier; build with [`Mosaic::connect`]).
+//! `[observability]` adds the router's trace layer: `requests` (one span
+//! and metric sample per call) and `attempts` (one per provider attempt,
+//! labelled with the instance).
+//!
+//! Not yet in the file (each is an unknown key today): AI aliases, prices
+//! and budgets.
 
 mod build;
 pub mod file;
 mod kinds;
+mod tenants;
+#[cfg(feature = "watch")]
+mod watch;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -69,6 +80,8 @@ use serde_json::Value;
 
 pub use file::MosaicConfig;
 pub use kinds::kinds;
+#[cfg(feature = "watch")]
+pub use watch::{ConfigWatcher, ReloadEvent, WatchOptions};
 
 use crate::{AiStack, CiCdStack, GitStack, KbStack, ProjectStack, WorkflowStack};
 use kinds::Instance;
@@ -81,14 +94,19 @@ pub enum Format {
     Toml,
     /// JSON.
     Json,
+    /// YAML.
+    Yaml,
 }
 
 impl Format {
-    /// The format a file name's extension names (`.json` is JSON,
-    /// anything else TOML).
+    /// The format a file name's extension names (`.json` is JSON, `.yaml`
+    /// and `.yml` YAML, anything else TOML).
     pub fn of_path(path: &Path) -> Format {
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
+            Some(e) if e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml") => {
+                Format::Yaml
+            }
             _ => Format::Toml,
         }
     }
@@ -136,6 +154,22 @@ impl MosaicConfig {
                 })?;
                 de.end().map_err(|e| json_error("", e))?;
                 Ok(config)
+            }
+            Format::Yaml => {
+                let de = serde_norway::Deserializer::from_str(text);
+                serde_path_to_error::deserialize(de).map_err(|e| {
+                    let path = e.path().to_string();
+                    let inner = e.into_inner();
+                    let at = match inner.location() {
+                        Some(l) => format!("{origin}:{}:{}", l.line(), l.column()),
+                        None => origin.to_owned(),
+                    };
+                    let msg = inner.to_string();
+                    let msg = msg.split(" at line ").next().unwrap_or(&msg);
+                    // The message may repeat the key path the error names anyway.
+                    let msg = msg.strip_prefix(&format!("{path}: ")).unwrap_or(msg);
+                    config_error(&at, &path, msg)
+                })
             }
         }
     }
@@ -201,11 +235,12 @@ fn without_quoted_values(msg: &str) -> String {
     out
 }
 
-/// Replace `env:VAR` and `file:PATH` strings in `v` (at `at`).
-fn resolve_refs(provider: &str, at: &str, v: &mut Value) -> Result<()> {
+/// Replace `env:VAR` and `file:PATH` strings in `v` (at key path
+/// `{section}{at}`).
+fn resolve_refs(section: &str, at: &str, v: &mut Value) -> Result<()> {
     match v {
         Value::String(s) => {
-            let place = format!("providers.{provider}{at}");
+            let place = format!("{section}{at}");
             if let Some(var) = s.strip_prefix("env:") {
                 *s = std::env::var(var).map_err(|_| {
                     Error::config(format!(
@@ -222,13 +257,13 @@ fn resolve_refs(provider: &str, at: &str, v: &mut Value) -> Result<()> {
         }
         Value::Object(o) => {
             for (k, child) in o.iter_mut() {
-                resolve_refs(provider, &format!("{at}.{k}"), child)?;
+                resolve_refs(section, &format!("{at}.{k}"), child)?;
             }
             Ok(())
         }
         Value::Array(a) => {
             for (i, child) in a.iter_mut().enumerate() {
-                resolve_refs(provider, &format!("{at}[{i}]"), child)?;
+                resolve_refs(section, &format!("{at}[{i}]"), child)?;
             }
             Ok(())
         }
@@ -270,6 +305,8 @@ pub struct Mosaic {
 /// One built configuration.
 struct Built {
     config: MosaicConfig,
+    redis: build::Redis,
+    tenants: tenants::Tenants,
     caches: Caches,
     instances: BTreeMap<String, Family>,
     stacks: BTreeMap<String, Stacked>,
@@ -296,7 +333,7 @@ struct Caches {
 }
 
 impl Caches {
-    fn of(spec: &file::CacheSpec) -> Caches {
+    fn of(spec: &file::CacheSpec, redis: &build::Redis) -> Result<Caches> {
         let mut cfg = CacheConfig::new()
             .with_ttl(spec.ttl.unwrap_or(std::time::Duration::from_secs(60)))
             .with_max_entries(spec.entries.unwrap_or(10_000));
@@ -306,14 +343,44 @@ impl Caches {
         if let Some(grace) = spec.stale_if_error {
             cfg = cfg.with_stale_if_error(grace);
         }
-        Caches {
+        if spec.shared {
+            return Caches::shared(cfg, redis);
+        }
+        Ok(Caches {
             git: Some(CacheLayer::new(cfg.clone())),
             cicd: Some(CacheLayer::new(cfg.clone())),
             ai: Some(CacheLayer::new(cfg.clone())),
             kb: Some(CacheLayer::new(cfg.clone())),
             workflow: Some(CacheLayer::new(cfg.clone())),
             project: Some(CacheLayer::new(cfg)),
-        }
+        })
+    }
+
+    /// Caches whose second tier is the Redis store.
+    #[cfg(feature = "redis")]
+    fn shared(cfg: CacheConfig, redis: &build::Redis) -> Result<Caches> {
+        let store = redis.cache.clone().ok_or_else(|| {
+            Error::config(
+                "`cache.shared`: the Redis tier is connected asynchronously: build with \
+                 `Mosaic::connect`/`connect_path` (or `MosaicBuilder::connect`) and reload \
+                 with `Mosaic::reload_async`",
+            )
+        })?;
+        Ok(Caches {
+            git: Some(CacheLayer::with_shared(cfg.clone(), store.clone())?),
+            cicd: Some(CacheLayer::with_shared(cfg.clone(), store.clone())?),
+            ai: Some(CacheLayer::with_shared(cfg.clone(), store.clone())?),
+            kb: Some(CacheLayer::with_shared(cfg.clone(), store.clone())?),
+            workflow: Some(CacheLayer::with_shared(cfg.clone(), store.clone())?),
+            project: Some(CacheLayer::with_shared(cfg, store)?),
+        })
+    }
+
+    #[cfg(not(feature = "redis"))]
+    fn shared(_cfg: CacheConfig, _redis: &build::Redis) -> Result<Caches> {
+        Err(Error::config(
+            "`cache.shared`: Redis support is not compiled in (enable the `redis` feature of `mosaic`)",
+        ))
     }
 }
 
@@ -340,10 +407,22 @@ impl Stacked {
         }
     }
 
-    fn of(name: &str, instance: &Instance, spec: &file::StackSpec) -> Result<Stacked> {
+    fn of(
+        name: &str,
+        instance: &Instance,
+        spec: &file::StackSpec,
+        redis: &build::Redis,
+        trace_attempts: bool,
+    ) -> Result<Stacked> {
         macro_rules! wrap {
             ($p:expr, $svc:ident, $variant:ident) => {{
-                let (svc, health) = build::stack(name, $svc::from_arc($p.clone()), spec)?;
+                let (svc, health) = build::stack(
+                    name,
+                    $svc::from_arc($p.clone()),
+                    spec,
+                    redis,
+                    trace_attempts,
+                )?;
                 Stacked::$variant(svc, health)
             }};
         }
@@ -400,12 +479,35 @@ impl Mosaic {
         }
     }
 
+    /// Check and build `config`, connecting to Redis first when it has a
+    /// shared cache tier (`[cache] shared = true`); needs a tokio runtime
+    /// then. Without one, the same as [`build`](Self::build).
+    pub async fn connect(config: &MosaicConfig) -> Result<Mosaic> {
+        Mosaic::builder(config.clone()).connect().await
+    }
+
+    /// Read `path` and [`connect`](Self::connect).
+    pub async fn connect_path(path: impl AsRef<Path>) -> Result<Mosaic> {
+        Mosaic::connect(&MosaicConfig::read(path.as_ref())?).await
+    }
+
     /// Swap in `config`: build it completely (reusing unchanged
     /// instances), then switch atomically. On any error the current
-    /// configuration keeps serving and the error is returned.
+    /// configuration keeps serving and the error is returned. A changed
+    /// shared cache tier needs [`reload_async`](Self::reload_async).
     pub fn reload(&self, config: &MosaicConfig) -> Result<()> {
         let previous = self.current.load_full();
-        let next = assemble(config, &self.supplied, Some(&previous))?;
+        let redis = redis_for(config, Some(&previous))?;
+        let next = assemble(config, &self.supplied, Some(&previous), redis)?;
+        self.current.store(Arc::new(next));
+        Ok(())
+    }
+
+    /// [`reload`](Self::reload), connecting a new shared cache tier first.
+    pub async fn reload_async(&self, config: &MosaicConfig) -> Result<()> {
+        let previous = self.current.load_full();
+        let redis = connect_redis(config, Some(&previous)).await?;
+        let next = assemble(config, &self.supplied, Some(&previous), redis)?;
         self.current.store(Arc::new(next));
         Ok(())
     }
@@ -507,17 +609,72 @@ impl MosaicConfig {
     }
 }
 
-/// Build `config`, reusing the stacks of `previous` whose spec is
-/// unchanged.
+/// The `[redis]` connections of `config`: those of `previous` when the
+/// section is unchanged, else opened anew (the cache tier only by
+/// [`connect_redis`]).
+fn redis_for(config: &MosaicConfig, previous: Option<&Built>) -> Result<build::Redis> {
+    if let Some(p) = previous
+        && p.config.redis == config.redis
+    {
+        return Ok(p.redis.clone());
+    }
+    let spec = config
+        .redis
+        .as_ref()
+        .map(|spec| {
+            let mut url = Value::String(spec.url.clone());
+            resolve_refs("redis.url", "", &mut url)?;
+            let mut spec = spec.clone();
+            spec.url = url.as_str().unwrap_or_default().to_owned();
+            Ok::<_, Error>(spec)
+        })
+        .transpose()?;
+    build::Redis::open(spec.as_ref())
+}
+
+/// [`redis_for`], plus the cache tier's connection when `cache.shared`.
+async fn connect_redis(config: &MosaicConfig, previous: Option<&Built>) -> Result<build::Redis> {
+    #[allow(unused_mut)]
+    let mut redis = redis_for(config, previous)?;
+    let shared_cache = config.cache.as_ref().is_some_and(|c| c.shared);
+    #[cfg(feature = "redis")]
+    if shared_cache && redis.cache.is_none() {
+        let spec = config.redis.as_ref().ok_or_else(|| {
+            Error::config("`cache.shared`: a shared cache tier needs a `[redis]` section")
+        })?;
+        let mut url = Value::String(spec.url.clone());
+        resolve_refs("redis.url", "", &mut url)?;
+        let prefix = spec.prefix.as_deref().unwrap_or("mosaic");
+        let store = mosaic_cache::RedisStore::connect(
+            mosaic_cache::RedisConfig::new(url.as_str().unwrap_or_default())
+                .with_namespace(format!("{prefix}:cache")),
+        )
+        .await
+        .map_err(|e| Error::config(format!("`redis.url`: {}", e.message())))?;
+        redis.cache = Some(store);
+    }
+    let _ = shared_cache;
+    Ok(redis)
+}
+
+/// Build `config`, reusing what `previous` built from unchanged sections:
+/// instance stacks (with their breaker and limiter state), caches and
+/// tenant quotas.
 fn assemble(
     config: &MosaicConfig,
     supplied: &BTreeMap<String, Instance>,
     previous: Option<&Built>,
+    redis: build::Redis,
 ) -> Result<Built> {
+    let redis_same = previous.is_some_and(|p| p.config.redis == config.redis);
+    let trace_attempts = config.observability.as_ref().is_some_and(|o| o.attempts);
     let mut stacks: BTreeMap<String, Stacked> = BTreeMap::new();
     for (name, spec) in &config.providers {
+        let shares = spec.stack.rate_limit.as_ref().is_some_and(|l| l.shared);
         let kept = previous.and_then(|p| {
-            (p.config.providers.get(name) == Some(spec))
+            let same_trace =
+                p.config.observability.as_ref().is_some_and(|o| o.attempts) == trace_attempts;
+            (p.config.providers.get(name) == Some(spec) && same_trace && (redis_same || !shares))
                 .then(|| p.stacks.get(name).cloned())
                 .flatten()
         });
@@ -525,7 +682,7 @@ fn assemble(
             Some(s) => s,
             None => {
                 let instance = instance(name, spec, supplied)?;
-                Stacked::of(name, &instance, &spec.stack)?
+                Stacked::of(name, &instance, &spec.stack, &redis, trace_attempts)?
             }
         };
         stacks.insert(name.clone(), stacked);
@@ -542,9 +699,21 @@ fn assemble(
     check_routes(config, &instances)?;
     let caches = match (&config.cache, previous) {
         (None, _) => Caches::default(),
-        (Some(spec), Some(p)) if p.config.cache.as_ref() == Some(spec) => p.caches.clone(),
-        (Some(spec), _) => Caches::of(spec),
+        (Some(spec), Some(p))
+            if p.config.cache.as_ref() == Some(spec) && (redis_same || !spec.shared) =>
+        {
+            p.caches.clone()
+        }
+        (Some(spec), _) => Caches::of(spec, &redis)?,
     };
+    let tenant_shares = config.tenants.values().any(|t| t.rate_limit.shared);
+    let tenants = match previous {
+        Some(p) if p.config.tenants == config.tenants && (redis_same || !tenant_shares) => {
+            p.tenants.clone()
+        }
+        _ => tenants::Tenants::of(&config.tenants, &redis)?,
+    };
+    let trace_requests = config.observability.as_ref().is_some_and(|o| o.requests);
 
     macro_rules! family {
         ($variant:ident, $client:ident, $stack:ident, $routes:ident, $label:literal) => {{
@@ -559,9 +728,15 @@ fn assemble(
                 None
             } else {
                 let router = build::router($label, built, &config.routes.$routes)?;
-                Some($client::new(match &caches.$routes {
+                let cached = match &caches.$routes {
                     Some(cache) => $stack::new(cache.layer(router)),
                     None => $stack::new(router),
+                };
+                let limited = tenants.wrap(cached);
+                Some($client::new(if trace_requests {
+                    $stack::new(mosaic_router::TraceLayer::new().layer(limited))
+                } else {
+                    limited
                 }))
             }
         }};
@@ -580,6 +755,8 @@ fn assemble(
         ),
         project: family!(Project, ProjectClient, ProjectStack, project, "project"),
         config: config.clone(),
+        redis,
+        tenants,
         caches,
         instances,
         stacks,
@@ -604,7 +781,7 @@ fn instance(
         ))),
         (kind, None) => {
             let mut settings = Value::Object(spec.settings.clone());
-            resolve_refs(name, "", &mut settings)?;
+            resolve_refs(&format!("providers.{name}"), "", &mut settings)?;
             kinds::build(name, kind, settings)
                 .map_err(|e| prefixed(&format!("providers.{name}"), e))
         }
@@ -665,9 +842,22 @@ impl MosaicBuilder {
         project, mosaic_core::project::ProjectProvider, Project
     );
 
-    /// Check everything and build the clients.
+    /// Check everything and build the clients. A shared cache tier
+    /// (`[cache] shared = true`) needs [`connect`](Self::connect).
     pub fn build(self) -> Result<Mosaic> {
-        let built = assemble(&self.config, &self.supplied, None)?;
+        let redis = redis_for(&self.config, None)?;
+        self.finish(redis)
+    }
+
+    /// Check everything, connect the shared cache tier if the file has
+    /// one, and build the clients.
+    pub async fn connect(self) -> Result<Mosaic> {
+        let redis = connect_redis(&self.config, None).await?;
+        self.finish(redis)
+    }
+
+    fn finish(self, redis: build::Redis) -> Result<Mosaic> {
+        let built = assemble(&self.config, &self.supplied, None, redis)?;
         Ok(Mosaic {
             current: Arc::new(ArcSwap::from_pointee(built)),
             supplied: Arc::new(self.supplied),

@@ -63,6 +63,7 @@
 //! # }
 //! ```
 
+pub mod alias;
 pub mod bulkhead;
 pub mod circuit_breaker;
 mod glob;
@@ -74,6 +75,7 @@ pub mod router;
 pub mod timeout;
 pub mod trace;
 
+pub use alias::{ModelAlias, ModelAliasLayer, ModelAliases};
 pub use bulkhead::{Bulkhead, BulkheadConfig, BulkheadLayer};
 pub use circuit_breaker::{
     CircuitBreaker, CircuitBreakerConfig, CircuitBreakerHandle, CircuitBreakerLayer, CircuitState,

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use mosaic::ai::AiProvider;
 use mosaic::config::Format;
 use mosaic::git::{CreateRepository, GitOp, GitProvider, RepoRef, Repository};
 use mosaic::{Capabilities, Error, ErrorKind, Mosaic, MosaicConfig, Result};
@@ -683,4 +684,136 @@ async fn observability_traces_requests_and_attempts_as_configured() {
         seen.sort();
         assert_eq!(seen, expect, "{section:?}");
     }
+}
+
+/// A model that records the names it is asked for and refuses prompts
+/// with `refuse` when set.
+struct Model {
+    seen: Mutex<Vec<String>>,
+    refuse: Option<ErrorKind>,
+}
+
+impl Model {
+    fn new(refuse: Option<ErrorKind>) -> Arc<Model> {
+        Arc::new(Model {
+            seen: Mutex::new(Vec::new()),
+            refuse,
+        })
+    }
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+#[async_trait::async_trait]
+impl AiProvider for Model {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::of([mosaic::ai::AiOp::Chat])
+    }
+    async fn chat(&self, r: mosaic::ai::ChatRequest) -> Result<mosaic::ai::ChatResponse> {
+        self.seen.lock().unwrap().push(r.model.clone());
+        if let Some(kind) = self.refuse {
+            return Err(Error::new(kind, "scripted refusal"));
+        }
+        Ok(mosaic::ai::ChatResponse {
+            model: r.model,
+            ..Default::default()
+        })
+    }
+}
+
+const ALIASES: &str = r#"
+    [providers.small]
+    kind = "host"
+    [providers.large]
+    kind = "host"
+    [ai.aliases]
+    chat = [
+        { provider = "small", model = "small-8k" },
+        { provider = "large", model = "large-128k" },
+    ]
+"#;
+
+fn two_models(text: &str, small: &Arc<Model>, large: &Arc<Model>) -> Result<Mosaic> {
+    Mosaic::builder(config(text))
+        .ai("small", small.clone())
+        .ai("large", large.clone())
+        .build()
+}
+
+#[tokio::test]
+async fn an_alias_sends_each_instance_its_own_model_and_falls_back_on_context_length() {
+    let (small, large) = (
+        Model::new(Some(ErrorKind::ContextLengthExceeded)),
+        Model::new(None),
+    );
+    let m = two_models(ALIASES, &small, &large).unwrap();
+    let answer = m
+        .ai()
+        .unwrap()
+        .chat(mosaic::ai::ChatRequest::new("chat", "a long prompt"))
+        .await
+        .unwrap();
+    assert_eq!(answer.model, "large-128k");
+    assert_eq!(small.seen(), ["small-8k"]);
+    assert_eq!(large.seen(), ["large-128k"]);
+
+    // With the fallback off, the refusal is the answer.
+    let (small, large) = (
+        Model::new(Some(ErrorKind::ContextLengthExceeded)),
+        Model::new(None),
+    );
+    let off = ALIASES.replace(
+        "[ai.aliases]",
+        "[ai]\ncontext_fallback = false\n[ai.aliases]",
+    );
+    let m = two_models(&off, &small, &large).unwrap();
+    let e = m
+        .ai()
+        .unwrap()
+        .chat(mosaic::ai::ChatRequest::new("chat", "a long prompt"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ContextLengthExceeded, "{e}");
+    assert!(large.seen().is_empty());
+
+    // An earlier rule on the alias wins over the alias's own order.
+    let (small, large) = (Model::new(None), Model::new(None));
+    let first = format!(
+        "{ALIASES}\n[[routes.ai]]\nmatch = {{ subject = \"chat\" }}\nto = [\"large\", \"small\"]\n"
+    );
+    let m = two_models(&first, &small, &large).unwrap();
+    m.ai()
+        .unwrap()
+        .chat(mosaic::ai::ChatRequest::new("chat", "hi"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (small.seen().len(), large.seen()),
+        (0, vec!["large-128k".to_owned()])
+    );
+}
+
+#[test]
+fn aliases_are_checked_against_instances_and_routes() {
+    let (small, large) = (Model::new(None), Model::new(None));
+    let bad = ALIASES.replace(r#"provider = "large""#, r#"provider = "larg""#);
+    let e = two_models(&bad, &small, &large).unwrap_err();
+    assert!(e.to_string().contains("ai.aliases.chat[1].provider"), "{e}");
+    assert!(e.to_string().contains("larg"), "{e}");
+
+    let only_small = r#"
+        [providers.small]
+        kind = "host"
+        [providers.large]
+        kind = "host"
+        [ai.aliases]
+        chat = [{ provider = "small", model = "small-8k" }]
+        [[routes.ai]]
+        match = { subject = "chat" }
+        to = ["small", "large"]
+    "#;
+    let e = two_models(only_small, &small, &large).unwrap_err();
+    assert!(e.to_string().contains("routes.ai[0].to[1]"), "{e}");
+    assert!(e.to_string().contains("no model for alias `chat`"), "{e}");
 }

@@ -14,7 +14,7 @@ use tokio::time::{Instant, Sleep};
 use tower::Service;
 use tower::util::Oneshot;
 
-use super::health::Health;
+use super::explain::SkipReason;
 use super::{Decision, Shared};
 use crate::KindSet;
 
@@ -242,20 +242,12 @@ where
         let idx = order[pos];
         let slot = &shared.slots[usize::from(idx)];
         let Some(req) = pending.as_ref() else { break };
-        if let Some(caps) = &slot.capabilities
-            && !caps.supports_operation(&req.operation)
-        {
-            skipped.push((slot.name.clone(), Cow::Borrowed("lacks the capability")));
-            continue;
-        }
-        if let Some(health) = &slot.health
-            && let Health::Unavailable(why) = health.health()
-        {
-            skipped.push((slot.name.clone(), why));
+        if let Some(why) = slot.skip_reason(&req.operation) {
+            skipped.push((slot.name.clone(), why.into_message()));
             continue;
         }
         if *attempts >= decision.max_attempts {
-            skipped.push((slot.name.clone(), Cow::Borrowed("attempt limit reached")));
+            skipped.push((slot.name.clone(), SkipReason::AttemptLimit.into_message()));
             continue;
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {

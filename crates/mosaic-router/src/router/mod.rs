@@ -18,6 +18,11 @@
 //!   each candidate and why it was skipped; when candidates were tried and
 //!   all failed, the last failure is returned.
 //!
+//! [`Router::plan`] shows where a typed request would go;
+//! [`Router::explain`] shows where a request for an operation *name* would
+//! go and why (which rules fail which condition, which candidates would be
+//! skipped), without advancing any strategy.
+//!
 //! Inside a [`TraceLayer`](crate::TraceLayer) span the router records the
 //! `provider` it sends to and its `candidate` number (1 for the first).
 //!
@@ -26,6 +31,7 @@
 //! new one, never a mix. Every clone of a router shares providers and table.
 
 mod cost;
+mod explain;
 mod future;
 mod health;
 mod provider;
@@ -44,6 +50,7 @@ use tokio::time::Instant;
 use tower::Service;
 
 pub use cost::{CostModel, OperationCosts, TokenPrice, TokenPricing};
+pub use explain::{Candidate, FamilyRequest, Mismatch, RouteExplanation, SkipReason, SkippedRule};
 pub use future::ResponseFuture;
 pub use health::{Health, HealthCheck, HealthFlag};
 pub use provider::Provider;
@@ -174,7 +181,8 @@ impl<R: Operation + 'static, S> Router<R, S> {
 
     /// Where `request` would go now: the rule that matches and the order in
     /// which candidates would be tried (before skipping unhealthy or
-    /// incapable ones). Stateful strategies advance as if it were sent.
+    /// incapable ones). Stateful strategies advance as if it were sent; see
+    /// [`Router::explain`] for a look that changes nothing.
     pub fn plan(&self, request: &Request<R>) -> RoutePlan {
         let d = self.shared.decide(request);
         RoutePlan {
@@ -208,34 +216,26 @@ impl<R: Operation + 'static, S> Shared<R, S> {
     fn order(&self, rule: &CompiledRule, op: &R) -> Order {
         let c = &rule.candidates;
         let n = c.len();
-        let mut order = Order::with_capacity(n);
-        let first_then_rest = |order: &mut Order, first: usize| {
-            order.push(c[first]);
-            for (i, &p) in c.iter().enumerate() {
-                if i != first {
-                    order.push(p);
-                }
-            }
-        };
         match &rule.picker {
-            Picker::Failover => c.iter().for_each(|&p| order.push(p)),
-            Picker::RoundRobin { next } => {
-                let start = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % n;
-                (0..n).for_each(|k| order.push(c[(start + k) % n]));
-            }
+            Picker::Failover => declared(c),
+            Picker::RoundRobin { next } => rotated(
+                c,
+                next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % n,
+            ),
             Picker::SmoothWeighted { cycle, next } => {
                 let step = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                first_then_rest(&mut order, usize::from(cycle[step % cycle.len()]));
+                first_then_rest(c, usize::from(cycle[step % cycle.len()]))
             }
             Picker::WeightedRandom { cumulative } => {
                 let total = cumulative.last().copied().unwrap_or(0);
                 let x = self.rng.below(total);
-                first_then_rest(&mut order, cumulative.partition_point(|&s| s <= x));
+                first_then_rest(c, cumulative.partition_point(|&s| s <= x))
             }
             Picker::LeastOutstanding => {
                 if n == 1 {
-                    order.push(c[0]);
+                    declared(c)
                 } else {
+                    let mut order = Order::with_capacity(n);
                     let (a, b) = two_distinct(&self.rng, n);
                     let load = |i: usize| {
                         self.slots[usize::from(c[i])]
@@ -251,25 +251,12 @@ impl<R: Operation + 'static, S> Shared<R, S> {
                             order.push(p);
                         }
                     }
+                    order
                 }
             }
-            Picker::LowestLatency => {
-                let now = Instant::now();
-                c.iter().for_each(|&p| order.push(p));
-                let keys: Vec<f64> = c
-                    .iter()
-                    .map(|&p| {
-                        self.slots[usize::from(p)].stats.load(
-                            now,
-                            self.default_latency,
-                            self.latency_decay,
-                        )
-                    })
-                    .collect();
-                sort_by_keys(order.as_mut_slice(), c, &keys);
-            }
+            Picker::LowestLatency => self.by_latency(c),
             Picker::LowestCost => {
-                c.iter().for_each(|&p| order.push(p));
+                let mut order = declared(c);
                 let keys: Vec<f64> = c
                     .iter()
                     .map(|&p| {
@@ -281,10 +268,53 @@ impl<R: Operation + 'static, S> Shared<R, S> {
                     })
                     .collect();
                 sort_by_keys(order.as_mut_slice(), c, &keys);
+                order
             }
         }
+    }
+
+    /// The candidates ranked by their peak-EWMA load now.
+    fn by_latency(&self, c: &[u16]) -> Order {
+        let now = Instant::now();
+        let mut order = declared(c);
+        let keys: Vec<f64> = c
+            .iter()
+            .map(|&p| {
+                self.slots[usize::from(p)]
+                    .stats
+                    .load(now, self.default_latency, self.latency_decay)
+            })
+            .collect();
+        sort_by_keys(order.as_mut_slice(), c, &keys);
         order
     }
+}
+
+/// The candidates in the rule's order.
+fn declared(c: &[u16]) -> Order {
+    let mut order = Order::with_capacity(c.len());
+    c.iter().for_each(|&p| order.push(p));
+    order
+}
+
+/// The candidates in the rule's order, starting at position `start`.
+fn rotated(c: &[u16], start: usize) -> Order {
+    let n = c.len();
+    let mut order = Order::with_capacity(n);
+    (0..n).for_each(|k| order.push(c[(start + k) % n]));
+    order
+}
+
+/// The candidate at position `first`, then the others in the rule's order.
+fn first_then_rest(c: &[u16], first: usize) -> Order {
+    let mut order = Order::with_capacity(c.len());
+    order.push(c[first]);
+    for (i, &p) in c.iter().enumerate() {
+        if i != first {
+            order.push(p);
+        }
+    }
+    order
 }
 
 /// Stable sort of provider indices by the key of their candidate position.

@@ -3,9 +3,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use mosaic_core::Capabilities;
+use mosaic_core::{Capabilities, Operation};
 
-use super::health::HealthCheck;
+use super::explain::SkipReason;
+use super::health::{Health, HealthCheck};
 use super::strategy::ProviderStats;
 
 /// A provider as registered with the router: its name, its service (with
@@ -96,6 +97,34 @@ impl<S> Slot<S> {
             capabilities: p.capabilities,
             health: p.health,
             stats: ProviderStats::new(),
+        }
+    }
+}
+
+impl<S> Slot<S> {
+    /// Whether the provider's capabilities (if declared) include `op`.
+    pub(crate) fn supports(&self, op: &impl Operation) -> bool {
+        self.capabilities
+            .as_ref()
+            .is_none_or(|caps| caps.supports_operation(op))
+    }
+
+    /// The provider's health now (available without a health source).
+    pub(crate) fn health_now(&self) -> Health {
+        self.health
+            .as_ref()
+            .map_or(Health::Available, |h| h.health())
+    }
+
+    /// Why the router skips this provider for `op` now, if it does: a
+    /// missing capability first, then an unavailable health check.
+    pub(crate) fn skip_reason(&self, op: &impl Operation) -> Option<SkipReason> {
+        if !self.supports(op) {
+            return Some(SkipReason::Incapable);
+        }
+        match self.health.as_ref().map(|h| h.health()) {
+            Some(Health::Unavailable(why)) => Some(SkipReason::Unhealthy(why)),
+            _ => None,
         }
     }
 }

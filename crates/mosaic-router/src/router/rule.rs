@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use mosaic_core::{Access, Error, Family, OpKind, Operation, Request, RequestContext};
 
+use super::explain::Mismatch;
 use super::strategy::{Picker, Strategy};
 use crate::Glob;
 
@@ -152,6 +153,10 @@ impl Rule {
 pub(crate) struct Conditions {
     /// Per family (in [`Family::ALL`] order), the operations that pass.
     operations: Option<Box<[u128; 6]>>,
+    /// The operation glob and access condition as written (the bits above
+    /// decide; these only name the reason in an explanation).
+    operation: Option<Glob>,
+    access: Option<Access>,
     subject: Option<Glob>,
     tenant: Option<Glob>,
     labels: Box<[(Arc<str>, Glob)]>,
@@ -203,6 +208,8 @@ impl Conditions {
         });
         Conditions {
             operations,
+            operation,
+            access: rule.access,
             subject: keep(&rule.subject),
             tenant: keep(&rule.tenant),
             labels: rule.labels.clone().into_boxed_slice(),
@@ -236,25 +243,127 @@ impl Conditions {
         ctx: &RequestContext,
         subject: &mut Option<Option<Cow<'r, str>>>,
     ) -> bool {
+        self.context_failure(op, ctx, subject).is_none()
+    }
+
+    /// The first of the conditions other than the operation's that fails:
+    /// tenant, then labels in the order written, then subject.
+    #[inline]
+    fn context_failure<'r, R: Operation>(
+        &self,
+        op: &'r R,
+        ctx: &RequestContext,
+        subject: &mut Option<Option<Cow<'r, str>>>,
+    ) -> Option<Failure> {
         if let Some(g) = &self.tenant
             && !g.is_match(ctx.tenant().unwrap_or(""))
         {
-            return false;
+            return Some(Failure::Tenant);
         }
-        for (k, g) in self.labels.iter() {
+        for (i, (k, g)) in self.labels.iter().enumerate() {
             match ctx.label(k) {
                 Some(v) if g.is_match(v) => {}
-                _ => return false,
+                _ => return Some(Failure::Label(i)),
             }
         }
         if let Some(g) = &self.subject {
             let s = subject.get_or_insert_with(|| op.subject());
             if !g.is_match(s.as_deref().unwrap_or("")) {
-                return false;
+                return Some(Failure::Subject);
             }
         }
-        true
+        None
     }
+
+    /// The first condition that fails for `op` in `ctx`, in matching order
+    /// (operation and read/write, tenant, labels, subject); `None` when the
+    /// rule matches.
+    pub(crate) fn failure<'r, R: Operation>(
+        &self,
+        op: &'r R,
+        ctx: &RequestContext,
+        subject: &mut Option<Option<Cow<'r, str>>>,
+    ) -> Option<Failure> {
+        if !self.admits_operation(op.family(), op.index()) {
+            return Some(Failure::Operation);
+        }
+        self.context_failure(op, ctx, subject)
+    }
+
+    /// Describe `failure` (from [`Self::failure`] on the same request) for
+    /// people: which condition, what the rule asks, what the request has.
+    pub(crate) fn describe<R: Operation>(
+        &self,
+        failure: Failure,
+        op: &R,
+        ctx: &RequestContext,
+    ) -> (Mismatch, String, Option<String>) {
+        let glob = |g: &Option<Glob>| g.as_ref().map_or("*", Glob::as_str).to_owned();
+        match failure {
+            Failure::Operation => {
+                let name = op.name();
+                match (&self.operation, self.access) {
+                    (Some(g), _) if !g.is_match(name) => (
+                        Mismatch::Operation,
+                        g.as_str().to_owned(),
+                        Some(name.to_owned()),
+                    ),
+                    (_, Some(access)) => (
+                        Mismatch::Access,
+                        access_name(access).to_owned(),
+                        Some(access_name(op.access()).to_owned()),
+                    ),
+                    // Unreachable for real operations (both conditions hold
+                    // yet the bit is clear): report the operation.
+                    _ => (
+                        Mismatch::Operation,
+                        glob(&self.operation),
+                        Some(name.to_owned()),
+                    ),
+                }
+            }
+            Failure::Tenant => (
+                Mismatch::Tenant,
+                glob(&self.tenant),
+                ctx.tenant().map(str::to_owned),
+            ),
+            Failure::Label(i) => {
+                let (key, g) = &self.labels[i];
+                (
+                    Mismatch::Label(key.clone()),
+                    g.as_str().to_owned(),
+                    ctx.label(key).map(str::to_owned),
+                )
+            }
+            Failure::Subject => (
+                Mismatch::Subject,
+                glob(&self.subject),
+                op.subject().map(Cow::into_owned),
+            ),
+        }
+    }
+}
+
+/// `read` or `write`.
+pub(crate) fn access_name(access: Access) -> &'static str {
+    match access {
+        Access::Read => "read",
+        Access::Write => "write",
+    }
+}
+
+/// Which condition of a rule failed first (cheap to return on the hot path;
+/// an explanation turns it into a [`Mismatch`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The operation glob or the read/write condition.
+    Operation,
+    /// The tenant glob.
+    Tenant,
+    /// The label condition at this position.
+    Label(usize),
+    /// The subject glob.
+    Subject,
 }
 
 /// A rule ready to serve: conditions, candidate provider indices, strategy state.

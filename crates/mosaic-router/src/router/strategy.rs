@@ -1,6 +1,7 @@
 //! How a rule orders its candidates: [`Strategy`], and the per-rule and
 //! per-provider state the strategies read.
 
+use std::fmt;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -37,6 +38,29 @@ pub enum Strategy {
     LowestLatency,
     /// Rank by the router's [`CostModel`](super::CostModel); unknown costs last.
     LowestCost,
+}
+
+impl Strategy {
+    /// The variant's name in snake case (`failover`, `round_robin`,
+    /// `weighted_round_robin`, `weighted_random`, `least_outstanding`,
+    /// `lowest_latency`, `lowest_cost`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Failover => "failover",
+            Strategy::RoundRobin => "round_robin",
+            Strategy::WeightedRoundRobin => "weighted_round_robin",
+            Strategy::WeightedRandom => "weighted_random",
+            Strategy::LeastOutstanding => "least_outstanding",
+            Strategy::LowestLatency => "lowest_latency",
+            Strategy::LowestCost => "lowest_cost",
+        }
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Candidate positions of one request, in the order to try them (no

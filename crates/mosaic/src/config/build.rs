@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use mosaic_core::{Error, Operation, Request, Result};
-use mosaic_router::router::{Provider, Rule};
+use mosaic_router::router::{FailoverPolicy, Provider, Rule};
 use mosaic_router::{
     BulkheadConfig, BulkheadLayer, CircuitBreakerConfig, CircuitBreakerHandle, CircuitBreakerLayer,
     Quota, RateLimitConfig, RateLimitLayer, RateLimitMode, RetryConfig, RetryLayer, Router,
@@ -264,12 +264,14 @@ pub(crate) fn rule(family: &str, index: usize, spec: &RouteSpec) -> Rule {
 }
 
 /// A router over `instances` (name, stack, breaker health) with the
-/// family's rules, or one failover rule over every instance in order when
-/// the file gives none.
+/// family's rules, then `extra`, else one failover rule over every
+/// instance in order; `policy` replaces the default failover policy.
 pub(crate) fn router<R, T>(
     family: &str,
     instances: Vec<(String, Boxed<R, T>, Option<CircuitBreakerHandle>)>,
     routes: &[RouteSpec],
+    extra: Vec<Rule>,
+    policy: Option<FailoverPolicy>,
 ) -> Result<Router<R, Boxed<R, T>>>
 where
     R: Operation + Clone + Send + Sync + 'static,
@@ -284,15 +286,17 @@ where
         }
         b = b.register(p);
     }
-    if routes.is_empty() {
-        b = b.rule(
+    b = b
+        .rules(routes.iter().enumerate().map(|(i, r)| rule(family, i, r)))
+        .rules(extra)
+        .default_rule(
             Rule::any()
                 .named(format!("{family}[default]"))
                 .to(names)
                 .strategy(Strategy::Failover),
         );
-    } else {
-        b = b.rules(routes.iter().enumerate().map(|(i, r)| rule(family, i, r)));
+    if let Some(policy) = policy {
+        b = b.failover_policy(policy);
     }
     b.build()
 }

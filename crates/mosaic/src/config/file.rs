@@ -32,6 +32,47 @@ pub struct MosaicConfig {
     pub redis: Option<RedisSpec>,
     /// Tracing spans and metrics.
     pub observability: Option<ObservabilitySpec>,
+    /// Model aliases and the AI failover defaults.
+    #[serde(default)]
+    pub ai: AiSpec,
+}
+
+/// `[ai]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AiSpec {
+    /// One model name for the host → the model each instance knows it by,
+    /// in failover order: `chat = [{ provider = "openai", model =
+    /// "gpt-4o-mini" }, { provider = "claude", model =
+    /// "claude-3-5-haiku-latest" }]`. Calls naming the alias go to these
+    /// instances in this order unless an earlier `[[routes.ai]]` rule
+    /// matches them; each instance is sent its own model name.
+    #[serde(default)]
+    pub aliases: BTreeMap<String, Vec<AliasTarget>>,
+    /// Move to the next candidate when a model refuses a prompt for its
+    /// length (`ContextLengthExceeded`; default true). Such a refusal
+    /// proves the request did nothing, so it is safe for every operation.
+    #[serde(default = "yes")]
+    pub context_fallback: bool,
+}
+
+impl Default for AiSpec {
+    fn default() -> Self {
+        AiSpec {
+            aliases: BTreeMap::new(),
+            context_fallback: true,
+        }
+    }
+}
+
+/// One instance's name for an alias.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AliasTarget {
+    /// The AI instance (`[providers.NAME]`).
+    pub provider: String,
+    /// The model name that instance uses.
+    pub model: String,
 }
 
 /// `[tenants.NAME]`.

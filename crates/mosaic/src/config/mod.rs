@@ -76,6 +76,7 @@ use mosaic_core::kb::{KbClient, KbService};
 use mosaic_core::project::{ProjectClient, ProjectService};
 use mosaic_core::workflow::{WorkflowClient, WorkflowService};
 use mosaic_core::{Error, ErrorKind, Family, FieldError, Result};
+use mosaic_router::{ModelAliasLayer, ModelAliases};
 use serde_json::Value;
 
 pub use file::MosaicConfig;
@@ -413,26 +414,24 @@ impl Stacked {
         spec: &file::StackSpec,
         redis: &build::Redis,
         trace_attempts: bool,
+        aliases: &ModelAliases,
     ) -> Result<Stacked> {
         macro_rules! wrap {
-            ($p:expr, $svc:ident, $variant:ident) => {{
-                let (svc, health) = build::stack(
-                    name,
-                    $svc::from_arc($p.clone()),
-                    spec,
-                    redis,
-                    trace_attempts,
-                )?;
+            ($svc:expr, $variant:ident) => {{
+                let (svc, health) = build::stack(name, $svc, spec, redis, trace_attempts)?;
                 Stacked::$variant(svc, health)
             }};
         }
         Ok(match instance {
-            Instance::Git(p) => wrap!(p, GitService, Git),
-            Instance::CiCd(p) => wrap!(p, CiCdService, CiCd),
-            Instance::Ai(p) => wrap!(p, AiService, Ai),
-            Instance::Kb(p) => wrap!(p, KbService, Kb),
-            Instance::Workflow(p) => wrap!(p, WorkflowService, Workflow),
-            Instance::Project(p) => wrap!(p, ProjectService, Project),
+            Instance::Git(p) => wrap!(GitService::from_arc(p.clone()), Git),
+            Instance::CiCd(p) => wrap!(CiCdService::from_arc(p.clone()), CiCd),
+            Instance::Ai(p) => wrap!(
+                ModelAliasLayer::new(aliases.clone()).layer(AiService::from_arc(p.clone())),
+                Ai
+            ),
+            Instance::Kb(p) => wrap!(KbService::from_arc(p.clone()), Kb),
+            Instance::Workflow(p) => wrap!(WorkflowService::from_arc(p.clone()), Workflow),
+            Instance::Project(p) => wrap!(ProjectService::from_arc(p.clone()), Project),
         })
     }
 }
@@ -671,10 +670,13 @@ fn assemble(
     let mut stacks: BTreeMap<String, Stacked> = BTreeMap::new();
     for (name, spec) in &config.providers {
         let shares = spec.stack.rate_limit.as_ref().is_some_and(|l| l.shared);
+        let aliases = aliases_of(config, name);
         let kept = previous.and_then(|p| {
             let same_trace =
                 p.config.observability.as_ref().is_some_and(|o| o.attempts) == trace_attempts;
-            (p.config.providers.get(name) == Some(spec) && same_trace && (redis_same || !shares))
+            let same_aliases = aliases_of(&p.config, name) == aliases;
+            let same = p.config.providers.get(name) == Some(spec) && same_trace && same_aliases;
+            (same && (redis_same || !shares))
                 .then(|| p.stacks.get(name).cloned())
                 .flatten()
         });
@@ -682,7 +684,14 @@ fn assemble(
             Some(s) => s,
             None => {
                 let instance = instance(name, spec, supplied)?;
-                Stacked::of(name, &instance, &spec.stack, &redis, trace_attempts)?
+                Stacked::of(
+                    name,
+                    &instance,
+                    &spec.stack,
+                    &redis,
+                    trace_attempts,
+                    &aliases,
+                )?
             }
         };
         stacks.insert(name.clone(), stacked);
@@ -697,6 +706,7 @@ fn assemble(
         .map(|(n, s)| (n.clone(), s.family()))
         .collect();
     check_routes(config, &instances)?;
+    check_aliases(config, &instances)?;
     let caches = match (&config.cache, previous) {
         (None, _) => Caches::default(),
         (Some(spec), Some(p))
@@ -716,7 +726,10 @@ fn assemble(
     let trace_requests = config.observability.as_ref().is_some_and(|o| o.requests);
 
     macro_rules! family {
-        ($variant:ident, $client:ident, $stack:ident, $routes:ident, $label:literal) => {{
+        ($variant:ident, $client:ident, $stack:ident, $routes:ident, $label:literal) => {
+            family!($variant, $client, $stack, $routes, $label, Vec::new(), None)
+        };
+        ($variant:ident, $client:ident, $stack:ident, $routes:ident, $label:literal, $extra:expr, $policy:expr) => {{
             let built: Vec<(String, $stack, Health)> = stacks
                 .iter()
                 .filter_map(|(n, s)| match s {
@@ -727,7 +740,7 @@ fn assemble(
             if built.is_empty() {
                 None
             } else {
-                let router = build::router($label, built, &config.routes.$routes)?;
+                let router = build::router($label, built, &config.routes.$routes, $extra, $policy)?;
                 let cached = match &caches.$routes {
                     Some(cache) => $stack::new(cache.layer(router)),
                     None => $stack::new(router),
@@ -744,7 +757,15 @@ fn assemble(
     Ok(Built {
         git: family!(Git, GitClient, GitStack, git, "git"),
         cicd: family!(CiCd, CiCdClient, CiCdStack, cicd, "cicd"),
-        ai: family!(Ai, AiClient, AiStack, ai, "ai"),
+        ai: family!(
+            Ai,
+            AiClient,
+            AiStack,
+            ai,
+            "ai",
+            alias_rules(config),
+            config.ai.context_fallback.then(context_fallback)
+        ),
         kb: family!(Kb, KbClient, KbStack, kb, "kb"),
         workflow: family!(
             Workflow,
@@ -875,6 +896,109 @@ fn prefixed(place: &str, e: Error) -> Error {
         out = out.with_fields(fields);
     }
     out
+}
+
+/// Instance `name`'s model names by alias.
+fn aliases_of(config: &MosaicConfig, name: &str) -> ModelAliases {
+    let mut aliases = ModelAliases::new();
+    for (alias, targets) in &config.ai.aliases {
+        for t in targets.iter().filter(|t| t.provider == name) {
+            aliases = aliases.alias(alias.clone(), t.model.clone());
+        }
+    }
+    aliases
+}
+
+/// One rule per alias, after the file's own AI rules: calls naming the
+/// alias go to its instances in the listed order.
+fn alias_rules(config: &MosaicConfig) -> Vec<mosaic_router::Rule> {
+    config
+        .ai
+        .aliases
+        .iter()
+        .map(|(alias, targets)| {
+            mosaic_router::Rule::any()
+                .named(format!("ai.aliases.{alias}"))
+                .subject(alias.as_str())
+                .to(targets.iter().map(|t| t.provider.clone()))
+                .strategy(mosaic_router::Strategy::Failover)
+        })
+        .collect()
+}
+
+/// The default failover policy plus `ContextLengthExceeded` (a refusal
+/// that proves nothing ran, so safe for writes too).
+fn context_fallback() -> mosaic_router::router::FailoverPolicy {
+    let d = mosaic_router::router::FailoverPolicy::default();
+    mosaic_router::router::FailoverPolicy {
+        idempotent: d.idempotent.with(ErrorKind::ContextLengthExceeded),
+        non_idempotent: d.non_idempotent.with(ErrorKind::ContextLengthExceeded),
+    }
+}
+
+/// Aliases name AI instances, each once, and a rule that routes an alias
+/// sends it only to instances that know it.
+fn check_aliases(config: &MosaicConfig, families: &BTreeMap<String, Family>) -> Result<()> {
+    let mut problems = Vec::new();
+    for (alias, targets) in &config.ai.aliases {
+        let place = format!("ai.aliases.{alias}");
+        if alias.is_empty() || alias.contains(['*', '?', '[', ']', '{', '}']) {
+            problems.push(FieldError::new(
+                place.clone(),
+                "an alias is a plain model name (no glob characters)",
+            ));
+        }
+        if targets.is_empty() {
+            problems.push(FieldError::new(place.clone(), "names no provider"));
+        }
+        for (i, t) in targets.iter().enumerate() {
+            let at = format!("{place}[{i}].provider");
+            match families.get(&t.provider) {
+                None => problems.push(FieldError::new(
+                    at,
+                    format!("no provider named `{}`", t.provider),
+                )),
+                Some(Family::Ai) => {}
+                Some(f) => problems.push(FieldError::new(
+                    at,
+                    format!("`{}` is a {f:?} provider, not an ai one", t.provider),
+                )),
+            }
+            if targets[..i].iter().any(|o| o.provider == t.provider) {
+                problems.push(FieldError::new(
+                    format!("{place}[{i}]"),
+                    format!("`{}` is listed twice", t.provider),
+                ));
+            }
+        }
+    }
+    for (i, route) in config.routes.ai.iter().enumerate() {
+        let Some(subject) = &route.matches.subject else {
+            continue;
+        };
+        let Some(targets) = config.ai.aliases.get(subject) else {
+            continue;
+        };
+        for (j, to) in route.to.iter().enumerate() {
+            if !targets.iter().any(|t| &t.provider == to) {
+                problems.push(FieldError::new(
+                    format!("routes.ai[{i}].to[{j}]"),
+                    format!(
+                        "`{to}` has no model for alias `{subject}` (add it to `ai.aliases.{subject}`)"
+                    ),
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let text = problems
+        .iter()
+        .map(|f| format!("`{}`: {}", f.field, f.message))
+        .collect::<Vec<_>>()
+        .join("; ");
+    Err(Error::config(format!("invalid ai aliases: {text}")).with_fields(problems))
 }
 
 /// Every route names existing instances of its own family.

@@ -26,6 +26,24 @@ enum Command {
         /// The file.
         file: PathBuf,
     },
+    /// Which instance would serve an operation, in which order, and why:
+    /// the matching rule, the rules before it that do not match, the
+    /// candidates with their health. Needs no credentials: every instance
+    /// is stood in for by an in-memory one of its family.
+    Route {
+        /// The file.
+        file: PathBuf,
+        /// An operation name, e.g. `git.pull_request.list` or `ai.chat`.
+        operation: String,
+        /// The call's subject (`owner/repo`, a model name, …).
+        subject: Option<String>,
+        /// The caller's tenant.
+        #[arg(long)]
+        tenant: Option<String>,
+        /// A context label `key=value` (repeatable).
+        #[arg(long = "label", value_name = "KEY=VALUE")]
+        labels: Vec<String>,
+    },
     /// The provider kinds this build knows, with their families and
     /// configuration keys.
     Providers,
@@ -37,6 +55,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let out = match cli.command {
         Command::Check { file } => check(&file),
+        Command::Route {
+            file,
+            operation,
+            subject,
+            tenant,
+            labels,
+        } => route(&file, &operation, subject.as_deref(), tenant, &labels),
         Command::Providers => providers(),
         Command::Schema => schema(),
     };
@@ -87,7 +112,8 @@ fn stack_summary(s: &StackSpec) -> String {
             (_, _, Some(n)) => format!("{n}/h"),
             _ => "?".into(),
         };
-        parts.push(format!("rate limit {rate} ({:?})", l.mode).to_lowercase());
+        let shared = if l.shared { ", shared" } else { "" };
+        parts.push(format!("rate limit {rate} ({:?}{shared})", l.mode).to_lowercase());
     }
     if let Some(b) = &s.breaker {
         parts.push(format!(
@@ -110,31 +136,91 @@ fn stack_summary(s: &StackSpec) -> String {
     }
 }
 
-fn check(path: &std::path::Path) -> mosaic::Result<String> {
+fn read(path: &std::path::Path) -> mosaic::Result<MosaicConfig> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         mosaic::Error::config(format!("cannot read {}: {}", path.display(), e.kind()))
     })?;
-    let config = MosaicConfig::parse(&text, Format::of_path(path), &path.display().to_string())?;
+    MosaicConfig::parse(&text, Format::of_path(path), &path.display().to_string())
+}
 
-    // Instances the program supplies (`kind = "host"`) are checked as
-    // stand-ins of the family their routes give them.
-    let mut checked = config.clone();
+/// `config` with in-memory stand-ins: instances the program supplies
+/// (`kind = "host"`) become fakes of the family their routes or aliases
+/// give them, and with `all`, every instance becomes a fake of its kind's
+/// family and state shared through Redis becomes local. Returns the
+/// host instances, and those whose family nothing tells.
+fn stand_ins(config: &MosaicConfig, all: bool) -> (MosaicConfig, Vec<String>, Vec<String>) {
+    let mut out = config.clone();
     let mut host = Vec::new();
-    // Host instances no route names: their family is the program's choice.
     let mut unrouted = Vec::new();
-    for (name, spec) in checked.providers.iter_mut() {
+    for (name, spec) in out.providers.iter_mut() {
         if spec.kind == "host" {
-            let family = routes(&config)
+            let aliased = config
+                .ai
+                .aliases
+                .values()
+                .any(|ts| ts.iter().any(|t| &t.provider == name));
+            let family = routes(config)
                 .into_iter()
                 .find(|(_, rs)| rs.iter().any(|r| r.to.contains(name)))
-                .map(|(f, _)| f);
+                .map(|(f, _)| f)
+                .or(aliased.then_some("ai"));
             spec.kind = format!("fake-{}", family.unwrap_or("git"));
             if family.is_none() {
                 unrouted.push(name.clone());
             }
             host.push(name.clone());
+        } else if all && let Some(f) = mosaic::config::family_of(&spec.kind) {
+            spec.kind = format!("fake-{}", f.as_str());
+            spec.settings.clear();
+        }
+        if all && let Some(l) = spec.stack.rate_limit.as_mut() {
+            l.shared = false;
         }
     }
+    if all {
+        out.redis = None;
+        for t in out.tenants.values_mut() {
+            t.rate_limit.shared = false;
+        }
+        if let Some(c) = out.cache.as_mut() {
+            c.shared = false;
+        }
+    }
+    (out, host, unrouted)
+}
+
+fn route(
+    path: &std::path::Path,
+    operation: &str,
+    subject: Option<&str>,
+    tenant: Option<String>,
+    labels: &[String],
+) -> mosaic::Result<String> {
+    let config = read(path)?;
+    let (dry, _, _) = stand_ins(&config, true);
+    let mosaic = Mosaic::build(&dry)?;
+    let mut context = mosaic::RequestContext::new();
+    if let Some(t) = tenant {
+        context = context.with_tenant(t);
+    }
+    for label in labels {
+        let (k, v) = label.split_once('=').ok_or_else(|| {
+            mosaic::Error::new(
+                mosaic::ErrorKind::InvalidInput,
+                format!("--label `{label}`: expected KEY=VALUE"),
+            )
+        })?;
+        context = context.with_label(k.to_owned(), v.to_owned());
+    }
+    let why = mosaic.route(operation, subject, &context)?;
+    Ok(format!("{why}\n"))
+}
+
+fn check(path: &std::path::Path) -> mosaic::Result<String> {
+    let config = read(path)?;
+    // Instances the program supplies (`kind = "host"`) are checked as
+    // stand-ins of the family their routes give them.
+    let (checked, host, unrouted) = stand_ins(&config, false);
     let instances = Mosaic::build(&checked)?.instances();
 
     let mut out = format!("{}: ok\n\ninstances:\n", path.display());
@@ -171,6 +257,38 @@ fn check(path: &std::path::Path) -> mosaic::Result<String> {
             c.operations.len(),
             c.stale_if_error.unwrap_or_default()
         ));
+    }
+    for (tenant, t) in &config.tenants {
+        out.push_str(&format!(
+            "tenant {tenant}: {}\n",
+            stack_summary(&StackSpec {
+                rate_limit: Some(t.rate_limit.clone()),
+                ..Default::default()
+            })
+        ));
+    }
+    for (alias, targets) in &config.ai.aliases {
+        let to: Vec<String> = targets
+            .iter()
+            .map(|t| format!("{} as {}", t.provider, t.model))
+            .collect();
+        out.push_str(&format!(
+            "ai alias {alias}: {} (failover)\n",
+            to.join(" → ")
+        ));
+    }
+    if !config.ai.context_fallback {
+        out.push_str("ai: no failover on context length\n");
+    }
+    if let Some(o) = &config.observability {
+        out.push_str(&format!(
+            "observability: request traces {}, attempt traces {}\n",
+            if o.requests { "on" } else { "off" },
+            if o.attempts { "on" } else { "off" }
+        ));
+    }
+    if config.redis.is_some() {
+        out.push_str("redis: configured (shared quotas and cache tier)\n");
     }
     out.push_str("\nroutes:\n");
     for (family, rules) in routes(&config) {

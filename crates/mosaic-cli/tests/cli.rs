@@ -90,3 +90,71 @@ fn providers_and_schema() {
     let schema: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(schema["properties"]["providers"].is_object(), "{out}");
 }
+
+#[test]
+fn route_explains_the_shipped_examples() {
+    let declarative = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/declarative/mosaic.toml"
+    );
+    let (ok, out, err) = mosaic(&[
+        "route",
+        declarative,
+        "git.pull_request.list",
+        "acme/site",
+        "--tenant",
+        "acme",
+    ]);
+    assert!(ok, "{err}");
+    for needle in [
+        "skipped rule internal-writes: the operation is a read",
+        "rule default (failover): primary → mirror",
+        "primary: available",
+    ] {
+        assert!(out.contains(needle), "`{needle}` missing from:\n{out}");
+    }
+
+    let main_job = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/orchestrator/mosaic.toml"
+    );
+    let (ok, out, err) = mosaic(&[
+        "route",
+        main_job,
+        "git.repository.get",
+        "acme/internal-tools",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("rule internal (failover): gitea"), "{out}");
+    let (ok, out, err) = mosaic(&["route", main_job, "git.repository.get", "acme/site"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("skipped rule internal: subject \"acme/site\""),
+        "{out}"
+    );
+    assert!(out.contains("github → gitea"), "{out}");
+}
+
+#[test]
+fn route_refuses_unknown_operations_and_bad_labels() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/orchestrator/mosaic.toml"
+    );
+    let (ok, _, err) = mosaic(&["route", file, "git.repo.gets", "acme/x"]);
+    assert!(!ok);
+    assert!(err.contains("`git.repo.gets` is not an operation"), "{err}");
+    let (ok, _, err) = mosaic(&[
+        "route",
+        file,
+        "git.repository.get",
+        "x",
+        "--label",
+        "region",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("KEY=VALUE"), "{err}");
+    let (ok, _, err) = mosaic(&["route", file, "ai.chat", "chat"]);
+    assert!(!ok);
+    assert!(err.contains("no ai provider is configured"), "{err}");
+}

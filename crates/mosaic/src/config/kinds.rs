@@ -9,7 +9,7 @@ use mosaic_core::git::GitProvider;
 use mosaic_core::kb::KnowledgeBaseProvider;
 use mosaic_core::project::ProjectProvider;
 use mosaic_core::workflow::WorkflowProvider;
-use mosaic_core::{Error, Result};
+use mosaic_core::{Error, Family, Result};
 use serde_json::Value;
 
 /// A built provider instance of one family.
@@ -79,6 +79,20 @@ pub fn kinds() -> Vec<&'static str> {
     ];
     k.sort_unstable();
     k
+}
+
+/// The family a provider kind serves (`None` for `host` and unknown
+/// kinds). Known whatever the build's features.
+pub fn family_of(kind: &str) -> Option<Family> {
+    Some(match kind {
+        "github" | "gitea" | "forgejo" | "gitlab" | "bitbucket" | "fake-git" => Family::Git,
+        "github-actions" | "gitlab-ci" | "jenkins" | "woodpecker" | "fake-cicd" => Family::CiCd,
+        "openai" | "anthropic" | "ollama" | "fake-ai" => Family::Ai,
+        "notion" | "bookstack" | "confluence" | "wikijs" | "fake-kb" => Family::KnowledgeBase,
+        "n8n" | "fake-workflow" => Family::Workflow,
+        "linear" | "jira" | "fake-project" => Family::Project,
+        _ => return None,
+    })
 }
 
 /// The kind of an instance the host supplies in code

@@ -76,11 +76,12 @@ use mosaic_core::kb::{KbClient, KbService};
 use mosaic_core::project::{ProjectClient, ProjectService};
 use mosaic_core::workflow::{WorkflowClient, WorkflowService};
 use mosaic_core::{Error, ErrorKind, Family, FieldError, Result};
-use mosaic_router::{ModelAliasLayer, ModelAliases};
+use mosaic_router::router::RouteExplanation;
+use mosaic_router::{ModelAliasLayer, ModelAliases, Router};
 use serde_json::Value;
 
 pub use file::MosaicConfig;
-pub use kinds::kinds;
+pub use kinds::{family_of, kinds};
 #[cfg(feature = "watch")]
 pub use watch::{ConfigWatcher, ReloadEvent, WatchOptions};
 
@@ -309,6 +310,7 @@ struct Built {
     redis: build::Redis,
     tenants: tenants::Tenants,
     caches: Caches,
+    routers: Routers,
     instances: BTreeMap<String, Family>,
     stacks: BTreeMap<String, Stacked>,
     git: Option<GitClient<GitStack>>,
@@ -320,6 +322,17 @@ struct Built {
 }
 
 type Health = Option<mosaic_router::CircuitBreakerHandle>;
+
+/// Each family's router, for [`Mosaic::route`].
+#[derive(Default)]
+struct Routers {
+    git: Option<Router<mosaic_core::git::GitRequest, GitStack>>,
+    cicd: Option<Router<mosaic_core::cicd::CiCdRequest, CiCdStack>>,
+    ai: Option<Router<mosaic_core::ai::AiRequest, AiStack>>,
+    kb: Option<Router<mosaic_core::kb::KbRequest, KbStack>>,
+    workflow: Option<Router<mosaic_core::workflow::WorkflowRequest, WorkflowStack>>,
+    project: Option<Router<mosaic_core::project::ProjectRequest, ProjectStack>>,
+}
 
 /// The response cache of each family, kept across reloads while `[cache]`
 /// is unchanged.
@@ -545,6 +558,49 @@ impl Mosaic {
             .map(|c| c.stats().snapshot())
     }
 
+    /// Where a call of `operation` (an operation name such as
+    /// `git.pull_request.list`) on `subject` with `context` (tenant,
+    /// labels) would go now, and why: the rule that matches, the rules
+    /// before it that do not and the condition each fails, the candidates
+    /// in order with their health. Advances no strategy state.
+    ///
+    /// `InvalidInput` for an unknown operation name; `NoProvider` when the
+    /// operation's family has no instances.
+    pub fn route(
+        &self,
+        operation: &str,
+        subject: Option<&str>,
+        context: &mosaic_core::RequestContext,
+    ) -> Result<RouteExplanation> {
+        let family = Family::ALL
+            .into_iter()
+            .find(|f| f.operation_names().contains(&operation))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("`{operation}` is not an operation of any family"),
+                )
+                .with_fields(vec![FieldError::new("operation", "unknown operation")])
+            })?;
+        let built = self.current.load();
+        let r = &built.routers;
+        macro_rules! explain {
+            ($f:ident, $label:literal) => {
+                r.$f.as_ref()
+                    .ok_or_else(|| missing($label))?
+                    .explain(operation, subject, context)
+            };
+        }
+        match family {
+            Family::Git => explain!(git, "git"),
+            Family::CiCd => explain!(cicd, "cicd"),
+            Family::Ai => explain!(ai, "ai"),
+            Family::KnowledgeBase => explain!(kb, "kb"),
+            Family::Workflow => explain!(workflow, "workflow"),
+            Family::Project => explain!(project, "project"),
+        }
+    }
+
     /// The instances and the family each serves.
     pub fn instances(&self) -> BTreeMap<String, Family> {
         self.current.load().instances.clone()
@@ -724,6 +780,7 @@ fn assemble(
         _ => tenants::Tenants::of(&config.tenants, &redis)?,
     };
     let trace_requests = config.observability.as_ref().is_some_and(|o| o.requests);
+    let mut routers = Routers::default();
 
     macro_rules! family {
         ($variant:ident, $client:ident, $stack:ident, $routes:ident, $label:literal) => {
@@ -741,6 +798,7 @@ fn assemble(
                 None
             } else {
                 let router = build::router($label, built, &config.routes.$routes, $extra, $policy)?;
+                routers.$routes = Some(router.clone());
                 let cached = match &caches.$routes {
                     Some(cache) => $stack::new(cache.layer(router)),
                     None => $stack::new(router),
@@ -779,6 +837,7 @@ fn assemble(
         redis,
         tenants,
         caches,
+        routers,
         instances,
         stacks,
     })

@@ -2,25 +2,25 @@
 //! credentials.
 //!
 //! In-memory providers from `mosaic-testing` are registered as plugins;
-//! `orchestrator/mosaic.toml` declares the layers around each forge and the
-//! routing rules (the program supplies the instances, `kind = "host"`), and
-//! the file also puts a response cache in front of the router, and the host
-//! adds trace and retry on top —
+//! `orchestrator/mosaic.toml` declares everything around them (the program
+//! supplies the instances, `kind = "host"`): the layers around each
+//! instance, the routing rules, a response cache in front of the router,
+//! the `chat` model alias over two AI models, and traces —
 //!
 //! ```text
-//! trace → retry → cache → router ─┬→ breaker → rate limit → timeout → faults → github (plugin)
-//!                                 └→ breaker → rate limit → timeout → faults → gitea  (plugin)
+//! trace → cache → router ─┬→ breaker → rate limit → retry → timeout → faults → github (plugin)
+//!                         └→ breaker → rate limit → retry → timeout → faults → gitea  (plugin)
 //! ```
 //!
-//! — plus a CI system and two AI providers routed by cost, then drives a
-//! scenario and narrates it: routing by rule, cache hits and invalidation,
-//! an outage (breaker opens, traffic fails over, breaker recovers), a rate
-//! limit reached and queued, a hot swap under traffic, and AI requests
-//! routed by price with a fallback on context overflow. It ends with a
-//! summary table. Every claim it prints is checked against what happened,
-//! and the run fails when one did not occur. With provider tokens in the
-//! environment (see the README) it also makes read-only calls to the real
-//! providers.
+//! — then drives a scenario and narrates it: routing by rule, cache hits
+//! and invalidation, an outage (breaker opens, traffic fails over, breaker
+//! recovers), a rate limit reached and queued, a hot swap under traffic, a
+//! CI pipeline, and AI calls through the alias with a fallback on context
+//! overflow. It ends with a summary table. Every claim it prints is
+//! checked against what happened, and the run fails when one did not
+//! occur. With provider tokens in the environment (see the README) it
+//! also runs `orchestrator/mosaic.live.toml`, the same deployment on real
+//! providers, read-only.
 //!
 //! Run it with `cargo run --example orchestrator`.
 
@@ -34,9 +34,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mosaic::{Mosaic, MosaicConfig};
 use mosaic_cache::StatsSnapshot;
-use mosaic_core::ai::{
-    AiClient, AiProvider, AiRequest, AiService, ChatRequest, ModelFeatures, ModelInfo,
-};
+use mosaic_core::ai::{AiClient, AiProvider, AiService, ChatRequest, ModelFeatures, ModelInfo};
 use mosaic_core::cicd::{CiCdClient, CiCdProvider, CiCdService, PipelineRef, TriggerPipeline};
 use mosaic_core::git::{
     CreateBranch, CreateIssue, CreateRepository, GitClient, GitProvider, GitService, ListBranches,
@@ -44,13 +42,11 @@ use mosaic_core::git::{
 };
 use mosaic_core::{ErrorKind, RequestContext, Result};
 use mosaic_plugin_sdk::{PluginHost, SwapOptions};
-use mosaic_router::router::{FailoverPolicy, Provider, TokenPrice, TokenPricing};
-use mosaic_router::{KindSet, RetryConfig, RetryLayer, Router, Rule, Strategy, TraceLayer};
 use mosaic_testing::fake::Price;
 use mosaic_testing::{FakeAi, FakeCiCd, FakeGit, FaultLayer, FaultRule, JobPlan, PipelinePlan};
 use plugins::Backend;
 use stack::{Counters, measured};
-use tower::{Layer, ServiceBuilder};
+use tower::Layer;
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -85,13 +81,13 @@ async fn main() -> Result<()> {
             .job(JobPlan::new("deploy", Duration::from_millis(100)).stage("deploy")),
     )?;
     let (ai_small, ai_large) = (FakeAi::named("ai-small"), FakeAi::named("ai-large"));
-    for (ai, window, price) in [
-        (&ai_small, 8_192, (0.15, 0.60)),
-        (&ai_large, 200_000, (3.0, 15.0)),
+    for (ai, model, window, price) in [
+        (&ai_small, "small-8k", 8_192, (0.15, 0.60)),
+        (&ai_large, "large-200k", 200_000, (3.0, 15.0)),
     ] {
         ai.seed_model(
             ModelInfo {
-                id: "chat".into(),
+                id: model.into(),
                 context_window: Some(window),
                 features: ModelFeatures {
                     chat: true,
@@ -104,7 +100,7 @@ async fn main() -> Result<()> {
             None,
         );
         ai.set_price(
-            "chat",
+            model,
             Some(Price {
                 input_per_mtok: price.0,
                 output_per_mtok: price.1,
@@ -126,10 +122,10 @@ async fn main() -> Result<()> {
     let report = host.start_all().await?;
     say(format!("plugin host: started {:?}", report.started));
 
-    // ---- instances, their stacks and the routes: mosaic.toml ---------------
-    // The file declares breaker → rate limit → timeout around each forge and
-    // the routing rules; the program supplies the instances (the plugins,
-    // behind a fault injector and a call counter).
+    // ---- the deployment: mosaic.toml -----------------------------------------
+    // The file declares the layers around each instance, the routing rules,
+    // the cache, the model alias and the traces; the program supplies the
+    // instances (the plugins, behind a fault injector and a call counter).
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/orchestrator/mosaic.toml");
     let config = MosaicConfig::read(std::path::Path::new(path))?;
     let gh_faults = FaultLayer::new(7);
@@ -143,10 +139,16 @@ async fn main() -> Result<()> {
         &counters,
         CiCdService::new(host.handle("ci")?),
     )));
+    let model = |name: &str| -> Result<Arc<dyn AiProvider>> {
+        let svc = AiService::new(host.handle(name)?);
+        Ok(Arc::new(AiClient::new(measured(name, &counters, svc))))
+    };
     let mosaic = Mosaic::builder(config)
         .git("github", forge("github", gh_faults)?)
         .git("gitea", forge("gitea", FaultLayer::new(8))?)
         .cicd("ci", ci_instance)
+        .ai("ai-small", model("ai-small")?)
+        .ai("ai-large", model("ai-large")?)
         .build()?;
     say(format!(
         "mosaic.toml: instances {:?}, git rules {:?}",
@@ -186,28 +188,19 @@ async fn main() -> Result<()> {
         });
     }
 
-    // ---- the host's layers over the configured cache and router: trace → retry
     let cache_stats = || {
         mosaic
             .git_cache_stats()
             .ok_or_else(|| mosaic_core::Error::config("mosaic.toml configures no [cache]"))
     };
-    let git = GitClient::new(
-        ServiceBuilder::new()
-            .layer(TraceLayer::new())
-            .layer(RetryLayer::new(
-                RetryConfig::new()
-                    .max_attempts(3)
-                    .base_delay(Duration::from_millis(10)),
-            ))
-            .service(GitService::new(mosaic.git()?)),
-    )
-    .with_context(
-        RequestContext::new()
-            .with_tenant("acme")
-            .with_principal("orchestrator"),
-    )
-    .with_timeout(Duration::from_secs(10));
+    let git = mosaic
+        .git()?
+        .with_context(
+            RequestContext::new()
+                .with_tenant("acme")
+                .with_principal("orchestrator"),
+        )
+        .with_timeout(Duration::from_secs(10));
     let c = &counters;
 
     // 1. routing by rule ------------------------------------------------------
@@ -449,49 +442,13 @@ async fn main() -> Result<()> {
     ));
     bar.inc(1);
 
-    // 7. AI by cost, with a fallback on context overflow -----------------------
+    // 7. AI through the alias, with a fallback on context overflow ----------
     bar.set_message("ai");
     say(
-        "7. AI: cheapest provider first; a prompt too long for it falls back to the large one"
+        "7. AI: `chat` is small-8k on ai-small, then large-200k on ai-large; a prompt too long for the small one falls back"
             .into(),
     );
-    let pricing = TokenPricing::new()
-        .provider("ai-small", TokenPrice::per_million(0.15, 0.60))
-        .provider("ai-large", TokenPrice::per_million(3.0, 15.0));
-    let ai_router = Router::<AiRequest, _>::builder()
-        .register(Provider::new(
-            "ai-small",
-            measured(
-                "ai-small",
-                &counters,
-                AiService::new(host.handle("ai-small")?),
-            ),
-        ))
-        .register(Provider::new(
-            "ai-large",
-            measured(
-                "ai-large",
-                &counters,
-                AiService::new(host.handle("ai-large")?),
-            ),
-        ))
-        .rule(
-            Rule::any()
-                .named("by-cost")
-                .to(["ai-small", "ai-large"])
-                .strategy(Strategy::LowestCost),
-        )
-        .cost_model(pricing)
-        .failover_policy(FailoverPolicy {
-            idempotent: KindSet::retryable().with(ErrorKind::ContextLengthExceeded),
-            ..FailoverPolicy::default()
-        })
-        .build()?;
-    let ai = AiClient::new(
-        ServiceBuilder::new()
-            .layer(TraceLayer::new())
-            .service(ai_router),
-    );
+    let ai = mosaic.ai()?;
     let short = c
         .call(ai.chat(ChatRequest::new(
             "chat",
@@ -505,18 +462,24 @@ async fn main() -> Result<()> {
     let (small_calls, large_calls) = (ai_small.calls().len(), ai_large.calls().len());
     // short: ai-small only; long: ai-small (refused), then ai-large.
     expect(
+        short.model == "small-8k" && long.model == "large-200k",
+        "each model was sent its own name for the alias",
+    )?;
+    expect(
         small_calls == 2 && large_calls == 1,
         "the short prompt answered by ai-small, the long one refused there and answered by ai-large",
     )?;
     say(format!(
-        "   short prompt: {} in / {} out tokens, ${:.6} (answered by ai-small)",
+        "   short prompt: {} in / {} out tokens, ${:.6}, answered by {}",
         short.usage.input_tokens,
         short.usage.output_tokens,
         short.cost_usd.unwrap_or(0.0),
+        short.model,
     ));
     say(format!(
-        "   long prompt: {} input tokens > 8192 → ai-small refused it ({small_calls} calls there in all), ai-large answered ({large_calls} call), ${:.4}",
+        "   long prompt: {} input tokens > 8192 → ai-small refused it ({small_calls} calls there in all), {} answered ({large_calls} call), ${:.4}",
         long.usage.input_tokens,
+        long.model,
         long.cost_usd.unwrap_or(0.0)
     ));
     bar.inc(1);

@@ -133,6 +133,18 @@ fn route_explains_the_shipped_examples() {
         "{out}"
     );
     assert!(out.contains("github → gitea"), "{out}");
+
+    // The live variant needs no credentials to be explained.
+    let live = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/orchestrator/mosaic.live.toml"
+    );
+    let (ok, out, err) = mosaic(&["route", live, "ai.chat", "chat"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("rule ai.aliases.chat (failover): openai → ollama"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -154,7 +166,11 @@ fn route_refuses_unknown_operations_and_bad_labels() {
     ]);
     assert!(!ok);
     assert!(err.contains("KEY=VALUE"), "{err}");
-    let (ok, _, err) = mosaic(&["route", file, "ai.chat", "chat"]);
+    let git_only = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/declarative/mosaic.toml"
+    );
+    let (ok, _, err) = mosaic(&["route", git_only, "ai.chat", "chat"]);
     assert!(!ok);
     assert!(err.contains("no ai provider is configured"), "{err}");
 }

@@ -377,6 +377,20 @@ fn provider_settings_are_checked_by_the_provider_schema_and_secrets_stay_hidden(
     ))
     .unwrap();
     assert!(m.git().is_ok());
+
+    // `env:VAR:-default`: the default when the variable is unset.
+    let m = Mosaic::from_str(&format!(
+        "[providers.g]\nkind = \"gitea\"\nbase_url = \"env:MOSAIC_CONFIG_TEST_UNSET_URL:-https://git.example.com/api/v1\"\nauth = {{ type = \"token\", token = \"file:{}\" }}\n",
+        secret.display()
+    ))
+    .unwrap();
+    assert!(m.git().is_ok());
+    let e = Mosaic::from_str(&format!(
+        "[providers.g]\nkind = \"gitea\"\nbase_url = \"env:MOSAIC_CONFIG_TEST_UNSET_URL:-not a url\"\nauth = {{ type = \"token\", token = \"file:{}\" }}\n",
+        secret.display()
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains("base_url"), "{e}");
 }
 
 #[test]

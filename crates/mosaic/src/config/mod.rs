@@ -23,6 +23,10 @@
 //! strategy = "failover"
 //! ```
 //!
+//! A string `env:VAR` is replaced by the variable's value (an error when
+//! it is unset), `env:VAR:-default` by the value or, when the variable is
+//! unset or empty, the default; `file:PATH` by the file's contents.
+//!
 //! Strict throughout: an unknown key anywhere is an error naming the file,
 //! line, column and key path; a route naming a missing instance, or an
 //! instance of another family, is an error naming the route; a provider's
@@ -243,12 +247,21 @@ fn resolve_refs(section: &str, at: &str, v: &mut Value) -> Result<()> {
     match v {
         Value::String(s) => {
             let place = format!("{section}{at}");
-            if let Some(var) = s.strip_prefix("env:") {
-                *s = std::env::var(var).map_err(|_| {
-                    Error::config(format!(
-                        "`{place}`: environment variable `{var}` is not set"
-                    ))
-                })?;
+            if let Some(reference) = s.strip_prefix("env:") {
+                let (var, default) = match reference.split_once(":-") {
+                    Some((var, default)) => (var, Some(default)),
+                    None => (reference, None),
+                };
+                *s = match (std::env::var(var), default) {
+                    (Ok(value), Some(default)) if value.is_empty() => default.to_owned(),
+                    (Ok(value), _) => value,
+                    (Err(_), Some(default)) => default.to_owned(),
+                    (Err(_), None) => {
+                        return Err(Error::config(format!(
+                            "`{place}`: environment variable `{var}` is not set"
+                        )));
+                    }
+                };
             } else if let Some(path) = s.strip_prefix("file:") {
                 let text = std::fs::read_to_string(path).map_err(|e| {
                     Error::config(format!("`{place}`: cannot read `{path}`: {}", e.kind()))

@@ -12,8 +12,9 @@
 //! The host's stack is `trace → cache → retry → router → breaker → timeout →
 //! provider`. The program shows
 //!
-//! 1. **cost routing** (`Strategy::LowestCost` with a `TokenPricing` cost
-//!    model): ordinary prompts go to `small`;
+//! 1. **cost routing** (`Strategy::LowestCost`, each provider's price of
+//!    `chat` in a [`PriceTable`] of its own, ranked by [`ModelCosts`]):
+//!    ordinary prompts go to `small`;
 //! 2. **context-window fallback**: a prompt too long for `small` fails there
 //!    with `ContextLengthExceeded`, which the router's failover policy lists
 //!    for idempotent calls, so `large` answers the same request;
@@ -30,10 +31,11 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use futures::StreamExt as _;
+use mosaic::ai::price::{ModelPrice, PriceTable};
 use mosaic::ai::{ChatRequest, ModelFeatures, ModelInfo};
 use mosaic::prelude::*;
 use mosaic::router::KindSet;
-use mosaic::router::router::{FailoverPolicy, TokenPrice, TokenPricing};
+use mosaic::router::router::{FailoverPolicy, ModelCosts};
 use mosaic::testing::fake::Price;
 use mosaic::testing::{AiReply, FakeAi};
 
@@ -77,9 +79,14 @@ fn guarded(name: &str, ai: &FakeAi) -> Provider<AiStack> {
 
 /// The host's stack over a router with `strategy`.
 fn client(small: &FakeAi, large: &FakeAi, strategy: Strategy) -> Result<AiClient<AiStack>> {
-    let pricing = TokenPricing::new()
-        .provider("small", TokenPrice::per_million(0.15, 0.60))
-        .provider("large", TokenPrice::per_million(3.0, 15.0));
+    // Both providers call their model `chat`, at different prices: each
+    // gets a table of its own (with real model names, one shared table,
+    // e.g. `PriceTable::built_in()`, would do).
+    let chat_at =
+        |input, output| PriceTable::new().with("chat", ModelPrice::per_million(input, output));
+    let pricing = ModelCosts::new(PriceTable::new())
+        .provider_prices("small", chat_at(0.15, 0.60))
+        .provider_prices("large", chat_at(3.0, 15.0));
     let router = Router::builder()
         .register(guarded("small", small))
         .register(guarded("large", large))

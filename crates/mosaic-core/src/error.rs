@@ -175,10 +175,167 @@ impl fmt::Display for FieldError {
     }
 }
 
+/// One provider call that failed on the way to an [`Error`], as recorded by
+/// a router that tried several candidates; see [`Error::attempts`].
+///
+/// It names the candidate (the name the provider was registered under with
+/// the router) and copies what a caller acts on from that call's error: the
+/// kind, the upstream HTTP status, the wait the provider asked for, and a
+/// short message (at most [`Attempt::MAX_MESSAGE_LEN`] bytes; the message
+/// is already free of credentials, as every error message is).
+///
+/// ```
+/// use std::time::Duration;
+/// use mosaic_core::{Attempt, Error, ErrorKind};
+///
+/// let failure = Error::rate_limited(Some(Duration::from_secs(2))).with_status(429);
+/// let attempt = Attempt::from_error("openai", &failure);
+/// assert_eq!(attempt.provider(), "openai");
+/// assert_eq!(attempt.kind(), ErrorKind::RateLimited);
+/// assert_eq!(attempt.status(), Some(429));
+/// assert_eq!(attempt.retry_after(), Some(Duration::from_secs(2)));
+/// assert_eq!(attempt.to_string(), "openai: rate_limited (HTTP 429, retry after 2s)");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    provider: Arc<str>,
+    kind: ErrorKind,
+    status: Option<u16>,
+    retry_after: Option<Duration>,
+    message: Cow<'static, str>,
+}
+
+impl Attempt {
+    /// The longest message an attempt keeps, in bytes; longer ones are cut
+    /// at a character boundary and end in `…`.
+    pub const MAX_MESSAGE_LEN: usize = 200;
+
+    /// A failed call of `provider` of `kind`, with a message (cut to
+    /// [`Self::MAX_MESSAGE_LEN`]; it must not contain credentials).
+    pub fn new(
+        provider: impl Into<Arc<str>>,
+        kind: ErrorKind,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Attempt {
+            provider: provider.into(),
+            kind,
+            status: None,
+            retry_after: None,
+            message: shorten(message.into()),
+        }
+    }
+
+    /// The attempt of `provider` that ended in `error`: its kind, status,
+    /// retry-after and (shortened) message.
+    pub fn from_error(provider: impl Into<Arc<str>>, error: &Error) -> Self {
+        let i = &error.inner;
+        Attempt {
+            provider: provider.into(),
+            kind: i.kind,
+            status: i.status,
+            retry_after: i.retry_after,
+            message: shorten(i.message.clone()),
+        }
+    }
+
+    /// Record the upstream HTTP status.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Record how long the provider asked the caller to wait.
+    pub fn with_retry_after(mut self, retry_after: Duration) -> Self {
+        self.retry_after = Some(retry_after);
+        self
+    }
+
+    /// The candidate tried (its name at the router).
+    pub fn provider(&self) -> &str {
+        &self.provider
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The upstream HTTP status, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// How long the provider asked the caller to wait, when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// The error's message, shortened.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// `provider: kind (HTTP status, retry after 2s)`, the parenthesis only
+/// with what is known; the message is left out (see [`Attempt::message`]).
+impl fmt::Display for Attempt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.provider, self.kind)?;
+        match (self.status, self.retry_after) {
+            (None, None) => Ok(()),
+            (Some(s), None) => write!(f, " (HTTP {s})"),
+            (None, Some(r)) => write!(f, " (retry after {})", ShortDuration(r)),
+            (Some(s), Some(r)) => write!(f, " (HTTP {s}, retry after {})", ShortDuration(r)),
+        }
+    }
+}
+
+/// Cut `message` to [`Attempt::MAX_MESSAGE_LEN`] bytes at a character
+/// boundary (borrowed messages that fit stay borrowed).
+fn shorten(message: Cow<'static, str>) -> Cow<'static, str> {
+    const MAX: usize = Attempt::MAX_MESSAGE_LEN;
+    if message.len() <= MAX {
+        return message;
+    }
+    let ellipsis = '…';
+    let mut end = MAX - ellipsis.len_utf8();
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut short = String::with_capacity(end + ellipsis.len_utf8());
+    short.push_str(&message[..end]);
+    short.push(ellipsis);
+    Cow::Owned(short)
+}
+
+/// A duration as `2s`, `1500ms` or `250us`: whole units, no rounding.
+struct ShortDuration(Duration);
+
+impl fmt::Display for ShortDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        if d.subsec_nanos() == 0 {
+            write!(f, "{}s", d.as_secs())
+        } else if d.subsec_nanos().is_multiple_of(1_000_000) {
+            write!(f, "{}ms", d.as_millis())
+        } else if d.subsec_nanos().is_multiple_of(1_000) {
+            write!(f, "{}us", d.as_micros())
+        } else {
+            write!(f, "{}ns", d.as_nanos())
+        }
+    }
+}
+
 /// The error of every Mosaic operation.
 ///
 /// Cheap to clone (one allocation shared by clones), so a cache layer can
-/// hand one upstream failure to every coalesced waiter.
+/// hand one upstream failure to every coalesced waiter. The value itself is
+/// one pointer wide; everything else lives behind it.
+///
+/// An error returned by a router that tried candidates also lists each
+/// [`Attempt`] in order ([`Error::attempts`]); its kind, message, provider
+/// and status are those of the last failure.
 #[derive(Clone)]
 pub struct Error {
     inner: Arc<Inner>,
@@ -192,6 +349,7 @@ struct Inner {
     status: Option<u16>,
     retry_after: Option<Duration>,
     fields: Vec<FieldError>,
+    attempts: Vec<Attempt>,
     source: Option<Source>,
 }
 
@@ -209,6 +367,7 @@ impl Error {
                 status: None,
                 retry_after: None,
                 fields: Vec::new(),
+                attempts: Vec::new(),
                 source: None,
             }),
         }
@@ -304,6 +463,15 @@ impl Error {
         self
     }
 
+    /// Attach the provider calls that failed on the way to this error, in
+    /// the order they were made (replacing any attached before).
+    ///
+    /// A router attaches them; see [`Error::attempts`].
+    pub fn with_attempts(mut self, attempts: Vec<Attempt>) -> Self {
+        self.inner_mut().attempts = attempts;
+        self
+    }
+
     /// Attach the underlying cause.
     pub fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
         self.inner_mut().source = Some(Arc::new(source));
@@ -343,6 +511,16 @@ impl Error {
     /// Every rejected field.
     pub fn fields(&self) -> &[FieldError] {
         &self.inner.fields
+    }
+
+    /// The provider calls that failed on the way to this error, in the
+    /// order they were made; empty unless a router produced the error.
+    ///
+    /// `mosaic_router::Router` lists every candidate it tried — one entry
+    /// when only one was tried — and not those it skipped. The last entry
+    /// is the failure this error describes.
+    pub fn attempts(&self) -> &[Attempt] {
+        &self.inner.attempts
     }
 
     /// Whether trying again may succeed; see [`ErrorKind::is_retryable`].
@@ -389,6 +567,16 @@ impl fmt::Display for Error {
         if let Some(r) = i.retry_after {
             write!(f, " (retry after {:.3}s)", r.as_secs_f64())?;
         }
+        // One attempt is the error itself; more are summarised.
+        if i.attempts.len() > 1 {
+            write!(f, "; all {} attempts failed: ", i.attempts.len())?;
+            for (n, a) in i.attempts.iter().enumerate() {
+                if n > 0 {
+                    f.write_str("; ")?;
+                }
+                write!(f, "{a}")?;
+            }
+        }
         Ok(())
     }
 }
@@ -409,6 +597,9 @@ impl fmt::Debug for Error {
         }
         if !i.fields.is_empty() {
             d.field("fields", &i.fields);
+        }
+        if !i.attempts.is_empty() {
+            d.field("attempts", &i.attempts);
         }
         if let Some(s) = &i.source {
             d.field("source", &format_args!("{s}"));
@@ -743,6 +934,73 @@ mod tests {
         assert_eq!(e.field(), Some("name"));
         assert!(!e.is_retryable());
         assert!(e.to_string().contains("name: must not be empty"));
+    }
+
+    #[test]
+    fn error_stays_one_pointer_wide() {
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+        assert_eq!(
+            std::mem::size_of::<Result<()>>(),
+            std::mem::size_of::<usize>()
+        );
+    }
+
+    #[test]
+    fn attempts_are_kept_in_order_and_summarised() {
+        let e = Error::unavailable("overloaded")
+            .with_provider("anthropic")
+            .with_status(503);
+        assert!(e.attempts().is_empty());
+        assert!(!format!("{e:?}").contains("attempts"));
+
+        let attempts = vec![
+            Attempt::from_error(
+                "openai",
+                &Error::rate_limited(Some(Duration::from_secs(2))).with_status(429),
+            ),
+            Attempt::new("local", ErrorKind::Timeout, "deadline")
+                .with_retry_after(Duration::from_millis(1500)),
+            Attempt::from_error("anthropic", &e),
+        ];
+        let e = e.with_attempts(attempts.clone());
+        assert_eq!(e.attempts(), &attempts[..]);
+        assert_eq!(e.kind(), ErrorKind::Unavailable);
+        assert_eq!(e.attempts()[0].kind(), ErrorKind::RateLimited);
+        assert_eq!(e.attempts()[0].status(), Some(429));
+        assert_eq!(e.attempts()[0].message(), "rate limit exceeded");
+        assert_eq!(e.attempts()[2].message(), "overloaded");
+        assert_eq!(
+            e.to_string(),
+            "anthropic: overloaded (HTTP 503); all 3 attempts failed: \
+             openai: rate_limited (HTTP 429, retry after 2s); \
+             local: timeout (retry after 1500ms); anthropic: unavailable (HTTP 503)"
+        );
+        assert!(format!("{e:?}").contains("attempts"));
+
+        // One attempt is the error itself: no summary.
+        let one = Error::timeout("slow").with_attempts(vec![Attempt::new(
+            "a",
+            ErrorKind::Timeout,
+            "slow",
+        )]);
+        assert_eq!(one.to_string(), "slow");
+        assert_eq!(one.attempts().len(), 1);
+    }
+
+    #[test]
+    fn attempt_messages_are_short() {
+        let long = "é".repeat(400);
+        let a = Attempt::new("p", ErrorKind::Provider, long.clone());
+        assert!(
+            a.message().len() <= Attempt::MAX_MESSAGE_LEN,
+            "{}",
+            a.message().len()
+        );
+        assert!(a.message().ends_with('…'));
+        assert!(long.starts_with(a.message().trim_end_matches('…')));
+        let fits = Attempt::new("p", ErrorKind::Provider, "short");
+        assert_eq!(fits.message(), "short");
+        assert_eq!(fits.to_string(), "p: provider");
     }
 
     #[test]

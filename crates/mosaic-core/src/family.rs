@@ -33,6 +33,39 @@ pub trait Response: Sized + Send + 'static {
     fn try_clone(&self) -> Option<Self>;
 }
 
+/// A response that can record which provider served it.
+///
+/// A router calls [`set_served_by`](Served::set_served_by) on every
+/// response it returns, with the name the answering candidate was
+/// registered under. Every family's response enum implements it (through
+/// `define_family!`): the AI family's fills the `provider` of
+/// [`ChatResponse`](crate::ai::ChatResponse),
+/// [`Completion`](crate::ai::Completion),
+/// [`Embeddings`](crate::ai::Embeddings) and
+/// [`ChatStream`](crate::ai::ChatStream); the other families carry no such
+/// field, and the default does nothing.
+///
+/// Implementations keep a provider already recorded, so behind nested
+/// routers the innermost one — the provider that really answered — wins.
+///
+/// ```
+/// use mosaic_core::Served;
+/// use mosaic_core::ai::{AiResponse, ChatResponse};
+///
+/// let mut resp = AiResponse::Chat(ChatResponse::default());
+/// resp.set_served_by("claude");
+/// resp.set_served_by("outer");
+/// let AiResponse::Chat(chat) = resp else { unreachable!() };
+/// assert_eq!(chat.provider.as_deref(), Some("claude"));
+/// ```
+pub trait Served {
+    /// Record that the provider registered as `provider` served this
+    /// response, unless one is recorded already. The default does nothing.
+    fn set_served_by(&mut self, provider: &str) {
+        let _ = provider;
+    }
+}
+
 /// Defines one provider family from a table of its operations.
 ///
 /// For every row
@@ -54,7 +87,10 @@ pub trait Response: Sized + Send + 'static {
 ///   [`Operation`](crate::Operation): the name, the class (`CLASS` is a
 ///   constant of [`meta`](crate::operation::meta)), and the subject computed
 ///   by the closure-like `|p| expr` (an `Option<Cow<str>>`);
-/// * the response enum (one variant per row, carrying `Output`);
+/// * the response enum (one variant per row, carrying `Output`) and its
+///   [`Served`] impl: a no-op, or the function named by the optional
+///   `served: path,` header line (`fn(&mut Response, &str)`), which records
+///   the serving provider in the outputs that have a place for it;
 /// * the service bridge (`XService::new(provider)`: a `tower::Service` over
 ///   `Request<XRequest>`), and the client bridge (`XClient::new(service)`:
 ///   the trait again, over any such service).
@@ -67,7 +103,8 @@ macro_rules! define_family {
             response: $Resp:ident,
             kind: $Kind:ident,
             service: $Svc:ident,
-            client: $Client:ident $(,)?
+            client: $Client:ident
+            $(, served: $served:path)? $(,)?
         }
         $(
             $(#[$doc:meta])*
@@ -206,6 +243,14 @@ macro_rules! define_family {
                     $( $Resp::$Variant(v) => $crate::family::MaybeClone::maybe_clone(v).map($Resp::$Variant), )+
                 }
             }
+        }
+
+        impl $crate::family::Served for $Resp {
+            $(
+                fn set_served_by(&mut self, provider: &str) {
+                    $served(self, provider)
+                }
+            )?
         }
 
         #[doc = concat!("Any [`", stringify!($Trait), "`] as a `tower::Service<Request<", stringify!($Req), ">>`.")]

@@ -63,8 +63,8 @@ pub mod project;
 pub mod workflow;
 
 pub use context::{Request, RequestContext, RequestId};
-pub use error::{Error, ErrorKind, FieldError, Result, redact};
-pub use family::Response;
+pub use error::{Attempt, Error, ErrorKind, FieldError, Result, redact};
+pub use family::{Response, Served};
 pub use operation::{Access, Capabilities, Family, OpKind, OpMeta, Operation};
 pub use page::{Cursor, Page, PageRequest, Paginated};
 pub use secret::Secret;

@@ -66,6 +66,7 @@
 pub mod alias;
 pub mod bulkhead;
 pub mod circuit_breaker;
+pub mod genai;
 mod glob;
 mod kinds;
 pub mod rate_limit;
@@ -81,6 +82,7 @@ pub use circuit_breaker::{
     CircuitBreaker, CircuitBreakerConfig, CircuitBreakerHandle, CircuitBreakerLayer, CircuitState,
     SlidingWindow, StateChange,
 };
+pub use genai::{GenAiTrace, GenAiTraceLayer};
 pub use glob::Glob;
 pub use kinds::KindSet;
 pub use rate_limit::{Quota, RateLimit, RateLimitConfig, RateLimitLayer, RateLimitMode};

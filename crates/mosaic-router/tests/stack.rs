@@ -5,17 +5,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use mosaic_core::ai::price::PriceTable;
 use mosaic_core::ai::{
     AiClient, AiOp, AiProvider, AiRequest, AiService, ChatRequest, ChatResponse, EmbeddingRequest,
     Embeddings,
 };
 use mosaic_core::git::{GitClient, GitOp, GitProvider, GitService, RepoRef};
 use mosaic_core::{Capabilities, Error, ErrorKind, Result};
-use mosaic_router::router::{OperationCosts, Provider, TokenPrice, TokenPricing};
+use mosaic_router::router::{ModelCosts, OperationCosts, Provider};
 use mosaic_router::{
     BulkheadConfig, BulkheadLayer, CircuitBreakerConfig, CircuitBreakerLayer, CircuitState, Jitter,
-    Quota, RateLimitConfig, RateLimitLayer, RetryConfig, RetryLayer, Router, Rule, SlidingWindow,
-    Strategy, TimeoutLayer, TraceLayer,
+    ModelAliases, Quota, RateLimitConfig, RateLimitLayer, RetryConfig, RetryLayer, Router, Rule,
+    SlidingWindow, Strategy, TimeoutLayer, TraceLayer,
 };
 use mosaic_testing::{FakeGit, FaultLayer, FaultRule};
 use tower::util::BoxCloneSyncService;
@@ -198,9 +199,12 @@ async fn ai_requests_go_to_the_cheapest_model_and_fail_over_by_price() {
                 .strategy(Strategy::LowestCost),
         )
         .cost_model(
-            TokenPricing::new()
-                .provider("big", TokenPrice::per_million(2.5, 10.0))
-                .provider("small", TokenPrice::per_million(0.15, 0.6)), // local has no price: tried last
+            // `gpt` is each provider's own model: gpt-4o at big, gpt-4o-mini
+            // at small (OpenAI's list prices); local's `gpt` has no price:
+            // tried last.
+            ModelCosts::new(PriceTable::openai())
+                .aliases("big", ModelAliases::new().alias("gpt", "gpt-4o"))
+                .aliases("small", ModelAliases::new().alias("gpt", "gpt-4o-mini")),
         )
         .build()
         .unwrap();

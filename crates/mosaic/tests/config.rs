@@ -831,3 +831,65 @@ fn aliases_are_checked_against_instances_and_routes() {
     assert!(e.to_string().contains("routes.ai[0].to[1]"), "{e}");
     assert!(e.to_string().contains("no model for alias `chat`"), "{e}");
 }
+
+#[test]
+fn errors_found_after_parsing_name_their_line_and_column() {
+    let text = "[providers.a]\nkind = \"fake-git\"\n\n[[routes.git]]\nto = [\"a\", \"ghost\"]\n";
+    let e = Mosaic::from_str(text).unwrap_err();
+    assert!(e.to_string().starts_with("mosaic.toml:5:12:"), "{e}");
+    assert!(e.to_string().contains("routes.git[0].to[1]"), "{e}");
+
+    let text = "[providers.a]\nkind = \"fake-git\"\nstack = { retry = { attempts = 0 } }\n";
+    let e = Mosaic::from_str(text).unwrap_err();
+    assert!(e.to_string().starts_with("mosaic.toml:3:21:"), "{e}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deploy.toml");
+    std::fs::write(
+        &path,
+        "[providers.a]\nkind = \"fake-ai\"\n[ai.aliases]\nchat = [{ provider = \"b\", model = \"m\" }]\n",
+    )
+    .unwrap();
+    let e = Mosaic::from_path(&path).unwrap_err();
+    let at = format!("{}:4:", path.display());
+    assert!(e.to_string().starts_with(&at), "{e}");
+    assert!(e.to_string().contains("ai.aliases.chat[0].provider"), "{e}");
+}
+
+#[tokio::test]
+async fn weighted_routes_split_by_weight_and_bad_weights_are_refused() {
+    let (a, b) = (Scripted::failing(&[]), Scripted::failing(&[]));
+    let m = Mosaic::builder(config(
+        r#"
+        [providers.a]
+        kind = "host"
+        [providers.b]
+        kind = "host"
+        [[routes.git]]
+        to = ["a", "b"]
+        weights = [3, 1]
+        strategy = "weighted"
+        "#,
+    ))
+    .git("a", a.clone())
+    .git("b", b.clone())
+    .build()
+    .unwrap();
+    let git = m.git().unwrap();
+    for _ in 0..8 {
+        git.get_repository(repo()).await.unwrap();
+    }
+    assert_eq!((a.calls(), b.calls()), (6, 2));
+
+    for (weights, needle) in [
+        ("[3]", "1 weights for 2 candidates"),
+        ("[1, 0]", "routes.git[0].weights[1]"),
+    ] {
+        let e = Mosaic::from_str(&format!(
+            "[providers.a]\nkind = \"fake-git\"\n[providers.b]\nkind = \"fake-git\"\n[[routes.git]]\nto = [\"a\", \"b\"]\nweights = {weights}\nstrategy = \"weighted\"\n"
+        ))
+        .unwrap_err();
+        assert!(e.to_string().contains(needle), "{e}");
+        assert!(e.to_string().starts_with("mosaic.toml:7:"), "{e}");
+    }
+}

@@ -1,5 +1,6 @@
 //! AI / LLM APIs: [`AiProvider`], its request/response enums and bridges.
 
+pub mod price;
 mod types;
 
 use std::borrow::Cow;
@@ -19,6 +20,7 @@ define_family! {
         kind: AiOp,
         service: AiService,
         client: AiClient,
+        served: record_provider,
     }
 
     /// Answer a conversation.
@@ -39,4 +41,26 @@ define_family! {
     /// Describe a model.
     GetModel => fn get_model(ModelRef) -> ModelInfo;
         "ai.model.get", READ, |p| Some(Cow::Borrowed(&p.id));
+}
+
+/// Record `provider` as the one that served `response` (the AI family's
+/// [`Served`](crate::Served) hook): chat answers, streams, completions and
+/// embeddings carry it; model listings do not. A provider already recorded
+/// stays.
+fn record_provider(response: &mut AiResponse, provider: &str) {
+    let slot = match response {
+        AiResponse::Chat(r) => &mut r.provider,
+        AiResponse::Complete(r) => &mut r.provider,
+        AiResponse::Embed(r) => &mut r.provider,
+        AiResponse::ChatStream(s) => {
+            if s.provider().is_none() {
+                s.set_provider(provider);
+            }
+            return;
+        }
+        AiResponse::ListModels(_) | AiResponse::GetModel(_) => return,
+    };
+    if slot.is_none() {
+        *slot = Some(provider.to_owned());
+    }
 }

@@ -296,6 +296,11 @@ pub struct ChatResponse {
     /// Estimated cost in US dollars, when a price is known.
     #[cfg_attr(test, proptest(strategy = "proptest::option::of(0.0f64..100.0)"))]
     pub cost_usd: Option<f64>,
+    /// The provider that answered: the name it was registered under with
+    /// the router that served the call (`None` when no router was involved;
+    /// providers leave it empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
 }
 
 /// A fragment of a tool call, as streamed.
@@ -317,6 +322,12 @@ pub struct ToolCallDelta {
 /// Streams from every provider are normalized to this: text deltas,
 /// tool-call deltas, the complete tool calls once their last fragment has
 /// arrived, and on the final chunk the finish reason and the usage.
+///
+/// A stream that restarts on another provider after a failure (the opt-in
+/// `Router::chat_stream_with_restart` of `mosaic-router`) says so with a
+/// marker chunk whose [`restarted`](Self::restarted) names the provider
+/// now answering: the text, tool calls and usage before the marker belong
+/// to the abandoned answer, and the answer starts over after it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ChatChunk {
@@ -332,14 +343,38 @@ pub struct ChatChunk {
     pub finish_reason: Option<FinishReason>,
     /// Token usage (final chunk).
     pub usage: Option<Usage>,
+    /// Set on a restart marker only: the answer starts over from the
+    /// provider named here (its registered name at the router), and what
+    /// came before is to be discarded. A marker carries nothing else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restarted: Option<String>,
+}
+
+impl ChatChunk {
+    /// A restart marker: the answer starts over from `provider`.
+    pub fn restart(provider: impl Into<String>) -> Self {
+        ChatChunk {
+            restarted: Some(provider.into()),
+            ..Default::default()
+        }
+    }
+
+    /// Whether this chunk is a restart marker (see [`Self::restarted`]).
+    pub fn is_restart(&self) -> bool {
+        self.restarted.is_some()
+    }
 }
 
 /// A streamed chat answer: a `Stream` of [`ChatChunk`]s.
 ///
 /// An error before the first chunk is returned by `chat_stream` itself (so a
 /// router can fail over); an error after it is an item of the stream.
+///
+/// A router records which provider it opened the stream on
+/// ([`provider`](Self::provider)).
 pub struct ChatStream {
     inner: Pin<Box<dyn Stream<Item = Result<ChatChunk>> + Send>>,
+    provider: Option<String>,
 }
 
 impl ChatStream {
@@ -347,7 +382,29 @@ impl ChatStream {
     pub fn new(stream: impl Stream<Item = Result<ChatChunk>> + Send + 'static) -> Self {
         ChatStream {
             inner: Box::pin(stream),
+            provider: None,
         }
+    }
+
+    /// Record the provider serving the stream (its registered name at the
+    /// router).
+    pub fn with_provider(mut self, provider: impl Into<String>) -> Self {
+        self.set_provider(provider);
+        self
+    }
+
+    /// Record the provider serving the stream, in place.
+    pub fn set_provider(&mut self, provider: impl Into<String>) {
+        self.provider = Some(provider.into());
+    }
+
+    /// The provider the stream was opened on, when a router recorded it.
+    ///
+    /// A stream that restarts elsewhere keeps the provider it was opened
+    /// on here; each restart marker ([`ChatChunk::restarted`]) names the
+    /// provider that took over.
+    pub fn provider(&self) -> Option<&str> {
+        self.provider.as_deref()
     }
 
     /// A stream of the given chunks.
@@ -356,15 +413,27 @@ impl ChatStream {
     }
 
     /// Drain the stream into one [`ChatResponse`] (text concatenated, tool
-    /// calls collected, last finish reason and usage kept).
+    /// calls collected, last finish reason and usage kept, the stream's
+    /// provider recorded).
+    ///
+    /// A restart marker discards what came before it and records the
+    /// provider it names instead.
     pub async fn collect_response(mut self, model: impl Into<String>) -> Result<ChatResponse> {
         let mut resp = ChatResponse {
             model: model.into(),
             message: Message::assistant(""),
+            provider: self.provider.take(),
             ..Default::default()
         };
         while let Some(chunk) = self.next().await {
             let chunk = chunk?;
+            if let Some(provider) = chunk.restarted {
+                resp.message = Message::assistant("");
+                resp.finish_reason = None;
+                resp.usage = Usage::default();
+                resp.provider = Some(provider);
+                continue;
+            }
             resp.message.content.push_str(&chunk.delta);
             resp.message.tool_calls.extend(chunk.tool_calls);
             if chunk.finish_reason.is_some() {
@@ -388,7 +457,9 @@ impl Stream for ChatStream {
 
 impl fmt::Debug for ChatStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ChatStream { .. }")
+        f.debug_struct("ChatStream")
+            .field("provider", &self.provider)
+            .finish_non_exhaustive()
     }
 }
 
@@ -449,6 +520,11 @@ pub struct Completion {
     /// Estimated cost in US dollars, when a price is known.
     #[cfg_attr(test, proptest(strategy = "proptest::option::of(0.0f64..100.0)"))]
     pub cost_usd: Option<f64>,
+    /// The provider that answered: the name it was registered under with
+    /// the router that served the call (`None` when no router was involved;
+    /// providers leave it empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
 }
 
 /// Parameters of `embed`.
@@ -479,6 +555,11 @@ pub struct Embeddings {
     pub vectors: Vec<Vec<f32>>,
     /// Token usage.
     pub usage: Usage,
+    /// The provider that answered: the name it was registered under with
+    /// the router that served the call (`None` when no router was involved;
+    /// providers leave it empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
 }
 
 /// What a model can do.
@@ -530,3 +611,103 @@ pub struct ModelRef {
 }
 
 paginated!(ListModels);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Served;
+    use crate::ai::AiResponse;
+
+    fn text(delta: &str) -> Result<ChatChunk> {
+        Ok(ChatChunk {
+            delta: delta.into(),
+            ..Default::default()
+        })
+    }
+
+    #[tokio::test]
+    async fn collect_response_starts_over_at_a_restart_marker() {
+        let stream = ChatStream::from_chunks(vec![
+            text("half "),
+            Ok(ChatChunk {
+                tool_calls: vec![ToolCall::default()],
+                ..Default::default()
+            }),
+            Ok(ChatChunk::restart("backup")),
+            text("whole "),
+            Ok(ChatChunk {
+                delta: "answer".into(),
+                finish_reason: Some(FinishReason::Stop),
+                usage: Some(Usage {
+                    input_tokens: 1,
+                    output_tokens: 2,
+                    cached_input_tokens: None,
+                }),
+                ..Default::default()
+            }),
+        ])
+        .with_provider("primary");
+        assert_eq!(stream.provider(), Some("primary"));
+        let resp = stream.collect_response("m").await.unwrap();
+        assert_eq!(resp.message.content, "whole answer");
+        assert!(resp.message.tool_calls.is_empty());
+        assert_eq!(resp.provider.as_deref(), Some("backup"));
+        assert_eq!(resp.usage.total_tokens(), 3);
+
+        let plain = ChatStream::from_chunks(vec![text("a")]).with_provider("primary");
+        let resp = plain.collect_response("m").await.unwrap();
+        assert_eq!(resp.provider.as_deref(), Some("primary"));
+    }
+
+    #[test]
+    fn restart_marker_and_provider_serialize_only_when_set() {
+        let chunk = serde_json::to_value(ChatChunk::default()).unwrap();
+        assert!(chunk.get("restarted").is_none(), "{chunk}");
+        let marker = ChatChunk::restart("b");
+        assert!(marker.is_restart());
+        let json = serde_json::to_value(&marker).unwrap();
+        assert_eq!(json["restarted"], "b");
+        let back: ChatChunk = serde_json::from_value(json).unwrap();
+        assert_eq!(back, marker);
+
+        let resp = serde_json::to_value(ChatResponse::default()).unwrap();
+        assert!(resp.get("provider").is_none(), "{resp}");
+        let old: ChatResponse = serde_json::from_str(
+            r#"{"id":"x","model":"m","message":{"role":"assistant","content":""},"finish_reason":null,"usage":{"input_tokens":0,"output_tokens":0,"cached_input_tokens":null},"cost_usd":null}"#,
+        )
+        .unwrap();
+        assert_eq!(old.provider, None);
+    }
+
+    #[test]
+    fn served_fills_the_ai_answers_and_keeps_an_earlier_name() {
+        let mut answers = [
+            AiResponse::Chat(ChatResponse::default()),
+            AiResponse::Complete(Completion::default()),
+            AiResponse::Embed(Embeddings::default()),
+            AiResponse::ChatStream(ChatStream::from_chunks(Vec::new())),
+        ];
+        for a in &mut answers {
+            a.set_served_by("inner");
+            a.set_served_by("outer");
+        }
+        let names: Vec<Option<&str>> = answers
+            .iter()
+            .map(|a| match a {
+                AiResponse::Chat(r) => r.provider.as_deref(),
+                AiResponse::Complete(r) => r.provider.as_deref(),
+                AiResponse::Embed(r) => r.provider.as_deref(),
+                AiResponse::ChatStream(s) => s.provider(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(names, [Some("inner"); 4]);
+
+        // Model listings have no place for it; other families neither.
+        let mut model = AiResponse::GetModel(ModelInfo::default());
+        model.set_served_by("inner");
+        assert!(matches!(model, AiResponse::GetModel(m) if m == ModelInfo::default()));
+        let mut git = crate::git::GitResponse::GetRepository(Default::default());
+        git.set_served_by("inner");
+    }
+}

@@ -8,8 +8,13 @@
 //!   over), after it an item of the stream;
 //! * [`ToolCallAssembler`]: streamed tool-call fragments (parallel calls by
 //!   index) become complete calls with JSON arguments;
-//! * [`PriceTable`]: prices per model giving every answer its `cost_usd`,
-//!   and estimates for budgets and lowest-cost routing;
+//! * [`PriceTable`] (the one price table of the SDK, from
+//!   [`mosaic_core::ai::price`], re-exported here): prices per model giving
+//!   every answer its `cost_usd`; each adapter starts from its kind's
+//!   built-in list, or from the table the host hands it
+//!   (`with_price_table` on its configuration), with the configuration's
+//!   `prices` laid over. The router's lowest-cost strategy ranks by the
+//!   same table;
 //! * [`validate`]: the request checks every provider makes first;
 //! * [`is_context_overflow`]: recognizes "prompt too long" wordings, which
 //!   providers map to
@@ -19,33 +24,56 @@
 //! use mosaic_core::ai::Usage;
 //! use mosaic_providers::ai::{ModelPrice, PriceTable};
 //!
-//! let mut prices = PriceTable::anthropic();
-//! prices.set("claude-sonnet-4", ModelPrice::per_million(3.0, 15.0).with_cached_input(0.3));
+//! // one table for every adapter (`with_price_table` on each configuration)
+//! // and the router, with a host's own price laid over the built-in lists
+//! let prices = PriceTable::built_in()
+//!     .with("claude-sonnet-4", ModelPrice::per_million(2.0, 10.0).with_cached_input(0.2));
 //! let usage = Usage { input_tokens: 2_000, output_tokens: 500, cached_input_tokens: Some(1_000) };
 //! let cost = prices.cost("claude-sonnet-4-20250514", &usage).unwrap();
-//! assert!((cost - (1_000.0 * 3.0 + 1_000.0 * 0.3 + 500.0 * 15.0) / 1e6).abs() < 1e-12);
+//! assert!((cost - (1_000.0 * 2.0 + 1_000.0 * 0.2 + 500.0 * 10.0) / 1e6).abs() < 1e-12);
 //! ```
 
 mod error;
 pub(crate) mod http;
 mod ndjson;
-mod price;
 mod sse;
 mod stream;
 mod tools;
 pub mod validate;
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use mosaic_core::ai::{FinishReason, Message};
 
 pub use error::is_context_overflow;
 pub(crate) use error::{cut_short, decode_event, rekind};
+pub use mosaic_core::ai::price::{CHARS_PER_TOKEN, DEFAULT_OUTPUT_TOKENS, ModelPrice, PriceTable};
 pub use ndjson::NdjsonDecoder;
-pub use price::{CHARS_PER_TOKEN, DEFAULT_OUTPUT_TOKENS, ModelPrice, PriceTable};
 pub use sse::{MAX_EVENT_BYTES, SseDecoder, SseEvent};
 pub use stream::{ChunkDecoder, decode_all, open_stream};
 pub use tools::{CompletedCall, ToolCallAssembler};
+
+/// The prices an adapter answers with: `base` with the configuration's
+/// `prices` laid over, refused (a `Config` error naming the entry) unless
+/// every price is finite and not negative.
+pub(crate) fn price_table(
+    provider: &'static str,
+    mut base: PriceTable,
+    overrides: &BTreeMap<String, ModelPrice>,
+) -> mosaic_core::Result<Arc<PriceTable>> {
+    base.merge(PriceTable::from_entries(overrides.clone()));
+    base.validate().map_err(|e| {
+        mosaic_core::Error::config(format!(
+            "`{}`: {}",
+            e.field().unwrap_or("prices"),
+            e.message()
+        ))
+        .with_provider(provider)
+    })?;
+    Ok(Arc::new(base))
+}
 
 /// The default wait for more of a streamed body before giving up.
 pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(120);

@@ -53,6 +53,7 @@ impl AiProvider for Anthropic {
             finish_reason: resp.finish_reason,
             usage: resp.usage,
             cost_usd: resp.cost_usd,
+            provider: None,
         })
     }
 

@@ -259,6 +259,7 @@ pub(crate) fn chat_response(
         message,
         usage: m.usage.as_ref().map(usage).unwrap_or_default(),
         cost_usd: None,
+        provider: None,
     }
 }
 

@@ -89,10 +89,16 @@ pub struct AnthropicConfig {
     /// Longest wait for more of a streamed answer, in seconds (`0`: none).
     #[serde(default = "default_idle")]
     pub stream_idle_timeout_secs: u64,
-    /// Prices per model (USD per million tokens) laid over the built-in
-    /// list prices.
+    /// Prices per model (USD per million tokens) laid over the base table
+    /// (configuration key `prices`).
     #[serde(default)]
     pub prices: BTreeMap<String, ModelPrice>,
+    /// The base table `prices` is laid over: the host's one table (see
+    /// [`with_price_table`](Self::with_price_table)); `None`, the default,
+    /// is Anthropic's built-in list ([`PriceTable::anthropic`]). Set in
+    /// code only, never read from a configuration file.
+    #[serde(skip)]
+    pub price_table: Option<PriceTable>,
     /// Timeouts, user agent, retry and rate-limit settings.
     #[serde(flatten)]
     pub http: HttpSettings,
@@ -125,6 +131,7 @@ impl AnthropicConfig {
             default_max_tokens: DEFAULT_MAX_TOKENS,
             stream_idle_timeout_secs: default_idle(),
             prices: BTreeMap::new(),
+            price_table: None,
             http: HttpSettings {
                 timeout_secs: DEFAULT_TIMEOUT_SECS,
                 ..HttpSettings::default()
@@ -141,6 +148,15 @@ impl AnthropicConfig {
     /// With a price for `model`.
     pub fn with_price(mut self, model: impl Into<String>, price: ModelPrice) -> Self {
         self.prices.insert(model.into(), price);
+        self
+    }
+
+    /// Price answers by `prices` (with `prices` of the configuration laid
+    /// over) instead of the built-in list — the one table a host also
+    /// hands its other AI adapters and the router's lowest-cost strategy.
+    /// A model the table does not price gets no `cost_usd`.
+    pub fn with_price_table(mut self, prices: PriceTable) -> Self {
+        self.price_table = Some(prices);
         self
     }
 
@@ -174,11 +190,11 @@ impl Anthropic {
 
     fn build(config: AnthropicConfig, client: Option<HttpClient>) -> Result<Self> {
         let cfg_err = |m: String| Error::config(m).with_provider(PROVIDER);
-        let mut prices = PriceTable::anthropic();
-        prices.merge(PriceTable::from_entries(config.prices.clone()));
-        prices
-            .validate()
-            .map_err(|e| cfg_err(e.message().to_owned()))?;
+        let base = config
+            .price_table
+            .clone()
+            .unwrap_or_else(PriceTable::anthropic);
+        let prices = crate::ai::price_table(PROVIDER, base, &config.prices)?;
         if config.default_max_tokens == 0 {
             return Err(cfg_err("default_max_tokens must be positive".to_owned()));
         }
@@ -212,7 +228,7 @@ impl Anthropic {
         Ok(Anthropic {
             http,
             default_max_tokens: config.default_max_tokens,
-            prices: Arc::new(prices),
+            prices,
         })
     }
 

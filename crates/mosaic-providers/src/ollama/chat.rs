@@ -69,6 +69,7 @@ impl AiProvider for Ollama {
             finish_reason: r.done_reason.as_deref().and_then(map::finish_reason),
             usage,
             model,
+            provider: None,
         })
     }
 
@@ -97,6 +98,7 @@ impl AiProvider for Ollama {
             model: r.model.unwrap_or(req.model),
             vectors: r.embeddings,
             usage: map::usage(r.prompt_eval_count, Some(0)),
+            provider: None,
         })
     }
 

@@ -195,6 +195,7 @@ pub(crate) fn chat_response(r: wire::ChatResponse, requested_model: &str) -> Cha
         message,
         usage: usage(r.prompt_eval_count, r.eval_count),
         cost_usd: None,
+        provider: None,
     }
 }
 

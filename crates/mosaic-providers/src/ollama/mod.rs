@@ -34,7 +34,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use mosaic_core::ai::AiOp;
-use mosaic_core::{Capabilities, Error, Result, Secret};
+use mosaic_core::{Capabilities, Result, Secret};
 use mosaic_plugin_sdk::PluginFactory;
 use serde::Deserialize;
 
@@ -83,10 +83,16 @@ pub struct OllamaConfig {
     /// Longest wait for more of a streamed answer, in seconds (`0`: none).
     #[serde(default = "default_idle")]
     pub stream_idle_timeout_secs: u64,
-    /// Prices per model (USD per million tokens); models without one are
-    /// free.
+    /// Prices per model (USD per million tokens) laid over the base table
+    /// (configuration key `prices`); models without one are free.
     #[serde(default)]
     pub prices: BTreeMap<String, ModelPrice>,
+    /// A table laid over "everything free" before `prices`: the host's one
+    /// table (see [`with_price_table`](Self::with_price_table)); models it
+    /// does not price stay free unless it has a fallback price. Set in code
+    /// only, never read from a configuration file.
+    #[serde(skip)]
+    pub price_table: Option<PriceTable>,
     /// Timeouts, user agent, retry and rate-limit settings.
     #[serde(flatten)]
     pub http: HttpSettings,
@@ -117,6 +123,7 @@ impl OllamaConfig {
             truncate_embeddings: false,
             stream_idle_timeout_secs: default_idle(),
             prices: BTreeMap::new(),
+            price_table: None,
             http: HttpSettings {
                 timeout_secs: DEFAULT_TIMEOUT_SECS,
                 ..HttpSettings::default()
@@ -127,6 +134,15 @@ impl OllamaConfig {
     /// With a price for `model`.
     pub fn with_price(mut self, model: impl Into<String>, price: ModelPrice) -> Self {
         self.prices.insert(model.into(), price);
+        self
+    }
+
+    /// Price answers by `prices` too — the one table a host also hands its
+    /// other AI adapters and the router — laid over "everything free"
+    /// (a local server's models cost nothing unless the table says
+    /// otherwise), with `prices` of the configuration laid over both.
+    pub fn with_price_table(mut self, prices: PriceTable) -> Self {
+        self.price_table = Some(prices);
         self
     }
 
@@ -161,11 +177,11 @@ impl Ollama {
     }
 
     fn build(config: OllamaConfig, client: Option<HttpClient>) -> Result<Self> {
-        let mut prices = PriceTable::free();
-        prices.merge(PriceTable::from_entries(config.prices.clone()));
-        prices
-            .validate()
-            .map_err(|e| Error::config(e.message().to_owned()).with_provider(PROVIDER))?;
+        let mut base = PriceTable::free();
+        if let Some(table) = &config.price_table {
+            base.merge(table.clone());
+        }
+        let prices = crate::ai::price_table(PROVIDER, base, &config.prices)?;
         let auth = match config.api_key {
             Some(k) => Auth::Bearer(k),
             None => Auth::None,
@@ -187,7 +203,7 @@ impl Ollama {
             keep_alive: config.keep_alive,
             num_ctx: config.num_ctx,
             truncate_embeddings: config.truncate_embeddings,
-            prices: Arc::new(prices),
+            prices,
         })
     }
 

@@ -91,6 +91,7 @@ impl AiProvider for OpenAi {
             model: list.model.unwrap_or(req.model),
             vectors: list.data.into_iter().map(|e| e.embedding).collect(),
             usage: list.usage.as_ref().map(map::usage).unwrap_or_default(),
+            provider: None,
         })
     }
 

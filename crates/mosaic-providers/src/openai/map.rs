@@ -215,6 +215,7 @@ pub(crate) fn chat_response(
         message,
         usage: c.usage.as_ref().map(usage).unwrap_or_default(),
         cost_usd: None,
+        provider: None,
     })
 }
 
@@ -232,6 +233,7 @@ pub(crate) fn completion(c: wire::Completion, requested_model: &str) -> Result<C
         finish_reason: choice.finish_reason.as_deref().and_then(finish_reason),
         usage: c.usage.as_ref().map(usage).unwrap_or_default(),
         cost_usd: None,
+        provider: None,
     })
 }
 

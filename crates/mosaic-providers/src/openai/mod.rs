@@ -158,10 +158,16 @@ pub struct OpenAiConfig {
     /// Longest wait for more of a streamed answer, in seconds (`0`: none).
     #[serde(default = "default_idle")]
     pub stream_idle_timeout_secs: u64,
-    /// Prices per model (USD per million tokens) laid over the built-in
-    /// list prices.
+    /// Prices per model (USD per million tokens) laid over the base table
+    /// (configuration key `prices`).
     #[serde(default)]
     pub prices: BTreeMap<String, ModelPrice>,
+    /// The base table `prices` is laid over: the host's one table (see
+    /// [`with_price_table`](Self::with_price_table)); `None`, the default,
+    /// is OpenAI's built-in list ([`PriceTable::openai`]). Set in code
+    /// only, never read from a configuration file.
+    #[serde(skip)]
+    pub price_table: Option<PriceTable>,
     /// Timeouts, user agent, retry and rate-limit settings.
     #[serde(flatten)]
     pub http: HttpSettings,
@@ -201,6 +207,7 @@ impl OpenAiConfig {
             stream_usage: true,
             stream_idle_timeout_secs: default_idle(),
             prices: BTreeMap::new(),
+            price_table: None,
             http: HttpSettings {
                 timeout_secs: DEFAULT_TIMEOUT_SECS,
                 ..HttpSettings::default()
@@ -227,6 +234,15 @@ impl OpenAiConfig {
     /// With a price for `model`.
     pub fn with_price(mut self, model: impl Into<String>, price: ModelPrice) -> Self {
         self.prices.insert(model.into(), price);
+        self
+    }
+
+    /// Price answers by `prices` (with `prices` of the configuration laid
+    /// over) instead of the built-in list — the one table a host also
+    /// hands its other AI adapters and the router's lowest-cost strategy.
+    /// A model the table does not price gets no `cost_usd`.
+    pub fn with_price_table(mut self, prices: PriceTable) -> Self {
+        self.price_table = Some(prices);
         self
     }
 
@@ -267,11 +283,11 @@ impl OpenAi {
 
     fn build(config: OpenAiConfig, client: Option<HttpClient>) -> Result<Self> {
         let cfg_err = |m: String| Error::config(m).with_provider(PROVIDER);
-        let mut prices = PriceTable::openai();
-        prices.merge(PriceTable::from_entries(config.prices.clone()));
-        prices
-            .validate()
-            .map_err(|e| cfg_err(e.message().to_owned()))?;
+        let base = config
+            .price_table
+            .clone()
+            .unwrap_or_else(PriceTable::openai);
+        let prices = crate::ai::price_table(PROVIDER, base, &config.prices)?;
 
         let mut builder = config.http.transport(PROVIDER, &config.base_url, client);
         for (name, value) in [
@@ -323,7 +339,7 @@ impl OpenAi {
             }),
             max_field,
             stream_usage: config.stream_usage,
-            prices: Arc::new(prices),
+            prices,
         })
     }
 

@@ -27,6 +27,7 @@ mod notion;
 mod ollama;
 mod openai;
 mod plugin_host;
+mod prices;
 mod trust_boundary;
 mod wikijs;
 mod woodpecker;

@@ -1,14 +1,17 @@
-//! What the lowest-cost strategy ranks by: a host-supplied [`CostModel`],
-//! with two ready-made ones — [`TokenPricing`] for AI providers and
-//! [`OperationCosts`] for any family.
+//! What the lowest-cost strategy ranks by: a host-supplied [`CostModel`].
+//! Ready-made ones: for AI providers the one price table of the SDK,
+//! [`PriceTable`] (also behind every answer's `cost_usd`), directly or
+//! through [`ModelCosts`] (model aliases, per-provider tables); for any
+//! family fixed [`OperationCosts`].
 
 use std::collections::HashMap;
 use std::fmt;
 
 use mosaic_core::Operation;
 use mosaic_core::ai::AiRequest;
+use mosaic_core::ai::price::PriceTable;
 
-use crate::Glob;
+use crate::{Glob, ModelAliases};
 
 /// Estimates what an operation would cost at a provider, in any unit the
 /// host likes (money, quota points), as long as it is the same for all
@@ -31,157 +34,122 @@ where
     }
 }
 
-/// A price per token, in US dollars per million tokens (the unit AI
-/// providers publish).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TokenPrice {
-    /// Dollars per million prompt tokens.
-    pub input_per_million: f64,
-    /// Dollars per million generated tokens.
-    pub output_per_million: f64,
-}
-
-impl TokenPrice {
-    /// A price of `input` and `output` dollars per million tokens.
-    pub fn per_million(input: f64, output: f64) -> Self {
-        TokenPrice {
-            input_per_million: input,
-            output_per_million: output,
-        }
-    }
-
-    /// The cost of a call that reads `input` and writes `output` tokens.
-    pub fn cost(&self, input: u64, output: u64) -> f64 {
-        (input as f64 * self.input_per_million + output as f64 * self.output_per_million) / 1e6
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-struct ProviderPrices {
-    any_model: Option<TokenPrice>,
-    models: HashMap<String, TokenPrice>,
-}
-
-/// The cost model of AI providers: a price per input and output token per
-/// provider (and optionally per model), and an estimate of the tokens a
-/// request will use.
+/// AI requests priced by the one [`PriceTable`]: the estimated cost of
+/// a request is [`PriceTable::estimate`] — its prompt and `max_tokens` at
+/// the price of the model it names — whichever provider it goes to. A
+/// model without a price is an unknown cost (tried last).
 ///
-/// Input tokens are estimated from the prompt's length (system prompt,
-/// messages and tool schemas; [`chars_per_token`](Self::chars_per_token)
-/// characters per token, 4 by default); output tokens are the request's
-/// `max_tokens`, or [`default_output_tokens`](Self::default_output_tokens)
-/// (256) when unset. Listing or describing models costs nothing.
+/// Hand the router the same table the AI adapters price their answers
+/// with (`OpenAiConfig::with_price_table` and its siblings in
+/// `mosaic-providers`), and the lowest-cost strategy ranks by the prices
+/// that later appear as `cost_usd`. When providers know a request's model
+/// under other names (a [`ModelAliasLayer`](crate::ModelAliasLayer)), or
+/// one of them prices models its own way (a local server), use
+/// [`ModelCosts`].
+impl CostModel<AiRequest> for PriceTable {
+    fn estimate(&self, _provider: &str, operation: &AiRequest) -> Option<f64> {
+        PriceTable::estimate(self, operation)
+    }
+}
+
+/// The cost model of AI providers: one [`PriceTable`], seen through each
+/// provider's model aliases, with an own table for providers that price
+/// differently.
+///
+/// For a request to a provider, the model it names is first resolved
+/// through that provider's [`aliases`](Self::aliases) (the same
+/// [`ModelAliases`] its [`ModelAliasLayer`](crate::ModelAliasLayer)
+/// rewrites with), then priced by the provider's own table if it has one
+/// ([`provider_prices`](Self::provider_prices)), else by the shared table,
+/// for the tokens [`PriceTable::estimate_usage`] expects. A model without
+/// a price is an unknown cost (tried after every known one); listing and
+/// describing models cost nothing.
 ///
 /// ```
+/// use mosaic_core::ai::price::PriceTable;
 /// use mosaic_core::ai::{AiRequest, ChatRequest};
-/// use mosaic_router::router::{CostModel, TokenPrice, TokenPricing};
+/// use mosaic_router::ModelAliases;
+/// use mosaic_router::router::{CostModel, ModelCosts};
 ///
-/// let pricing = TokenPricing::new()
-///     .provider("big", TokenPrice::per_million(2.50, 10.00))
-///     .provider("small", TokenPrice::per_million(0.15, 0.60));
-/// let req = AiRequest::Chat(ChatRequest::new("m", "x".repeat(4000)).max_tokens(500));
-/// assert_eq!(pricing.estimate_tokens(&req), (1000, 500));
-/// let big = pricing.estimate("big", &req).unwrap();
-/// let small = pricing.estimate("small", &req).unwrap();
-/// assert!(small < big);
-/// assert_eq!(pricing.estimate("unknown", &req), None);
+/// let costs = ModelCosts::new(PriceTable::built_in())
+///     .aliases("gpt", ModelAliases::new().alias("chat", "gpt-4o-mini"))
+///     .aliases("claude", ModelAliases::new().alias("chat", "claude-sonnet-4-5"))
+///     .provider_prices("local", PriceTable::free());
+/// let req = AiRequest::Chat(ChatRequest::new("chat", "x".repeat(4000)).max_tokens(500));
+/// let gpt = costs.estimate("gpt", &req).unwrap();
+/// let claude = costs.estimate("claude", &req).unwrap();
+/// assert!((gpt - (1000.0 * 0.15 + 500.0 * 0.60) / 1e6).abs() < 1e-12);
+/// assert!(gpt < claude);
+/// assert_eq!(costs.estimate("local", &req), Some(0.0));
+/// assert_eq!(costs.estimate("elsewhere", &req), None, "`chat` has no price");
 /// ```
-#[derive(Debug, Clone)]
-pub struct TokenPricing {
-    providers: HashMap<String, ProviderPrices>,
-    chars_per_token: f64,
-    default_output_tokens: u32,
+#[derive(Debug, Clone, Default)]
+pub struct ModelCosts {
+    prices: PriceTable,
+    providers: HashMap<String, ProviderView>,
 }
 
-impl Default for TokenPricing {
-    fn default() -> Self {
-        Self::new()
-    }
+/// How one provider sees the shared table.
+#[derive(Debug, Clone, Default)]
+struct ProviderView {
+    aliases: ModelAliases,
+    prices: Option<PriceTable>,
 }
 
-impl TokenPricing {
-    /// No prices yet; 4 characters per token; 256 expected output tokens.
-    pub fn new() -> Self {
-        TokenPricing {
+impl ModelCosts {
+    /// Every provider priced by `prices`, under the request's model name.
+    pub fn new(prices: PriceTable) -> Self {
+        ModelCosts {
+            prices,
             providers: HashMap::new(),
-            chars_per_token: 4.0,
-            default_output_tokens: 256,
         }
     }
 
-    /// The price of every model at `provider` (unless a model has its own).
-    pub fn provider(mut self, provider: impl Into<String>, price: TokenPrice) -> Self {
-        self.providers.entry(provider.into()).or_default().any_model = Some(price);
+    /// `provider` knows models by these aliases (a later call for the same
+    /// provider replaces them).
+    pub fn aliases(mut self, provider: impl Into<String>, aliases: ModelAliases) -> Self {
+        self.providers.entry(provider.into()).or_default().aliases = aliases;
         self
     }
 
-    /// The price of one model at `provider`.
-    pub fn model(
-        mut self,
-        provider: impl Into<String>,
-        model: impl Into<String>,
-        price: TokenPrice,
-    ) -> Self {
+    /// `provider` is priced by `prices` instead of the shared table —
+    /// e.g. [`PriceTable::free`] for a local server, or the table its
+    /// adapter was given.
+    pub fn provider_prices(mut self, provider: impl Into<String>, prices: PriceTable) -> Self {
+        self.providers.entry(provider.into()).or_default().prices = Some(prices);
+        self
+    }
+
+    /// The shared table.
+    pub fn prices(&self) -> &PriceTable {
+        &self.prices
+    }
+
+    /// The table `provider` is priced by.
+    pub fn prices_of(&self, provider: &str) -> &PriceTable {
         self.providers
-            .entry(provider.into())
-            .or_default()
-            .models
-            .insert(model.into(), price);
-        self
+            .get(provider)
+            .and_then(|v| v.prices.as_ref())
+            .unwrap_or(&self.prices)
     }
 
-    /// How many prompt characters make one token (at least 1).
-    pub fn chars_per_token(mut self, chars: f64) -> Self {
-        self.chars_per_token = if chars.is_finite() {
-            chars.max(1.0)
-        } else {
-            4.0
-        };
-        self
-    }
-
-    /// The output tokens assumed when a request sets no `max_tokens`.
-    pub fn default_output_tokens(mut self, tokens: u32) -> Self {
-        self.default_output_tokens = tokens;
-        self
-    }
-
-    fn tokens_of(&self, chars: usize) -> u64 {
-        (chars as f64 / self.chars_per_token).ceil() as u64
-    }
-
-    /// The estimated `(input, output)` tokens of a request.
-    pub fn estimate_tokens(&self, request: &AiRequest) -> (u64, u64) {
-        let out = |max: Option<u32>| u64::from(max.unwrap_or(self.default_output_tokens));
-        match request {
-            AiRequest::Chat(c) | AiRequest::ChatStream(c) => {
-                (self.tokens_of(c.prompt_chars()), out(c.max_tokens))
-            }
-            AiRequest::Complete(c) => (self.tokens_of(c.prompt.len()), out(c.max_tokens)),
-            AiRequest::Embed(e) => (self.tokens_of(e.inputs.iter().map(String::len).sum()), 0),
-            AiRequest::ListModels(_) | AiRequest::GetModel(_) => (0, 0),
-        }
-    }
-
-    /// The model a request names, if any.
-    fn model_of(request: &AiRequest) -> Option<&str> {
-        match request {
-            AiRequest::Chat(c) | AiRequest::ChatStream(c) => Some(&c.model),
-            AiRequest::Complete(c) => Some(&c.model),
-            AiRequest::Embed(e) => Some(&e.model),
-            AiRequest::ListModels(_) | AiRequest::GetModel(_) => None,
-        }
+    /// The name `provider` knows `model` by.
+    pub fn model_at<'a>(&'a self, provider: &str, model: &'a str) -> &'a str {
+        self.providers
+            .get(provider)
+            .and_then(|v| v.aliases.resolve(model))
+            .unwrap_or(model)
     }
 }
 
-impl CostModel<AiRequest> for TokenPricing {
+impl CostModel<AiRequest> for ModelCosts {
     fn estimate(&self, provider: &str, operation: &AiRequest) -> Option<f64> {
-        let prices = self.providers.get(provider)?;
-        let price = Self::model_of(operation)
-            .and_then(|m| prices.models.get(m))
-            .or(prices.any_model.as_ref())?;
-        let (input, output) = self.estimate_tokens(operation);
-        Some(price.cost(input, output))
+        match PriceTable::model_of(operation) {
+            Some(model) => self
+                .prices_of(provider)
+                .estimate_as(self.model_at(provider, model), operation),
+            None => Some(0.0),
+        }
     }
 }
 
@@ -240,5 +208,58 @@ impl fmt::Debug for OperationCosts {
                     .map(|(p, g, c)| format!("{p} {g} = {c}")),
             )
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mosaic_core::ai::price::ModelPrice;
+    use mosaic_core::ai::{ChatRequest, ListModels};
+
+    use super::*;
+
+    fn chat(model: &str) -> AiRequest {
+        AiRequest::Chat(ChatRequest::new(model, "x".repeat(4_000)).max_tokens(500))
+    }
+
+    #[test]
+    fn a_price_table_prices_the_model_a_request_names() {
+        let table = PriceTable::openai();
+        let model: &dyn CostModel<AiRequest> = &table;
+        let mini = (1_000.0 * 0.15 + 500.0 * 0.60) / 1e6;
+        assert_eq!(model.estimate("anywhere", &chat("gpt-4o-mini")), Some(mini));
+        assert_eq!(
+            model.estimate("elsewhere", &chat("gpt-4o-mini")),
+            Some(mini)
+        );
+        assert!(model.estimate("anywhere", &chat("gpt-4o")).unwrap() > mini);
+        assert_eq!(model.estimate("anywhere", &chat("mystery")), None);
+    }
+
+    #[test]
+    fn model_costs_resolve_aliases_and_per_provider_tables() {
+        let costs =
+            ModelCosts::new(PriceTable::openai().with("gpt-4o", ModelPrice::per_million(1.0, 1.0)))
+                .aliases("big", ModelAliases::new().alias("chat", "gpt-4o"))
+                .aliases("small", ModelAliases::new().alias("chat", "gpt-4o-mini"))
+                .provider_prices("local", PriceTable::free())
+                .aliases("local", ModelAliases::new().alias("chat", "llama3"));
+
+        let big = costs.estimate("big", &chat("chat")).unwrap();
+        assert_eq!(big, (1_000.0 + 500.0) / 1e6, "the host's override wins");
+        let small = costs.estimate("small", &chat("chat")).unwrap();
+        assert_eq!(small, (1_000.0 * 0.15 + 500.0 * 0.60) / 1e6);
+        assert_eq!(costs.estimate("local", &chat("chat")), Some(0.0));
+        assert_eq!(costs.estimate("other", &chat("chat")), None);
+        // not an alias: the model's own price, at every provider
+        assert_eq!(costs.estimate("small", &chat("gpt-4o")), Some(big));
+        assert_eq!(costs.estimate("other", &chat("gpt-4o")), Some(big));
+        let list = AiRequest::ListModels(ListModels::default());
+        assert_eq!(costs.estimate("other", &list), Some(0.0));
+
+        assert_eq!(costs.model_at("small", "chat"), "gpt-4o-mini");
+        assert_eq!(costs.model_at("other", "chat"), "chat");
+        assert_eq!(costs.prices_of("local"), &PriceTable::free());
+        assert_eq!(costs.prices_of("big"), costs.prices());
     }
 }

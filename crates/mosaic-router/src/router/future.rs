@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 
-use mosaic_core::{Error, ErrorKind, Operation, Request, Result};
+use mosaic_core::{Attempt, Error, ErrorKind, Operation, Request, Result, Served};
 use pin_project_lite::pin_project;
 use tokio::time::{Instant, Sleep};
 use tower::Service;
@@ -29,6 +29,11 @@ pin_project! {
     /// next one (a copy, while others may follow), and on a failure the
     /// failover policy allows moves on — within the attempt limit and the
     /// request's deadline.
+    ///
+    /// An answer is marked with the candidate that gave it
+    /// ([`Served::set_served_by`]); a failure carries every attempt made
+    /// ([`Error::attempts`]), in order — the list is built only once a
+    /// candidate has failed.
     pub struct ResponseFuture<R, S>
     where
         S: Service<Request<R>>,
@@ -46,6 +51,10 @@ pin_project! {
         started: Option<Instant>,
         last_error: Option<Error>,
         skipped: Skipped,
+        // The failed calls so far (allocated on the first failure).
+        failures: Vec<Attempt>,
+        // The provider that answered.
+        served: Option<u16>,
         #[pin]
         call: Option<Oneshot<S, Request<R>>>,
         #[pin]
@@ -93,9 +102,46 @@ where
             started: None,
             last_error: None,
             skipped: Vec::new(),
+            failures: Vec::new(),
+            served: None,
             call: None,
             sleep: None,
         }
+    }
+
+    /// How many candidates were called.
+    pub(crate) fn attempts_made(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The provider (slot index) that answered, once one did.
+    pub(crate) fn served(&self) -> Option<u16> {
+        self.served
+    }
+
+    /// The failed attempts before the answer (empty once an error carried
+    /// them out).
+    pub(crate) fn take_failures(self: Pin<&mut Self>) -> Vec<Attempt> {
+        std::mem::take(self.project().failures)
+    }
+}
+
+/// Add the failure `e` of candidate `name` to `failures`: one attempt, or
+/// the attempts of a nested router that produced it.
+pub(super) fn record(failures: &mut Vec<Attempt>, name: &Arc<str>, e: &Error) {
+    if e.attempts().is_empty() {
+        failures.push(Attempt::from_error(name.clone(), e));
+    } else {
+        failures.extend_from_slice(e.attempts());
+    }
+}
+
+/// The error to return: `e` with the failed attempts, if there were any.
+fn with_failures(e: Error, failures: &mut Vec<Attempt>) -> Error {
+    if failures.is_empty() {
+        e
+    } else {
+        e.with_attempts(std::mem::take(failures))
     }
 }
 
@@ -111,6 +157,7 @@ impl<R, S> Future for ResponseFuture<R, S>
 where
     R: Operation + Clone,
     S: Service<Request<R>, Error = Error> + Clone,
+    S::Response: Served,
 {
     type Output = Result<S::Response>;
 
@@ -146,7 +193,9 @@ where
                 let slot = &this.shared.slots[usize::from(idx)];
                 slot.stats.in_flight.fetch_sub(1, Ordering::Relaxed);
                 match result {
-                    Ok(resp) => {
+                    Ok(mut resp) => {
+                        resp.set_served_by(&slot.name);
+                        *this.served = Some(idx);
                         if let Some(start) = this.started.take() {
                             let now = Instant::now();
                             slot.stats.observe(
@@ -161,10 +210,11 @@ where
                         if e.provider().is_none() {
                             e = e.with_provider(slot.name.to_string());
                         }
+                        record(this.failures, &slot.name, &e);
                         let moves_on = e.kind() == ErrorKind::Unsupported
                             || this.failover_on.contains(e.kind());
                         if !moves_on {
-                            return Poll::Ready(Err(e));
+                            return Poll::Ready(Err(with_failures(e, this.failures)));
                         }
                         tracing::debug!(
                             rule = &*this.decision.rule,
@@ -198,7 +248,7 @@ where
                 this.op_name,
             );
             match step {
-                Step::Done(e) => return Poll::Ready(Err(e)),
+                Step::Done(e) => return Poll::Ready(Err(with_failures(e, this.failures))),
                 Step::Call(idx, request) => {
                     let slot = &this.shared.slots[usize::from(idx)];
                     slot.stats.in_flight.fetch_add(1, Ordering::Relaxed);

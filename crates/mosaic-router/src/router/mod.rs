@@ -16,7 +16,18 @@
 //!   error — invalid input, not found, permission denied — returns at once;
 //! * when every candidate was skipped the error is `NoProvider`, naming
 //!   each candidate and why it was skipped; when candidates were tried and
-//!   all failed, the last failure is returned.
+//!   all failed, the last failure is returned — its kind, message and
+//!   status — carrying every attempt in order ([`Error::attempts`]: the
+//!   candidate's name, the kind, status, retry-after and a short message;
+//!   one entry when only one candidate was tried; a nested router's
+//!   attempts are listed in place of the nested router's one).
+//!
+//! A response names the candidate that gave it: the router calls
+//! [`Served::set_served_by`](mosaic_core::Served::set_served_by) with its
+//! registered name, which the AI family records in `provider` (chat,
+//! completion, embeddings) and [`ChatStream::provider`](mosaic_core::ai::ChatStream::provider).
+//! A stream that fails after its first chunk is surfaced as it is; opt in
+//! to restarting it elsewhere with [`Router::chat_stream_with_restart`].
 //!
 //! [`Router::plan`] shows where a typed request would go;
 //! [`Router::explain`] shows where a request for an operation *name* would
@@ -35,6 +46,7 @@ mod explain;
 mod future;
 mod health;
 mod provider;
+mod restart;
 mod rule;
 mod strategy;
 
@@ -45,11 +57,11 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use mosaic_core::{Error, ErrorKind, Operation, Request, Result};
+use mosaic_core::{Error, ErrorKind, Operation, Request, Result, Served};
 use tokio::time::Instant;
 use tower::Service;
 
-pub use cost::{CostModel, OperationCosts, TokenPrice, TokenPricing};
+pub use cost::{CostModel, ModelCosts, OperationCosts};
 pub use explain::{Candidate, FamilyRequest, Mismatch, RouteExplanation, SkipReason, SkippedRule};
 pub use future::ResponseFuture;
 pub use health::{Health, HealthCheck, HealthFlag};
@@ -365,7 +377,7 @@ where
     R: Operation + Clone + Send + 'static,
     S: Service<Request<R>, Error = Error> + Clone + Send + Sync + 'static,
     S::Future: Send,
-    S::Response: Send + 'static,
+    S::Response: Served + Send + 'static,
 {
     type Response = S::Response;
     type Error = Error;

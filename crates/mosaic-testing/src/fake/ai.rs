@@ -647,6 +647,7 @@ impl AiProvider for FakeAi {
                 finish_reason: Some(a.finish),
                 usage: a.usage,
                 cost_usd: a.cost,
+                provider: None,
             })
         })
         .await
@@ -700,6 +701,7 @@ impl AiProvider for FakeAi {
                 finish_reason: Some(a.finish),
                 usage: a.usage,
                 cost_usd: a.cost,
+                provider: None,
             })
         })
         .await
@@ -746,6 +748,7 @@ impl AiProvider for FakeAi {
                 model: p.model.clone(),
                 vectors: p.inputs.iter().map(|t| embed_text(t, dims)).collect(),
                 usage,
+                provider: None,
             })
         })
         .await

@@ -251,11 +251,17 @@ pub(crate) fn rule(family: &str, index: usize, spec: &RouteSpec) -> Rule {
         Some(AccessSpec::Write) => r = r.writes(),
         None => {}
     }
-    r = r.to(spec.to.iter().cloned()).strategy(match spec.strategy {
+    r = match &spec.weights {
+        Some(w) => r.to_weighted(spec.to.iter().cloned().zip(w.iter().copied())),
+        None => r.to(spec.to.iter().cloned()),
+    };
+    r = r.strategy(match spec.strategy {
         StrategySpec::Failover => Strategy::Failover,
         StrategySpec::RoundRobin => Strategy::RoundRobin,
         StrategySpec::LeastBusy => Strategy::LeastOutstanding,
         StrategySpec::Latency => Strategy::LowestLatency,
+        StrategySpec::Weighted => Strategy::WeightedRoundRobin,
+        StrategySpec::WeightedRandom => Strategy::WeightedRandom,
     });
     if let Some(n) = spec.max_attempts {
         r = r.max_attempts(n);

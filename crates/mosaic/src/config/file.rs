@@ -35,6 +35,25 @@ pub struct MosaicConfig {
     /// Model aliases and the AI failover defaults.
     #[serde(default)]
     pub ai: AiSpec,
+    /// The text this was parsed from, to place errors found later.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) source: Option<Source>,
+}
+
+/// Where a configuration came from.
+#[derive(Debug, Clone)]
+pub(crate) struct Source {
+    pub(crate) origin: std::sync::Arc<str>,
+    pub(crate) text: std::sync::Arc<str>,
+    pub(crate) toml: bool,
+}
+
+/// Sources never make two configurations differ.
+impl PartialEq for Source {
+    fn eq(&self, _: &Source) -> bool {
+        true
+    }
 }
 
 /// `[ai]`.
@@ -318,6 +337,9 @@ pub struct RouteSpec {
     pub matches: MatchSpec,
     /// The candidate instances, in order.
     pub to: Vec<String>,
+    /// Weights of the candidates, in `to`'s order, for the weighted
+    /// strategies (default 1 each).
+    pub weights: Option<Vec<u32>>,
     /// How the candidates are ordered (default `failover`).
     #[serde(default)]
     pub strategy: StrategySpec,
@@ -365,6 +387,11 @@ pub enum StrategySpec {
     LeastBusy,
     /// The candidate with the lowest observed latency.
     Latency,
+    /// Smooth weighted round robin: over each cycle of `sum(weights)`
+    /// calls every candidate goes first `weight` times, interleaved.
+    Weighted,
+    /// The first candidate drawn at random in proportion to its weight.
+    WeightedRandom,
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {

@@ -55,6 +55,7 @@
 mod build;
 pub mod file;
 mod kinds;
+mod locate;
 mod tenants;
 #[cfg(feature = "watch")]
 mod watch;
@@ -129,6 +130,25 @@ impl MosaicConfig {
     /// Parse `text` in `format`; `origin` (a file name) heads every error.
     /// Errors name `origin:line:column`, the key path, and never a value.
     pub fn parse(text: &str, format: Format, origin: &str) -> Result<MosaicConfig> {
+        let mut config = MosaicConfig::parse_only(text, format, origin)?;
+        config.source = Some(file::Source {
+            origin: origin.into(),
+            text: text.into(),
+            toml: format == Format::Toml,
+        });
+        Ok(config)
+    }
+
+    /// `e`, found after parsing, headed by the file, line and column of the
+    /// key it is about (TOML files).
+    fn locate(&self, e: Error) -> Error {
+        match &self.source {
+            Some(s) if s.toml => locate::locate(e, &s.origin, &s.text),
+            _ => e,
+        }
+    }
+
+    fn parse_only(text: &str, format: Format, origin: &str) -> Result<MosaicConfig> {
         match format {
             Format::Toml => {
                 let de = toml::Deserializer::parse(text).map_err(|e| {
@@ -681,6 +701,10 @@ impl MosaicConfig {
 /// section is unchanged, else opened anew (the cache tier only by
 /// [`connect_redis`]).
 fn redis_for(config: &MosaicConfig, previous: Option<&Built>) -> Result<build::Redis> {
+    open_redis(config, previous).map_err(|e| config.locate(e))
+}
+
+fn open_redis(config: &MosaicConfig, previous: Option<&Built>) -> Result<build::Redis> {
     if let Some(p) = previous
         && p.config.redis == config.redis
     {
@@ -729,6 +753,15 @@ async fn connect_redis(config: &MosaicConfig, previous: Option<&Built>) -> Resul
 /// instance stacks (with their breaker and limiter state), caches and
 /// tenant quotas.
 fn assemble(
+    config: &MosaicConfig,
+    supplied: &BTreeMap<String, Instance>,
+    previous: Option<&Built>,
+    redis: build::Redis,
+) -> Result<Built> {
+    assemble_checked(config, supplied, previous, redis).map_err(|e| config.locate(e))
+}
+
+fn assemble_checked(
     config: &MosaicConfig,
     supplied: &BTreeMap<String, Instance>,
     previous: Option<&Built>,
@@ -1092,6 +1125,20 @@ fn check_routes(config: &MosaicConfig, families: &BTreeMap<String, Family>) -> R
                     format!("routes.{label}[{i}].to"),
                     "names no provider",
                 ));
+            }
+            if let Some(w) = &route.weights {
+                if w.len() != route.to.len() {
+                    problems.push(FieldError::new(
+                        format!("routes.{label}[{i}].weights"),
+                        format!("{} weights for {} candidates", w.len(), route.to.len()),
+                    ));
+                }
+                if let Some(j) = w.iter().position(|&w| w == 0) {
+                    problems.push(FieldError::new(
+                        format!("routes.{label}[{i}].weights[{j}]"),
+                        "a weight is at least 1",
+                    ));
+                }
             }
             for (j, target) in route.to.iter().enumerate() {
                 let place = format!("routes.{label}[{i}].to[{j}]");

@@ -893,3 +893,101 @@ async fn weighted_routes_split_by_weight_and_bad_weights_are_refused() {
         assert!(e.to_string().starts_with("mosaic.toml:7:"), "{e}");
     }
 }
+
+#[tokio::test]
+async fn the_cost_strategy_ranks_by_the_files_prices_under_each_instances_model() {
+    let text = r#"
+        [providers.small]
+        kind = "host"
+        [providers.large]
+        kind = "host"
+        [ai.aliases]
+        chat = [
+            { provider = "small", model = "small-8k" },
+            { provider = "large", model = "large-128k" },
+        ]
+        [ai.prices]
+        small-8k = { input = 3.0, output = 15.0 }
+        large-128k = { input = 0.1, output = 0.4 }
+        [[routes.ai]]
+        match = { subject = "chat" }
+        to = ["small", "large"]
+        strategy = "cost"
+    "#;
+    let (small, large) = (Model::new(None), Model::new(None));
+    let m = two_models(text, &small, &large).unwrap();
+    let answer = m
+        .ai()
+        .unwrap()
+        .chat(mosaic::ai::ChatRequest::new("chat", "hi"))
+        .await
+        .unwrap();
+    assert_eq!(answer.model, "large-128k", "the cheaper model first");
+    assert!(small.seen().is_empty());
+    // Swap the prices: the other instance goes first.
+    let swapped = text
+        .replace("input = 3.0, output = 15.0", "input = 0.01, output = 0.01")
+        .replace("input = 0.1, output = 0.4", "input = 9.0, output = 9.0");
+    let (small, large) = (Model::new(None), Model::new(None));
+    let m = two_models(&swapped, &small, &large).unwrap();
+    let answer = m
+        .ai()
+        .unwrap()
+        .chat(mosaic::ai::ChatRequest::new("chat", "hi"))
+        .await
+        .unwrap();
+    assert_eq!(answer.model, "small-8k");
+    assert!(large.seen().is_empty());
+
+    let negative = text.replace("input = 0.1", "input = -1.0");
+    let e = two_models(&negative, &Model::new(None), &Model::new(None)).unwrap_err();
+    assert!(e.to_string().contains("ai.prices.large-128k"), "{e}");
+
+    let e = Mosaic::from_str(
+        "[providers.a]\nkind = \"fake-git\"\n[[routes.git]]\nto = [\"a\"]\nstrategy = \"cost\"\n",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("routes.git[0].strategy"), "{e}");
+}
+
+#[tokio::test]
+async fn observability_genai_traces_each_ai_instance() {
+    use tracing_subscriber::layer::SubscriberExt;
+    for (section, expect) in [
+        ("", 0),
+        ("[observability]\nrequests = false\ngenai = true\n", 1),
+    ] {
+        let names = Arc::new(Mutex::new(Vec::<String>::new()));
+        let seen = names.clone();
+        let layer = GenAiSpans(seen);
+        let subscriber = tracing_subscriber::registry().with(layer);
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let text = format!("{ALIASES}\n{section}");
+        let m = two_models(&text, &Model::new(None), &Model::new(None)).unwrap();
+        m.ai()
+            .unwrap()
+            .chat(mosaic::ai::ChatRequest::new("chat", "hi"))
+            .await
+            .unwrap();
+        assert_eq!(names.lock().unwrap().len(), expect, "{section:?}");
+    }
+}
+
+/// Counts `gen_ai` spans.
+struct GenAiSpans(Arc<Mutex<Vec<String>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for GenAiSpans {
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        _: &tracing::span::Id,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if attrs.metadata().name() == "gen_ai" {
+            self.0
+                .lock()
+                .unwrap()
+                .push(attrs.metadata().name().to_owned());
+        }
+    }
+}

@@ -64,9 +64,14 @@ where
             return Poll::Ready(result);
         };
         Poll::Ready(match result {
-            Ok(AiResponse::ChatStream(stream)) => Ok(AiResponse::ChatStream(ChatStream::new(
-                TracedStream::new(stream, call),
-            ))),
+            Ok(AiResponse::ChatStream(stream)) => {
+                let provider = stream.provider().map(str::to_owned);
+                let traced = ChatStream::new(TracedStream::new(stream, call));
+                Ok(AiResponse::ChatStream(match provider {
+                    Some(p) => traced.with_provider(p),
+                    None => traced,
+                }))
+            }
             Ok(response) => {
                 call.finish_response(&response);
                 Ok(response)

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use mosaic_core::{Error, Operation, Request, Result};
-use mosaic_router::router::{FailoverPolicy, Provider, Rule};
+use mosaic_router::router::{CostModel, FailoverPolicy, Provider, Rule};
 use mosaic_router::{
     BulkheadConfig, BulkheadLayer, CircuitBreakerConfig, CircuitBreakerHandle, CircuitBreakerLayer,
     Quota, RateLimitConfig, RateLimitLayer, RateLimitMode, RetryConfig, RetryLayer, Router,
@@ -262,6 +262,7 @@ pub(crate) fn rule(family: &str, index: usize, spec: &RouteSpec) -> Rule {
         StrategySpec::Latency => Strategy::LowestLatency,
         StrategySpec::Weighted => Strategy::WeightedRoundRobin,
         StrategySpec::WeightedRandom => Strategy::WeightedRandom,
+        StrategySpec::Cost => Strategy::LowestCost,
     });
     if let Some(n) = spec.max_attempts {
         r = r.max_attempts(n);
@@ -271,17 +272,20 @@ pub(crate) fn rule(family: &str, index: usize, spec: &RouteSpec) -> Rule {
 
 /// A router over `instances` (name, stack, breaker health) with the
 /// family's rules, then `extra`, else one failover rule over every
-/// instance in order; `policy` replaces the default failover policy.
-pub(crate) fn router<R, T>(
+/// instance in order; `policy` replaces the default failover policy and
+/// `cost` ranks candidates for `strategy = "cost"`.
+pub(crate) fn router<R, T, C>(
     family: &str,
     instances: Vec<(String, Boxed<R, T>, Option<CircuitBreakerHandle>)>,
     routes: &[RouteSpec],
     extra: Vec<Rule>,
     policy: Option<FailoverPolicy>,
+    cost: Option<C>,
 ) -> Result<Router<R, Boxed<R, T>>>
 where
     R: Operation + Clone + Send + Sync + 'static,
     T: Send + 'static,
+    C: CostModel<R>,
 {
     let names: Vec<String> = instances.iter().map(|(n, _, _)| n.clone()).collect();
     let mut b = Router::builder();
@@ -303,6 +307,9 @@ where
         );
     if let Some(policy) = policy {
         b = b.failover_policy(policy);
+    }
+    if let Some(cost) = cost {
+        b = b.cost_model(cost);
     }
     b.build()
 }

@@ -73,6 +73,12 @@ pub struct AiSpec {
     /// proves the request did nothing, so it is safe for every operation.
     #[serde(default = "yes")]
     pub context_fallback: bool,
+    /// Prices by model id (or id prefix, e.g. `gpt-4o` for its dated
+    /// versions), in US dollars per million tokens, laid over the built-in
+    /// lists: one table for the adapters' `cost_usd` and for
+    /// `strategy = "cost"`.
+    #[serde(default)]
+    pub prices: BTreeMap<String, PriceSpec>,
 }
 
 impl Default for AiSpec {
@@ -80,8 +86,22 @@ impl Default for AiSpec {
         AiSpec {
             aliases: BTreeMap::new(),
             context_fallback: true,
+            prices: BTreeMap::new(),
         }
     }
+}
+
+/// `ai.prices.MODEL`: US dollars per million tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriceSpec {
+    /// Prompt tokens.
+    pub input: f64,
+    /// Generated tokens.
+    pub output: f64,
+    /// Prompt tokens served from the provider's prompt cache (default: the
+    /// input price).
+    pub cached_input: Option<f64>,
 }
 
 /// One instance's name for an alias.
@@ -144,6 +164,11 @@ pub struct ObservabilitySpec {
     /// instance name (default false).
     #[serde(default)]
     pub attempts: bool,
+    /// OpenTelemetry GenAI spans and metrics (`gen_ai.*`: models, token
+    /// usage, duration, time to first chunk) per AI instance (default
+    /// false). Prompts and answers are never recorded.
+    #[serde(default)]
+    pub genai: bool,
 }
 
 fn yes() -> bool {
@@ -387,6 +412,9 @@ pub enum StrategySpec {
     LeastBusy,
     /// The candidate with the lowest observed latency.
     Latency,
+    /// The cheapest candidate for the call by `[ai.prices]` and the
+    /// built-in price lists (AI routes only).
+    Cost,
     /// Smooth weighted round robin: over each cycle of `sum(weights)`
     /// calls every candidate goes first `weight` times, interleaved.
     Weighted,

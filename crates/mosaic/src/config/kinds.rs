@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use mosaic_core::ai::AiProvider;
+use mosaic_core::ai::price::PriceTable;
 use mosaic_core::cicd::CiCdProvider;
 use mosaic_core::git::GitProvider;
 use mosaic_core::kb::KnowledgeBaseProvider;
@@ -100,7 +101,13 @@ pub fn family_of(kind: &str) -> Option<Family> {
 pub(crate) const HOST_KIND: &str = "host";
 
 /// Build instance `name` of `kind` from its resolved `settings`.
-pub(crate) fn build(name: &str, kind: &str, settings: Value) -> Result<Instance> {
+/// AI kinds price their answers by `prices` when given.
+pub(crate) fn build(
+    name: &str,
+    kind: &str,
+    settings: Value,
+    prices: Option<&PriceTable>,
+) -> Result<Instance> {
     #[allow(unused_macros)]
     macro_rules! real {
         ($module:ident :: $config:ident, $ty:ident, $variant:ident) => {{
@@ -110,6 +117,19 @@ pub(crate) fn build(name: &str, kind: &str, settings: Value) -> Result<Instance>
             )))
         }};
     }
+    #[allow(unused_macros)]
+    macro_rules! priced {
+        ($module:ident :: $config:ident, $ty:ident) => {{
+            let mut cfg = mosaic_providers::$module::$config::from_json(settings)?;
+            if let Some(p) = prices {
+                cfg = cfg.with_price_table(p.clone());
+            }
+            Ok(Instance::Ai(Arc::new(mosaic_providers::$module::$ty::new(
+                cfg,
+            )?)))
+        }};
+    }
+    let _ = prices;
     #[cfg(feature = "testing")]
     let fake_settings_empty = || -> Result<()> {
         match settings.as_object() {
@@ -138,11 +158,11 @@ pub(crate) fn build(name: &str, kind: &str, settings: Value) -> Result<Instance>
         #[cfg(feature = "woodpecker")]
         "woodpecker" => real!(woodpecker::WoodpeckerConfig, Woodpecker, CiCd),
         #[cfg(feature = "openai")]
-        "openai" => real!(openai::OpenAiConfig, OpenAi, Ai),
+        "openai" => priced!(openai::OpenAiConfig, OpenAi),
         #[cfg(feature = "anthropic")]
-        "anthropic" => real!(anthropic::AnthropicConfig, Anthropic, Ai),
+        "anthropic" => priced!(anthropic::AnthropicConfig, Anthropic),
         #[cfg(feature = "ollama")]
-        "ollama" => real!(ollama::OllamaConfig, Ollama, Ai),
+        "ollama" => priced!(ollama::OllamaConfig, Ollama),
         #[cfg(feature = "notion")]
         "notion" => real!(notion::NotionConfig, Notion, Kb),
         #[cfg(feature = "bookstack")]

@@ -74,6 +74,7 @@ use mosaic_core::project::ProjectResponse;
 use mosaic_core::workflow::WorkflowResponse;
 use tower::Layer;
 
+use mosaic_core::ai::price::{ModelPrice, PriceTable};
 use mosaic_core::ai::{AiClient, AiService};
 use mosaic_core::cicd::{CiCdClient, CiCdService};
 use mosaic_core::git::{GitClient, GitService};
@@ -81,8 +82,9 @@ use mosaic_core::kb::{KbClient, KbService};
 use mosaic_core::project::{ProjectClient, ProjectService};
 use mosaic_core::workflow::{WorkflowClient, WorkflowService};
 use mosaic_core::{Error, ErrorKind, Family, FieldError, Result};
+use mosaic_router::router::ModelCosts;
 use mosaic_router::router::RouteExplanation;
-use mosaic_router::{ModelAliasLayer, ModelAliases, Router};
+use mosaic_router::{GenAiTraceLayer, ModelAliasLayer, ModelAliases, Router};
 use serde_json::Value;
 
 pub use file::MosaicConfig;
@@ -431,6 +433,16 @@ impl Caches {
     }
 }
 
+/// What the file puts around one instance besides its own stack.
+struct Wrap {
+    /// A trace per attempt.
+    trace_attempts: bool,
+    /// Its model names (AI).
+    aliases: ModelAliases,
+    /// GenAI telemetry under this provider name (AI).
+    genai: Option<String>,
+}
+
 /// An instance's stack, kept across reloads while its spec is unchanged.
 #[derive(Clone)]
 enum Stacked {
@@ -459,9 +471,9 @@ impl Stacked {
         instance: &Instance,
         spec: &file::StackSpec,
         redis: &build::Redis,
-        trace_attempts: bool,
-        aliases: &ModelAliases,
+        wrap: &Wrap,
     ) -> Result<Stacked> {
+        let trace_attempts = wrap.trace_attempts;
         macro_rules! wrap {
             ($svc:expr, $variant:ident) => {{
                 let (svc, health) = build::stack(name, $svc, spec, redis, trace_attempts)?;
@@ -471,10 +483,19 @@ impl Stacked {
         Ok(match instance {
             Instance::Git(p) => wrap!(GitService::from_arc(p.clone()), Git),
             Instance::CiCd(p) => wrap!(CiCdService::from_arc(p.clone()), CiCd),
-            Instance::Ai(p) => wrap!(
-                ModelAliasLayer::new(aliases.clone()).layer(AiService::from_arc(p.clone())),
-                Ai
-            ),
+            Instance::Ai(p) => {
+                let aliased = ModelAliasLayer::new(wrap.aliases.clone())
+                    .layer(AiService::from_arc(p.clone()));
+                match &wrap.genai {
+                    Some(system) => wrap!(
+                        GenAiTraceLayer::new()
+                            .provider(system.clone())
+                            .layer(aliased),
+                        Ai
+                    ),
+                    None => wrap!(aliased, Ai),
+                }
+            }
             Instance::Kb(p) => wrap!(KbService::from_arc(p.clone()), Kb),
             Instance::Workflow(p) => wrap!(WorkflowService::from_arc(p.clone()), Workflow),
             Instance::Project(p) => wrap!(ProjectService::from_arc(p.clone()), Project),
@@ -768,32 +789,36 @@ fn assemble_checked(
     redis: build::Redis,
 ) -> Result<Built> {
     let redis_same = previous.is_some_and(|p| p.config.redis == config.redis);
+    let prices = price_table(config)?;
+    let genai = config.observability.as_ref().is_some_and(|o| o.genai);
     let trace_attempts = config.observability.as_ref().is_some_and(|o| o.attempts);
     let mut stacks: BTreeMap<String, Stacked> = BTreeMap::new();
     for (name, spec) in &config.providers {
         let shares = spec.stack.rate_limit.as_ref().is_some_and(|l| l.shared);
-        let aliases = aliases_of(config, name);
+        let wrap = Wrap {
+            trace_attempts,
+            aliases: aliases_of(config, name),
+            genai: genai.then(|| match spec.kind.as_str() {
+                kinds::HOST_KIND => name.clone(),
+                k => k.trim_start_matches("fake-").to_owned(),
+            }),
+        };
         let kept = previous.and_then(|p| {
-            let same_trace =
-                p.config.observability.as_ref().is_some_and(|o| o.attempts) == trace_attempts;
-            let same_aliases = aliases_of(&p.config, name) == aliases;
-            let same = p.config.providers.get(name) == Some(spec) && same_trace && same_aliases;
-            (same && (redis_same || !shares))
-                .then(|| p.stacks.get(name).cloned())
-                .flatten()
+            let old = p.stacks.get(name)?;
+            let same_ai = !matches!(old, Stacked::Ai(..))
+                || (p.config.ai.prices == config.ai.prices
+                    && p.config.observability.as_ref().is_some_and(|o| o.genai) == genai);
+            let same = p.config.providers.get(name) == Some(spec)
+                && p.config.observability.as_ref().is_some_and(|o| o.attempts) == trace_attempts
+                && aliases_of(&p.config, name) == wrap.aliases
+                && same_ai;
+            (same && (redis_same || !shares)).then(|| old.clone())
         });
         let stacked = match kept {
             Some(s) => s,
             None => {
-                let instance = instance(name, spec, supplied)?;
-                Stacked::of(
-                    name,
-                    &instance,
-                    &spec.stack,
-                    &redis,
-                    trace_attempts,
-                    &aliases,
-                )?
+                let instance = instance(name, spec, supplied, &config.ai.prices, &prices)?;
+                Stacked::of(name, &instance, &spec.stack, &redis, &wrap)?
             }
         };
         stacks.insert(name.clone(), stacked);
@@ -830,9 +855,18 @@ fn assemble_checked(
 
     macro_rules! family {
         ($variant:ident, $client:ident, $stack:ident, $routes:ident, $label:literal) => {
-            family!($variant, $client, $stack, $routes, $label, Vec::new(), None)
+            family!(
+                $variant,
+                $client,
+                $stack,
+                $routes,
+                $label,
+                Vec::new(),
+                None,
+                None::<mosaic_router::router::OperationCosts>
+            )
         };
-        ($variant:ident, $client:ident, $stack:ident, $routes:ident, $label:literal, $extra:expr, $policy:expr) => {{
+        ($variant:ident, $client:ident, $stack:ident, $routes:ident, $label:literal, $extra:expr, $policy:expr, $cost:expr) => {{
             let built: Vec<(String, $stack, Health)> = stacks
                 .iter()
                 .filter_map(|(n, s)| match s {
@@ -843,7 +877,14 @@ fn assemble_checked(
             if built.is_empty() {
                 None
             } else {
-                let router = build::router($label, built, &config.routes.$routes, $extra, $policy)?;
+                let router = build::router(
+                    $label,
+                    built,
+                    &config.routes.$routes,
+                    $extra,
+                    $policy,
+                    $cost,
+                )?;
                 routers.$routes = Some(router.clone());
                 let cached = match &caches.$routes {
                     Some(cache) => $stack::new(cache.layer(router)),
@@ -868,7 +909,8 @@ fn assemble_checked(
             ai,
             "ai",
             alias_rules(config),
-            config.ai.context_fallback.then(context_fallback)
+            config.ai.context_fallback.then(context_fallback),
+            Some(model_costs(config, &prices))
         ),
         kb: family!(Kb, KbClient, KbStack, kb, "kb"),
         workflow: family!(
@@ -895,6 +937,8 @@ fn instance(
     name: &str,
     spec: &file::ProviderSpec,
     supplied: &BTreeMap<String, Instance>,
+    file_prices: &BTreeMap<String, file::PriceSpec>,
+    prices: &PriceTable,
 ) -> Result<Instance> {
     match (spec.kind.as_str(), supplied.get(name)) {
         (kinds::HOST_KIND, Some(i)) if spec.settings.is_empty() => Ok(i.clone()),
@@ -908,7 +952,10 @@ fn instance(
         (kind, None) => {
             let mut settings = Value::Object(spec.settings.clone());
             resolve_refs(&format!("providers.{name}"), "", &mut settings)?;
-            kinds::build(name, kind, settings)
+            // The adapters price their answers by the file's table when
+            // it has one, by their built-in lists otherwise.
+            let prices = (!file_prices.is_empty()).then_some(prices);
+            kinds::build(name, kind, settings, prices)
                 .map_err(|e| prefixed(&format!("providers.{name}"), e))
         }
     }
@@ -1001,6 +1048,50 @@ fn prefixed(place: &str, e: Error) -> Error {
         out = out.with_fields(fields);
     }
     out
+}
+
+/// The built-in price lists with `[ai.prices]` laid over them.
+fn price_table(config: &MosaicConfig) -> Result<PriceTable> {
+    let mut table = PriceTable::built_in();
+    table.merge(file_prices(config));
+    table.validate().map_err(|e| {
+        let field = e
+            .fields()
+            .first()
+            .map(|f| f.field.trim_start_matches("prices/").to_owned())
+            .unwrap_or_default();
+        Error::config(format!("`ai.prices.{field}`: {}", e.message())).with_fields(vec![
+            FieldError::new(format!("ai.prices.{field}"), e.message()),
+        ])
+    })?;
+    Ok(table)
+}
+
+fn file_prices(config: &MosaicConfig) -> PriceTable {
+    let mut table = PriceTable::new();
+    for (model, p) in &config.ai.prices {
+        let mut price = ModelPrice::per_million(p.input, p.output);
+        if let Some(c) = p.cached_input {
+            price = price.with_cached_input(c);
+        }
+        table = table.with(model.clone(), price);
+    }
+    table
+}
+
+/// The cost model of the AI router: one table, each instance under its
+/// own model names, local kinds free unless priced.
+fn model_costs(config: &MosaicConfig, prices: &PriceTable) -> ModelCosts {
+    let mut costs = ModelCosts::new(prices.clone());
+    for (name, spec) in &config.providers {
+        costs = costs.aliases(name.clone(), aliases_of(config, name));
+        if spec.kind == "ollama" {
+            let mut local = PriceTable::free();
+            local.merge(file_prices(config));
+            costs = costs.provider_prices(name.clone(), local);
+        }
+    }
+    costs
 }
 
 /// Instance `name`'s model names by alias.
@@ -1124,6 +1215,12 @@ fn check_routes(config: &MosaicConfig, families: &BTreeMap<String, Family>) -> R
                 problems.push(FieldError::new(
                     format!("routes.{label}[{i}].to"),
                     "names no provider",
+                ));
+            }
+            if route.strategy == file::StrategySpec::Cost && family != Family::Ai {
+                problems.push(FieldError::new(
+                    format!("routes.{label}[{i}].strategy"),
+                    "`cost` ranks by `[ai.prices]`: AI routes only",
                 ));
             }
             if let Some(w) = &route.weights {

@@ -70,7 +70,12 @@ impl KindSet {
         KindSet(self.0 | other.0)
     }
 
-    /// This set without the kinds of `other`.
+    /// The kinds in both.
+    pub fn intersection(self, other: KindSet) -> Self {
+        KindSet(self.0 & other.0)
+    }
+
+    /// The kinds in `self` but not in `other`.
     pub fn difference(self, other: KindSet) -> Self {
         KindSet(self.0 & !other.0)
     }

@@ -991,3 +991,36 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for GenAiSpans {
         }
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_routes_failover_on_decides_which_errors_move_on() {
+    let text = |kinds: &str| {
+        format!(
+            "[providers.a]\nkind = \"host\"\n[providers.b]\nkind = \"host\"\n[[routes.git]]\nto = [\"a\", \"b\"]\nfailover_on = {kinds}\n"
+        )
+    };
+    // NotFound moves on only when the route lists it.
+    for (kinds, b_calls) in [(r#"["unavailable"]"#, 0), (r#"["not_found"]"#, 1)] {
+        let (a, b) = (
+            Scripted::failing(&[ErrorKind::NotFound]),
+            Scripted::failing(&[]),
+        );
+        let m = Mosaic::builder(config(&text(kinds)))
+            .git("a", a.clone())
+            .git("b", b.clone())
+            .build()
+            .unwrap();
+        let _ = m.git().unwrap().get_repository(repo()).await;
+        assert_eq!(b.calls(), b_calls, "{kinds}");
+    }
+    let e = Mosaic::from_str(
+        "[providers.a]\nkind = \"fake-git\"\n[[routes.git]]\nto = [\"a\"]\nfailover_on = [\"unavailabel\"]\n",
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("routes.git[0].failover_on[0]"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("unavailable"), "{e}");
+    assert!(e.to_string().starts_with("mosaic.toml:5:"), "{e}");
+}

@@ -84,11 +84,7 @@ where
 {
     pub(crate) fn new(shared: Arc<Shared<R, S>>, decision: Decision, request: Request<R>) -> Self {
         let op = &request.operation;
-        let failover_on = if op.is_idempotent() {
-            shared.failover.idempotent
-        } else {
-            shared.failover.non_idempotent
-        };
+        let failover_on = shared.failover_kinds(op.is_idempotent(), decision.failover_on);
         ResponseFuture {
             op_name: op.name(),
             deadline: request.context.deadline(),

@@ -130,6 +130,8 @@ pub(crate) struct Decision {
     order: Order,
     max_attempts: u32,
     track_latency: bool,
+    /// The rule's own failover kinds, if it has them.
+    failover_on: Option<KindSet>,
 }
 
 impl<R, S> Clone for Router<R, S> {
@@ -205,6 +207,20 @@ impl<R: Operation + 'static, S> Router<R, S> {
     }
 }
 
+impl<R, S> Shared<R, S> {
+    /// The kinds that move a request on: the rule's, for writes only
+    /// those the router's policy also allows for writes; else the
+    /// router's policy.
+    pub(crate) fn failover_kinds(&self, idempotent: bool, rule: Option<KindSet>) -> KindSet {
+        match (rule, idempotent) {
+            (Some(k), true) => k,
+            (Some(k), false) => k.intersection(self.failover.non_idempotent),
+            (None, true) => self.failover.idempotent,
+            (None, false) => self.failover.non_idempotent,
+        }
+    }
+}
+
 impl<R: Operation + 'static, S> Shared<R, S> {
     fn env(&self) -> CompileEnv<'_> {
         CompileEnv {
@@ -222,6 +238,7 @@ impl<R: Operation + 'static, S> Shared<R, S> {
             order: self.order(rule, &request.operation),
             max_attempts: rule.max_attempts,
             track_latency: table.tracks_latency,
+            failover_on: rule.failover_on,
         }
     }
 

@@ -93,11 +93,9 @@ where
         let (context, chat) = request.into_parts();
         let request = Request::with_context(context, AiRequest::ChatStream(chat));
         let decision = self.shared.decide(&request);
-        let failover_on = if request.operation.is_idempotent() {
-            self.shared.failover.idempotent
-        } else {
-            self.shared.failover.non_idempotent
-        };
+        let failover_on = self
+            .shared
+            .failover_kinds(request.operation.is_idempotent(), decision.failover_on);
         let mut restarter = Restarter {
             shared: self.shared.clone(),
             decision,
@@ -204,6 +202,7 @@ where
                 order,
                 max_attempts: budget,
                 track_latency: self.decision.track_latency,
+                failover_on: self.decision.failover_on,
             };
             let mut call = pin!(ResponseFuture::new(
                 self.shared.clone(),

@@ -8,7 +8,7 @@ use mosaic_core::{Access, Error, Family, OpKind, Operation, Request, RequestCont
 
 use super::explain::Mismatch;
 use super::strategy::{Picker, Strategy};
-use crate::Glob;
+use crate::{Glob, KindSet};
 
 /// One routing rule: conditions on the request, and the providers that
 /// take a matching request with the strategy that orders them.
@@ -44,6 +44,7 @@ pub struct Rule {
     pub(crate) candidates: Vec<(Arc<str>, u32)>,
     pub(crate) strategy: Strategy,
     pub(crate) max_attempts: Option<u32>,
+    pub(crate) failover_on: Option<KindSet>,
 }
 
 impl Rule {
@@ -124,6 +125,17 @@ impl Rule {
     /// default otherwise).
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = Some(attempts.max(1));
+        self
+    }
+
+    /// The error kinds that move a matching request on to the next
+    /// candidate, instead of the router's [`FailoverPolicy`](super::FailoverPolicy):
+    /// all of them for idempotent operations; for the others only those the
+    /// router's policy also allows for them (a write is never repeated
+    /// elsewhere on a kind that could mean it ran). `Unsupported` always
+    /// moves on.
+    pub fn failover_on(mut self, kinds: KindSet) -> Self {
+        self.failover_on = Some(kinds);
         self
     }
 
@@ -375,6 +387,7 @@ pub(crate) struct CompiledRule {
     pub(crate) strategy: Strategy,
     pub(crate) picker: Picker,
     pub(crate) max_attempts: u32,
+    pub(crate) failover_on: Option<KindSet>,
 }
 
 /// The immutable rule table (replaced whole, never edited).
@@ -495,5 +508,6 @@ fn compile_rule(rule: &Rule, fallback: &str, env: &CompileEnv<'_>) -> Result<Com
         strategy: rule.strategy,
         picker,
         max_attempts: rule.max_attempts.unwrap_or(env.max_attempts).max(1),
+        failover_on: rule.failover_on,
     })
 }

@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use mosaic_core::{Error, Operation, Request, Result};
+use mosaic_core::{Error, ErrorKind, Operation, Request, Result};
 use mosaic_router::router::{CostModel, FailoverPolicy, Provider, Rule};
 use mosaic_router::{
     BulkheadConfig, BulkheadLayer, CircuitBreakerConfig, CircuitBreakerHandle, CircuitBreakerLayer,
-    Quota, RateLimitConfig, RateLimitLayer, RateLimitMode, RetryConfig, RetryLayer, Router,
-    Strategy, TimeoutLayer, TraceLayer,
+    KindSet, Quota, RateLimitConfig, RateLimitLayer, RateLimitMode, RetryConfig, RetryLayer,
+    Router, Strategy, TimeoutLayer, TraceLayer,
 };
 use tower::util::BoxCloneSyncService;
 use tower::{Service, ServiceBuilder};
@@ -226,6 +226,11 @@ fn no_redis_feature(place: &str) -> Error {
     ))
 }
 
+/// The error kind named `name` (as `ErrorKind::as_str` spells it).
+pub(crate) fn error_kind(name: &str) -> Option<ErrorKind> {
+    ErrorKind::ALL.iter().copied().find(|k| k.as_str() == name)
+}
+
 /// The router rule of one `[[routes.FAMILY]]` entry.
 pub(crate) fn rule(family: &str, index: usize, spec: &RouteSpec) -> Rule {
     let name = spec
@@ -266,6 +271,9 @@ pub(crate) fn rule(family: &str, index: usize, spec: &RouteSpec) -> Rule {
     });
     if let Some(n) = spec.max_attempts {
         r = r.max_attempts(n);
+    }
+    if let Some(kinds) = &spec.failover_on {
+        r = r.failover_on(KindSet::of(kinds.iter().filter_map(|k| error_kind(k))));
     }
     r
 }

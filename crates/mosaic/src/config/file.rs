@@ -370,6 +370,12 @@ pub struct RouteSpec {
     pub strategy: StrategySpec,
     /// Attempts across candidates (default: each candidate once).
     pub max_attempts: Option<u32>,
+    /// The error kinds that move a call on to the next candidate
+    /// (`unavailable`, `timeout`, `rate_limited`, `circuit_open`,
+    /// `context_length_exceeded`, …), instead of the default: the
+    /// transient kinds for reads, and for writes only the kinds that prove
+    /// nothing ran (a write never moves on after a timeout).
+    pub failover_on: Option<Vec<String>>,
 }
 
 /// `match = { … }`: globs on the request.

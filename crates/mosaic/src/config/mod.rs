@@ -1217,6 +1217,15 @@ fn check_routes(config: &MosaicConfig, families: &BTreeMap<String, Family>) -> R
                     "names no provider",
                 ));
             }
+            for (j, kind) in route.failover_on.iter().flatten().enumerate() {
+                if build::error_kind(kind).is_none() {
+                    let known: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+                    problems.push(FieldError::new(
+                        format!("routes.{label}[{i}].failover_on[{j}]"),
+                        format!("unknown error kind `{kind}` (one of: {})", known.join(", ")),
+                    ));
+                }
+            }
             if route.strategy == file::StrategySpec::Cost && family != Family::Ai {
                 problems.push(FieldError::new(
                     format!("routes.{label}[{i}].strategy"),

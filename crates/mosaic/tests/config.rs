@@ -1024,3 +1024,50 @@ async fn a_routes_failover_on_decides_which_errors_move_on() {
     assert!(e.to_string().contains("unavailable"), "{e}");
     assert!(e.to_string().starts_with("mosaic.toml:5:"), "{e}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn stale_if_error_and_max_attempts_change_what_a_caller_sees() {
+    // A read expired a second ago is served stale while the provider fails,
+    // only with `stale_if_error`.
+    for (extra, served) in [("stale_if_error = \"1m\"", true), ("", false)] {
+        let flaky = Scripted::failing(&[]);
+        let m = Mosaic::builder(config(&format!(
+            "[providers.a]\nkind = \"host\"\n[cache]\nttl = \"1s\"\n{extra}\n"
+        )))
+        .git("a", flaky.clone())
+        .build()
+        .unwrap();
+        let git = m.git().unwrap();
+        git.get_repository(repo()).await.unwrap();
+        tokio::time::advance(Duration::from_secs(2)).await;
+        flaky
+            .script
+            .lock()
+            .unwrap()
+            .extend([ErrorKind::Unavailable; 3]);
+        assert_eq!(
+            git.get_repository(repo()).await.is_ok(),
+            served,
+            "{extra:?}"
+        );
+    }
+
+    // `max_attempts` bounds the candidates tried.
+    for (limit, c_calls) in [("", 1), ("max_attempts = 2", 0)] {
+        let (a, b, c) = (
+            Scripted::failing(&[ErrorKind::Unavailable]),
+            Scripted::failing(&[ErrorKind::Unavailable]),
+            Scripted::failing(&[]),
+        );
+        let m = Mosaic::builder(config(&format!(
+            "[providers.a]\nkind = \"host\"\n[providers.b]\nkind = \"host\"\n[providers.c]\nkind = \"host\"\n[[routes.git]]\nto = [\"a\", \"b\", \"c\"]\n{limit}\n"
+        )))
+        .git("a", a)
+        .git("b", b)
+        .git("c", c.clone())
+        .build()
+        .unwrap();
+        let _ = m.git().unwrap().get_repository(repo()).await;
+        assert_eq!(c.calls(), c_calls, "{limit:?}");
+    }
+}

@@ -169,3 +169,29 @@ fn shared_state_needs_a_redis_section_and_an_async_build() {
     assert!(e.to_string().contains("redis.url"), "{e}");
     assert!(!e.to_string().contains("hunter2"), "{e}");
 }
+
+#[tokio::test]
+async fn an_unreachable_redis_fails_open_or_closed_as_the_file_says() {
+    for (mode, admitted) in [("open", true), ("closed", false)] {
+        let text = format!(
+            r#"
+            [redis]
+            url = "redis://127.0.0.1:1"
+            on_failure = "{mode}"
+            prefix = "unreachable"
+            [providers.a]
+            kind = "host"
+            stack = {{ rate_limit = {{ per_minute = 100, shared = true }} }}
+            "#
+        );
+        let forge = Arc::new(Counting::default());
+        let m = replica(&text, forge.clone()).await;
+        let r = m
+            .git()
+            .unwrap()
+            .get_repository(RepoRef::new("acme", "x"))
+            .await;
+        assert_eq!(r.is_ok(), admitted, "{mode}: {r:?}");
+        assert_eq!(forge.calls(), u32::from(admitted));
+    }
+}

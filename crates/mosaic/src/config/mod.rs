@@ -389,9 +389,9 @@ impl Caches {
         for (op, ttl) in &spec.operations {
             cfg = cfg.with_operation_ttl(op.clone(), *ttl);
         }
-        if let Some(grace) = spec.stale_if_error {
-            cfg = cfg.with_stale_if_error(grace);
-        }
+        // Not at all unless the file says so (the cache's own default
+        // serves five minutes stale).
+        cfg = cfg.with_stale_if_error(spec.stale_if_error.unwrap_or_default());
         if spec.shared {
             return Caches::shared(cfg, redis);
         }

@@ -2,6 +2,7 @@
 //! in one test binary so the HTTP/TLS stack is linked once.
 
 mod ai_conformance;
+mod ai_failover;
 mod ai_stream;
 mod anthropic;
 mod bitbucket;

@@ -93,18 +93,9 @@ pub(crate) fn locate(e: Error, origin: &str, text: &str) -> Error {
     let Some(at) = key_path(&e).and_then(|p| offset(text, &p)) else {
         return e;
     };
-    let before = &text[..at.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    let fields = e.fields().to_vec();
-    let mut out = Error::new(e.kind(), format!("{origin}:{line}:{col}: {}", e.message()));
-    if let Some(p) = e.provider() {
-        out = out.with_provider(p.to_owned());
-    }
-    if !fields.is_empty() {
-        out = out.with_fields(fields);
-    }
-    out
+    let (line, col) = super::line_col(text, at);
+    let message = format!("{origin}:{line}:{col}: {}", e.message());
+    super::reworded(e, message)
 }
 
 #[cfg(test)]

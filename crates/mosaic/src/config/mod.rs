@@ -207,18 +207,24 @@ impl MosaicConfig {
 fn located(origin: &str, text: &str, offset: Option<usize>, path: &str, msg: &str) -> Error {
     let at = match offset {
         Some(o) => {
-            let mut o = o.min(text.len());
-            while !text.is_char_boundary(o) {
-                o -= 1;
-            }
-            let before = &text[..o];
-            let line = before.matches('\n').count() + 1;
-            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let (line, col) = line_col(text, o);
             format!("{origin}:{line}:{col}")
         }
         None => origin.to_owned(),
     };
     config_error(&at, path, msg.trim())
+}
+
+/// The 1-based line and column (in characters) of byte `offset` of `text`.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut o = offset.min(text.len());
+    while !text.is_char_boundary(o) {
+        o -= 1;
+    }
+    let before = &text[..o];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
 }
 
 fn config_error(at: &str, path: &str, msg: &str) -> Error {
@@ -1039,8 +1045,15 @@ impl MosaicBuilder {
 }
 
 fn prefixed(place: &str, e: Error) -> Error {
+    let message = format!("`{place}`: {}", e.message());
+    reworded(e, message)
+}
+
+/// `e` with `message` instead of its own, keeping its kind, provider and
+/// fields.
+pub(crate) fn reworded(e: Error, message: String) -> Error {
     let fields = e.fields().to_vec();
-    let mut out = Error::new(e.kind(), format!("`{place}`: {}", e.message()));
+    let mut out = Error::new(e.kind(), message);
     if let Some(p) = e.provider() {
         out = out.with_provider(p.to_owned());
     }
@@ -1186,6 +1199,11 @@ fn check_aliases(config: &MosaicConfig, families: &BTreeMap<String, Family>) -> 
             }
         }
     }
+    problems_error("invalid ai aliases", problems)
+}
+
+/// `Ok` without problems, else one `Config` error listing them all.
+fn problems_error(title: &str, problems: Vec<FieldError>) -> Result<()> {
     if problems.is_empty() {
         return Ok(());
     }
@@ -1194,7 +1212,7 @@ fn check_aliases(config: &MosaicConfig, families: &BTreeMap<String, Family>) -> 
         .map(|f| format!("`{}`: {}", f.field, f.message))
         .collect::<Vec<_>>()
         .join("; ");
-    Err(Error::config(format!("invalid ai aliases: {text}")).with_fields(problems))
+    Err(Error::config(format!("{title}: {text}")).with_fields(problems))
 }
 
 /// Every route names existing instances of its own family.
@@ -1262,13 +1280,5 @@ fn check_routes(config: &MosaicConfig, families: &BTreeMap<String, Family>) -> R
             }
         }
     }
-    if problems.is_empty() {
-        return Ok(());
-    }
-    let text = problems
-        .iter()
-        .map(|f| format!("`{}`: {}", f.field, f.message))
-        .collect::<Vec<_>>()
-        .join("; ");
-    Err(Error::config(format!("invalid routes: {text}")).with_fields(problems))
+    problems_error("invalid routes", problems)
 }

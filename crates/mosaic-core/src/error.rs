@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -31,6 +31,10 @@ pub enum ErrorKind {
     RateLimited,
     /// A spending or usage quota is exhausted; waiting a few seconds will not help.
     QuotaExceeded,
+    /// A budget the host set (US dollars or tokens per window, checked
+    /// before the call by `mosaic_router`'s budget layer) would be passed;
+    /// see [`Error::budget`] for which one, what is left and when it resets.
+    BudgetExceeded,
     /// The request was rejected as malformed; see [`Error::field`].
     InvalidInput,
     /// The request conflicts with the current state (HTTP 409, stale version).
@@ -69,6 +73,7 @@ impl ErrorKind {
         ErrorKind::PermissionDenied,
         ErrorKind::RateLimited,
         ErrorKind::QuotaExceeded,
+        ErrorKind::BudgetExceeded,
         ErrorKind::InvalidInput,
         ErrorKind::Conflict,
         ErrorKind::Unsupported,
@@ -93,6 +98,7 @@ impl ErrorKind {
             ErrorKind::PermissionDenied => "permission_denied",
             ErrorKind::RateLimited => "rate_limited",
             ErrorKind::QuotaExceeded => "quota_exceeded",
+            ErrorKind::BudgetExceeded => "budget_exceeded",
             ErrorKind::InvalidInput => "invalid_input",
             ErrorKind::Conflict => "conflict",
             ErrorKind::Unsupported => "unsupported",
@@ -126,7 +132,8 @@ impl ErrorKind {
     }
 
     /// Whether the caller sent something wrong (these never count against a
-    /// provider's health).
+    /// provider's health). A spent [`BudgetExceeded`](ErrorKind::BudgetExceeded)
+    /// budget is the caller's, not the provider's, so it counts here.
     pub const fn is_client_error(self) -> bool {
         matches!(
             self,
@@ -139,6 +146,7 @@ impl ErrorKind {
                 | ErrorKind::ContextLengthExceeded
                 | ErrorKind::ContentFiltered
                 | ErrorKind::Cancelled
+                | ErrorKind::BudgetExceeded
         )
     }
 }
@@ -327,6 +335,137 @@ impl fmt::Display for ShortDuration {
     }
 }
 
+/// An amount of a budget: US dollars or tokens.
+///
+/// ```
+/// use mosaic_core::error::BudgetAmount;
+/// assert_eq!(BudgetAmount::Usd(1.5).to_string(), "1.5 USD");
+/// assert_eq!(BudgetAmount::Tokens(1200).to_string(), "1200 tokens");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BudgetAmount {
+    /// US dollars.
+    Usd(f64),
+    /// Tokens (prompt plus generated).
+    Tokens(u64),
+}
+
+impl fmt::Display for BudgetAmount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BudgetAmount::Usd(v) => write!(f, "{v} USD"),
+            BudgetAmount::Tokens(n) => write!(f, "{n} tokens"),
+        }
+    }
+}
+
+/// Which budget refused a call, and how it stands: what an error of kind
+/// [`ErrorKind::BudgetExceeded`] carries ([`Error::budget`]).
+///
+/// The error's [`retry_after`](Error::retry_after) is the time until
+/// [`resets_at`](Self::resets_at).
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use mosaic_core::error::{BudgetAmount, BudgetDetails};
+/// use mosaic_core::{Error, ErrorKind};
+///
+/// let resets = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+/// let details = BudgetDetails::new("daily", "tenant=acme", BudgetAmount::Usd(50.0))
+///     .with_remaining(BudgetAmount::Usd(0.25))
+///     .with_requested(BudgetAmount::Usd(0.5))
+///     .with_resets_at(resets);
+/// let err = Error::budget_exceeded(details).with_retry_after(Duration::from_secs(60));
+/// assert_eq!(err.kind(), ErrorKind::BudgetExceeded);
+/// let b = err.budget().unwrap();
+/// assert_eq!((b.name(), b.scope()), ("daily", "tenant=acme"));
+/// assert_eq!(b.remaining(), BudgetAmount::Usd(0.25));
+/// assert_eq!(b.resets_at(), resets);
+/// assert_eq!(
+///     err.to_string(),
+///     "budget `daily` (tenant=acme) exceeded: 0.5 USD requested, 0.25 USD of 50 USD left (retry after 60.000s)"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetDetails {
+    name: Arc<str>,
+    scope: Arc<str>,
+    limit: BudgetAmount,
+    remaining: BudgetAmount,
+    requested: BudgetAmount,
+    resets_at: SystemTime,
+}
+
+impl BudgetDetails {
+    /// The budget `name` over `scope` (which requests it counts, e.g.
+    /// `tenant=acme,model=gpt-4o`; empty for all) limited to `limit`;
+    /// nothing remaining, nothing requested, resetting at the Unix epoch
+    /// until set otherwise.
+    pub fn new(name: impl Into<Arc<str>>, scope: impl Into<Arc<str>>, limit: BudgetAmount) -> Self {
+        let zero = match limit {
+            BudgetAmount::Usd(_) => BudgetAmount::Usd(0.0),
+            BudgetAmount::Tokens(_) => BudgetAmount::Tokens(0),
+        };
+        BudgetDetails {
+            name: name.into(),
+            scope: scope.into(),
+            limit,
+            remaining: zero,
+            requested: zero,
+            resets_at: SystemTime::UNIX_EPOCH,
+        }
+    }
+
+    /// With what is left of the budget in its window.
+    pub fn with_remaining(mut self, remaining: BudgetAmount) -> Self {
+        self.remaining = remaining;
+        self
+    }
+
+    /// With what the refused call was estimated to need.
+    pub fn with_requested(mut self, requested: BudgetAmount) -> Self {
+        self.requested = requested;
+        self
+    }
+
+    /// With the time the budget's window ends (wall clock, UTC).
+    pub fn with_resets_at(mut self, resets_at: SystemTime) -> Self {
+        self.resets_at = resets_at;
+        self
+    }
+
+    /// The budget's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Which requests the budget counts (`tenant=acme,model=gpt-4o`), empty
+    /// when it counts all.
+    pub fn scope(&self) -> &str {
+        &self.scope
+    }
+
+    /// The budget's limit per window.
+    pub fn limit(&self) -> BudgetAmount {
+        self.limit
+    }
+
+    /// What is left of the budget in its current window.
+    pub fn remaining(&self) -> BudgetAmount {
+        self.remaining
+    }
+
+    /// What the refused call was estimated to need.
+    pub fn requested(&self) -> BudgetAmount {
+        self.requested
+    }
+
+    /// When the budget's window ends and it starts again from zero.
+    pub fn resets_at(&self) -> SystemTime {
+        self.resets_at
+    }
+}
+
 /// The error of every Mosaic operation.
 ///
 /// Cheap to clone (one allocation shared by clones), so a cache layer can
@@ -350,6 +489,7 @@ struct Inner {
     retry_after: Option<Duration>,
     fields: Vec<FieldError>,
     attempts: Vec<Attempt>,
+    budget: Option<Box<BudgetDetails>>,
     source: Option<Source>,
 }
 
@@ -368,6 +508,7 @@ impl Error {
                 retry_after: None,
                 fields: Vec::new(),
                 attempts: Vec::new(),
+                budget: None,
                 source: None,
             }),
         }
@@ -397,6 +538,24 @@ impl Error {
     pub fn rate_limited(retry_after: Option<Duration>) -> Self {
         let mut e = Self::new(ErrorKind::RateLimited, "rate limit exceeded");
         e.inner_mut().retry_after = retry_after;
+        e
+    }
+
+    /// `BudgetExceeded`: the budget described by `details` would be
+    /// passed. Set [`with_retry_after`](Self::with_retry_after) to the time
+    /// until [`BudgetDetails::resets_at`].
+    pub fn budget_exceeded(details: BudgetDetails) -> Self {
+        let scope = if details.scope.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", details.scope)
+        };
+        let message = format!(
+            "budget `{}`{scope} exceeded: {} requested, {} of {} left",
+            details.name, details.requested, details.remaining, details.limit
+        );
+        let mut e = Self::new(ErrorKind::BudgetExceeded, message);
+        e.inner_mut().budget = Some(Box::new(details));
         e
     }
 
@@ -523,6 +682,12 @@ impl Error {
         &self.inner.attempts
     }
 
+    /// Which budget refused the call and how it stands, for
+    /// [`ErrorKind::BudgetExceeded`].
+    pub fn budget(&self) -> Option<&BudgetDetails> {
+        self.inner.budget.as_deref()
+    }
+
     /// Whether trying again may succeed; see [`ErrorKind::is_retryable`].
     pub fn is_retryable(&self) -> bool {
         self.inner.kind.is_retryable()
@@ -600,6 +765,9 @@ impl fmt::Debug for Error {
         }
         if !i.attempts.is_empty() {
             d.field("attempts", &i.attempts);
+        }
+        if let Some(b) = &i.budget {
+            d.field("budget", b);
         }
         if let Some(s) = &i.source {
             d.field("source", &format_args!("{s}"));
@@ -1001,6 +1169,35 @@ mod tests {
         let fits = Attempt::new("p", ErrorKind::Provider, "short");
         assert_eq!(fits.message(), "short");
         assert_eq!(fits.to_string(), "p: provider");
+    }
+
+    #[test]
+    fn budget_exceeded_carries_its_details() {
+        let resets = SystemTime::UNIX_EPOCH + Duration::from_secs(86_400);
+        let e = Error::budget_exceeded(
+            BudgetDetails::new("minute", "", BudgetAmount::Tokens(1000))
+                .with_remaining(BudgetAmount::Tokens(10))
+                .with_requested(BudgetAmount::Tokens(300))
+                .with_resets_at(resets),
+        )
+        .with_retry_after(Duration::from_secs(30));
+        assert_eq!(e.kind(), ErrorKind::BudgetExceeded);
+        assert!(!e.is_retryable() && e.is_client_error());
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(30)));
+        let b = e.budget().unwrap();
+        assert_eq!(b.limit(), BudgetAmount::Tokens(1000));
+        assert_eq!(b.requested(), BudgetAmount::Tokens(300));
+        assert_eq!(b.resets_at(), resets);
+        assert_eq!(
+            e.to_string(),
+            "budget `minute` exceeded: 300 tokens requested, 10 tokens of 1000 tokens left (retry after 30.000s)"
+        );
+        assert!(format!("{e:?}").contains("budget"));
+        assert!(Error::unavailable("x").budget().is_none());
+        // a fresh detail has nothing remaining or requested, in the limit's unit
+        let d = BudgetDetails::new("d", "tenant=a", BudgetAmount::Usd(5.0));
+        assert_eq!(d.remaining(), BudgetAmount::Usd(0.0));
+        assert_eq!(d.requested(), BudgetAmount::Usd(0.0));
     }
 
     #[test]

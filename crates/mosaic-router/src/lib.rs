@@ -64,6 +64,7 @@
 //! ```
 
 pub mod alias;
+pub mod budget;
 pub mod bulkhead;
 pub mod circuit_breaker;
 pub mod genai;
@@ -77,6 +78,10 @@ pub mod timeout;
 pub mod trace;
 
 pub use alias::{ModelAlias, ModelAliasLayer, ModelAliases};
+pub use budget::{
+    Budget, BudgetConfig, BudgetEvent, BudgetLayer, BudgetLimit, BudgetStore, BudgetWindow,
+    MemoryBudgetStore,
+};
 pub use bulkhead::{Bulkhead, BulkheadConfig, BulkheadLayer};
 pub use circuit_breaker::{
     CircuitBreaker, CircuitBreakerConfig, CircuitBreakerHandle, CircuitBreakerLayer, CircuitState,

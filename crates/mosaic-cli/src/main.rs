@@ -1,5 +1,6 @@
 //! `mosaic`: check a deployment file and print its plan, list the
-//! providers this build knows, print the file's JSON Schema.
+//! providers this build knows, print the file's JSON Schema, serve the
+//! deployment to an agent over MCP.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -49,6 +50,24 @@ enum Command {
     Providers,
     /// The JSON Schema of the deployment file.
     Schema,
+    /// Serve the deployment to an agent over MCP (Model Context Protocol):
+    /// one tool per operation its providers support, reads by default and
+    /// the writes its `[mcp]` section allows, every call through its
+    /// routes, failover, retries, limits and cache. Over stdio (one
+    /// session, until the client closes standard input), or streamable
+    /// HTTP with `--http`.
+    Mcp {
+        /// The file.
+        file: PathBuf,
+        /// Serve streamable HTTP on this address (`127.0.0.1:8080`) at
+        /// `/mcp` instead of stdio, until interrupted.
+        #[arg(long, value_name = "ADDR")]
+        http: Option<String>,
+        /// With `--http`: also accept this `Host` header (loopback names
+        /// only by default; repeatable).
+        #[arg(long = "allow-host", value_name = "HOST", requires = "http")]
+        allow_hosts: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -64,6 +83,11 @@ fn main() -> ExitCode {
         } => route(&file, &operation, subject.as_deref(), tenant, &labels),
         Command::Providers => providers(),
         Command::Schema => schema(),
+        Command::Mcp {
+            file,
+            http,
+            allow_hosts,
+        } => mcp(&file, http.as_deref(), &allow_hosts),
     };
     match out {
         Ok(text) => {
@@ -78,6 +102,33 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Serve `path` over MCP: stdio, or streamable HTTP on `http`.
+fn mcp(
+    path: &std::path::Path,
+    http: Option<&str>,
+    allow_hosts: &[String],
+) -> mosaic::Result<String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| mosaic::Error::internal(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async {
+        let server = mosaic_mcp::McpServer::new(Mosaic::connect_path(path).await?);
+        let Some(addr) = http else {
+            server.serve_stdio().await?;
+            return Ok(String::new());
+        };
+        let options = allow_hosts
+            .iter()
+            .fold(mosaic_mcp::HttpOptions::new(), |o, h| o.allow_host(h));
+        let http = server.serve_http(addr, options).await?;
+        eprintln!("mosaic mcp: serving {} at {}", path.display(), http.url());
+        let _ = tokio::signal::ctrl_c().await;
+        http.shutdown().await;
+        Ok(String::new())
+    })
 }
 
 fn schema() -> mosaic::Result<String> {

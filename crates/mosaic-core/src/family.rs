@@ -75,6 +75,9 @@ pub trait Served {
 /// Variant => fn method(Params) -> Output; "family.object.verb", CLASS, |p| subject;
 /// ```
 ///
+/// (rows carry doc comments only: they become the docs of the trait
+/// method and the enum variants, and the operation's `doc()` text)
+///
 /// it generates, in the invoking module:
 ///
 /// * the provider trait (async, object-safe) with `capabilities()` and one
@@ -82,12 +85,17 @@ pub trait Served {
 ///   a provider overrides what it really offers, and lists it in
 ///   `capabilities()`; with feature `mock`, a `mockall` mock of the trait;
 /// * blanket impls of the trait for `Arc<T>` and `Box<T>`;
-/// * the payload-free operation enum (`OpKind`): names, classes, capability bits;
-/// * the request enum (one variant per row, carrying `Params`) implementing
+/// * the payload-free operation enum (`OpKind`): names, classes, capability
+///   bits, each operation's doc text (`doc()`), lookup by name
+///   (`from_name`) and, with feature `schema`, the JSON Schema of its
+///   parameters (`params_schema()`);
+/// * the request enum (one variant per row, carrying `Params`; serde both
+///   ways, and `from_json(kind, params)`) implementing
 ///   [`Operation`](crate::Operation): the name, the class (`CLASS` is a
 ///   constant of [`meta`](crate::operation::meta)), and the subject computed
 ///   by the closure-like `|p| expr` (an `Option<Cow<str>>`);
-/// * the response enum (one variant per row, carrying `Output`) and its
+/// * the response enum (one variant per row, carrying `Output`; `to_json`
+///   gives the output alone) and its
 ///   [`Served`] impl: a no-op, or the function named by the optional
 ///   `served: path,` header line (`fn(&mut Response, &str)`), which records
 ///   the serving provider in the outputs that have a place for it;
@@ -107,7 +115,7 @@ macro_rules! define_family {
             $(, served: $served:path)? $(,)?
         }
         $(
-            $(#[$doc:meta])*
+            $(#[doc = $doc:literal])*
             $Variant:ident => fn $method:ident($Params:ident) -> $Out:tt $(<$G:ident>)?;
                 $opname:literal, $class:ident, |$p:pat_param| $subject:expr;
         )+
@@ -124,7 +132,7 @@ macro_rules! define_family {
             /// The operations this provider supports.
             fn capabilities(&self) -> $crate::Capabilities;
             $(
-                $(#[$doc])*
+                $(#[doc = $doc])*
                 #[doc = concat!("\n\nOperation `", $opname, "`.")]
                 async fn $method(&self, params: $Params) -> $crate::Result<$Out $(<$G>)?> {
                     let _ = params;
@@ -161,7 +169,7 @@ macro_rules! define_family {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[repr(u8)]
         pub enum $Kind {
-            $( $(#[$doc])* $Variant, )+
+            $( $(#[doc = $doc])* $Variant, )+
         }
 
         impl $crate::OpKind for $Kind {
@@ -178,11 +186,48 @@ macro_rules! define_family {
             }
         }
 
+        impl $Kind {
+            /// The operation's description: its doc comment in the family
+            /// table, lines joined with newlines.
+            pub fn doc(self) -> &'static str {
+                match self {
+                    $( $Kind::$Variant => concat!($($doc, "\n"),*).trim(), )+
+                }
+            }
+
+            /// The operation named `name` (`"git.repository.get"`), if it
+            /// is one of this family's.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $( $opname => Some($Kind::$Variant), )+
+                    _ => None,
+                }
+            }
+
+            /// The JSON Schema (draft 2020-12) of the operation's
+            /// parameters, as they deserialize (feature `schema`).
+            #[cfg(feature = "schema")]
+            pub fn params_schema(self) -> schemars::Schema {
+                fn of<T: schemars::JsonSchema>() -> schemars::Schema {
+                    schemars::generate::SchemaSettings::draft2020_12()
+                        .into_generator()
+                        .into_root_schema_for::<T>()
+                }
+                match self {
+                    $( $Kind::$Variant => of::<$Params>(), )+
+                }
+            }
+        }
+
         #[doc = concat!("A call of one [`", stringify!($Trait), "`] operation, as a value.")]
-        #[derive(Debug, Clone, serde::Serialize)]
+        ///
+        /// Serialized and deserialized externally tagged by variant
+        /// (`{"Variant": params}`); [`from_json`](Self::from_json) builds one
+        /// from an operation kind and its parameters alone.
+        #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
         #[allow(clippy::large_enum_variant)]
         pub enum $Req {
-            $( $(#[$doc])* $Variant($Params), )+
+            $( $(#[doc = $doc])* $Variant($Params), )+
         }
 
         impl $Req {
@@ -191,6 +236,14 @@ macro_rules! define_family {
                 match self {
                     $( $Req::$Variant(_) => $Kind::$Variant, )+
                 }
+            }
+
+            /// The call of `kind` with `params`, its parameters type as
+            /// JSON (what the kind's `params_schema()` describes).
+            pub fn from_json(kind: $Kind, params: serde_json::Value) -> serde_json::Result<Self> {
+                Ok(match kind {
+                    $( $Kind::$Variant => $Req::$Variant(serde_json::from_value(params)?), )+
+                })
             }
         }
 
@@ -228,7 +281,18 @@ macro_rules! define_family {
         #[derive(Debug, serde::Serialize, serde::Deserialize)]
         #[allow(clippy::large_enum_variant)]
         pub enum $Resp {
-            $( $(#[$doc])* $Variant($Out $(<$G>)?), )+
+            $( $(#[doc = $doc])* $Variant($Out $(<$G>)?), )+
+        }
+
+        impl $Resp {
+            /// The answer alone as JSON, without the variant tag (`null` for
+            /// operations that answer nothing). An error for a live stream,
+            /// which cannot be serialized.
+            pub fn to_json(&self) -> serde_json::Result<serde_json::Value> {
+                match self {
+                    $( $Resp::$Variant(v) => serde_json::to_value(v), )+
+                }
+            }
         }
 
         impl $crate::family::Response for $Resp {
@@ -456,4 +520,67 @@ pub fn mismatch<R: Response>(asked: &str, got: &R) -> crate::Error {
         "service answered `{asked}` with the response of `{}`",
         crate::OpKind::name(got.kind())
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::OpKind;
+    use crate::git::{GitOp, GitRequest, GitResponse, RepoRef, Repository};
+
+    #[test]
+    fn each_operation_knows_its_doc_and_name() {
+        assert_eq!(GitOp::GetRepository.doc(), "Fetch a repository.");
+        assert_eq!(
+            GitOp::from_name("git.pull_request.merge"),
+            Some(GitOp::MergePullRequest)
+        );
+        assert_eq!(GitOp::from_name("kb.search"), None);
+        for &op in GitOp::ALL {
+            assert_eq!(GitOp::from_name(op.name()), Some(op));
+            assert!(!op.doc().is_empty(), "{op:?}");
+        }
+    }
+
+    #[test]
+    fn a_request_comes_from_its_kind_and_json_parameters() {
+        let params = serde_json::json!({ "owner": "acme", "name": "tools" });
+        let req = GitRequest::from_json(GitOp::GetRepository, params).unwrap();
+        assert!(
+            matches!(&req, GitRequest::GetRepository(r) if *r == RepoRef::new("acme", "tools"))
+        );
+        let err =
+            GitRequest::from_json(GitOp::GetRepository, serde_json::json!({ "owner": "acme" }));
+        assert!(err.unwrap_err().to_string().contains("name"));
+        // and round-trips through its tagged form
+        let tagged = serde_json::to_value(&req).unwrap();
+        let back: GitRequest = serde_json::from_value(tagged).unwrap();
+        assert_eq!(back.kind(), GitOp::GetRepository);
+    }
+
+    #[test]
+    fn a_response_is_its_output_alone_as_json() {
+        let repo = Repository {
+            full_name: "acme/tools".into(),
+            ..Default::default()
+        };
+        let json = GitResponse::GetRepository(repo).to_json().unwrap();
+        assert_eq!(json["full_name"], "acme/tools");
+        assert_eq!(
+            GitResponse::DeleteRepository(()).to_json().unwrap(),
+            serde_json::Value::Null
+        );
+    }
+
+    #[cfg(feature = "schema")]
+    #[test]
+    fn the_parameters_schema_is_the_parameters_type() {
+        let schema = GitOp::ListPullRequests.params_schema().to_value();
+        assert_eq!(schema["type"], "object");
+        let required = schema["required"].as_array().unwrap();
+        assert!(required.contains(&"repo".into()));
+        // a secret is write-only
+        let hook = GitOp::CreateWebhook.params_schema().to_value();
+        let secret = serde_json::to_string(&hook).unwrap();
+        assert!(secret.contains("writeOnly"), "{secret}");
+    }
 }

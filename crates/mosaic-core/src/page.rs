@@ -13,6 +13,7 @@ use crate::error::Result;
 
 /// An opaque position in a listing, handed back to fetch the next page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(transparent)]
 pub struct Cursor(pub String);
@@ -43,6 +44,7 @@ impl From<String> for Cursor {
 
 /// Which page to fetch and how large.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct PageRequest {
     /// Where to continue; `None` for the first page.
@@ -75,6 +77,7 @@ impl PageRequest {
 
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct Page<T> {
     /// The items on this page.

@@ -106,3 +106,20 @@ impl proptest::arbitrary::Arbitrary for Secret {
         "[a-zA-Z0-9_]{0,24}".prop_map(Secret::new)
     }
 }
+
+/// A secret is a write-only string in a schema: callers send one, answers
+/// never carry it.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Secret {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Secret".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "writeOnly": true,
+            "description": "A secret value; never echoed back."
+        })
+    }
+}

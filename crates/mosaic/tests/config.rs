@@ -1071,3 +1071,75 @@ async fn stale_if_error_and_max_attempts_change_what_a_caller_sees() {
         assert_eq!(c.calls(), c_calls, "{limit:?}");
     }
 }
+
+#[tokio::test]
+async fn a_budget_refuses_the_call_that_would_pass_it_and_keeps_its_count_across_reloads() {
+    let text = r#"
+        [providers.small]
+        kind = "host"
+        [providers.large]
+        kind = "host"
+        [ai.aliases]
+        chat = [
+            { provider = "small", model = "small-8k" },
+            { provider = "large", model = "large-128k" },
+        ]
+        [ai.prices]
+        small-8k = { input = 4000.0, output = 4000.0 }
+        large-128k = { input = 4000.0, output = 4000.0 }
+        [[ai.budgets]]
+        name = "acme-daily"
+        usd = 2.0
+        per = "day"
+        tenant = "acme"
+    "#;
+    let (small, large) = (Model::new(None), Model::new(None));
+    let m = two_models(text, &small, &large).unwrap();
+    let ai = m
+        .ai()
+        .unwrap()
+        .with_context(mosaic::RequestContext::new().with_tenant("acme"));
+    // Each call is estimated at well over a dollar at these prices: the
+    // first fits, the second would pass $2 and is refused before it is sent.
+    let prompt = "word ".repeat(200);
+    let mut req = mosaic::ai::ChatRequest::new("chat", prompt);
+    req.max_tokens = Some(100);
+    ai.chat(req.clone()).await.unwrap();
+    let e = ai.chat(req.clone()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BudgetExceeded, "{e}");
+    let details = e.budget().expect("budget details");
+    assert_eq!(details.name(), "acme-daily");
+    assert_eq!(
+        small.seen().len(),
+        1,
+        "the refused call reached no provider"
+    );
+    assert!(large.seen().is_empty());
+
+    // Another tenant is not under this budget.
+    let other = m
+        .ai()
+        .unwrap()
+        .with_context(mosaic::RequestContext::new().with_tenant("beta"));
+    other.chat(req.clone()).await.unwrap();
+
+    // A reload that keeps the budget keeps what was spent.
+    let reloaded = config(&text.replace(
+        "[providers.large]",
+        "[observability]\nrequests = true\n[providers.large]",
+    ));
+    m.reload(&reloaded).unwrap();
+    let e = m
+        .ai()
+        .unwrap()
+        .with_context(mosaic::RequestContext::new().with_tenant("acme"))
+        .chat(req)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BudgetExceeded, "{e}");
+
+    let bad = text.replace("usd = 2.0", "usd = 2.0\ntokens = 5");
+    let e = two_models(&bad, &Model::new(None), &Model::new(None)).unwrap_err();
+    assert!(e.to_string().contains("ai.budgets[0]"), "{e}");
+    assert!(e.to_string().contains("exactly one of usd, tokens"), "{e}");
+}

@@ -17,6 +17,7 @@ use proptest_derive::Arbitrary;
 
 /// Who speaks a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -33,6 +34,7 @@ pub enum Role {
 
 /// A tool call made by the model.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ToolCall {
     /// The call id (echo it in the tool's result message).
@@ -53,6 +55,7 @@ impl ToolCall {
 
 /// One message of a conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Message {
     /// Who speaks.
@@ -108,6 +111,7 @@ impl Message {
 
 /// A tool the model may call.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Tool {
     /// Name.
@@ -121,6 +125,7 @@ pub struct Tool {
 
 /// Whether and which tool the model must call.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(test, derive(Arbitrary))]
 pub enum ToolChoice {
@@ -137,6 +142,7 @@ pub enum ToolChoice {
 
 /// The shape of the answer.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(test, derive(Arbitrary))]
 pub enum ResponseFormat {
@@ -159,6 +165,7 @@ pub enum ResponseFormat {
 
 /// Parameters of `chat` and `chat_stream`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ChatRequest {
     /// Model id.
@@ -235,6 +242,7 @@ impl ChatRequest {
 
 /// Why generation stopped.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum FinishReason {
@@ -252,6 +260,7 @@ pub enum FinishReason {
 
 /// Token usage of one call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Usage {
     /// Prompt tokens.
@@ -281,6 +290,7 @@ impl Usage {
 
 /// A complete chat answer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ChatResponse {
     /// The provider's response id.
@@ -305,6 +315,7 @@ pub struct ChatResponse {
 
 /// A fragment of a tool call, as streamed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ToolCallDelta {
     /// Position of the call in this answer (parallel calls).
@@ -329,6 +340,7 @@ pub struct ToolCallDelta {
 /// now answering: the text, tool calls and usage before the marker belong
 /// to the abandoned answer, and the answer starts over after it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ChatChunk {
     /// New text.
@@ -487,6 +499,7 @@ impl<'de> Deserialize<'de> for ChatStream {
 
 /// Parameters of `complete` (plain text completion).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CompletionRequest {
     /// Model id.
@@ -505,6 +518,7 @@ pub struct CompletionRequest {
 
 /// A text completion.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Completion {
     /// The provider's response id.
@@ -529,6 +543,7 @@ pub struct Completion {
 
 /// Parameters of `embed`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct EmbeddingRequest {
     /// Model id.
@@ -541,6 +556,7 @@ pub struct EmbeddingRequest {
 
 /// Embedding vectors.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Embeddings {
     /// The model that answered.
@@ -564,6 +580,7 @@ pub struct Embeddings {
 
 /// What a model can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ModelFeatures {
     /// Chat.
@@ -580,6 +597,7 @@ pub struct ModelFeatures {
 
 /// A model.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ModelInfo {
     /// Model id.
@@ -596,6 +614,7 @@ pub struct ModelInfo {
 
 /// Parameters of `list_models`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListModels {
     /// Which page.
@@ -604,6 +623,7 @@ pub struct ListModels {
 
 /// A model by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ModelRef {
     /// Model id.

@@ -25,6 +25,7 @@ pub(crate) fn project_subject(project: &str) -> Option<Cow<'_, str>> {
 /// The normalized state of a pipeline or job. Adapters keep the system's own
 /// word next to it (`raw_status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum PipelineStatus {
@@ -60,6 +61,7 @@ impl PipelineStatus {
 
 /// What a pipeline runs: a workflow file, a Jenkins job.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct PipelineDefinition {
     /// The system's id (workflow id or file name, job name).
@@ -76,6 +78,7 @@ pub struct PipelineDefinition {
 
 /// Parameters of `list_definitions`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListDefinitions {
     /// Project path.
@@ -86,6 +89,7 @@ pub struct ListDefinitions {
 
 /// A definition by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct DefinitionRef {
     /// Project path.
@@ -96,6 +100,7 @@ pub struct DefinitionRef {
 
 /// One run of a pipeline.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Pipeline {
     /// The system's id.
@@ -128,6 +133,7 @@ pub struct Pipeline {
 
 /// Parameters of `create_pipeline`: run the project's pipeline for a ref.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CreatePipeline {
     /// Project path.
@@ -141,6 +147,7 @@ pub struct CreatePipeline {
 /// Parameters of `trigger_pipeline`: run a named definition with inputs
 /// (GitHub `workflow_dispatch`, Jenkins build with parameters).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct TriggerPipeline {
     /// Project path.
@@ -155,6 +162,7 @@ pub struct TriggerPipeline {
 
 /// A pipeline by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct PipelineRef {
     /// Project path.
@@ -175,6 +183,7 @@ impl PipelineRef {
 
 /// Parameters of `retry_pipeline`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct RetryPipeline {
     /// Project path.
@@ -187,6 +196,7 @@ pub struct RetryPipeline {
 
 /// Parameters of `list_pipelines`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListPipelines {
     /// Project path.
@@ -203,6 +213,7 @@ pub struct ListPipelines {
 
 /// A job (step, stage job) of a pipeline.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Job {
     /// The system's id.
@@ -227,6 +238,7 @@ pub struct Job {
 
 /// A job by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct JobRef {
     /// Project path.
@@ -237,6 +249,7 @@ pub struct JobRef {
 
 /// Parameters of `list_jobs`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListJobs {
     /// Project path.
@@ -249,6 +262,7 @@ pub struct ListJobs {
 
 /// Parameters of `get_log`: a pipeline's whole log, or one job's.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct GetLog {
     /// Project path.
@@ -263,6 +277,7 @@ pub struct GetLog {
 
 /// A piece of log text.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Log {
     /// Text from the requested offset.
@@ -275,6 +290,7 @@ pub struct Log {
 
 /// A build artifact.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Artifact {
     /// The system's id (or relative path).
@@ -289,6 +305,7 @@ pub struct Artifact {
 
 /// Parameters of `list_artifacts`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListArtifacts {
     /// Project path.
@@ -301,6 +318,7 @@ pub struct ListArtifacts {
 
 /// An artifact by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ArtifactRef {
     /// Project path.
@@ -313,6 +331,7 @@ pub struct ArtifactRef {
 
 /// A downloaded artifact.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ArtifactData {
     /// File name.
@@ -323,6 +342,7 @@ pub struct ArtifactData {
 
 /// A deployment environment.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Environment {
     /// The system's id.
@@ -335,6 +355,7 @@ pub struct Environment {
 
 /// Parameters of `create_environment` and `update_environment`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct PutEnvironment {
     /// Project path.
@@ -347,6 +368,7 @@ pub struct PutEnvironment {
 
 /// An environment by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct EnvironmentRef {
     /// Project path.
@@ -357,6 +379,7 @@ pub struct EnvironmentRef {
 
 /// Parameters of `list_environments`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListEnvironments {
     /// Project path.
@@ -367,6 +390,7 @@ pub struct ListEnvironments {
 
 /// What is known about a secret: never its value.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct SecretInfo {
     /// Name.
@@ -384,7 +408,8 @@ pub struct SecretInfo {
 }
 
 /// Parameters of `create_secret` and `update_secret`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct PutSecret {
     /// Project path.
@@ -403,6 +428,7 @@ pub struct PutSecret {
 
 /// A secret by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct SecretRef {
     /// Project path.
@@ -415,6 +441,7 @@ pub struct SecretRef {
 
 /// Parameters of `list_secrets`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListSecrets {
     /// Project path.

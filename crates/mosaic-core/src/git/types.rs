@@ -16,6 +16,7 @@ use proptest_derive::Arbitrary;
 ///
 /// For GitLab the owner is the full namespace path (`group/subgroup`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct RepoRef {
     /// User, organization or namespace.
@@ -74,6 +75,7 @@ impl fmt::Display for RepoRef {
 
 /// Who can see a repository.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
@@ -88,6 +90,7 @@ pub enum Visibility {
 
 /// A repository.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Repository {
     /// The forge's id (numeric ids as decimal strings; Bitbucket's UUID).
@@ -129,6 +132,7 @@ impl Repository {
 
 /// Parameters of `create_repository`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateRepository {
     /// Organization, group or workspace to create it in; `None` for the
@@ -184,6 +188,7 @@ impl CreateRepository {
 
 /// Parameters of `update_repository`: only the `Some` fields change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct UpdateRepository {
     /// The repository.
@@ -212,6 +217,7 @@ impl UpdateRepository {
 
 /// Parameters of `list_repositories`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListRepositories {
     /// List this user's or organization's repositories; `None` for the
@@ -223,6 +229,7 @@ pub struct ListRepositories {
 
 /// Parameters of `fork_repository`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ForkRepository {
     /// The repository to fork.
@@ -235,6 +242,7 @@ pub struct ForkRepository {
 
 /// A branch.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Branch {
     /// Name.
@@ -247,6 +255,7 @@ pub struct Branch {
 
 /// Parameters of `create_branch`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateBranch {
     /// The repository.
@@ -259,6 +268,7 @@ pub struct CreateBranch {
 
 /// A branch by name (`get_branch`, `delete_branch`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct BranchRef {
     /// The repository.
@@ -279,6 +289,7 @@ impl BranchRef {
 
 /// Parameters of `list_branches`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListBranches {
     /// The repository.
@@ -289,6 +300,7 @@ pub struct ListBranches {
 
 /// Protection rules of a branch.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct BranchProtection {
     /// The protected branch (or pattern, where the forge supports one).
@@ -307,6 +319,7 @@ pub struct BranchProtection {
 
 /// Parameters of `protect_branch`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ProtectBranch {
     /// The repository.
@@ -317,6 +330,7 @@ pub struct ProtectBranch {
 
 /// State of a pull request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum PullRequestState {
@@ -331,6 +345,7 @@ pub enum PullRequestState {
 
 /// Which items a listing returns by state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(test, derive(Arbitrary))]
 pub enum StateFilter {
@@ -345,6 +360,7 @@ pub enum StateFilter {
 
 /// A pull (merge) request.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct PullRequest {
     /// Number within the repository (GitLab's `iid`).
@@ -377,6 +393,7 @@ pub struct PullRequest {
 
 /// Parameters of `create_pull_request`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CreatePullRequest {
     /// The repository.
@@ -395,6 +412,7 @@ pub struct CreatePullRequest {
 
 /// A pull request by number.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct PullRequestRef {
     /// The repository.
@@ -405,6 +423,7 @@ pub struct PullRequestRef {
 
 /// Parameters of `update_pull_request`: only the `Some` fields change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct UpdatePullRequest {
     /// The repository.
@@ -423,6 +442,7 @@ pub struct UpdatePullRequest {
 
 /// How to merge a pull request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(test, derive(Arbitrary))]
 pub enum MergeMethod {
@@ -437,6 +457,7 @@ pub enum MergeMethod {
 
 /// Parameters of `merge_pull_request`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct MergePullRequest {
     /// The repository.
@@ -455,6 +476,7 @@ pub struct MergePullRequest {
 
 /// The outcome of a merge.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct MergeResult {
     /// Whether it merged.
@@ -467,6 +489,7 @@ pub struct MergeResult {
 
 /// Parameters of `list_pull_requests`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListPullRequests {
     /// The repository.
@@ -479,6 +502,7 @@ pub struct ListPullRequests {
 
 /// Author or committer of a commit.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Signature {
     /// Name.
@@ -491,6 +515,7 @@ pub struct Signature {
 
 /// A commit.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Commit {
     /// SHA.
@@ -509,6 +534,7 @@ pub struct Commit {
 
 /// A commit by SHA or ref.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CommitRef {
     /// The repository.
@@ -519,6 +545,7 @@ pub struct CommitRef {
 
 /// Parameters of `list_commits`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListCommits {
     /// The repository.
@@ -533,6 +560,7 @@ pub struct ListCommits {
 
 /// One file change in a commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "action", rename_all = "snake_case")]
 #[cfg_attr(test, derive(Arbitrary))]
 pub enum FileChange {
@@ -570,6 +598,7 @@ impl FileChange {
 
 /// Parameters of `create_commit`: several file changes as one commit on a branch.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateCommit {
     /// The repository.
@@ -586,6 +615,7 @@ pub struct CreateCommit {
 
 /// How two refs relate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum CompareStatus {
@@ -602,6 +632,7 @@ pub enum CompareStatus {
 
 /// A file changed between two refs.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ChangedFile {
     /// Path.
@@ -616,6 +647,7 @@ pub struct ChangedFile {
 
 /// The comparison of two refs.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Comparison {
     /// Status.
@@ -632,6 +664,7 @@ pub struct Comparison {
 
 /// Parameters of `compare_commits`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CompareCommits {
     /// The repository.
@@ -644,6 +677,7 @@ pub struct CompareCommits {
 
 /// A tag.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Tag {
     /// Name.
@@ -656,6 +690,7 @@ pub struct Tag {
 
 /// Parameters of `create_tag`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateTag {
     /// The repository.
@@ -670,6 +705,7 @@ pub struct CreateTag {
 
 /// A tag by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct TagRef {
     /// The repository.
@@ -680,6 +716,7 @@ pub struct TagRef {
 
 /// Parameters of `list_tags`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListTags {
     /// The repository.
@@ -690,6 +727,7 @@ pub struct ListTags {
 
 /// A repository webhook.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Webhook {
     /// The forge's id.
@@ -704,7 +742,8 @@ pub struct Webhook {
 }
 
 /// Parameters of `create_webhook`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateWebhook {
     /// The repository.
@@ -720,7 +759,8 @@ pub struct CreateWebhook {
 }
 
 /// Parameters of `update_webhook`: only the `Some` fields change.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct UpdateWebhook {
     /// The repository.
@@ -739,6 +779,7 @@ pub struct UpdateWebhook {
 
 /// A webhook by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct WebhookRef {
     /// The repository.
@@ -749,6 +790,7 @@ pub struct WebhookRef {
 
 /// Parameters of `list_webhooks`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListWebhooks {
     /// The repository.
@@ -761,6 +803,7 @@ pub struct ListWebhooks {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
@@ -779,6 +822,7 @@ pub enum Permission {
 
 /// A repository collaborator.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Collaborator {
     /// Login.
@@ -789,6 +833,7 @@ pub struct Collaborator {
 
 /// Parameters of `add_collaborator`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct AddCollaborator {
     /// The repository.
@@ -801,6 +846,7 @@ pub struct AddCollaborator {
 
 /// A collaborator by login.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CollaboratorRef {
     /// The repository.
@@ -811,6 +857,7 @@ pub struct CollaboratorRef {
 
 /// Parameters of `list_collaborators`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListCollaborators {
     /// The repository.
@@ -821,6 +868,7 @@ pub struct ListCollaborators {
 
 /// State of an issue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum IssueState {
@@ -833,6 +881,7 @@ pub enum IssueState {
 
 /// A forge issue.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Issue {
     /// Number within the repository.
@@ -859,6 +908,7 @@ pub struct Issue {
 
 /// Parameters of `create_issue`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateIssue {
     /// The repository.
@@ -875,6 +925,7 @@ pub struct CreateIssue {
 
 /// Parameters of `update_issue`: only the `Some` fields change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct UpdateIssue {
     /// The repository.
@@ -895,6 +946,7 @@ pub struct UpdateIssue {
 
 /// An issue by number.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct IssueRef {
     /// The repository.
@@ -905,6 +957,7 @@ pub struct IssueRef {
 
 /// Parameters of `list_issues`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListIssues {
     /// The repository.
@@ -919,6 +972,7 @@ pub struct ListIssues {
 
 /// A file's content at a ref.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct FileContent {
     /// Path.
@@ -938,6 +992,7 @@ impl FileContent {
 
 /// Parameters of `get_file`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct GetFile {
     /// The repository.
@@ -950,6 +1005,7 @@ pub struct GetFile {
 
 /// Parameters of `create_file` and `update_file`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct WriteFile {
     /// The repository.
@@ -968,6 +1024,7 @@ pub struct WriteFile {
 
 /// Parameters of `delete_file`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct DeleteFile {
     /// The repository.
@@ -984,6 +1041,7 @@ pub struct DeleteFile {
 
 /// The commit made by a file write.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct FileCommit {
     /// Path.
@@ -996,6 +1054,7 @@ pub struct FileCommit {
 
 /// State of a commit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum StatusState {
@@ -1012,6 +1071,7 @@ pub enum StatusState {
 
 /// A commit status (a CI result attached to a commit).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CommitStatus {
     /// State.
@@ -1028,6 +1088,7 @@ pub struct CommitStatus {
 
 /// Parameters of `create_commit_status`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateCommitStatus {
     /// The repository.
@@ -1046,6 +1107,7 @@ pub struct CreateCommitStatus {
 
 /// Parameters of `list_commit_statuses`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListCommitStatuses {
     /// The repository.
@@ -1058,6 +1120,7 @@ pub struct ListCommitStatuses {
 
 /// A release.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Release {
     /// The forge's id.
@@ -1080,6 +1143,7 @@ pub struct Release {
 
 /// Parameters of `create_release`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateRelease {
     /// The repository.
@@ -1100,6 +1164,7 @@ pub struct CreateRelease {
 
 /// Parameters of `list_releases`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListReleases {
     /// The repository.

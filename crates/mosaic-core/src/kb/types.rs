@@ -14,6 +14,7 @@ use proptest_derive::Arbitrary;
 
 /// A space: the container of pages.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Space {
     /// The provider's id.
@@ -30,6 +31,7 @@ pub struct Space {
 
 /// Parameters of `create_space`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateSpace {
     /// Short key, where the provider needs one.
@@ -44,6 +46,7 @@ pub struct CreateSpace {
 
 /// Parameters of `update_space`: only the `Some` fields change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct UpdateSpace {
     /// Space id.
@@ -56,6 +59,7 @@ pub struct UpdateSpace {
 
 /// A space by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct SpaceRef {
     /// Space id.
@@ -64,6 +68,7 @@ pub struct SpaceRef {
 
 /// Parameters of `list_spaces`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListSpaces {
     /// Which page.
@@ -72,6 +77,7 @@ pub struct ListSpaces {
 
 /// A page of a knowledge base.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct KbPage {
     /// The provider's id.
@@ -96,6 +102,7 @@ pub struct KbPage {
 
 /// Parameters of `create_page`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateKbPage {
     /// The space.
@@ -110,6 +117,7 @@ pub struct CreateKbPage {
 
 /// A page by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct KbPageRef {
     /// Page id.
@@ -118,6 +126,7 @@ pub struct KbPageRef {
 
 /// Parameters of `update_page`: only the `Some` fields change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct UpdateKbPage {
     /// Page id.
@@ -132,6 +141,7 @@ pub struct UpdateKbPage {
 
 /// Parameters of `move_page`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct MoveKbPage {
     /// Page id.
@@ -144,6 +154,7 @@ pub struct MoveKbPage {
 
 /// Parameters of `list_pages`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListKbPages {
     /// The space.
@@ -156,6 +167,7 @@ pub struct ListKbPages {
 
 /// An attached file.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Attachment {
     /// The provider's id.
@@ -174,6 +186,7 @@ pub struct Attachment {
 
 /// Parameters of `upload_attachment`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct UploadAttachment {
     /// Page id.
@@ -188,6 +201,7 @@ pub struct UploadAttachment {
 
 /// Parameters of `search`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct SearchKb {
     /// Text to find.
@@ -200,6 +214,7 @@ pub struct SearchKb {
 
 /// One search result.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct SearchHit {
     /// Page id.
@@ -216,6 +231,7 @@ pub struct SearchHit {
 
 /// Export and import formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum DocFormat {
@@ -232,6 +248,7 @@ pub enum DocFormat {
 
 /// Parameters of `export_page`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ExportKbPage {
     /// Page id.
@@ -242,6 +259,7 @@ pub struct ExportKbPage {
 
 /// An exported page.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ExportedDoc {
     /// Format.
@@ -252,6 +270,7 @@ pub struct ExportedDoc {
 
 /// Parameters of `import_page`: create a page from a document.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ImportKbPage {
     /// The space.
@@ -268,6 +287,7 @@ pub struct ImportKbPage {
 
 /// A comment on a page.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct KbComment {
     /// The provider's id.
@@ -282,6 +302,7 @@ pub struct KbComment {
 
 /// Parameters of `add_comment`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct AddKbComment {
     /// Page id.
@@ -292,6 +313,7 @@ pub struct AddKbComment {
 
 /// Parameters of `list_comments`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListKbComments {
     /// Page id.
@@ -302,6 +324,7 @@ pub struct ListKbComments {
 
 /// One revision of a page.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Revision {
     /// The provider's id.
@@ -318,6 +341,7 @@ pub struct Revision {
 
 /// Parameters of `list_revisions`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListRevisions {
     /// Page id.

@@ -12,6 +12,7 @@ use proptest_derive::Arbitrary;
 
 /// A tracker project (a Jira project, a Linear team).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Project {
     /// The tracker's id.
@@ -28,6 +29,7 @@ pub struct Project {
 
 /// Parameters of `list_projects`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListProjects {
     /// Which page.
@@ -36,6 +38,7 @@ pub struct ListProjects {
 
 /// A project by id or key.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ProjectRef {
     /// Id or key.
@@ -44,6 +47,7 @@ pub struct ProjectRef {
 
 /// The broad category of a workflow state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum StatusCategory {
@@ -60,6 +64,7 @@ pub enum StatusCategory {
 
 /// A tracker issue.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Issue {
     /// The tracker's id.
@@ -92,6 +97,7 @@ pub struct Issue {
 
 /// Parameters of `create_issue`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateIssue {
     /// Project id or key.
@@ -112,6 +118,7 @@ pub struct CreateIssue {
 
 /// An issue by id or key.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct IssueRef {
     /// Id or key.
@@ -120,6 +127,7 @@ pub struct IssueRef {
 
 /// Parameters of `update_issue`: only the `Some` fields change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct UpdateIssue {
     /// Id or key.
@@ -138,6 +146,7 @@ pub struct UpdateIssue {
 
 /// Parameters of `transition_issue`: move an issue to a workflow state.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct TransitionIssue {
     /// Id or key.
@@ -148,6 +157,7 @@ pub struct TransitionIssue {
 
 /// Parameters of `list_issues`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListIssues {
     /// Project id or key.
@@ -160,6 +170,7 @@ pub struct ListIssues {
 
 /// Parameters of `search_issues`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct SearchIssues {
     /// The query: JQL for Jira, text elsewhere.
@@ -172,6 +183,7 @@ pub struct SearchIssues {
 
 /// A comment on an issue.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Comment {
     /// The tracker's id.
@@ -186,6 +198,7 @@ pub struct Comment {
 
 /// Parameters of `add_comment`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct AddComment {
     /// Issue id or key.
@@ -196,6 +209,7 @@ pub struct AddComment {
 
 /// Parameters of `list_comments`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListComments {
     /// Issue id or key.
@@ -206,6 +220,7 @@ pub struct ListComments {
 
 /// A label.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Label {
     /// The tracker's id (the name where labels have no id).
@@ -218,6 +233,7 @@ pub struct Label {
 
 /// Parameters of `list_labels`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListLabels {
     /// Only labels of this project, where labels are per project.
@@ -228,6 +244,7 @@ pub struct ListLabels {
 
 /// A user who can be assigned.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct User {
     /// The tracker's id.
@@ -240,6 +257,7 @@ pub struct User {
 
 /// Parameters of `list_assignees`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListAssignees {
     /// Project id or key.

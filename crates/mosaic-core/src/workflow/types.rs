@@ -12,6 +12,7 @@ use proptest_derive::Arbitrary;
 
 /// One node of a workflow graph.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct WorkflowNode {
     /// The engine's id of the node.
@@ -31,6 +32,7 @@ pub struct WorkflowNode {
 
 /// A directed edge between two nodes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Connection {
     /// Source node name.
@@ -45,6 +47,7 @@ pub struct Connection {
 
 /// A workflow.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Workflow {
     /// The engine's id.
@@ -70,6 +73,7 @@ pub struct Workflow {
 
 /// Parameters of `create_workflow`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct CreateWorkflow {
     /// Name.
@@ -85,6 +89,7 @@ pub struct CreateWorkflow {
 
 /// Parameters of `update_workflow`: only the `Some` fields change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct UpdateWorkflow {
     /// Workflow id.
@@ -105,6 +110,7 @@ pub struct UpdateWorkflow {
 
 /// A workflow by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct WorkflowRef {
     /// Workflow id.
@@ -113,6 +119,7 @@ pub struct WorkflowRef {
 
 /// Parameters of `list_workflows`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListWorkflows {
     /// Only active (or inactive) workflows.
@@ -125,6 +132,7 @@ pub struct ListWorkflows {
 
 /// State of an execution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum ExecutionStatus {
@@ -145,6 +153,7 @@ pub enum ExecutionStatus {
 
 /// One run of a workflow.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Execution {
     /// The engine's id.
@@ -167,6 +176,7 @@ pub struct Execution {
 
 /// Parameters of `run_workflow`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct RunWorkflow {
     /// Workflow id.
@@ -178,6 +188,7 @@ pub struct RunWorkflow {
 
 /// An execution by id.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ExecutionRef {
     /// Execution id.
@@ -186,6 +197,7 @@ pub struct ExecutionRef {
 
 /// Parameters of `list_executions`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListExecutions {
     /// Only executions of this workflow.
@@ -198,6 +210,7 @@ pub struct ListExecutions {
 
 /// A node type the engine offers.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct NodeType {
     /// Type name.
@@ -214,6 +227,7 @@ pub struct NodeType {
 
 /// Parameters of `list_node_types`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ListNodeTypes {
     /// Which page.
@@ -222,6 +236,7 @@ pub struct ListNodeTypes {
 
 /// Parameters of `validate_workflow`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ValidateWorkflow {
     /// Nodes.
@@ -232,6 +247,7 @@ pub struct ValidateWorkflow {
 
 /// How serious a validation finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
@@ -244,6 +260,7 @@ pub enum Severity {
 
 /// One validation finding.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ValidationIssue {
     /// The node concerned, if any.
@@ -256,6 +273,7 @@ pub struct ValidationIssue {
 
 /// The result of validating a workflow.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct ValidationReport {
     /// Whether there is no error-level finding.

@@ -13,8 +13,14 @@ use mosaic_router::{
 use tower::util::BoxCloneSyncService;
 use tower::{Service, ServiceBuilder};
 
+use mosaic_core::ai::price::PriceTable;
+use mosaic_router::budget::{
+    BudgetConfig, BudgetLayer, BudgetLimit, BudgetWindow, MemoryBudgetStore,
+};
+
 use super::file::{
-    AccessSpec, RateLimitSpec, RateMode, RedisSpec, RouteSpec, StackSpec, StrategySpec,
+    AccessSpec, AiSpec, RateLimitSpec, RateMode, RedisSpec, RouteSpec, StackSpec, StrategySpec,
+    WindowSpec,
 };
 
 type Boxed<R, T> = BoxCloneSyncService<Request<R>, T, Error>;
@@ -169,6 +175,11 @@ pub(crate) struct Redis {
     /// The cache tier (`cache.shared`), connected asynchronously.
     #[cfg(feature = "redis")]
     pub(crate) cache: Option<mosaic_cache::RedisStore>,
+    /// The budgets' counters (`ai.shared_budgets`).
+    #[cfg(feature = "redis")]
+    pub(crate) budgets: Option<mosaic_router::budget::redis::RedisBudgetStore>,
+    /// What shared state does while Redis is down.
+    pub(crate) fail_closed: bool,
 }
 
 impl Redis {
@@ -189,9 +200,14 @@ impl Redis {
                     super::file::RedisFailure::Open => FailureMode::Open,
                     super::file::RedisFailure::Closed => FailureMode::Closed,
                 });
+            let budgets = mosaic_router::budget::redis::RedisBudgetStore::new(&spec.url)
+                .map_err(|e| Error::config(format!("`redis.url`: {}", e.message())))?
+                .prefix(format!("{prefix}:budget"));
             Ok(Redis {
                 limits: Some(store),
                 cache: None,
+                budgets: Some(budgets),
+                fail_closed: spec.on_failure == super::file::RedisFailure::Closed,
             })
         }
         #[cfg(not(feature = "redis"))]
@@ -229,6 +245,78 @@ fn no_redis_feature(place: &str) -> Error {
 /// The error kind named `name` (as `ErrorKind::as_str` spells it).
 pub(crate) fn error_kind(name: &str) -> Option<ErrorKind> {
     ErrorKind::ALL.iter().copied().find(|k| k.as_str() == name)
+}
+
+/// The budget layer of `[[ai.budgets]]` over `store` (memory) or, with
+/// `ai.shared_budgets`, Redis; `None` without budgets.
+pub(crate) fn budgets(
+    ai: &AiSpec,
+    prices: &PriceTable,
+    store: &MemoryBudgetStore,
+    redis: &Redis,
+) -> Result<Option<BudgetLayer>> {
+    if ai.budgets.is_empty() {
+        return Ok(None);
+    }
+    let mut limits = Vec::with_capacity(ai.budgets.len());
+    for (i, b) in ai.budgets.iter().enumerate() {
+        let place = format!("ai.budgets[{i}]");
+        let window = match b.per {
+            WindowSpec::Minute => BudgetWindow::Minute,
+            WindowSpec::Hour => BudgetWindow::Hour,
+            WindowSpec::Day => BudgetWindow::Day,
+            WindowSpec::Month => BudgetWindow::Month,
+        };
+        let mut limit = match (b.usd, b.tokens) {
+            (Some(usd), None) => BudgetLimit::usd(b.name.clone(), usd, window),
+            (None, Some(tokens)) => BudgetLimit::tokens(b.name.clone(), tokens, window),
+            _ => {
+                return Err(Error::config(format!(
+                    "`{place}`: give exactly one of usd, tokens"
+                )));
+            }
+        };
+        if let Some(t) = &b.tenant {
+            limit = limit.tenant(t.as_str());
+        }
+        if let Some(p) = &b.principal {
+            limit = limit.principal(p.as_str());
+        }
+        if let Some(m) = &b.model {
+            limit = limit.model(m.as_str());
+        }
+        limits.push(limit.hard(!b.soft));
+    }
+    let config = BudgetConfig::new(prices.clone()).limits_from(limits);
+    let config = if redis.fail_closed {
+        config.fail_closed()
+    } else {
+        config.fail_open()
+    };
+    let config = if ai.shared_budgets {
+        shared_budgets(config, redis)?
+    } else {
+        config.store(store.clone())
+    };
+    BudgetLayer::new(config)
+        .map(Some)
+        .map_err(|e| Error::config(format!("`ai.budgets`: {}", e.message())))
+}
+
+#[cfg(feature = "redis")]
+fn shared_budgets(config: BudgetConfig, redis: &Redis) -> Result<BudgetConfig> {
+    match &redis.budgets {
+        Some(store) => Ok(config.store(store.clone())),
+        None => Err(Error::config(
+            "`ai.shared_budgets`: shared budgets need a `[redis]` section",
+        )),
+    }
+}
+
+#[cfg(not(feature = "redis"))]
+fn shared_budgets(config: BudgetConfig, _redis: &Redis) -> Result<BudgetConfig> {
+    let _ = config;
+    Err(no_redis_feature("ai.shared_budgets"))
 }
 
 /// The router rule of one `[[routes.FAMILY]]` entry.

@@ -35,6 +35,8 @@ pub struct MosaicConfig {
     /// Model aliases and the AI failover defaults.
     #[serde(default)]
     pub ai: AiSpec,
+    /// What `mosaic mcp` (the `mosaic-mcp` server) exposes to an agent.
+    pub mcp: Option<McpSpec>,
     /// The text this was parsed from, to place errors found later.
     #[serde(skip)]
     #[schemars(skip)]
@@ -79,6 +81,15 @@ pub struct AiSpec {
     /// `strategy = "cost"`.
     #[serde(default)]
     pub prices: BTreeMap<String, PriceSpec>,
+    /// Spending limits on AI calls (`[[ai.budgets]]`), checked before each
+    /// provider attempt from an estimate and settled with the usage the
+    /// provider reports.
+    #[serde(default)]
+    pub budgets: Vec<BudgetSpec>,
+    /// Keep the budgets' counters in Redis (`[redis]`), shared by every
+    /// replica (default false: this process's own).
+    #[serde(default)]
+    pub shared_budgets: bool,
 }
 
 impl Default for AiSpec {
@@ -87,8 +98,52 @@ impl Default for AiSpec {
             aliases: BTreeMap::new(),
             context_fallback: true,
             prices: BTreeMap::new(),
+            budgets: Vec::new(),
+            shared_budgets: false,
         }
     }
+}
+
+/// `[[ai.budgets]]`: one limit, in US dollars (`usd`) or tokens
+/// (`tokens`), over a calendar window. `tenant`, `principal` and `model`
+/// narrow it: a value applies it to that value only, `"*"` gives each
+/// value a budget of its own, absent shares one budget among all.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetSpec {
+    /// The budget's name (in errors, events and counter keys).
+    pub name: String,
+    /// The limit in US dollars.
+    pub usd: Option<f64>,
+    /// The limit in tokens (input plus output).
+    pub tokens: Option<u64>,
+    /// The window: `minute`, `hour`, `day` or `month` (UTC calendar).
+    pub per: WindowSpec,
+    /// The tenant it applies to (`"*"`: each its own).
+    pub tenant: Option<String>,
+    /// The principal it applies to (`"*"`: each its own).
+    pub principal: Option<String>,
+    /// The model it applies to (`"*"`: each its own).
+    pub model: Option<String>,
+    /// A soft limit lets calls through and sends an event when passed
+    /// (default false: calls that would pass it are refused with
+    /// `BudgetExceeded`).
+    #[serde(default)]
+    pub soft: bool,
+}
+
+/// `per`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowSpec {
+    /// A calendar minute.
+    Minute,
+    /// A calendar hour.
+    Hour,
+    /// A UTC day.
+    Day,
+    /// A UTC calendar month.
+    Month,
 }
 
 /// `ai.prices.MODEL`: US dollars per million tokens.
@@ -112,6 +167,32 @@ pub struct AliasTarget {
     pub provider: String,
     /// The model name that instance uses.
     pub model: String,
+}
+
+/// `[mcp]`: the operations an MCP client (an agent) may call, and whom
+/// its calls run as.
+///
+/// Reads of the configured providers are tools by default; a write is one
+/// only when `allow` names it. A destructive write (an operation whose verb
+/// is `delete`, `remove`, `merge`, `cancel` or `stop`) must be named
+/// exactly: a glob such as `"git.*"` does not enable it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct McpSpec {
+    /// Write operations to expose: operation names
+    /// (`"git.pull_request.create"`) or globs (`"kb.*"`,
+    /// `"git.issue.*"`). Each entry must match at least one operation.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Operations to hide even though they are reads or allowed (names or
+    /// globs, e.g. `"cicd.artifact.download"`); wins over `allow`.
+    #[serde(default)]
+    pub deny: Vec<String>,
+    /// The tenant every call runs as (the request context's tenant: its
+    /// `[tenants]` quota, `match.tenant` rules, cache partition).
+    pub tenant: Option<String>,
+    /// The principal every call runs as (recorded in the request context).
+    pub principal: Option<String>,
 }
 
 /// `[tenants.NAME]`.

@@ -24,6 +24,20 @@ pub(crate) enum Instance {
     Project(Arc<dyn ProjectProvider>),
 }
 
+impl Instance {
+    /// The operations the provider supports now.
+    pub(crate) fn capabilities(&self) -> mosaic_core::Capabilities {
+        match self {
+            Instance::Git(p) => p.capabilities(),
+            Instance::CiCd(p) => p.capabilities(),
+            Instance::Ai(p) => p.capabilities(),
+            Instance::Kb(p) => p.capabilities(),
+            Instance::Workflow(p) => p.capabilities(),
+            Instance::Project(p) => p.capabilities(),
+        }
+    }
+}
+
 /// Every kind this build knows (by cargo features), sorted.
 pub fn kinds() -> Vec<&'static str> {
     let mut k: Vec<&'static str> = vec![

@@ -49,6 +49,12 @@
 //! and metric sample per call) and `attempts` (one per provider attempt,
 //! labelled with the instance).
 //!
+//! `[mcp]` says what the `mosaic-mcp` server (`mosaic mcp FILE`) exposes
+//! to an agent: reads by default, the writes `allow` names (destructive
+//! ones only by exact name), minus `deny`; and the `tenant` and
+//! `principal` its calls run as. [`Mosaic::capabilities`] tells which
+//! operations the instances support.
+//!
 //! Not yet in the file (each is an unknown key today): AI aliases, prices
 //! and budgets.
 
@@ -82,6 +88,7 @@ use mosaic_core::kb::{KbClient, KbService};
 use mosaic_core::project::{ProjectClient, ProjectService};
 use mosaic_core::workflow::{WorkflowClient, WorkflowService};
 use mosaic_core::{Error, ErrorKind, Family, FieldError, Result};
+use mosaic_router::budget::{BudgetEvent, BudgetLayer, MemoryBudgetStore};
 use mosaic_router::router::ModelCosts;
 use mosaic_router::router::RouteExplanation;
 use mosaic_router::{GenAiTraceLayer, ModelAliasLayer, ModelAliases, Router};
@@ -352,8 +359,13 @@ struct Built {
     tenants: tenants::Tenants,
     caches: Caches,
     routers: Routers,
+    /// The budgets' in-memory counters, kept across reloads.
+    budget_store: MemoryBudgetStore,
+    budgets: Option<BudgetLayer>,
     instances: BTreeMap<String, Family>,
     stacks: BTreeMap<String, Stacked>,
+    /// Each instance's provider, for [`Mosaic::capabilities`].
+    provided: BTreeMap<String, Instance>,
     git: Option<GitClient<GitStack>>,
     cicd: Option<CiCdClient<CiCdStack>>,
     ai: Option<AiClient<AiStack>>,
@@ -447,6 +459,8 @@ struct Wrap {
     aliases: ModelAliases,
     /// GenAI telemetry under this provider name (AI).
     genai: Option<String>,
+    /// The budgets each attempt is checked against (AI).
+    budgets: Option<BudgetLayer>,
 }
 
 /// An instance's stack, kept across reloads while its spec is unchanged.
@@ -490,8 +504,10 @@ impl Stacked {
             Instance::Git(p) => wrap!(GitService::from_arc(p.clone()), Git),
             Instance::CiCd(p) => wrap!(CiCdService::from_arc(p.clone()), CiCd),
             Instance::Ai(p) => {
-                let aliased = ModelAliasLayer::new(wrap.aliases.clone())
+                // Budgets see the instance's own model name: inside the alias.
+                let metered = tower::util::option_layer(wrap.budgets.clone())
                     .layer(AiService::from_arc(p.clone()));
+                let aliased = ModelAliasLayer::new(wrap.aliases.clone()).layer(metered);
                 match &wrap.genai {
                     Some(system) => wrap!(
                         GenAiTraceLayer::new()
@@ -608,6 +624,17 @@ impl Mosaic {
         }
     }
 
+    /// The budgets' events — soft limits passed, calls refused, the
+    /// counter store unreachable — when `[[ai.budgets]]` are configured.
+    /// A receiver follows the configuration in force when it was taken.
+    pub fn budget_events(&self) -> Option<tokio::sync::broadcast::Receiver<BudgetEvent>> {
+        self.current
+            .load()
+            .budgets
+            .as_ref()
+            .map(BudgetLayer::subscribe)
+    }
+
     /// The git response cache's counters, when `[cache]` is configured.
     pub fn git_cache_stats(&self) -> Option<mosaic_cache::StatsSnapshot> {
         self.current
@@ -664,6 +691,19 @@ impl Mosaic {
     /// The instances and the family each serves.
     pub fn instances(&self) -> BTreeMap<String, Family> {
         self.current.load().instances.clone()
+    }
+
+    /// The operations each instance supports now (its provider's
+    /// `capabilities()`), by instance name. An operation a family's client
+    /// can serve is one that at least one of the family's instances
+    /// supports.
+    pub fn capabilities(&self) -> BTreeMap<String, mosaic_core::Capabilities> {
+        self.current
+            .load()
+            .provided
+            .iter()
+            .map(|(name, instance)| (name.clone(), instance.capabilities()))
+            .collect()
     }
 
     /// The git client of the configuration in force (`NoProvider` when it
@@ -798,7 +838,20 @@ fn assemble_checked(
     let prices = price_table(config)?;
     let genai = config.observability.as_ref().is_some_and(|o| o.genai);
     let trace_attempts = config.observability.as_ref().is_some_and(|o| o.attempts);
+    let budget_store = previous.map(|p| p.budget_store.clone()).unwrap_or_default();
+    let budgets = match previous {
+        Some(p)
+            if p.config.ai.budgets == config.ai.budgets
+                && p.config.ai.shared_budgets == config.ai.shared_budgets
+                && p.config.ai.prices == config.ai.prices
+                && (redis_same || !config.ai.shared_budgets) =>
+        {
+            p.budgets.clone()
+        }
+        _ => build::budgets(&config.ai, &prices, &budget_store, &redis)?,
+    };
     let mut stacks: BTreeMap<String, Stacked> = BTreeMap::new();
+    let mut provided: BTreeMap<String, Instance> = BTreeMap::new();
     for (name, spec) in &config.providers {
         let shares = spec.stack.rate_limit.as_ref().is_some_and(|l| l.shared);
         let wrap = Wrap {
@@ -808,26 +861,33 @@ fn assemble_checked(
                 kinds::HOST_KIND => name.clone(),
                 k => k.trim_start_matches("fake-").to_owned(),
             }),
+            budgets: budgets.clone(),
         };
         let kept = previous.and_then(|p| {
             let old = p.stacks.get(name)?;
             let same_ai = !matches!(old, Stacked::Ai(..))
                 || (p.config.ai.prices == config.ai.prices
+                    && p.config.ai.budgets == config.ai.budgets
+                    && p.config.ai.shared_budgets == config.ai.shared_budgets
+                    && (redis_same || !config.ai.shared_budgets)
                     && p.config.observability.as_ref().is_some_and(|o| o.genai) == genai);
             let same = p.config.providers.get(name) == Some(spec)
                 && p.config.observability.as_ref().is_some_and(|o| o.attempts) == trace_attempts
                 && aliases_of(&p.config, name) == wrap.aliases
                 && same_ai;
-            (same && (redis_same || !shares)).then(|| old.clone())
+            let provider = p.provided.get(name)?;
+            (same && (redis_same || !shares)).then(|| (old.clone(), provider.clone()))
         });
-        let stacked = match kept {
-            Some(s) => s,
+        let (stacked, provider) = match kept {
+            Some(kept) => kept,
             None => {
                 let instance = instance(name, spec, supplied, &config.ai.prices, &prices)?;
-                Stacked::of(name, &instance, &spec.stack, &redis, &wrap)?
+                let stacked = Stacked::of(name, &instance, &spec.stack, &redis, &wrap)?;
+                (stacked, instance)
             }
         };
         stacks.insert(name.clone(), stacked);
+        provided.insert(name.clone(), provider);
     }
     if let Some(name) = supplied.keys().find(|n| !config.providers.contains_key(*n)) {
         return Err(Error::config(format!(
@@ -840,6 +900,7 @@ fn assemble_checked(
         .collect();
     check_routes(config, &instances)?;
     check_aliases(config, &instances)?;
+    check_mcp(config)?;
     let caches = match (&config.cache, previous) {
         (None, _) => Caches::default(),
         (Some(spec), Some(p))
@@ -932,8 +993,11 @@ fn assemble_checked(
         tenants,
         caches,
         routers,
+        budget_store,
+        budgets,
         instances,
         stacks,
+        provided,
     })
 }
 
@@ -1213,6 +1277,33 @@ fn problems_error(title: &str, problems: Vec<FieldError>) -> Result<()> {
         .collect::<Vec<_>>()
         .join("; ");
     Err(Error::config(format!("{title}: {text}")).with_fields(problems))
+}
+
+/// `[mcp]`: every `allow` and `deny` entry names an operation or is a
+/// glob matching at least one.
+fn check_mcp(config: &MosaicConfig) -> Result<()> {
+    let Some(mcp) = &config.mcp else {
+        return Ok(());
+    };
+    let mut problems = Vec::new();
+    for (list, entries) in [("allow", &mcp.allow), ("deny", &mcp.deny)] {
+        for (i, entry) in entries.iter().enumerate() {
+            let glob = mosaic_router::Glob::new(entry);
+            let matches = Family::ALL
+                .into_iter()
+                .flat_map(|f| f.operation_names())
+                .any(|name| glob.is_match(name));
+            if !matches {
+                problems.push(FieldError::new(
+                    format!("mcp.{list}[{i}]"),
+                    format!(
+                        "`{entry}` matches no operation (e.g. `git.pull_request.create`, `kb.*`)"
+                    ),
+                ));
+            }
+        }
+    }
+    problems_error("invalid mcp section", problems)
 }
 
 /// Every route names existing instances of its own family.

@@ -115,7 +115,16 @@ fn mcp(
         .build()
         .map_err(|e| mosaic::Error::internal(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async {
-        let server = mosaic_mcp::McpServer::new(Mosaic::connect_path(path).await?);
+        // Instances the program would supply (`kind = "host"`) have no
+        // program here: in-memory stand-ins of their family serve them.
+        let (config, host, _) = stand_ins(&read(path)?, false);
+        if !host.is_empty() {
+            eprintln!(
+                "mosaic mcp: {} served by in-memory stand-ins (kind = \"host\")",
+                host.join(", ")
+            );
+        }
+        let server = mosaic_mcp::McpServer::new(Mosaic::connect(&config).await?);
         let Some(addr) = http else {
             server.serve_stdio().await?;
             return Ok(String::new());

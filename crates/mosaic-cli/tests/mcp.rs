@@ -174,3 +174,46 @@ async fn refuses_a_file_whose_mcp_section_matches_nothing() {
         out.stdout
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_the_main_jobs_file_with_stand_ins_for_host_instances() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/orchestrator/mosaic.toml"
+    );
+    let command = tokio::process::Command::new(env!("CARGO_BIN_EXE_mosaic")).configure(|c| {
+        c.arg("mcp").arg(file).stderr(Stdio::null());
+    });
+    let client = tokio::time::timeout(
+        PATIENCE,
+        ().serve(TokioChildProcess::new(command).expect("spawned")),
+    )
+    .await
+    .expect("in time")
+    .expect("initialised");
+    let tools = tokio::time::timeout(PATIENCE, client.list_all_tools())
+        .await
+        .expect("in time")
+        .expect("listed");
+    let names: Vec<&str> = tools.iter().map(|t| &*t.name).collect();
+    for family in ["git_", "cicd_", "ai_"] {
+        assert!(
+            names.iter().any(|n| n.starts_with(family)),
+            "{family}: {names:?}"
+        );
+    }
+    // Reads only: the file allows no writes.
+    assert!(!names.contains(&"git_repository_create"), "{names:?}");
+    let listed = tokio::time::timeout(
+        PATIENCE,
+        client.call_tool(args(
+            json!({"tool": "git_repository_list", "args": {"page": {}}}),
+        )),
+    )
+    .await
+    .expect("in time")
+    .expect("called");
+    assert_eq!(listed.is_error, Some(false), "{listed:?}");
+    assert_eq!(structured(&listed)["items"], json!([]));
+    client.cancel().await.expect("closed");
+}

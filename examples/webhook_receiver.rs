@@ -5,16 +5,26 @@
 //! Routes: `POST /webhooks/github` (`X-Hub-Signature-256`,
 //! `X-GitHub-Event`) and `POST /webhooks/gitea` (`X-Gitea-Signature`,
 //! `X-Gitea-Event`). Answers: `200` with a JSON summary for an event Mosaic
-//! models, `202` for a well-formed delivery of an event it does not, `401`
-//! for a missing or wrong signature, `400` for a bad body, `404`/`405` for
-//! other paths and methods. The HTTP/1.1 reader is deliberately minimal
+//! models (and for a replay of one, unprocessed), `202` for a well-formed
+//! delivery of an event it does not, `401` for a missing or wrong
+//! signature, `400` for a bad body, `503` when the replay guard cannot
+//! decide, `404`/`405` for other paths and methods. The HTTP/1.1 reader is deliberately minimal
 //! (one request per connection, `Content-Length` bodies up to 5 MiB, a
 //! 5-second read deadline); put a real HTTP server in front of it in
 //! production.
 //!
+//! Replays are refused with a [`DeliveryGuard`] (opt-in): a delivery whose
+//! id (`X-GitHub-Delivery`, `X-Gitea-Delivery`) was already processed in
+//! the last 24 hours is answered `200` with `"duplicate": true` and not
+//! processed again, so the forge stops retrying and nothing runs twice.
+//! The guard here keeps ids in memory (one replica); a host with several
+//! replicas shares them in Redis with `RedisDeliveries` (feature `redis`
+//! of `mosaic-providers`), choosing what happens while Redis is down.
+//!
 //! At startup it sends itself, over loopback, one signed GitHub `push`
-//! delivery and one whose signature is wrong, prints both answers, and
-//! exits. With `--serve` it keeps listening (on `--addr`, default
+//! delivery, the same delivery again (a replay), and one whose signature
+//! is wrong, prints the answers, checks that the push was processed once,
+//! and exits. With `--serve` it keeps listening (on `--addr`, default
 //! `127.0.0.1:8787`) until interrupted. The shared secret is
 //! `WEBHOOK_SECRET` from the environment, or an example value.
 //!
@@ -24,6 +34,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
@@ -33,7 +44,8 @@ use mosaic_providers::github::webhook::{
     DELIVERY_HEADER, EVENT_HEADER, GitHubWebhooks, SIGNATURE_HEADER,
 };
 use mosaic_providers::webhook::{
-    HeaderMap, WebhookError, WebhookEvent, WebhookHandler, WebhookOutcome, verify,
+    DeliveryGuard, HeaderMap, WebhookError, WebhookEvent, WebhookHandler, WebhookOutcome,
+    delivery_key, verify,
 };
 use serde_json::json;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -46,8 +58,20 @@ const MAX_BODY: usize = 5 * 1024 * 1024;
 /// How long a client may take to send its request.
 const READ_DEADLINE: Duration = Duration::from_secs(5);
 
-/// The routes: path → handler.
-type Routes = Arc<Vec<(&'static str, Box<dyn WebhookHandler>)>>;
+/// How long a delivery id is remembered (forges redeliver within hours).
+const REPLAY_WINDOW: Duration = Duration::from_secs(24 * 3600);
+/// The most delivery ids remembered at once.
+const MAX_REMEMBERED: usize = 100_000;
+
+/// The receiver: its routes (path → handler), the replay guard, and how
+/// many events it processed.
+struct Receiver {
+    routes: Vec<(&'static str, Box<dyn WebhookHandler>)>,
+    guard: DeliveryGuard,
+    processed: AtomicU64,
+}
+
+type Routes = Arc<Receiver>;
 
 /// One parsed request.
 struct HttpRequest {
@@ -145,15 +169,32 @@ async fn read_request(stream: &mut TcpStream) -> std::result::Result<HttpRequest
 }
 
 /// What the receiver answers for one request.
-fn respond(routes: &Routes, req: &HttpRequest) -> Reply {
-    let Some((_, handler)) = routes.iter().find(|(path, _)| *path == req.path) else {
+async fn respond(receiver: &Receiver, req: &HttpRequest) -> Reply {
+    let Some((_, handler)) = receiver.routes.iter().find(|(path, _)| *path == req.path) else {
         return Reply::error(404, format!("no webhook endpoint at {}", req.path));
     };
     if req.method != "POST" {
         return Reply::error(405, "webhooks are POSTed");
     }
+    // verified first: an unsigned request must not use up a delivery's id
     match handler.handle(&req.headers, &req.body) {
         Ok(WebhookOutcome::Event(d)) => {
+            // a delivery without an id cannot be de-duplicated: process it
+            if let Some(key) = delivery_key(handler.forge(), &req.headers) {
+                match receiver.guard.first_delivery(&key).await {
+                    Ok(true) => {}
+                    // a replay: acknowledged so the forge stops, not processed
+                    Ok(false) => {
+                        return Reply(200, json!({"duplicate": true, "delivery": d.delivery_id}));
+                    }
+                    // a shared guard configured to fail closed: ask for a retry
+                    Err(e) => return Reply::error(503, e.to_string()),
+                }
+            }
+            // "processing": a real host would act on the event here (and,
+            // if that failed, `receiver.guard.forget(&key)` so that the
+            // forge's retry is processed)
+            receiver.processed.fetch_add(1, Ordering::SeqCst);
             let mut summary = json!({
                 "forge": d.forge.as_str(),
                 "event": d.event.name(),
@@ -181,7 +222,7 @@ fn respond(routes: &Routes, req: &HttpRequest) -> Reply {
 async fn serve_one(routes: Routes, mut stream: TcpStream, peer: SocketAddr) {
     let reply = match tokio::time::timeout(READ_DEADLINE, read_request(&mut stream)).await {
         Ok(Ok(req)) => {
-            let reply = respond(&routes, &req);
+            let reply = respond(&routes, &req).await;
             println!(
                 "   server: {} {} from {peer} → {}",
                 req.method, req.path, reply.0
@@ -203,6 +244,7 @@ async fn serve_one(routes: Routes, mut stream: TcpStream, peer: SocketAddr) {
         411 => "Length Required",
         413 => "Payload Too Large",
         431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
         _ => "HTTP Version Not Supported",
     };
     let head = format!(
@@ -279,16 +321,21 @@ async fn main() -> Result<()> {
     };
     let secret =
         std::env::var("WEBHOOK_SECRET").unwrap_or_else(|_| "mosaic-example-secret".to_owned());
-    let routes: Routes = Arc::new(vec![
-        (
-            "/webhooks/github",
-            Box::new(GitHubWebhooks::new(secret.clone())?),
-        ),
-        (
-            "/webhooks/gitea",
-            Box::new(GiteaWebhooks::new(secret.clone())?),
-        ),
-    ]);
+    let routes: Routes = Arc::new(Receiver {
+        routes: vec![
+            (
+                "/webhooks/github",
+                Box::new(GitHubWebhooks::new(secret.clone())?),
+            ),
+            (
+                "/webhooks/gitea",
+                Box::new(GiteaWebhooks::new(secret.clone())?),
+            ),
+        ],
+        guard: DeliveryGuard::in_memory(REPLAY_WINDOW, MAX_REMEMBERED),
+        processed: AtomicU64::new(0),
+    });
+    let receiver = routes.clone();
     let listener = TcpListener::bind(&addr)
         .await
         .map_err(|e| Error::config(format!("cannot listen on {addr}: {e}")))?;
@@ -330,16 +377,31 @@ async fn main() -> Result<()> {
     let (status, answer) = post(
         local,
         "/webhooks/github",
+        &headers(signature.clone()),
+        body.as_bytes(),
+    )
+    .await?;
+    println!("   client: {status} {answer}");
+    if status != 200 || answer.contains("duplicate") {
+        return Err(Error::internal("the signed delivery was refused"));
+    }
+
+    println!("2. The same delivery again (a retry, a redelivery or a replay)");
+    let (status, answer) = post(
+        local,
+        "/webhooks/github",
         &headers(signature),
         body.as_bytes(),
     )
     .await?;
     println!("   client: {status} {answer}");
-    if status != 200 {
-        return Err(Error::internal("the signed delivery was refused"));
+    let processed = receiver.processed.load(Ordering::SeqCst);
+    println!("   events processed so far: {processed}");
+    if status != 200 || !answer.contains("\"duplicate\":true") || processed != 1 {
+        return Err(Error::internal("a replayed delivery was processed again"));
     }
 
-    println!("2. The same delivery signed with another secret");
+    println!("3. The same delivery signed with another secret");
     let forged = format!(
         "sha256={}",
         verify::hmac_sha256_hex(b"not-the-secret", body.as_bytes())

@@ -254,29 +254,157 @@ async fn redis_going_away_fails_no_call_and_its_return_restores_the_shared_tier(
     assert_eq!(warnings.count("outage"), 2, "no new warning after recovery");
 }
 
+/// A TCP proxy in front of a `redis-server` that can hold the server's
+/// answers back: while it is stalled, commands still reach Redis but no
+/// reply comes back until [`resume`](Self::resume) — what a client sees of
+/// a server busy for that long. Unlike `DEBUG SLEEP` (which blocks the
+/// server's only thread, so nothing — not even `CLIENT LIST` — can tell
+/// from outside when it has started), the stall is in force the moment
+/// [`stall`](Self::stall) returns: no timing guess.
+struct StallProxy {
+    port: u16,
+    stalled: tokio::sync::watch::Sender<bool>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl StallProxy {
+    async fn start(upstream: std::net::SocketAddr) -> StallProxy {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (stalled, _) = tokio::sync::watch::channel(false);
+        let watch = stalled.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+                    continue; // the client sees its connection closed
+                };
+                let (client, server) = (Arc::new(client), Arc::new(server));
+                // answers: held while the proxy is stalled
+                let mut stalled = watch.subscribe();
+                let answers = tokio::spawn({
+                    let (client, server) = (client.clone(), server.clone());
+                    async move {
+                        let mut buf = vec![0u8; 16 * 1024];
+                        while let Ok(n @ 1..) = read_some(&server, &mut buf).await {
+                            if stalled.wait_for(|s| !*s).await.is_err()
+                                || write_all(&client, &buf[..n]).await.is_err()
+                            {
+                                break;
+                            }
+                        }
+                    }
+                });
+                // commands: passed on at once; when either side closes,
+                // both directions end (dropping the last handles closes
+                // both sockets)
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 16 * 1024];
+                    while let Ok(n @ 1..) = read_some(&client, &mut buf).await {
+                        if write_all(&server, &buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                    answers.abort();
+                });
+            }
+        });
+        StallProxy {
+            port,
+            stalled,
+            accept,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Hold every answer from now on.
+    fn stall(&self) {
+        self.stalled.send_replace(true);
+    }
+
+    /// Deliver the held answers, and the next ones.
+    fn resume(&self) {
+        self.stalled.send_replace(false);
+    }
+}
+
+impl Drop for StallProxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+    }
+}
+
+/// Read what is there (0 at the end of the stream), with `tokio`'s `net`
+/// readiness API alone.
+async fn read_some(stream: &tokio::net::TcpStream, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        stream.readable().await?;
+        match stream.try_read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Write all of `buf`.
+async fn write_all(stream: &tokio::net::TcpStream, mut buf: &[u8]) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        stream.writable().await?;
+        match stream.try_write(buf) {
+            Ok(n) => buf = &buf[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_slow_redis_is_skipped_and_the_call_answered() {
-    let server =
-        RedisServer::start_with_args(["--enable-debug-command", "yes"]).expect("redis-server");
+    let server = RedisServer::start().expect("redis-server");
+    let proxy = StallProxy::start(server.addr()).await;
     let forge = Forge::new().with_repo("acme", "tools", "v1");
-    let (store, layer, svc) = replica(&server, "slow", &forge, CacheConfig::new()).await;
-    let port = server.port();
-    // block the server for 400 ms from another connection
-    let sleeper = tokio::task::spawn_blocking(move || {
-        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        std::io::Write::write_all(&mut s, b"*3\r\n$5\r\nDEBUG\r\n$5\r\nSLEEP\r\n$3\r\n0.4\r\n")
-            .unwrap();
-        let mut buf = [0u8; 5];
-        let _ = std::io::Read::read(&mut s, &mut buf);
-    });
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    let config = RedisConfig::new(proxy.url())
+        .with_namespace("slow")
+        .with_command_timeout(Duration::from_millis(200))
+        .with_connect_timeout(Duration::from_millis(500))
+        .with_reconnect_backoff(Duration::from_millis(20), Duration::from_millis(200));
+    let store = RedisStore::connect(config).await.expect("valid config");
+    assert!(store.is_connected(), "connected through the proxy");
+    let layer = CacheLayer::with_shared(CacheConfig::new(), store.clone()).expect("in a runtime");
+    let svc = layer.layer(GitService::new(forge.clone()));
+
+    // Redis stops answering before the call starts: its lookup cannot be
+    // answered within the command timeout, whatever the scheduling
+    proxy.stall();
     let (r, s) = call(&svc, req(get_repo("acme", "tools"))).await;
-    assert_eq!(description(&r.unwrap()), "v1");
+    assert_eq!(description(&r.unwrap()), "v1", "answered by the upstream");
     assert_eq!(s, Some(CacheStatus::Miss));
+    assert_eq!(forge.reads(), 1);
     assert!(store.faults() >= 1, "the slow command counted as a fault");
     assert!(layer.stats().snapshot().store_errors >= 1);
-    sleeper.await.unwrap();
+
+    // answers flow again: the store comes back by itself and the shared
+    // tier serves (memory cleared so that the read goes through Redis)
+    proxy.resume();
     assert!(eventually(async || store.is_connected()).await);
+    let svc2 = svc.clone();
+    let layer2 = layer.clone();
+    let forge2 = forge.clone();
+    assert!(
+        eventually(async || {
+            layer2.clear_memory();
+            let (r, s) = call(&svc2, req(get_repo("acme", "tools"))).await;
+            description(&r.unwrap()) == "v1" && s == Some(CacheStatus::Hit(Tier::Shared))
+        })
+        .await,
+        "the shared tier serves again after the stall ({} upstream reads)",
+        forge2.reads()
+    );
 }
 
 #[tokio::test]
@@ -440,16 +568,35 @@ async fn a_fill_is_refused_when_its_tags_were_invalidated_after_the_lookup() {
     );
     let hit: mosaic_cache::Lookup<GitResponse> = store.get(&key, &tags).await.unwrap();
     assert!(hit.entry.unwrap().is_fresh(tokio::time::Instant::now()));
-    // a store's own invalidations do not come back on its feed
+    // a store's own invalidations do not come back on its feed: the other
+    // replica receives the message (so it was published), then publishes a
+    // sentinel on the same channel; Redis delivers a channel's messages in
+    // order, so an echo would reach this feed before the sentinel
+    let mut other_feed = CacheStore::<GitResponse>::events(&other).expect("feed on");
     CacheStore::<GitResponse>::invalidate(&store, &tags[..1])
         .await
         .unwrap();
     let hit: mosaic_cache::Lookup<GitResponse> = store.get(&key, &tags).await.unwrap();
     assert!(hit.entry.is_none(), "the family-wide tag dropped it");
-    assert!(
-        tokio::time::timeout(Duration::from_millis(200), feed.recv())
-            .await
-            .is_err(),
-        "no echo of the store's own message"
+    let published = tokio::time::timeout(Duration::from_secs(5), other_feed.recv())
+        .await
+        .expect("the other replica hears the invalidation")
+        .unwrap();
+    assert_eq!(
+        published,
+        mosaic_cache::StoreEvent::Invalidated(vec!["git:*".to_owned()].into())
+    );
+    let sentinel = vec!["git:sentinel/after".to_owned()];
+    CacheStore::<GitResponse>::invalidate(&other, &sentinel)
+        .await
+        .unwrap();
+    let next = tokio::time::timeout(Duration::from_secs(5), feed.recv())
+        .await
+        .expect("the sentinel arrives")
+        .unwrap();
+    assert_eq!(
+        next,
+        mosaic_cache::StoreEvent::Invalidated(sentinel.into()),
+        "no echo of the store's own message before the sentinel"
     );
 }

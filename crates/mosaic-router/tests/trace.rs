@@ -4,8 +4,8 @@
 mod common;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use common::*;
@@ -82,29 +82,19 @@ impl Recorder for TestRecorder {
     }
 }
 
-fn store() -> Arc<Store> {
-    static STORE: OnceLock<Arc<Store>> = OnceLock::new();
-    STORE
-        .get_or_init(|| {
-            let s = Arc::new(Store::default());
-            metrics::set_global_recorder(TestRecorder(s.clone()))
-                .expect("one recorder per test binary");
-            s
-        })
-        .clone()
-}
-
-fn counter(name: &str, labels: &[(&str, &str)]) -> u64 {
-    let labels: BTreeMap<String, String> = labels
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let key = format!("{name}{labels:?}");
-    store()
-        .counters
-        .lock()
-        .get(&key)
-        .map_or(0, |c| c.load(Ordering::SeqCst))
+impl Store {
+    /// The value of counter `name` with exactly `labels` (0 if never touched).
+    fn counter(&self, name: &str, labels: &[(&str, &str)]) -> u64 {
+        let labels: BTreeMap<String, String> = labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let key = format!("{name}{labels:?}");
+        self.counters
+            .lock()
+            .get(&key)
+            .map_or(0, |c| c.load(Ordering::SeqCst))
+    }
 }
 
 // ----- a tracing layer that keeps every closed span's fields -----
@@ -150,18 +140,57 @@ impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> tracing_subscriber::Layer<
     }
 }
 
-/// The tests of this file run one at a time. `tracing` caches whether a
-/// callsite is enabled across all threads; a test that reaches the trace
-/// layer's span while another test installs or drops its thread-local
-/// subscriber can see the span disabled.
-static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+// ----- per-test capture -----
+
+/// What one test observes: the spans closed and the metrics recorded on
+/// its own thread, and nothing from the other tests of this binary.
+///
+/// Both the subscriber and the recorder are thread-local defaults (installed
+/// with `set_default` / `set_default_local_recorder`), and every test runs
+/// on paused time on a current-thread runtime, so everything the stack does
+/// for that test happens on the test's thread. Each test installs its
+/// subscriber *before* anything of its own reaches a `tracing` callsite:
+/// `tracing` caches a callsite's interest process-wide, computed from the
+/// subscribers alive at the time, and a callsite first reached from a
+/// thread without one could be cached as "never" and stay disabled for
+/// every other test. With a subscriber on every test thread, the interest
+/// computed is always "always".
+struct Capture {
+    spans: Spans,
+    metrics: Arc<Store>,
+    recorder: TestRecorder,
+    _subscriber: tracing::subscriber::DefaultGuard,
+}
+
+impl Capture {
+    fn install() -> Capture {
+        let spans = Spans::default();
+        let subscriber =
+            tracing::subscriber::set_default(tracing_subscriber::registry().with(spans.clone()));
+        let metrics = Arc::new(Store::default());
+        Capture {
+            recorder: TestRecorder(metrics.clone()),
+            spans,
+            metrics,
+            _subscriber: subscriber,
+        }
+    }
+
+    /// Make this test's recorder the thread's `metrics` recorder while the
+    /// guard lives.
+    fn record(&self) -> metrics::LocalRecorderGuard<'_> {
+        metrics::set_default_local_recorder(&self.recorder)
+    }
+
+    /// The spans closed so far.
+    fn spans(&self) -> Vec<SpanRecord> {
+        self.spans.0.lock().clone()
+    }
+}
 
 #[tokio::test(start_paused = true)]
 async fn spans_carry_operation_provider_attempt_outcome_and_latency() {
-    let _serial = SERIAL.lock().await;
-    let spans = Spans::default();
-    let _guard =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(spans.clone()));
+    let capture = Capture::install();
 
     // primary fails twice, then the retry finds it working
     let (a, b) = (Probe::new(), Probe::new());
@@ -191,7 +220,7 @@ async fn spans_carry_operation_provider_attempt_outcome_and_latency() {
     let id = ctx.id().get();
     stack.oneshot(get("acme", "tools", ctx)).await.unwrap();
 
-    let spans = spans.0.lock().clone();
+    let spans = capture.spans();
     let (_, f) = spans
         .iter()
         .find(|(n, _)| n == "mosaic.request")
@@ -217,18 +246,20 @@ async fn spans_carry_operation_provider_attempt_outcome_and_latency() {
 
 #[tokio::test(start_paused = true)]
 async fn errors_are_recorded_with_their_kind_and_provider() {
-    let _serial = SERIAL.lock().await;
-    let spans = Spans::default();
-    let _guard =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(spans.clone()));
+    let capture = Capture::install();
     let p = Probe::new();
     let svc = TraceLayer::new()
         .provider("span-test")
         .layer(p.service(|_| Err(Error::not_found("gone"))));
     let err = svc.oneshot(get_repo()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
-    let spans = spans.0.lock().clone();
-    let (_, f) = spans.iter().find(|(n, _)| n == "mosaic.request").unwrap();
+    let spans = capture.spans();
+    let requests: Vec<_> = spans
+        .iter()
+        .filter(|(n, _)| n == "mosaic.request")
+        .collect();
+    assert_eq!(requests.len(), 1, "only this test's span: {requests:?}");
+    let (_, f) = requests[0];
     assert_eq!(f["outcome"], "error");
     assert_eq!(f["error_kind"], "not_found");
     assert_eq!(f["provider"], "span-test");
@@ -236,8 +267,9 @@ async fn errors_are_recorded_with_their_kind_and_provider() {
 
 #[tokio::test(start_paused = true)]
 async fn counters_and_histograms_reach_the_recorder() {
-    let _serial = SERIAL.lock().await;
-    let s = store();
+    let capture = Capture::install();
+    let _recording = capture.record();
+    let s = &capture.metrics;
     let p = Probe::new();
     let svc = TraceLayer::new()
         .provider("metrics-test")
@@ -266,8 +298,13 @@ async fn counters_and_histograms_reach_the_recorder() {
         .copied()
         .chain([("outcome", "error"), ("error_kind", "timeout")])
         .collect();
-    assert_eq!(counter("mosaic_requests_total", &ok), 6);
-    assert_eq!(counter("mosaic_requests_total", &err), 3);
+    assert_eq!(s.counter("mosaic_requests_total", &ok), 6);
+    assert_eq!(s.counter("mosaic_requests_total", &err), 3);
+    assert!(
+        s.counters.lock().keys().all(|k| k.contains("metrics-test")),
+        "only this test's metrics reach its recorder: {:?}",
+        s.counters.lock().keys().collect::<Vec<_>>()
+    );
     let hist_key = {
         let labels: BTreeMap<String, String> = base
             .iter()
@@ -288,8 +325,9 @@ async fn counters_and_histograms_reach_the_recorder() {
 
 #[tokio::test(start_paused = true)]
 async fn other_layers_count_their_events() {
-    let _serial = SERIAL.lock().await;
-    store();
+    let capture = Capture::install();
+    let _recording = capture.record();
+    let s = &capture.metrics;
     let p = Probe::new();
     let router = Router::builder()
         .provider("m-a", p.service(|_| Err(Error::unavailable("down"))))
@@ -298,7 +336,7 @@ async fn other_layers_count_their_events() {
         .unwrap();
     router.oneshot(get_repo()).await.unwrap();
     assert_eq!(
-        counter(
+        s.counter(
             "mosaic_router_failovers_total",
             &[("provider", "m-a"), ("error_kind", "unavailable")]
         ),
@@ -313,7 +351,7 @@ async fn other_layers_count_their_events() {
     svc.clone().oneshot(get_repo()).await.unwrap();
     svc.clone().oneshot(get_repo()).await.unwrap_err();
     assert_eq!(
-        counter("mosaic_rate_limited_total", &[("limiter", "m-rl")]),
+        s.counter("mosaic_rate_limited_total", &[("limiter", "m-rl")]),
         1
     );
 }

@@ -5,10 +5,14 @@
 //! `verify` checks the signature (or token) header against the raw body,
 //! `parse` turns the body into a [`WebhookOutcome`], `handle` does both.
 //! A missing or wrong signature is a [`WebhookError`]; an event Mosaic does
-//! not model is [`WebhookOutcome::Ignored`], never a panic.
+//! not model is [`WebhookOutcome::Ignored`], never a panic. An opt-in
+//! [`DeliveryGuard`] refuses replayed deliveries (see [`delivery`]).
 
+pub mod delivery;
 mod event;
 pub mod verify;
+
+pub use delivery::*;
 
 pub use event::{
     CommentAction, CommentEvent, CommentTarget, IssueAction, IssueEvent, PullRequestAction,

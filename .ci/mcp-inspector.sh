@@ -17,7 +17,7 @@ if ! command -v npx >/dev/null 2>&1; then
 fi
 
 cargo build -q -p mosaic-cli
-MOSAIC="$PWD/target/debug/mosaic"
+MOSAIC="${CARGO_TARGET_DIR:-$PWD/target}/debug/mosaic"
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

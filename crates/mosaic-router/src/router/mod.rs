@@ -23,7 +23,7 @@
 //!   attempts are listed in place of the nested router's one).
 //!
 //! A response names the candidate that gave it: the router calls
-//! [`Served::set_served_by`](mosaic_core::Served::set_served_by) with its
+//! [`set_served_by`](mosaic_core::Served::set_served_by) with its
 //! registered name, which the AI family records in `provider` (chat,
 //! completion, embeddings) and [`ChatStream::provider`](mosaic_core::ai::ChatStream::provider).
 //! A stream that fails after its first chunk is surfaced as it is; opt in

@@ -11,6 +11,10 @@
 //!   arguments in, structured JSON out, the configured stack) paired with
 //!   the same read through `Mosaic` directly (aim: ≤ 50 µs added; the stdio
 //!   framing is not in this figure).
+//! * `gateway/mcp_pipe_vs_direct`: the same tool call made by rmcp's
+//!   client over an in-process byte pipe — the JSON-RPC framing and both
+//!   ends of the stdio transport, without a process boundary — paired with
+//!   the direct read (the stdio aim).
 //! * `gateway/mcp_list_tools`: the filtered tool list of a deployment with
 //!   every family (aim: < 1 ms).
 //!
@@ -197,6 +201,48 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    // The same call over rmcp's client and server on a byte pipe.
+    let (server_io, client_io) = tokio::io::duplex(1 << 16);
+    let serving = server.clone();
+    rt.spawn(async move {
+        use rmcp::ServiceExt;
+        if let Ok(running) = serving.serve(server_io).await {
+            let _ = running.waiting().await;
+        }
+    });
+    let client = rt.block_on(async {
+        use rmcp::ServiceExt;
+        ().serve(client_io).await.expect("initialised")
+    });
+    let params = rmcp::model::CallToolRequestParams::new("git_repository_get")
+        .with_arguments(arguments.clone().expect("arguments"));
+    g.bench_function("mcp_pipe_vs_direct", |b| {
+        b.to_async(&rt).iter_custom(|iters| {
+            let (git, repo, params) = (git.clone(), repo.clone(), params.clone());
+            let client = &client;
+            async move {
+                let (mut d, mut m) = (Duration::ZERO, Duration::ZERO);
+                let mut done = 0;
+                while done < iters {
+                    let n = (iters - done).min(CHUNK);
+                    let t = Instant::now();
+                    for _ in 0..n {
+                        black_box(git.get_repository(repo.clone()).await.is_ok());
+                    }
+                    d += t.elapsed();
+                    let t = Instant::now();
+                    for _ in 0..n {
+                        let r = client.call_tool(params.clone()).await;
+                        black_box(r.map(|r| r.is_error).ok());
+                    }
+                    m += t.elapsed();
+                    done += n;
+                }
+                paired("gateway/mcp_pipe_vs_direct", d, m, iters);
+                m
+            }
+        })
+    });
     g.bench_function("mcp_list_tools", |b| {
         b.iter(|| black_box(server.tools().len()))
     });
@@ -211,7 +257,11 @@ fn main() {
     let mut text =
         "| bench | samples | median ratio | median added per call |\n|---|---|---|---|\n"
             .to_owned();
-    for name in ["gateway/ai_routed_vs_direct", "gateway/mcp_call_vs_direct"] {
+    for name in [
+        "gateway/ai_routed_vs_direct",
+        "gateway/mcp_call_vs_direct",
+        "gateway/mcp_pipe_vs_direct",
+    ] {
         let mut ratios: Vec<f64> = samples
             .iter()
             .filter(|s| s.0 == name)

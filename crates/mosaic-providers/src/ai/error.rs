@@ -53,6 +53,12 @@ pub(crate) fn cut_short(provider: &'static str, what: &str) -> Error {
     Error::unavailable(format!("the stream ended before {what}")).with_provider(provider)
 }
 
+/// Whether `data` is one whole JSON value (an event a body ended in that
+/// is not was cut off).
+pub(crate) fn is_json(data: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(data).is_ok()
+}
+
 /// Decode the JSON of one streamed event; a malformed one is a `Decode`
 /// error naming the event kind and the JSON path that failed.
 pub(crate) fn decode_event<T: serde::de::DeserializeOwned>(

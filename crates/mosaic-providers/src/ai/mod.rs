@@ -48,7 +48,7 @@ use std::time::Duration;
 use mosaic_core::ai::{FinishReason, Message};
 
 pub use error::is_context_overflow;
-pub(crate) use error::{cut_short, decode_event, rekind};
+pub(crate) use error::{cut_short, decode_event, is_json, rekind};
 pub use mosaic_core::ai::price::{CHARS_PER_TOKEN, DEFAULT_OUTPUT_TOKENS, ModelPrice, PriceTable};
 pub use ndjson::NdjsonDecoder;
 pub use sse::{MAX_EVENT_BYTES, SseDecoder, SseEvent};

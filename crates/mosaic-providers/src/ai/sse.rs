@@ -12,9 +12,14 @@ use std::fmt;
 
 use mosaic_core::{Error, ErrorKind, Result};
 
-/// The longest line (and event) the decoder buffers before it gives up
-/// with a `Decode` error, so that a server that never ends a line cannot
-/// exhaust memory.
+/// The longest line, and the longest data of one event, the decoders
+/// accept before they give up with a `Decode` error, so that a server
+/// that never ends a line (or an event) cannot exhaust memory.
+///
+/// A line is measured without its line ending; an event's data is its
+/// `data` values joined with `\n`. The limits hold whatever the
+/// chunking: a body is accepted or refused alike in one piece or split
+/// at any byte.
 pub const MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
 
 /// One dispatched server-sent event.
@@ -59,8 +64,9 @@ impl SseEvent {
 /// assert_eq!(events[0].data, r#"{"a":1}"#);
 /// # Ok::<(), mosaic_core::Error>(())
 /// ```
-#[derive(Default)]
 pub struct SseDecoder {
+    /// The longest line and event data accepted ([`MAX_EVENT_BYTES`]).
+    max: usize,
     /// Bytes of the unfinished line.
     line: Vec<u8>,
     /// The previous read ended with CR: skip an LF that starts the next one.
@@ -82,10 +88,33 @@ impl fmt::Debug for SseDecoder {
     }
 }
 
+impl Default for SseDecoder {
+    fn default() -> Self {
+        SseDecoder {
+            max: MAX_EVENT_BYTES,
+            line: Vec::new(),
+            skip_lf: false,
+            bom_checked: false,
+            ev: SseEvent::default(),
+            has_data: false,
+        }
+    }
+}
+
 impl SseDecoder {
     /// A decoder at the start of a stream.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A decoder with a smaller limit than [`MAX_EVENT_BYTES`] (tests
+    /// reach it with small inputs).
+    #[cfg(test)]
+    fn with_limit(max: usize) -> Self {
+        SseDecoder {
+            max,
+            ..Self::default()
+        }
     }
 
     /// Decode the next bytes, calling `on_event` for every event they
@@ -108,6 +137,11 @@ impl SseDecoder {
             };
             let is_cr = bytes[end] == b'\r';
             if self.line.is_empty() {
+                // The whole line is here: the same limit as a line
+                // gathered from several reads.
+                if end > self.max {
+                    return Err(line_too_long(self.max));
+                }
                 self.line_done(&bytes[..end], &mut on_event)?;
             } else {
                 self.buffer(&bytes[..end])?;
@@ -147,8 +181,8 @@ impl SseDecoder {
     }
 
     fn buffer(&mut self, bytes: &[u8]) -> Result<()> {
-        if self.line.len() + bytes.len() + self.ev.data.len() > MAX_EVENT_BYTES {
-            return Err(too_long());
+        if self.line.len() + bytes.len() > self.max {
+            return Err(line_too_long(self.max));
         }
         self.line.extend_from_slice(bytes);
         Ok(())
@@ -184,8 +218,12 @@ impl SseDecoder {
         };
         match field {
             b"data" => {
-                if self.ev.data.len() + value.len() > MAX_EVENT_BYTES {
-                    return Err(too_long());
+                let joined = self.ev.data.len() + usize::from(self.has_data) + value.len();
+                if joined > self.max {
+                    return Err(Error::new(
+                        ErrorKind::Decode,
+                        format!("server-sent event data longer than {} bytes", self.max),
+                    ));
                 }
                 if self.has_data {
                     self.ev.data.push('\n');
@@ -226,10 +264,10 @@ fn push_text(out: &mut String, bytes: &[u8]) {
     }
 }
 
-fn too_long() -> Error {
+fn line_too_long(max: usize) -> Error {
     Error::new(
         ErrorKind::Decode,
-        format!("server-sent event longer than {MAX_EVENT_BYTES} bytes"),
+        format!("server-sent event line longer than {max} bytes"),
     )
 }
 
@@ -328,5 +366,111 @@ mod tests {
         });
         assert!(r.is_err());
         assert_eq!(n, 1);
+    }
+
+    /// The events and the outcome of decoding `parts` with limit `max`
+    /// (the error's message, if decoding failed).
+    fn outcome(max: usize, parts: &[&[u8]]) -> (Vec<SseEvent>, Option<String>) {
+        let mut out = Vec::new();
+        let mut d = SseDecoder::with_limit(max);
+        let mut push = |e: &SseEvent| {
+            out.push(e.clone());
+            Ok(())
+        };
+        let mut r = Ok(());
+        for p in parts {
+            r = d.push(p, &mut push);
+            if r.is_err() {
+                break;
+            }
+        }
+        if r.is_ok() {
+            r = d.finish(&mut push);
+        }
+        (out, r.err().map(|e| e.message().to_owned()))
+    }
+
+    #[test]
+    fn the_limits_hold_however_the_bytes_arrive() {
+        // Regression: a `data:` value of `MAX_EVENT_BYTES - 3` bytes makes
+        // a line 3 bytes too long; it was accepted in one read and refused
+        // when split.
+        let long = format!("data: {}\n\n", "a".repeat(MAX_EVENT_BYTES - 3));
+        let bytes = long.as_bytes();
+        for parts in [
+            &[bytes][..],
+            &[&bytes[..10], &bytes[10..]],
+            &[&bytes[..bytes.len() - 3], &bytes[bytes.len() - 3..]],
+        ] {
+            let (events, err) = outcome(MAX_EVENT_BYTES, parts);
+            assert!(events.is_empty());
+            assert!(
+                err.is_some_and(|e| e.contains("line longer than")),
+                "{} parts",
+                parts.len()
+            );
+        }
+        // A line of exactly the limit is accepted either way.
+        let exact = format!("data: {}\n\n", "a".repeat(MAX_EVENT_BYTES - 6));
+        let bytes = exact.as_bytes();
+        for parts in [&[bytes][..], &[&bytes[..7], &bytes[7..]]] {
+            let (events, err) = outcome(MAX_EVENT_BYTES, parts);
+            assert_eq!(err, None);
+            assert_eq!(events[0].data.len(), MAX_EVENT_BYTES - 6);
+        }
+    }
+
+    #[test]
+    fn event_data_is_limited_as_joined() {
+        // Lines of 10 bytes; data of 4 + `\n` + 4 = 9 bytes, then 14.
+        let (ev, err) = outcome(12, &[b"data: aaaa\ndata: bbbb\n\n"]);
+        assert_eq!((ev.len(), err), (1, None));
+        let (ev, err) = outcome(12, &[b"data: aaaa\ndata: bbbb\ndata: cccc\n\n"]);
+        assert!(ev.is_empty());
+        assert!(err.is_some_and(|e| e.contains("data longer than 12 bytes")));
+    }
+
+    fn arb_stream() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            Just(b"data:".to_vec()),
+            Just(b"data: ".to_vec()),
+            Just(b"event: e".to_vec()),
+            Just(b": c".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b"\n\n".to_vec()),
+            Just("\u{e9}".as_bytes().to_vec()),
+            (1usize..24).prop_map(|n| vec![b'x'; n]),
+        ];
+        proptest::collection::vec(piece, 0..16).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 512,
+            rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x5EED_0001),
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+
+        /// Near the limits (a small one, so lines reach it), every split
+        /// into two or three reads gives the events and the outcome of one
+        /// read.
+        #[test]
+        fn every_split_gives_the_same_outcome_at_the_limits(
+            body in arb_stream(),
+            max in 4usize..20,
+            second in 0usize..64,
+        ) {
+            let whole = outcome(max, &[&body]);
+            for i in 0..=body.len() {
+                let j = (i + second).min(body.len());
+                proptest::prop_assert_eq!(&outcome(max, &[&body[..i], &body[i..]]), &whole, "split at {}", i);
+                proptest::prop_assert_eq!(&outcome(max, &[&body[..i], &body[i..j], &body[j..]]), &whole, "split at {}, {}", i, j);
+            }
+        }
     }
 }

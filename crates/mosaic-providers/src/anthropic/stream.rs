@@ -9,7 +9,9 @@ use mosaic_core::Result;
 use mosaic_core::ai::{ChatChunk, FinishReason, ToolCallDelta};
 
 use super::{PROVIDER, map, wire};
-use crate::ai::{ChunkDecoder, SseDecoder, SseEvent, ToolCallAssembler, cut_short, decode_event};
+use crate::ai::{
+    ChunkDecoder, SseDecoder, SseEvent, ToolCallAssembler, cut_short, decode_event, is_json,
+};
 
 /// The [`ChunkDecoder`] of Anthropic's Messages streams.
 ///
@@ -18,7 +20,9 @@ use crate::ai::{ChunkDecoder, SseDecoder, SseEvent, ToolCallAssembler, cut_short
 /// `content_block_stop`, the complete call; `message_stop` gives the last
 /// chunk with the stop reason and the usage (the prompt's from
 /// `message_start`, the output's from the last `message_delta`). An
-/// `error` event (such as `overloaded_error`) is an error.
+/// `error` event (such as `overloaded_error`) is an error, and so is a
+/// stream that ends before `message_stop`, the event that ends every
+/// message (`Unavailable`: it was cut short).
 ///
 /// ```
 /// use mosaic_providers::ai::decode_all;
@@ -321,14 +325,28 @@ impl ChunkDecoder for StreamDecoder {
 
     fn finish(&mut self, out: &mut Vec<ChatChunk>) -> Result<()> {
         let state = &mut self.state;
-        self.sse.finish(|ev| state.on_event(ev, out))?;
+        self.sse.finish(|ev| {
+            // An event the body ended in (no blank line after it) whose
+            // data is not JSON was cut off.
+            let data = ev.data.trim();
+            if !state.done && !data.is_empty() && !is_json(data.as_bytes()) {
+                return Err(cut_short(PROVIDER, "`message_stop`"));
+            }
+            state.on_event(ev, out)
+        })?;
         if state.done {
             return Ok(());
         }
-        if state.stop_reason.is_some() {
-            return state.emit_final(out);
-        }
-        Err(cut_short(PROVIDER, "`message_stop`"))
+        // `message_stop` ends every message; without it (even after a
+        // `message_delta` with the stop reason) the stream was cut.
+        Err(cut_short(
+            PROVIDER,
+            if state.stop_reason.is_some() {
+                "`message_stop` (after the stop reason)"
+            } else {
+                "`message_stop`"
+            },
+        ))
     }
 
     fn is_done(&self) -> bool {

@@ -24,8 +24,8 @@ use mosaic_core::{Error, Result};
 use serde_json::{Map, Value, json};
 
 use super::model::{
-    Block, Document, Inline, LinkTarget, List, ListItem, ListKind, Marks, Raw, RawFormat, Span,
-    SpanContent, from_spans, to_spans,
+    Block, Document, Inline, LinkTarget, List, ListItem, ListKind, MAX_DEPTH, Marks, Raw,
+    RawFormat, Span, SpanContent, from_spans, to_spans, trim_spans_at_breaks,
 };
 use super::report::{ConversionReport, Converted, NoteKind};
 
@@ -55,8 +55,12 @@ fn malformed(at: &str, what: impl Into<String>) -> Error {
 
 /// Read an ADF document (`type: doc`). A node without a `type`, content
 /// that is not an array, or a text node without text is a `Decode` error
-/// naming its JSON pointer.
+/// naming its JSON pointer; JSON nested deeper than
+/// [`MAX_SOURCE_DEPTH`](super::MAX_SOURCE_DEPTH) is an `InvalidInput`
+/// error naming it. A list or block quote nested deeper than
+/// [`MAX_DEPTH`] is kept as a [`Raw`] node.
 pub fn from_adf(doc: &Value) -> Result<Converted<Document>> {
+    super::depth::check_json(doc, "", "the ADF document")?;
     let obj = doc
         .as_object()
         .ok_or_else(|| malformed("", "an ADF document must be an object"))?;
@@ -72,6 +76,7 @@ pub fn from_adf(doc: &Value) -> Result<Converted<Document>> {
     }
     let mut r = Reader {
         report: ConversionReport::new(),
+        depth: 0,
     };
     let blocks = r.blocks(obj.get("content"), "/content")?;
     Ok(Converted::new(Document { blocks }, r.report))
@@ -79,6 +84,8 @@ pub fn from_adf(doc: &Value) -> Result<Converted<Document>> {
 
 struct Reader {
     report: ConversionReport,
+    /// Lists and block quotes around the current node.
+    depth: usize,
 }
 
 fn content<'v>(v: Option<&'v Value>, at: &str) -> Result<&'v [Value]> {
@@ -140,87 +147,114 @@ impl Reader {
         Raw::new(RawFormat::Adf, t, content).with_text(text)
     }
 
+    /// `f` one container deeper.
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.depth += 1;
+        let out = f(self);
+        self.depth -= 1;
+        out
+    }
+
+    // The recursion (blocks → block → list → blocks) goes through small
+    // functions; the leaves are functions of their own.
     fn blocks(&mut self, v: Option<&Value>, at: &str) -> Result<Vec<Block>> {
         let nodes = content(v, at)?;
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(nodes.len());
         for (n, node) in nodes.iter().enumerate() {
-            let at = format!("{at}/{n}");
-            let (t, obj) = node_type(node, &at)?;
-            let inner = format!("{at}/content");
-            match t {
-                "paragraph" => {
-                    let c = self.inlines(obj.get("content"), &inner)?;
-                    if !c.is_empty() {
-                        out.push(Block::Paragraph(c));
-                    }
-                }
-                "heading" => {
-                    let level = match attr(obj, "level") {
-                        Some(l) => l.as_u64().filter(|l| (1..=6).contains(l)).ok_or_else(|| {
-                            malformed(&format!("{at}/attrs/level"), "level must be 1 to 6")
-                        })? as u8,
-                        None => 1,
-                    };
-                    out.push(Block::Heading {
-                        level,
-                        content: self.inlines(obj.get("content"), &inner)?,
-                    });
-                }
-                "bulletList" | "orderedList" => {
-                    let kind = if t == "bulletList" {
-                        ListKind::Bullet
-                    } else {
-                        let order = match attr(obj, "order") {
-                            None | Some(Value::Null) => 1,
-                            Some(o) => o.as_u64().ok_or_else(|| {
-                                malformed(&format!("{at}/attrs/order"), "order must be a number")
-                            })?,
-                        };
-                        ListKind::Ordered(order)
-                    };
-                    let mut items = Vec::new();
-                    for (k, item) in content(obj.get("content"), &inner)?.iter().enumerate() {
-                        let at = format!("{inner}/{k}");
-                        let (it, iobj) = node_type(item, &at)?;
-                        if it == "listItem" {
-                            items.push(ListItem {
-                                blocks: self
-                                    .blocks(iobj.get("content"), &format!("{at}/content"))?,
-                            });
-                        } else {
-                            items.push(ListItem {
-                                blocks: self
-                                    .blocks(Some(&Value::Array(vec![item.clone()])), &at)?,
-                            });
-                        }
-                    }
-                    out.push(Block::List(List { kind, items }));
-                }
-                "codeBlock" => {
-                    let mut code = String::new();
-                    for (k, c) in content(obj.get("content"), &inner)?.iter().enumerate() {
-                        let s = c.get("text").and_then(Value::as_str).ok_or_else(|| {
-                            malformed(&format!("{inner}/{k}/text"), "code text missing")
-                        })?;
-                        code.push_str(s);
-                    }
-                    let language = attr(obj, "language")
-                        .and_then(Value::as_str)
-                        .filter(|l| !l.is_empty())
-                        .map(str::to_owned);
-                    match language.as_deref().and_then(RawFormat::from_fence_language) {
-                        Some(f) => out.push(Block::Unsupported(Raw::new(f, "block", code))),
-                        None => out.push(Block::CodeBlock { language, code }),
-                    }
-                }
-                "blockquote" => {
-                    out.push(Block::BlockQuote(self.blocks(obj.get("content"), &inner)?))
-                }
-                "rule" => out.push(Block::Rule),
-                _ => out.push(Block::Unsupported(self.raw(t, obj))),
+            if let Some(b) = self.block(node, &format!("{at}/{n}"))? {
+                out.push(b);
             }
         }
         Ok(out)
+    }
+
+    fn block(&mut self, node: &Value, at: &str) -> Result<Option<Block>> {
+        let (t, obj) = node_type(node, at)?;
+        let container = matches!(t, "bulletList" | "orderedList" | "blockquote");
+        if container && self.depth >= MAX_DEPTH {
+            // Too deep for the model: kept verbatim.
+            return Ok(Some(Block::Unsupported(self.raw(t, obj))));
+        }
+        Ok(Some(match t {
+            "bulletList" | "orderedList" => self.list(t, obj, at)?,
+            "blockquote" => {
+                let inner = format!("{at}/content");
+                Block::BlockQuote(self.nested(|r| r.blocks(obj.get("content"), &inner))?)
+            }
+            _ => return self.leaf(t, obj, at),
+        }))
+    }
+
+    fn list(&mut self, t: &str, obj: &Map<String, Value>, at: &str) -> Result<Block> {
+        let kind = if t == "bulletList" {
+            ListKind::Bullet
+        } else {
+            let order = match attr(obj, "order") {
+                None | Some(Value::Null) => 1,
+                Some(o) => o.as_u64().ok_or_else(|| {
+                    malformed(&format!("{at}/attrs/order"), "order must be a number")
+                })?,
+            };
+            ListKind::Ordered(order)
+        };
+        let inner = format!("{at}/content");
+        let mut items = Vec::new();
+        for (k, item) in content(obj.get("content"), &inner)?.iter().enumerate() {
+            let at = format!("{inner}/{k}");
+            let (it, iobj) = node_type(item, &at)?;
+            let blocks = if it == "listItem" {
+                self.nested(|r| r.blocks(iobj.get("content"), &format!("{at}/content")))?
+            } else {
+                // Not a list item: a list item of its own.
+                self.nested(|r| r.block(item, &at))?.into_iter().collect()
+            };
+            items.push(ListItem { blocks });
+        }
+        Ok(Block::List(List { kind, items }))
+    }
+
+    fn leaf(&mut self, t: &str, obj: &Map<String, Value>, at: &str) -> Result<Option<Block>> {
+        let inner = format!("{at}/content");
+        Ok(Some(match t {
+            "paragraph" => {
+                let c = self.inlines(obj.get("content"), &inner)?;
+                if c.is_empty() {
+                    return Ok(None);
+                }
+                Block::Paragraph(c)
+            }
+            "heading" => {
+                let level = match attr(obj, "level") {
+                    Some(l) => l.as_u64().filter(|l| (1..=6).contains(l)).ok_or_else(|| {
+                        malformed(&format!("{at}/attrs/level"), "level must be 1 to 6")
+                    })? as u8,
+                    None => 1,
+                };
+                Block::Heading {
+                    level,
+                    content: self.inlines(obj.get("content"), &inner)?,
+                }
+            }
+            "codeBlock" => {
+                let mut code = String::new();
+                for (k, c) in content(obj.get("content"), &inner)?.iter().enumerate() {
+                    let s = c.get("text").and_then(Value::as_str).ok_or_else(|| {
+                        malformed(&format!("{inner}/{k}/text"), "code text missing")
+                    })?;
+                    code.push_str(s);
+                }
+                let language = attr(obj, "language")
+                    .and_then(Value::as_str)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned);
+                match language.as_deref().and_then(RawFormat::from_fence_language) {
+                    Some(f) => Block::Unsupported(Raw::new(f, "block", code)),
+                    None => Block::CodeBlock { language, code },
+                }
+            }
+            "rule" => Block::Rule,
+            _ => Block::Unsupported(self.raw(t, obj)),
+        }))
     }
 
     fn inlines(&mut self, v: Option<&Value>, at: &str) -> Result<Vec<Inline>> {
@@ -265,7 +299,7 @@ impl Reader {
                 }),
             }
         }
-        Ok(from_spans(spans))
+        Ok(from_spans(trim_spans_at_breaks(spans)))
     }
 
     fn marks(&mut self, obj: &Map<String, Value>, at: &str) -> Result<(Marks, bool)> {
@@ -316,10 +350,9 @@ pub fn to_adf(doc: &Document) -> Converted<Value> {
         report: ConversionReport::new(),
     };
     let content = w.blocks(&doc.blocks, "/blocks");
-    Converted::new(
-        json!({"type": "doc", "version": 1, "content": content}),
-        w.report,
-    )
+    let mut v = node_with("doc", None, content);
+    v["version"] = json!(1);
+    Converted::new(v, w.report)
 }
 
 struct Writer {
@@ -327,92 +360,108 @@ struct Writer {
 }
 
 fn node(t: &str, content: Vec<Value>) -> Value {
-    json!({"type": t, "content": content})
+    node_with(t, None, content)
 }
 
+/// A node of type `t` with `attrs` and `content`. (`content` is moved in:
+/// `json!` would serialize a copy of it, the whole subtree at every
+/// level.)
+fn node_with(t: &str, attrs: Option<Value>, content: Vec<Value>) -> Value {
+    let mut v = Map::new();
+    v.insert("type".into(), Value::from(t));
+    if let Some(a) = attrs {
+        v.insert("attrs".into(), a);
+    }
+    v.insert("content".into(), Value::Array(content));
+    Value::Object(v)
+}
+
+fn rule() -> Value {
+    json!({"type": "rule"})
+}
+
+fn ordered_list(order: u64, items: Vec<Value>) -> Value {
+    node_with("orderedList", Some(json!({ "order": order })), items)
+}
+
+fn code_block(language: Option<&str>, code: &str) -> Value {
+    let mut v = Map::new();
+    v.insert("type".into(), json!("codeBlock"));
+    if let Some(l) = language {
+        v.insert("attrs".into(), json!({"language": l}));
+    }
+    let content: Vec<Value> = if code.is_empty() {
+        Vec::new()
+    } else {
+        vec![json!({"type": "text", "text": code})]
+    };
+    v.insert("content".into(), Value::Array(content));
+    Value::Object(v)
+}
+
+// The recursion (blocks → block → list → blocks) goes through small
+// functions; the leaves are functions of their own.
 impl Writer {
     fn blocks(&mut self, blocks: &[Block], at: &str) -> Vec<Value> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(blocks.len());
         for (n, b) in blocks.iter().enumerate() {
-            let at = format!("{at}/{n}");
-            out.push(match b {
-                Block::Heading { level, content } => json!({
-                    "type": "heading",
-                    "attrs": {"level": (*level).clamp(1, 6)},
-                    "content": self.inlines(content, &at),
-                }),
-                Block::Paragraph(c) => node("paragraph", self.inlines(c, &at)),
-                Block::List(l) => {
-                    let items: Vec<Value> = l
-                        .items
-                        .iter()
-                        .enumerate()
-                        .map(|(k, i)| {
-                            node(
-                                "listItem",
-                                self.blocks(&i.blocks, &format!("{at}/items/{k}")),
-                            )
-                        })
-                        .collect();
-                    match l.kind {
-                        ListKind::Bullet => node("bulletList", items),
-                        ListKind::Ordered(order) => json!({
-                            "type": "orderedList",
-                            "attrs": {"order": order},
-                            "content": items,
-                        }),
-                    }
-                }
-                Block::CodeBlock { language, code } => {
-                    let mut v = Map::new();
-                    v.insert("type".into(), json!("codeBlock"));
-                    if let Some(l) = language {
-                        v.insert("attrs".into(), json!({"language": l}));
-                    }
-                    let content: Vec<Value> = if code.is_empty() {
-                        Vec::new()
-                    } else {
-                        vec![json!({"type": "text", "text": code})]
-                    };
-                    v.insert("content".into(), Value::Array(content));
-                    Value::Object(v)
-                }
-                Block::BlockQuote(inner) => node("blockquote", self.blocks(inner, &at)),
-                Block::Rule => json!({"type": "rule"}),
-                Block::Unsupported(raw) => {
-                    let native = (raw.format == RawFormat::Adf)
-                        .then(|| serde_json::from_str::<Value>(&raw.content).ok())
-                        .flatten()
-                        .filter(|v| v.get("type").is_some());
-                    match native {
-                        Some(v) => v,
-                        None => {
-                            self.report.note(
-                                NoteKind::Preserved,
-                                &at,
-                                raw.kind.clone(),
-                                format!(
-                                    "{} element kept verbatim in a `{}` code block",
-                                    raw.format,
-                                    raw.format.fence_language()
-                                ),
-                            );
-                            let content: Vec<Value> = if raw.content.is_empty() {
-                                Vec::new()
-                            } else {
-                                vec![json!({"type": "text", "text": raw.content})]
-                            };
-                            json!({
-                                "type": "codeBlock",
-                                "attrs": {"language": raw.format.fence_language()},
-                                "content": content,
-                            })
-                        }
-                    }
-                }
-            });
+            out.push(self.block(b, &format!("{at}/{n}")));
         }
         out
+    }
+
+    fn block(&mut self, b: &Block, at: &str) -> Value {
+        match b {
+            Block::List(l) => self.list(l, at),
+            Block::BlockQuote(inner) => node("blockquote", self.blocks(inner, at)),
+            Block::Heading { level, content } => self.heading(*level, content, at),
+            Block::Paragraph(c) => node("paragraph", self.inlines(c, at)),
+            Block::CodeBlock { language, code } => code_block(language.as_deref(), code),
+            Block::Rule => rule(),
+            Block::Unsupported(raw) => self.raw_block(raw, at),
+        }
+    }
+
+    fn list(&mut self, l: &List, at: &str) -> Value {
+        let mut items = Vec::with_capacity(l.items.len());
+        for (k, i) in l.items.iter().enumerate() {
+            let content = self.blocks(&i.blocks, &format!("{at}/items/{k}"));
+            items.push(node("listItem", content));
+        }
+        match l.kind {
+            ListKind::Bullet => node("bulletList", items),
+            ListKind::Ordered(order) => ordered_list(order, items),
+        }
+    }
+
+    fn heading(&mut self, level: u8, content: &[Inline], at: &str) -> Value {
+        let content = self.inlines(content, at);
+        node_with(
+            "heading",
+            Some(json!({ "level": level.clamp(1, 6) })),
+            content,
+        )
+    }
+
+    fn raw_block(&mut self, raw: &Raw, at: &str) -> Value {
+        let native = (raw.format == RawFormat::Adf)
+            .then(|| serde_json::from_str::<Value>(&raw.content).ok())
+            .flatten()
+            .filter(|v| v.get("type").is_some());
+        if let Some(v) = native {
+            return v;
+        }
+        self.report.note(
+            NoteKind::Preserved,
+            at,
+            raw.kind.clone(),
+            format!(
+                "{} element kept verbatim in a `{}` code block",
+                raw.format,
+                raw.format.fence_language()
+            ),
+        );
+        code_block(Some(&raw.format.fence_language()), &raw.content)
     }
 
     fn inlines(&mut self, inlines: &[Inline], at: &str) -> Vec<Value> {
@@ -447,7 +496,10 @@ impl Writer {
                 if let Some(t) = &l.title {
                     attrs.insert("title".into(), json!(t));
                 }
-                marks.push(json!({"type": "link", "attrs": attrs}));
+                let mut link = Map::new();
+                link.insert("type".into(), json!("link"));
+                link.insert("attrs".into(), Value::Object(attrs));
+                marks.push(Value::Object(link));
             }
             let with_marks = |mut v: Map<String, Value>| {
                 if !marks.is_empty() {
@@ -520,7 +572,9 @@ pub fn from_plain_text(text: &str) -> Value {
         }
         paragraphs.push(node("paragraph", content));
     }
-    json!({"type": "doc", "version": 1, "content": paragraphs})
+    let mut v = node("doc", paragraphs);
+    v["version"] = json!(1);
+    v
 }
 
 /// The plain text of an ADF document (see [`Document::plain_text`]).

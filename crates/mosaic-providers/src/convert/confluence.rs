@@ -20,6 +20,12 @@
 //! Wrappers the model has no place for (`<u>`, styled `<span>`s, inline
 //! comment markers) keep their text and are named in the report, as are
 //! code macro parameters other than `language`.
+//!
+//! Elements may nest [`MAX_SOURCE_DEPTH`](super::MAX_SOURCE_DEPTH) deep
+//! (deeper is an `InvalidInput` error naming the byte offset); lists and
+//! quotes nested deeper than [`MAX_DEPTH`](super::MAX_DEPTH) are kept as
+//! raw storage format, and inline elements nested deeper keep only their
+//! text.
 
 use mosaic_core::Result;
 
@@ -28,7 +34,9 @@ use super::report::Converted;
 use super::xhtml::{self, Dialect};
 
 /// Parse storage format. Malformed XML is a `Decode` error naming the
-/// byte offset.
+/// byte offset; elements nested deeper than
+/// [`MAX_SOURCE_DEPTH`](super::MAX_SOURCE_DEPTH) are an `InvalidInput`
+/// error naming it.
 pub fn from_storage(storage: &str) -> Result<Converted<Document>> {
     xhtml::parse(storage, Dialect::Confluence)
 }

@@ -3,20 +3,33 @@
 //!
 //! Parsing uses `pulldown-cmark`. Elements outside the model — tables,
 //! images, HTML, footnotes — become [`Raw`] nodes holding their exact
-//! Markdown source, and are written back unchanged. A fenced code block
+//! Markdown source, and are written back unchanged. The source of an
+//! element inside a block quote or list item is taken without the
+//! quote markers and indentation of its containers (the renderer writes
+//! those again), so a round trip never adds a level. A fenced code block
 //! whose language is `raw:<format>` (how other formats' raw nodes are
 //! carried through Markdown) becomes a [`Raw`] node of that format again.
+//!
+//! Nesting is bounded by [`MAX_DEPTH`]: a block quote or list that would
+//! nest deeper is kept as a [`Raw`] node of its source (kind `blockquote`
+//! or `list`), and emphasis, strong, strikethrough and links nested
+//! deeper lose their markup but keep their text. So every input is read
+//! in bounded stack space (`pulldown-cmark` itself does not recurse),
+//! and such a document round-trips like any other.
 //!
 //! Rendering produces Markdown that parses back to the same model: text
 //! is escaped where it would otherwise be read as syntax, consecutive
 //! lists alternate their markers so they stay separate, and code uses a
 //! fence longer than any backtick run inside it.
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag};
 
-use super::model::{Block, Document, Inline, List, ListItem, ListKind, Raw, RawFormat, merge_text};
+use super::model::{
+    Block, Document, Inline, List, ListItem, ListKind, MAX_DEPTH, Raw, RawFormat, merge_text,
+};
 use super::report::{ConversionReport, Converted, NoteKind};
 
 /// The pulldown-cmark extensions Mosaic reads.
@@ -25,7 +38,9 @@ fn options() -> Options {
 }
 
 /// Parse Markdown into a document. Never fails: every input is Markdown;
-/// what the model does not cover is kept as [`Raw`] Markdown.
+/// what the model does not cover is kept as [`Raw`] Markdown, and what
+/// nests deeper than [`MAX_DEPTH`] is kept as described in the module
+/// documentation.
 pub fn parse(source: &str) -> Document {
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(source, options())
         .into_offset_iter()
@@ -34,6 +49,8 @@ pub fn parse(source: &str) -> Document {
         src: source,
         ev: events,
         pos: 0,
+        containers: Vec::new(),
+        inline_depth: 0,
     };
     let blocks = p.blocks();
     Document { blocks }
@@ -43,6 +60,99 @@ struct MdParser<'a> {
     src: &'a str,
     ev: Vec<(Event<'a>, Range<usize>)>,
     pos: usize,
+    /// The block quotes and list items around the current event,
+    /// outermost first; its length is the block nesting depth.
+    containers: Vec<Container>,
+    /// Inline elements around the current event.
+    inline_depth: usize,
+}
+
+/// A container whose markers start the continuation lines of what it
+/// holds.
+#[derive(Debug, Clone, Copy)]
+enum Container {
+    /// `>` (after up to three spaces), then one optional space.
+    Quote,
+    /// Indentation up to the column where the item's content starts.
+    Item { content_col: usize },
+}
+
+/// The column of byte `at` (tabs advance to the next multiple of four).
+fn column(src: &str, at: usize) -> usize {
+    let line_start = src[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    src[line_start..at].chars().fold(0, |col, c| {
+        if c == '\t' {
+            col + 4 - col % 4
+        } else {
+            col + 1
+        }
+    })
+}
+
+/// `line` with the tabs among its leading spaces and `>` markers turned
+/// into the spaces they stand for (a tab can be split between a
+/// container's indentation and the content).
+fn expand_prefix(line: &str) -> std::borrow::Cow<'_, str> {
+    let end = line
+        .find(|c: char| !matches!(c, ' ' | '\t' | '>'))
+        .unwrap_or(line.len());
+    if !line[..end].contains('\t') {
+        return line.into();
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line[..end].chars() {
+        if c == '\t' {
+            let n = 4 - out.len() % 4;
+            out.extend(std::iter::repeat_n(' ', n));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push_str(&line[end..]);
+    out.into()
+}
+
+/// Skip spaces from column `col` up to column `to`; returns the rest and
+/// its column.
+fn skip_indent(mut s: &str, mut col: usize, to: usize) -> (&str, usize) {
+    while col < to && s.starts_with(' ') {
+        col += 1;
+        s = &s[1..];
+    }
+    (s, col)
+}
+
+/// A continuation line (tabs expanded, see [`expand_prefix`]) without
+/// the markers of `containers`. A line that lacks a marker (a lazy
+/// continuation line) keeps what is left.
+fn strip_line<'s>(line: &'s str, containers: &[Container]) -> &'s str {
+    let mut rest = line;
+    let mut col = 0;
+    for c in containers {
+        match *c {
+            Container::Quote => {
+                let (after, at) = skip_indent(rest, col, col + 3);
+                let Some(after) = after.strip_prefix('>') else {
+                    return rest;
+                };
+                rest = after;
+                col = at + 1;
+                if let Some(after) = rest.strip_prefix(' ') {
+                    rest = after;
+                    col += 1;
+                }
+            }
+            Container::Item { content_col } => {
+                let (after, at) = skip_indent(rest, col, content_col);
+                if at < content_col && !after.trim().is_empty() {
+                    return rest;
+                }
+                rest = after;
+                col = at;
+            }
+        }
+    }
+    rest
 }
 
 fn is_inline_tag(t: &Tag<'_>) -> bool {
@@ -78,24 +188,87 @@ impl<'a> MdParser<'a> {
         self.ev.get(self.pos)
     }
 
-    /// The source of the element starting at the current event; skips it.
+    /// The source of the element starting at the current event, without
+    /// the markers of the containers around it (and without indentation
+    /// before it, which its place in the rendered document sets); skips
+    /// it.
     fn take_raw(&mut self) -> (String, Range<usize>) {
-        let range = self.ev[self.pos].1.clone();
+        let (start, range) = self.ev[self.pos].clone();
         self.pos += 1;
-        while let Some((_, r)) = self.peek() {
-            if r.start < range.end && r.start >= range.start {
-                self.pos += 1;
-            } else {
-                break;
-            }
+        if matches!(start, Event::Start(_)) {
+            self.close();
         }
-        let text = self
+        let source = self
             .src
             .get(range.clone())
             .unwrap_or_default()
-            .trim_end_matches(['\n', '\r'])
-            .to_owned();
-        (text, range)
+            .trim_end_matches(['\n', '\r']);
+        let source = source.trim_start_matches([' ', '\t']);
+        (self.strip_containers(source), range)
+    }
+
+    /// `source` without the markers of the containers around the current
+    /// event on its continuation lines.
+    fn strip_containers(&self, source: &str) -> String {
+        let mut text = String::with_capacity(source.len());
+        for (n, line) in source.split('\n').enumerate() {
+            if n > 0 {
+                text.push('\n');
+                text.push_str(strip_line(&expand_prefix(line), &self.containers));
+            } else {
+                text.push_str(line);
+            }
+        }
+        text
+    }
+
+    /// An HTML block's lines as pulldown-cmark hands them over (without
+    /// the markers of its containers); skips it.
+    fn take_html_block(&mut self) -> String {
+        self.pos += 1;
+        let mut text = String::new();
+        let mut depth = 0usize;
+        while let Some((e, _)) = self.ev.get(self.pos) {
+            self.pos += 1;
+            match e {
+                Event::Html(t) | Event::Text(t) => text.push_str(t),
+                Event::Start(_) => depth += 1,
+                Event::End(_) if depth == 0 => break,
+                Event::End(_) => depth -= 1,
+                _ => {}
+            }
+        }
+        text.truncate(text.trim_end_matches(['\n', '\r']).len());
+        let indent = text.len() - text.trim_start_matches([' ', '\t']).len();
+        text.drain(..indent);
+        text
+    }
+
+    /// The column where the content of the item starting at the current
+    /// event begins: after the marker and the spaces that follow it (one
+    /// space when the item starts blank or with indented code).
+    fn item_content_col(&self) -> usize {
+        let start = self.ev[self.pos].1.start;
+        let rest = &self.src[start..];
+        let line = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let digits = line[indent..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        let marker_end = (indent + digits + 1).min(line.len());
+        let marker_col = column(self.src, start + marker_end);
+        let after = &line[marker_end..];
+        let spaces = after.len() - after.trim_start_matches([' ', '\t']).len();
+        if after.trim().is_empty() {
+            return marker_col + 1;
+        }
+        let content_col = column(self.src, start + marker_end + spaces);
+        if content_col - marker_col > 4 {
+            marker_col + 1
+        } else {
+            content_col
+        }
     }
 
     /// Skip events up to and including the next `End` at this level.
@@ -113,137 +286,190 @@ impl<'a> MdParser<'a> {
     }
 
     /// Blocks until an `End` (not consumed) or the end of input.
+    ///
+    /// The recursion (blocks → block → quote / list → blocks) goes
+    /// through small functions; the leaves are functions of their own.
     fn blocks(&mut self) -> Vec<Block> {
         let mut out = Vec::new();
         while let Some((e, _)) = self.peek() {
-            if is_inline_event(e) {
-                let content = self.inlines();
-                out.push(Block::Paragraph(content));
-                continue;
+            if matches!(e, Event::End(_)) {
+                break;
             }
-            match e.clone() {
-                Event::End(_) => break,
-                Event::Start(Tag::Paragraph) => {
-                    self.pos += 1;
-                    let content = self.inlines();
-                    self.close();
-                    out.push(Block::Paragraph(content));
-                }
-                Event::Start(Tag::Heading { level, .. }) => {
-                    self.pos += 1;
-                    let content = self.inlines();
-                    self.close();
-                    out.push(Block::Heading {
-                        level: level as u8,
-                        content,
-                    });
-                }
-                Event::Start(Tag::BlockQuote(None)) => {
-                    self.pos += 1;
-                    let inner = self.blocks();
-                    self.close();
-                    out.push(Block::BlockQuote(inner));
-                }
-                Event::Start(Tag::CodeBlock(kind)) => {
-                    self.pos += 1;
-                    let mut code = String::new();
-                    while let Some((Event::Text(t), _)) = self.peek() {
-                        code.push_str(t);
-                        self.pos += 1;
-                    }
-                    self.close();
-                    if code.ends_with('\n') {
-                        code.pop();
-                    }
-                    let info = match kind {
-                        CodeBlockKind::Fenced(info) => info.trim().to_owned(),
-                        CodeBlockKind::Indented => String::new(),
-                    };
-                    let mut words = info.splitn(2, char::is_whitespace);
-                    let language = words.next().filter(|l| !l.is_empty()).map(str::to_owned);
-                    let rest = words.next().map(str::trim).unwrap_or("");
-                    match language.as_deref().and_then(RawFormat::from_fence_language) {
-                        Some(format) => out.push(Block::Unsupported(Raw::new(
-                            format,
-                            if rest.is_empty() { "block" } else { rest },
-                            code,
-                        ))),
-                        None => out.push(Block::CodeBlock { language, code }),
-                    }
-                }
-                Event::Start(Tag::List(start)) => {
-                    self.pos += 1;
-                    let mut items = Vec::new();
-                    loop {
-                        match self.peek() {
-                            Some((Event::Start(Tag::Item), _)) => {
-                                self.pos += 1;
-                                let blocks = self.blocks();
-                                self.close();
-                                items.push(ListItem { blocks });
-                            }
-                            Some((Event::End(_), _)) | None => break,
-                            // Anything else inside a list is unexpected:
-                            // keep it as an item of its own.
-                            Some(_) => {
-                                let blocks = self.blocks();
-                                if blocks.is_empty() {
-                                    self.pos += 1;
-                                } else {
-                                    items.push(ListItem { blocks });
-                                }
-                            }
-                        }
-                    }
-                    self.close();
-                    let kind = match start {
-                        Some(n) => ListKind::Ordered(n),
-                        None => ListKind::Bullet,
-                    };
-                    out.push(Block::List(List { kind, items }));
-                }
-                Event::Rule => {
-                    self.pos += 1;
-                    out.push(Block::Rule);
-                }
-                Event::Start(t) => {
-                    let kind = match t {
-                        Tag::Table(_) => "table",
-                        Tag::HtmlBlock => "html",
-                        Tag::FootnoteDefinition(_) => "footnote",
-                        Tag::BlockQuote(Some(_)) => "alert",
-                        Tag::MetadataBlock(_) => "metadata",
-                        Tag::DefinitionList => "definition_list",
-                        _ => "block",
-                    };
-                    let (text, _) = self.take_raw();
-                    out.push(Block::Unsupported(Raw::new(
-                        RawFormat::Markdown,
-                        kind,
-                        text,
-                    )));
-                }
-                _ => {
-                    let (text, _) = self.take_raw();
-                    if !text.trim().is_empty() {
-                        out.push(Block::Unsupported(Raw::new(
-                            RawFormat::Markdown,
-                            "block",
-                            text,
-                        )));
-                    }
-                }
+            if let Some(b) = self.block() {
+                out.push(b);
             }
         }
         out
     }
 
+    /// The block at the current event (consumed), unless it holds nothing.
+    fn block(&mut self) -> Option<Block> {
+        let deep = self.containers.len() >= MAX_DEPTH;
+        match &self.ev[self.pos].0 {
+            Event::Start(Tag::BlockQuote(None)) if deep => Some(self.raw_block("blockquote")),
+            Event::Start(Tag::List(_)) if deep => Some(self.raw_block("list")),
+            Event::Start(Tag::BlockQuote(None)) => Some(self.quote()),
+            Event::Start(Tag::List(start)) => {
+                let start = *start;
+                Some(self.list(start))
+            }
+            _ => self.leaf(),
+        }
+    }
+
+    fn quote(&mut self) -> Block {
+        self.pos += 1;
+        self.containers.push(Container::Quote);
+        let inner = self.blocks();
+        self.containers.pop();
+        self.close();
+        Block::BlockQuote(inner)
+    }
+
+    fn list(&mut self, start: Option<u64>) -> Block {
+        self.pos += 1;
+        let mut items = Vec::new();
+        loop {
+            match self.peek() {
+                Some((Event::Start(Tag::Item), _)) => {
+                    let content_col = self.item_content_col();
+                    self.pos += 1;
+                    self.containers.push(Container::Item { content_col });
+                    let blocks = self.blocks();
+                    self.containers.pop();
+                    self.close();
+                    items.push(ListItem { blocks });
+                }
+                Some((Event::End(_), _)) | None => break,
+                // Anything else inside a list is unexpected: keep it as
+                // an item of its own.
+                Some(_) => {
+                    let blocks = self.blocks();
+                    if blocks.is_empty() {
+                        self.pos += 1;
+                    } else {
+                        items.push(ListItem { blocks });
+                    }
+                }
+            }
+        }
+        self.close();
+        let kind = match start {
+            Some(n) => ListKind::Ordered(n),
+            None => ListKind::Bullet,
+        };
+        Block::List(List { kind, items })
+    }
+
+    /// The element at the current event, kept as raw Markdown of `kind`.
+    fn raw_block(&mut self, kind: &str) -> Block {
+        let (text, _) = self.take_raw();
+        Block::Unsupported(Raw::new(RawFormat::Markdown, kind, text))
+    }
+
+    /// A block that holds no other blocks.
+    fn leaf(&mut self) -> Option<Block> {
+        let (e, _) = &self.ev[self.pos];
+        if is_inline_event(e) {
+            return Some(Block::Paragraph(self.inlines()));
+        }
+        Some(match e.clone() {
+            Event::Start(Tag::Paragraph) => {
+                self.pos += 1;
+                let content = self.inlines();
+                self.close();
+                Block::Paragraph(content)
+            }
+            Event::Start(Tag::Heading { level, .. }) => {
+                self.pos += 1;
+                let content = self.inlines();
+                self.close();
+                Block::Heading {
+                    level: level as u8,
+                    content,
+                }
+            }
+            Event::Start(Tag::CodeBlock(kind)) => self.code_block(kind),
+            Event::Rule => {
+                self.pos += 1;
+                Block::Rule
+            }
+            Event::Start(Tag::HtmlBlock) => {
+                let text = self.take_html_block();
+                Block::Unsupported(Raw::new(RawFormat::Markdown, "html", text))
+            }
+            Event::Start(t) => self.raw_block(match t {
+                Tag::Table(_) => "table",
+                Tag::FootnoteDefinition(_) => "footnote",
+                Tag::BlockQuote(Some(_)) => "alert",
+                Tag::MetadataBlock(_) => "metadata",
+                Tag::DefinitionList => "definition_list",
+                _ => "block",
+            }),
+            _ => {
+                let (text, _) = self.take_raw();
+                if text.trim().is_empty() {
+                    return None;
+                }
+                Block::Unsupported(Raw::new(RawFormat::Markdown, "block", text))
+            }
+        })
+    }
+
+    fn code_block(&mut self, kind: CodeBlockKind<'_>) -> Block {
+        self.pos += 1;
+        let mut code = String::new();
+        while let Some((Event::Text(t), _)) = self.peek() {
+            code.push_str(t);
+            self.pos += 1;
+        }
+        self.close();
+        if code.ends_with('\n') {
+            code.pop();
+        }
+        let info = match kind {
+            CodeBlockKind::Fenced(info) => info.trim().to_owned(),
+            CodeBlockKind::Indented => String::new(),
+        };
+        let mut words = info.splitn(2, char::is_whitespace);
+        let language = words.next().filter(|l| !l.is_empty()).map(str::to_owned);
+        let rest = words.next().map(str::trim).unwrap_or("");
+        match language.as_deref().and_then(RawFormat::from_fence_language) {
+            Some(format) => Block::Unsupported(Raw::new(
+                format,
+                if rest.is_empty() { "block" } else { rest },
+                code,
+            )),
+            None => Block::CodeBlock { language, code },
+        }
+    }
+
     /// Inline content until a non-inline event (not consumed).
     fn inlines(&mut self) -> Vec<Inline> {
         let mut out = Vec::new();
+        // Inline elements opened past the depth limit: their markup is
+        // dropped (their content joins this level) until their end.
+        let mut flattened = 0usize;
         while let Some((e, _)) = self.peek() {
+            if flattened > 0 && matches!(e, Event::End(_)) {
+                flattened -= 1;
+                self.pos += 1;
+                continue;
+            }
             if !is_inline_event(e) {
                 break;
+            }
+            if self.inline_depth >= MAX_DEPTH
+                && matches!(
+                    e,
+                    Event::Start(
+                        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. }
+                    )
+                )
+            {
+                flattened += 1;
+                self.pos += 1;
+                continue;
             }
             match e.clone() {
                 Event::Text(t) => {
@@ -264,28 +490,39 @@ impl<'a> MdParser<'a> {
                 }
                 Event::InlineHtml(h) => {
                     self.pos += 1;
+                    // pulldown-cmark hands over comments, declarations and
+                    // processing instructions that span lines with the
+                    // markers of the containers on their continuation
+                    // lines (tags come without): take those off too.
+                    let h = if h.starts_with("<!") || h.starts_with("<?") {
+                        let mut stripped = self.strip_containers(&h);
+                        // (A quote's `>` that ended it stays its end.)
+                        if h.ends_with('>') && !stripped.ends_with('>') {
+                            stripped.push('>');
+                        }
+                        stripped
+                    } else {
+                        h.to_string()
+                    };
                     out.push(Inline::Unsupported(Raw::new(
                         RawFormat::Markdown,
                         "html",
-                        h.to_string(),
+                        h,
                     )));
                 }
                 Event::Start(Tag::Emphasis) => {
                     self.pos += 1;
-                    let c = self.inlines();
-                    self.close();
+                    let c = self.nested_inlines();
                     out.push(Inline::Emphasis(c));
                 }
                 Event::Start(Tag::Strong) => {
                     self.pos += 1;
-                    let c = self.inlines();
-                    self.close();
+                    let c = self.nested_inlines();
                     out.push(Inline::Strong(c));
                 }
                 Event::Start(Tag::Strikethrough) => {
                     self.pos += 1;
-                    let c = self.inlines();
-                    self.close();
+                    let c = self.nested_inlines();
                     out.push(Inline::Strikethrough(c));
                 }
                 Event::Start(Tag::Link {
@@ -295,8 +532,7 @@ impl<'a> MdParser<'a> {
                     ..
                 }) => {
                     self.pos += 1;
-                    let c = self.inlines();
-                    self.close();
+                    let c = self.nested_inlines();
                     let url = if link_type == LinkType::Email && !dest_url.starts_with("mailto:") {
                         format!("mailto:{dest_url}")
                     } else {
@@ -340,6 +576,16 @@ impl<'a> MdParser<'a> {
         }
         merge_text(out)
     }
+
+    /// The content of an inline element whose start was just consumed,
+    /// up to and including its end.
+    fn nested_inlines(&mut self) -> Vec<Inline> {
+        self.inline_depth += 1;
+        let c = self.inlines();
+        self.inline_depth -= 1;
+        self.close();
+        c
+    }
 }
 
 /// Render a document as Markdown.
@@ -352,6 +598,8 @@ pub fn render(doc: &Document) -> String {
 pub fn render_with_report(doc: &Document) -> Converted<String> {
     let mut r = Renderer {
         report: ConversionReport::new(),
+        inline: InlineState::default(),
+        quotes: 0,
     };
     let mut s = r.blocks(&doc.blocks, "/blocks");
     if !s.is_empty() {
@@ -362,6 +610,138 @@ pub fn render_with_report(doc: &Document) -> Converted<String> {
 
 struct Renderer {
     report: ConversionReport,
+    /// The inline content being written (one paragraph or heading).
+    inline: InlineState,
+    /// Block quotes around the block being written.
+    quotes: usize,
+}
+
+/// What the renderer tracks while it writes one run of inline content.
+#[derive(Default)]
+struct InlineState {
+    /// Emphasis, strong and strikethrough are numbered in document order
+    /// (as [`unwrap_wrappers`] counts them).
+    next_wrapper: usize,
+    /// The delimiters written.
+    delimiters: Vec<Delimiters>,
+    /// The delimiters open around the current position.
+    open: Vec<&'static str>,
+    /// The last code span written: its start, end and content. A code
+    /// span right after it would merge with it (`` `a``b` `` is one span),
+    /// so the two are written as one.
+    last_code: Option<(usize, usize, String)>,
+}
+
+/// Where a wrapper's delimiters were written.
+#[derive(Debug, Clone, Copy)]
+struct Delimiters {
+    wrapper: usize,
+    open: usize,
+    close: usize,
+    len: usize,
+    /// A delimiter of the same character is open around this one.
+    nested_in_same: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CharClass {
+    Space,
+    Punctuation,
+    Other,
+}
+
+fn class(c: Option<char>) -> CharClass {
+    match c {
+        None => CharClass::Space,
+        Some(c) if c.is_whitespace() => CharClass::Space,
+        Some(c) if c.is_ascii_punctuation() || (!c.is_ascii() && !c.is_alphanumeric()) => {
+            CharClass::Punctuation
+        }
+        Some(_) => CharClass::Other,
+    }
+}
+
+type Wrap = fn(Vec<Inline>) -> Inline;
+
+/// `inlines` without the emphasis, strong and strikethrough numbered
+/// (in document order, from `next`) in `drop`: their content takes their
+/// place.
+fn unwrap_wrappers(inlines: Vec<Inline>, drop: &BTreeSet<usize>, next: &mut usize) -> Vec<Inline> {
+    let mut out = Vec::with_capacity(inlines.len());
+    for i in inlines {
+        let (wrap, content): (Wrap, Vec<Inline>) = match i {
+            Inline::Strong(c) => (Inline::Strong, c),
+            Inline::Emphasis(c) => (Inline::Emphasis, c),
+            Inline::Strikethrough(c) => (Inline::Strikethrough, c),
+            Inline::Link {
+                url,
+                title,
+                content,
+            } => {
+                out.push(Inline::Link {
+                    url,
+                    title,
+                    content: unwrap_wrappers(content, drop, next),
+                });
+                continue;
+            }
+            other => {
+                out.push(other);
+                continue;
+            }
+        };
+        let id = *next;
+        *next += 1;
+        let content = unwrap_wrappers(content, drop, next);
+        if drop.contains(&id) {
+            out.extend(content);
+        } else {
+            out.push(wrap(content));
+        }
+    }
+    merge_text(out)
+}
+
+/// Whether the delimiters in `s` open and close emphasis as written, by
+/// CommonMark's flanking rules: `*a*` does, `a*.b*` does not (an opening
+/// run followed by punctuation needs space or punctuation before it).
+fn delimits(s: &str, d: &Delimiters) -> bool {
+    let before = |i: usize| class(s[..i].chars().next_back());
+    let after = |i: usize| class(s[i..].chars().next());
+    let left = |prev: CharClass, next: CharClass| {
+        next != CharClass::Space && (next != CharClass::Punctuation || prev != CharClass::Other)
+    };
+    let right = |prev: CharClass, next: CharClass| {
+        prev != CharClass::Space && (prev != CharClass::Punctuation || next != CharClass::Other)
+    };
+    // A delimiter right next to the same character would be part of a
+    // longer run (`***`), read otherwise.
+    let Some(ch) = s[d.open..].chars().next() else {
+        return false;
+    };
+    let joins_before = |i: usize| {
+        let head = &s[..i];
+        head.ends_with(ch) && !escapes(&head[..head.len() - ch.len_utf8()])
+    };
+    let joins_after = |i: usize| s[i..].starts_with(ch);
+    if joins_before(d.open)
+        || joins_after(d.open + d.len)
+        || joins_before(d.close)
+        || joins_after(d.close + d.len)
+    {
+        return false;
+    }
+    let underscore = ch == '_';
+    let (p, n) = (before(d.open), after(d.open + d.len));
+    let opens = left(p, n) && (!underscore || !right(p, n) || p == CharClass::Punctuation);
+    // An opener that could also close would close the one around it.
+    let could_close = right(p, n) && (!underscore || !left(p, n) || n == CharClass::Punctuation);
+    if d.nested_in_same && could_close {
+        return false;
+    }
+    let (p, n) = (before(d.close), after(d.close + d.len));
+    let closes = right(p, n) && (!underscore || !left(p, n) || n == CharClass::Punctuation);
+    opens && closes
 }
 
 /// Whether a list can be written tight (no blank lines between items).
@@ -374,6 +754,16 @@ fn is_tight(list: &List) -> bool {
         [Block::Paragraph(_), Block::List(l)] => {
             matches!(l.kind, ListKind::Bullet | ListKind::Ordered(1))
                 && l.items.first().is_some_and(|i| !i.blocks.is_empty())
+        }
+        // The same for a list kept verbatim (nested past `MAX_DEPTH`).
+        [Block::Paragraph(_), Block::Unsupported(r)]
+            if r.format == RawFormat::Markdown && r.kind == "list" =>
+        {
+            let first = r.content.lines().next().unwrap_or("");
+            let marker = ["- ", "* ", "+ ", "1. ", "1) "]
+                .iter()
+                .find(|m| first.starts_with(*m));
+            marker.is_some_and(|m| !first[m.len()..].trim().is_empty())
         }
         _ => false,
     })
@@ -463,6 +853,9 @@ impl Renderer {
             Block::Heading { level, content } => {
                 let level = (*level).clamp(1, 6) as usize;
                 let text = self.inlines(content, Ctx::heading(), at);
+                // Spaces and tabs around a heading's text are not part of
+                // it (a leading line break becomes one).
+                let text = text.trim_matches([' ', '\t']);
                 let hashes = "#".repeat(level);
                 if text.is_empty() {
                     hashes
@@ -475,13 +868,18 @@ impl Renderer {
                 while let [rest @ .., Inline::LineBreak] = content {
                     content = rest;
                 }
-                self.inlines(content, Ctx::paragraph(), at)
+                // Spaces that end a paragraph are not part of it.
+                let mut text = self.inlines(content, Ctx::paragraph(), at);
+                text.truncate(text.trim_end_matches([' ', '\t']).len());
+                text
             }
             Block::CodeBlock { language, code } => {
                 fence(code, language.as_deref().unwrap_or("").trim())
             }
             Block::BlockQuote(inner) => {
+                self.quotes += 1;
                 let text = self.blocks(inner, &format!("{at}/blocks"));
+                self.quotes -= 1;
                 if text.is_empty() {
                     ">".to_owned()
                 } else {
@@ -536,14 +934,20 @@ impl Renderer {
                 for (k, b) in item.blocks.iter().enumerate() {
                     let at = format!("{at}/{k}");
                     parts.push(match b {
-                        Block::List(l) => {
-                            let ordered = matches!(l.kind, ListKind::Ordered(_));
+                        Block::List(inner) => {
+                            let ordered = matches!(inner.kind, ListKind::Ordered(_));
                             let v = match last_list {
                                 Some((o, v)) if o == ordered => (v + 1) % 2,
+                                // A bullet list that starts on this item's
+                                // line takes the other bullet: `- - -`
+                                // would be a thematic break.
+                                None if k == 0 && !ordered && l.kind == ListKind::Bullet => {
+                                    (variant + 1) % 2
+                                }
                                 _ => 0,
                             };
                             last_list = Some((ordered, v));
-                            self.list(l, v, &at)
+                            self.list(inner, v, &at)
                         }
                         other => {
                             last_list = None;
@@ -563,11 +967,95 @@ impl Renderer {
         items.join(if tight { "\n" } else { "\n\n" })
     }
 
+    /// Inline content as Markdown. Emphasis, strong or strikethrough
+    /// that Markdown cannot delimit where it is (`*` after a letter and
+    /// before punctuation) is written without its delimiters, and
+    /// reported: written, it would read back as literal asterisks.
     fn inlines(&mut self, inlines: &[Inline], ctx: Ctx, at: &str) -> String {
-        let mut out = String::new();
-        let inlines = super::model::hoist_spaces(inlines.to_vec());
-        self.inline_seq(&inlines, ctx, at, &mut out, None);
-        out
+        let mut inlines = super::model::hoist_spaces(inlines.to_vec());
+        let notes = self.report.notes.len();
+        let mut dropped = 0;
+        loop {
+            self.inline = InlineState::default();
+            let mut out = String::new();
+            self.inline_seq(&inlines, ctx, at, &mut out, None);
+            let state = std::mem::take(&mut self.inline);
+            let failed: BTreeSet<usize> = state
+                .delimiters
+                .iter()
+                .filter(|d| !delimits(&out, d))
+                .map(|d| d.wrapper)
+                .collect();
+            if failed.is_empty() {
+                if dropped > 0 {
+                    self.report.note(
+                        NoteKind::Simplified,
+                        at,
+                        "emphasis",
+                        format!(
+                            "{dropped} emphasis, strong or strikethrough span(s) that Markdown cannot delimit here written without it"
+                        ),
+                    );
+                }
+                return out;
+            }
+            // Again without the spans that did not delimit: the content
+            // as it will read back (delimiters are chosen by neighbours),
+            // and without the notes of the attempt.
+            dropped += failed.len();
+            let mut next = 0;
+            inlines = unwrap_wrappers(inlines, &failed, &mut next);
+            self.report.notes.truncate(notes);
+        }
+    }
+
+    /// Write `content` inside delimiters `d`.
+    fn wrapped(
+        &mut self,
+        d: &'static str,
+        content: &[Inline],
+        ctx: Ctx,
+        at: &str,
+        out: &mut String,
+    ) {
+        let wrapper = self.inline.next_wrapper;
+        self.inline.next_wrapper += 1;
+        let nested_in_same = self
+            .inline
+            .open
+            .iter()
+            .any(|o| o.as_bytes()[0] == d.as_bytes()[0]);
+        let open = out.len();
+        out.push_str(d);
+        self.inline.open.push(d);
+        self.inline_seq(content, ctx, at, out, Some(d));
+        self.inline.open.pop();
+        let close = out.len();
+        out.push_str(d);
+        self.inline.delimiters.push(Delimiters {
+            wrapper,
+            open,
+            close,
+            len: d.len(),
+            nested_in_same,
+        });
+    }
+
+    /// A code span; one right after another code span joins it.
+    fn code(&mut self, code: &str, out: &mut String) {
+        if code.is_empty() {
+            return;
+        }
+        let joined = match self.inline.last_code.take() {
+            Some((start, end, prev)) if end == out.len() => {
+                out.truncate(start);
+                prev + code
+            }
+            _ => code.to_owned(),
+        };
+        let start = out.len();
+        code_span(&joined, out);
+        self.inline.last_code = Some((start, out.len(), joined));
     }
 
     fn inline_seq(
@@ -585,7 +1073,7 @@ impl Renderer {
                     let line_start = out.is_empty() || out.ends_with('\n');
                     escape_text(t, ctx, line_start, out);
                 }
-                Inline::Code(c) => code_span(c, out),
+                Inline::Code(c) => self.code(c, out),
                 Inline::LineBreak => {
                     if ctx.heading {
                         self.report.note(
@@ -596,21 +1084,19 @@ impl Renderer {
                         );
                         out.push(' ');
                     } else {
-                        out.push_str("\\\n");
+                        hard_break(out);
                     }
                 }
-                Inline::Strong(c) => {
-                    out.push_str("**");
-                    self.inline_seq(c, ctx, at, out, Some("**"));
-                    out.push_str("**");
-                }
+                // Strong in strong takes the other delimiter.
+                Inline::Strong(c) if parent == Some("**") => self.wrapped("__", c, ctx, at, out),
+                Inline::Strong(c) => self.wrapped("**", c, ctx, at, out),
                 Inline::Emphasis(c) => {
                     // `*` next to `**` would read as `***`: use `_` there.
                     // (and next to a sibling's `*` delimiter).
                     let touches_strong = (parent == Some("**") && (n == 0 || n == last))
                         || matches!(c.first(), Some(Inline::Strong(_)))
                         || matches!(c.last(), Some(Inline::Strong(_)))
-                        || (out.ends_with('*') && !out.ends_with("\\*"))
+                        || ends_with_unescaped(out, '*')
                         || matches!(
                             inlines.get(n + 1),
                             Some(Inline::Strong(_) | Inline::Emphasis(_))
@@ -621,27 +1107,24 @@ impl Renderer {
                             inlines.get(n + 1),
                             Some(Inline::Text(t)) if t.chars().next().is_some_and(char::is_alphanumeric)
                         );
-                    let d = if touches_strong && !intraword {
-                        "_"
-                    } else {
-                        "*"
+                    let d = match parent {
+                        // Emphasis in emphasis takes the other delimiter
+                        // (at an edge, `*` and `*` would be one run).
+                        Some("*") => "_",
+                        Some("_") => "*",
+                        _ if touches_strong && !intraword => "_",
+                        _ => "*",
                     };
-                    out.push_str(d);
-                    self.inline_seq(c, ctx, at, out, Some(d));
-                    out.push_str(d);
+                    self.wrapped(d, c, ctx, at, out);
                 }
-                Inline::Strikethrough(c) => {
-                    out.push_str("~~");
-                    self.inline_seq(c, ctx, at, out, Some("~~"));
-                    out.push_str("~~");
-                }
+                Inline::Strikethrough(c) => self.wrapped("~~", c, ctx, at, out),
                 Inline::Link {
                     url,
                     title,
                     content,
                 } => {
                     // `!` right before a link would make it an image.
-                    if out.ends_with('!') && !out.ends_with("\\!") {
+                    if ends_with_unescaped(out, '!') {
                         out.pop();
                         out.push_str("\\!");
                     }
@@ -662,7 +1145,27 @@ impl Renderer {
                     out.push(')');
                 }
                 Inline::Unsupported(raw) => match raw.format {
-                    RawFormat::Markdown | RawFormat::Html => out.push_str(&raw.content),
+                    RawFormat::Markdown | RawFormat::Html => {
+                        // After a hard break, a tag at the start of the
+                        // line could open an HTML block; indented by four
+                        // spaces it stays inline (continuation lines of a
+                        // paragraph lose their indentation).
+                        if out.ends_with('\n') && raw.content.starts_with('<') {
+                            out.push_str("    ");
+                        }
+                        // A declaration (`<!X …>`) ends at the first `>`:
+                        // in a block quote, the `>` starting its next
+                        // line. It is written on one line there.
+                        let declaration = raw
+                            .content
+                            .strip_prefix("<!")
+                            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_alphabetic()));
+                        if self.quotes > 0 && declaration && raw.content.contains('\n') {
+                            out.push_str(&raw.content.replace('\n', " "));
+                        } else {
+                            out.push_str(&raw.content)
+                        }
+                    }
                     _ => {
                         self.report.note(
                             NoteKind::Simplified,
@@ -675,7 +1178,7 @@ impl Renderer {
                                 let line_start = out.is_empty() || out.ends_with('\n');
                                 escape_text(t, ctx, line_start, out)
                             }
-                            None => code_span(&raw.content, out),
+                            None => self.code(&raw.content, out),
                         }
                     }
                 },
@@ -698,6 +1201,25 @@ impl Ctx {
     }
 }
 
+/// A hard line break (`\` at the end of the line). Spaces before it are
+/// not part of the text (no format shows them): they are left out.
+fn hard_break(out: &mut String) {
+    out.truncate(out.trim_end_matches([' ', '\t']).len());
+    out.push_str("\\\n");
+}
+
+/// Whether `s` ends with `c` that no backslash escapes (`\\!` ends with
+/// a `!` that is syntax, `\!` with one that is not).
+fn ends_with_unescaped(s: &str, c: char) -> bool {
+    s.strip_suffix(c).is_some_and(|head| !escapes(head))
+}
+
+/// Whether `s` ends with a backslash that escapes what follows (an odd
+/// number of them).
+fn escapes(s: &str) -> bool {
+    !(s.len() - s.trim_end_matches('\\').len()).is_multiple_of(2)
+}
+
 fn looks_like_entity(rest: &str) -> bool {
     let body: String = rest
         .chars()
@@ -715,13 +1237,20 @@ fn escape_text(text: &str, ctx: Ctx, mut line_start: bool, out: &mut String) {
             if ctx.heading {
                 out.push(' ');
             } else {
-                out.push_str("\\\n");
+                hard_break(out);
                 line_start = true;
             }
             k += 1;
             continue;
         }
-        if line_start {
+        // (A heading's text starts after `## `, where none of this is
+        // syntax.)
+        if line_start && !ctx.heading {
+            // Spaces that start a line of a paragraph are not part of it.
+            if matches!(ch, ' ' | '\t') {
+                k += 1;
+                continue;
+            }
             line_start = false;
             if matches!(ch, '#' | '-' | '+' | '>' | '=') {
                 out.push('\\');

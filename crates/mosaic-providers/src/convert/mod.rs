@@ -21,6 +21,10 @@
 //! place in the model (underline, colours, a code block's title) are
 //! named in the [`ConversionReport`] every conversion returns.
 //!
+//! Every parser reads any input in bounded stack space: source nesting
+//! past [`MAX_SOURCE_DEPTH`] is an `InvalidInput` error, and containers
+//! nested past [`MAX_DEPTH`] are kept verbatim (see there).
+//!
 //! ```
 //! use mosaic_providers::convert;
 //!
@@ -42,6 +46,7 @@
 
 pub mod adf;
 pub mod confluence;
+mod depth;
 pub mod html;
 pub mod markdown;
 pub mod model;
@@ -53,7 +58,9 @@ mod xml;
 use mosaic_core::Result;
 use serde_json::Value;
 
-pub use model::{Block, Document, Inline, List, ListItem, ListKind, Raw, RawFormat};
+pub use model::{
+    Block, Document, Inline, List, ListItem, ListKind, MAX_DEPTH, MAX_SOURCE_DEPTH, Raw, RawFormat,
+};
 pub use report::{ConversionReport, Converted, Note, NoteKind};
 
 /// Markdown → Notion blocks.

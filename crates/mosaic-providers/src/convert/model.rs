@@ -19,6 +19,35 @@
 
 use std::fmt;
 
+/// The deepest nesting of block containers (block quotes, list items)
+/// the parsers build, and, within a block, of inline elements
+/// (emphasis, strong, strikethrough, links).
+///
+/// Past it, nothing is lost and nothing fails: each parser keeps a
+/// deeper block quote or list as a [`Raw`] node of its source (Markdown,
+/// HTML, storage format, ADF or Notion JSON), and drops the markup of
+/// deeper inline elements, keeping their text. Every document a parser
+/// returns therefore nests at most this deep, and the renderers, which
+/// recurse once per level, run in bounded stack space on it (within a
+/// 256 KiB thread stack with room to spare, even unoptimized). A
+/// document built in code is rendered as deep as it is.
+///
+/// A document nested this deep still fits every format's source limit
+/// ([`MAX_SOURCE_DEPTH`]): ADF, the most verbose, spends four JSON levels
+/// on each list level.
+pub const MAX_DEPTH: usize = 24;
+
+/// The deepest nesting of source elements (HTML or XML elements, JSON
+/// arrays and objects) the parsers accept: deeper input is an
+/// `InvalidInput` error naming the limit and where it was passed (a
+/// byte offset or a JSON pointer).
+///
+/// It bounds what the parsers walk but do not turn into the model, such
+/// as tables inside layouts inside macros kept as [`Raw`] nodes. For JSON
+/// it is `serde_json`'s own parsing limit, so any document that
+/// `serde_json` parsed is accepted.
+pub const MAX_SOURCE_DEPTH: usize = 128;
+
 /// A whole document: a sequence of blocks.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Document {
@@ -372,6 +401,38 @@ pub fn from_spans(mut spans: Vec<Span>) -> Vec<Inline> {
         merged.push(s);
     }
     build(&merged, 0)
+}
+
+/// Take spaces next to hard breaks off text spans (no format shows
+/// them, see [`trim_inlines`]), so that what a break takes from its
+/// neighbours ([`from_spans`]) depends on the spans that show.
+pub(crate) fn trim_spans_at_breaks(mut spans: Vec<Span>) -> Vec<Span> {
+    for i in 0..spans.len() {
+        if spans[i].content != SpanContent::LineBreak {
+            continue;
+        }
+        for j in (0..i).rev() {
+            let SpanContent::Text(t) = &mut spans[j].content else {
+                break;
+            };
+            t.truncate(t.trim_end_matches(' ').len());
+            if !t.is_empty() {
+                break;
+            }
+        }
+        for span in &mut spans[i + 1..] {
+            let SpanContent::Text(t) = &mut span.content else {
+                break;
+            };
+            let lead = t.len() - t.trim_start_matches(' ').len();
+            t.drain(..lead);
+            if !t.is_empty() {
+                break;
+            }
+        }
+    }
+    spans.retain(|s| !matches!(&s.content, SpanContent::Text(t) if t.is_empty()));
+    spans
 }
 
 /// Levels of nesting, outermost first.

@@ -27,8 +27,8 @@ use mosaic_core::{Error, Result};
 use serde_json::{Map, Value, json};
 
 use super::model::{
-    Block, Document, Inline, LinkTarget, List, ListItem, ListKind, Marks, Raw, RawFormat, Span,
-    SpanContent, from_spans, inline_text, to_spans,
+    Block, Document, Inline, LinkTarget, List, ListItem, ListKind, MAX_DEPTH, Marks, Raw,
+    RawFormat, Span, SpanContent, from_spans, inline_text, to_spans, trim_spans_at_breaks,
 };
 use super::report::{ConversionReport, Converted, NoteKind};
 
@@ -226,10 +226,17 @@ pub fn writable_block(block: &Value) -> Value {
 /// Read Notion blocks (each with its children, if any, under
 /// `<type>.children`). A block without a `type`, or a rich-text array
 /// that is not an array of objects, is a `Decode` error naming its JSON
-/// pointer.
+/// pointer; JSON nested deeper than
+/// [`MAX_SOURCE_DEPTH`](super::MAX_SOURCE_DEPTH) is an `InvalidInput`
+/// error naming it. A block whose children would nest deeper than
+/// [`MAX_DEPTH`] is kept, children and all, as a [`Raw`] node.
 pub fn from_blocks(blocks: &[Value]) -> Result<Converted<Document>> {
+    for (n, b) in blocks.iter().enumerate() {
+        super::depth::check_json(b, &format!("/{n}"), "the Notion blocks")?;
+    }
     let mut r = Reader {
         report: ConversionReport::new(),
+        depth: 0,
     };
     let blocks = r.blocks(blocks, "")?;
     Ok(Converted::new(Document { blocks }, r.report))
@@ -237,8 +244,10 @@ pub fn from_blocks(blocks: &[Value]) -> Result<Converted<Document>> {
 
 /// Read one rich-text array into inline content.
 pub fn from_rich_text(rich_text: &Value) -> Result<Converted<Vec<Inline>>> {
+    super::depth::check_json(rich_text, "", "the Notion rich text")?;
     let mut r = Reader {
         report: ConversionReport::new(),
+        depth: 0,
     };
     let inl = r.rich_text(Some(rich_text), "")?;
     Ok(Converted::new(inl, r.report))
@@ -246,6 +255,8 @@ pub fn from_rich_text(rich_text: &Value) -> Result<Converted<Vec<Inline>>> {
 
 struct Reader {
     report: ConversionReport,
+    /// Blocks around the current one.
+    depth: usize,
 }
 
 fn block_type<'v>(b: &'v Value, at: &str) -> Result<(&'v str, &'v Map<String, Value>)> {
@@ -268,126 +279,156 @@ fn block_type<'v>(b: &'v Value, at: &str) -> Result<(&'v str, &'v Map<String, Va
     Ok((t, inner))
 }
 
+// The recursion (blocks → block → blocks) goes through small functions;
+// the leaves are functions of their own.
 impl Reader {
     fn blocks(&mut self, blocks: &[Value], at: &str) -> Result<Vec<Block>> {
         let mut out: Vec<Block> = Vec::new();
         for (n, b) in blocks.iter().enumerate() {
-            let at = format!("{at}/{n}");
-            let (t, inner) = block_type(b, &at)?;
-            let at_t = format!("{at}/{t}");
-            let children = match inner.get("children") {
-                None | Some(Value::Null) => Vec::new(),
-                Some(Value::Array(c)) => self.blocks(c, &format!("{at_t}/children"))?,
-                Some(_) => return Err(malformed(&format!("{at_t}/children"), "must be an array")),
-            };
-            let rich = |this: &mut Self| {
-                this.rich_text(inner.get("rich_text"), &format!("{at_t}/rich_text"))
-            };
-            match t {
-                "paragraph" => {
-                    let c = rich(self)?;
-                    if !c.is_empty() {
-                        out.push(Block::Paragraph(c));
-                    }
-                    if !children.is_empty() {
-                        self.report.note(
-                            NoteKind::Simplified,
-                            &at,
-                            "indented blocks",
-                            "blocks nested under a paragraph follow it instead",
-                        );
-                        out.extend(children);
-                    }
-                }
-                "heading_1" | "heading_2" | "heading_3"
-                    if !inner
-                        .get("is_toggleable")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false) =>
-                {
-                    out.push(Block::Heading {
-                        level: t.as_bytes()[8] - b'0',
-                        content: rich(self)?,
-                    })
-                }
-                "bulleted_list_item" | "numbered_list_item" => {
-                    let kind = if t == "bulleted_list_item" {
-                        ListKind::Bullet
-                    } else {
-                        ListKind::Ordered(1)
-                    };
-                    let mut blocks = Vec::new();
-                    let c = rich(self)?;
-                    if !c.is_empty() {
-                        blocks.push(Block::Paragraph(c));
-                    }
-                    blocks.extend(children);
-                    let item = ListItem { blocks };
-                    match out.last_mut() {
-                        Some(Block::List(l)) if l.kind == kind => l.items.push(item),
-                        _ => out.push(Block::List(List {
-                            kind,
-                            items: vec![item],
-                        })),
-                    }
-                }
-                "quote" => {
-                    let mut blocks = Vec::new();
-                    let c = rich(self)?;
-                    if !c.is_empty() {
-                        blocks.push(Block::Paragraph(c));
-                    }
-                    blocks.extend(children);
-                    out.push(Block::BlockQuote(blocks));
-                }
-                "divider" => out.push(Block::Rule),
-                "code" => {
-                    let code = plain(inner.get("rich_text"), &format!("{at_t}/rich_text"))?;
-                    let caption = plain(inner.get("caption"), &format!("{at_t}/caption"))?;
-                    let language = inner
-                        .get("language")
-                        .and_then(Value::as_str)
-                        .filter(|l| *l != "plain text")
-                        .map(str::to_owned);
-                    let raw = caption.strip_prefix("raw:").and_then(|rest| {
-                        let mut w = rest.splitn(2, ' ');
-                        let f = RawFormat::from_name(w.next().unwrap_or(""))?;
-                        Some((f, w.next().unwrap_or("block").to_owned()))
-                    });
-                    match raw {
-                        Some((format, kind)) => {
-                            out.push(Block::Unsupported(Raw::new(format, kind, code)))
-                        }
-                        None => {
-                            if !caption.is_empty() {
-                                self.report.note(
-                                    NoteKind::Dropped,
-                                    &at,
-                                    "code caption",
-                                    format!(
-                                        "caption `{caption}` has no place in the document model"
-                                    ),
-                                );
-                            }
-                            out.push(Block::CodeBlock { language, code })
-                        }
-                    }
-                }
-                _ => {
-                    let text = match inner.get("rich_text") {
-                        Some(rt @ Value::Array(_)) => {
-                            plain(Some(rt), &format!("{at_t}/rich_text")).unwrap_or_default()
-                        }
-                        _ => String::new(),
-                    };
-                    let content = serde_json::to_string(&writable_block(b)).unwrap_or_default();
-                    out.push(Block::Unsupported(
-                        Raw::new(RawFormat::Notion, t, content).with_text(text),
-                    ));
-                }
-            }
+            self.block(b, &format!("{at}/{n}"), &mut out)?;
         }
         Ok(out)
+    }
+
+    /// Read block `b` (at `at`) and its children onto `out`.
+    fn block(&mut self, b: &Value, at: &str, out: &mut Vec<Block>) -> Result<()> {
+        let (t, inner) = block_type(b, at)?;
+        let at_t = format!("{at}/{t}");
+        let children = match inner.get("children") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(c)) if c.is_empty() => Vec::new(),
+            Some(Value::Array(_)) if self.depth >= MAX_DEPTH => {
+                // Too deep for the model: kept verbatim.
+                out.push(self.raw_block(t, inner, b, &at_t));
+                return Ok(());
+            }
+            Some(Value::Array(c)) => {
+                self.depth += 1;
+                let children = self.blocks(c, &format!("{at_t}/children"));
+                self.depth -= 1;
+                children?
+            }
+            Some(_) => return Err(malformed(&format!("{at_t}/children"), "must be an array")),
+        };
+        self.with_children(t, inner, b, at, children, out)
+    }
+
+    /// Read block `b` of type `t`, whose children have been read.
+    fn with_children(
+        &mut self,
+        t: &str,
+        inner: &Map<String, Value>,
+        b: &Value,
+        at: &str,
+        children: Vec<Block>,
+        out: &mut Vec<Block>,
+    ) -> Result<()> {
+        let at_t = format!("{at}/{t}");
+        let rich =
+            |this: &mut Self| this.rich_text(inner.get("rich_text"), &format!("{at_t}/rich_text"));
+        match t {
+            "paragraph" => {
+                let c = rich(self)?;
+                if !c.is_empty() {
+                    out.push(Block::Paragraph(c));
+                }
+                if !children.is_empty() {
+                    self.report.note(
+                        NoteKind::Simplified,
+                        at,
+                        "indented blocks",
+                        "blocks nested under a paragraph follow it instead",
+                    );
+                    out.extend(children);
+                }
+            }
+            "heading_1" | "heading_2" | "heading_3"
+                if !inner
+                    .get("is_toggleable")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false) =>
+            {
+                out.push(Block::Heading {
+                    level: t.as_bytes()[8] - b'0',
+                    content: rich(self)?,
+                })
+            }
+            "bulleted_list_item" | "numbered_list_item" => {
+                let kind = if t == "bulleted_list_item" {
+                    ListKind::Bullet
+                } else {
+                    ListKind::Ordered(1)
+                };
+                let mut blocks = Vec::new();
+                let c = rich(self)?;
+                if !c.is_empty() {
+                    blocks.push(Block::Paragraph(c));
+                }
+                blocks.extend(children);
+                let item = ListItem { blocks };
+                match out.last_mut() {
+                    Some(Block::List(l)) if l.kind == kind => l.items.push(item),
+                    _ => out.push(Block::List(List {
+                        kind,
+                        items: vec![item],
+                    })),
+                }
+            }
+            "quote" => {
+                let mut blocks = Vec::new();
+                let c = rich(self)?;
+                if !c.is_empty() {
+                    blocks.push(Block::Paragraph(c));
+                }
+                blocks.extend(children);
+                out.push(Block::BlockQuote(blocks));
+            }
+            "divider" => out.push(Block::Rule),
+            "code" => out.push(self.code(inner, at, &at_t)?),
+            _ => out.push(self.raw_block(t, inner, b, &at_t)),
+        }
+        Ok(())
+    }
+
+    fn code(&mut self, inner: &Map<String, Value>, at: &str, at_t: &str) -> Result<Block> {
+        let code = plain(inner.get("rich_text"), &format!("{at_t}/rich_text"))?;
+        let caption = plain(inner.get("caption"), &format!("{at_t}/caption"))?;
+        let language = inner
+            .get("language")
+            .and_then(Value::as_str)
+            .filter(|l| *l != "plain text")
+            .map(str::to_owned);
+        let raw = caption.strip_prefix("raw:").and_then(|rest| {
+            let mut w = rest.splitn(2, ' ');
+            let f = RawFormat::from_name(w.next().unwrap_or(""))?;
+            Some((f, w.next().unwrap_or("block").to_owned()))
+        });
+        Ok(match raw {
+            Some((format, kind)) => Block::Unsupported(Raw::new(format, kind, code)),
+            None => {
+                if !caption.is_empty() {
+                    self.report.note(
+                        NoteKind::Dropped,
+                        at,
+                        "code caption",
+                        format!("caption `{caption}` has no place in the document model"),
+                    );
+                }
+                Block::CodeBlock { language, code }
+            }
+        })
+    }
+
+    /// A block kept verbatim (writable: without the fields Notion sets).
+    fn raw_block(&self, t: &str, inner: &Map<String, Value>, b: &Value, at_t: &str) -> Block {
+        let text = match inner.get("rich_text") {
+            Some(rt @ Value::Array(_)) => {
+                plain(Some(rt), &format!("{at_t}/rich_text")).unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        let content = serde_json::to_string(&writable_block(b)).unwrap_or_default();
+        Block::Unsupported(Raw::new(RawFormat::Notion, t, content).with_text(text))
     }
 
     fn rich_text(&mut self, v: Option<&Value>, at: &str) -> Result<Vec<Inline>> {
@@ -488,7 +529,7 @@ impl Reader {
                 }
             }
         }
-        Ok(from_spans(spans))
+        Ok(from_spans(trim_spans_at_breaks(spans)))
     }
 }
 
@@ -582,117 +623,125 @@ fn is_absolute_url(u: &str) -> bool {
         .any(|p| lower.starts_with(p))
 }
 
+// The recursion (blocks → list / quote → blocks) goes through small
+// functions; the leaves are functions of their own.
 impl Writer {
     fn blocks(&mut self, blocks: &[Block], at: &str) -> Vec<Value> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(blocks.len());
         for (n, b) in blocks.iter().enumerate() {
             let at = format!("{at}/{n}");
-            match b {
-                Block::Heading { level, content } => {
-                    let l = (*level).clamp(1, 6);
-                    if l > 3 {
-                        self.report.note(
-                            NoteKind::Simplified,
-                            &at,
-                            format!("heading level {l}"),
-                            "Notion has three heading levels: written as heading_3",
-                        );
-                    }
-                    let t = format!("heading_{}", l.min(3));
-                    let rt = self.rich_text(content, &at);
-                    out.push(block(&t, rich_only(rt), Vec::new()));
+            let v = match b {
+                Block::List(l) => {
+                    self.list(l, &at, &mut out);
+                    continue;
                 }
+                Block::BlockQuote(inner) => self.with_children("quote", inner, &at),
+                Block::Heading { level, content } => self.heading(*level, content, &at),
                 Block::Paragraph(c) => {
                     let rt = self.rich_text(c, &at);
-                    out.push(block("paragraph", rich_only(rt), Vec::new()));
+                    block("paragraph", rich_only(rt), Vec::new())
                 }
-                Block::List(l) => {
-                    let t = match l.kind {
-                        ListKind::Bullet => "bulleted_list_item",
-                        ListKind::Ordered(start) => {
-                            if start != 1 {
-                                self.report.note(
-                                    NoteKind::Simplified,
-                                    &at,
-                                    "list start number",
-                                    format!("Notion numbers lists from 1, not {start}"),
-                                );
-                            }
-                            "numbered_list_item"
-                        }
-                    };
-                    for (k, item) in l.items.iter().enumerate() {
-                        let at = format!("{at}/items/{k}");
-                        let (rt, rest) = match item.blocks.as_slice() {
-                            [Block::Paragraph(c), rest @ ..] => (self.rich_text(c, &at), rest),
-                            all => (Vec::new(), all),
-                        };
-                        let children = self.blocks(rest, &at);
-                        out.push(block(t, rich_only(rt), children));
-                    }
-                }
-                Block::CodeBlock { language, code } => {
-                    let lang = match language.as_deref() {
-                        None => "plain text",
-                        Some(l) => match notion_language(l) {
-                            Some(n) => n,
-                            None => {
-                                self.report.note(
-                                    NoteKind::Simplified,
-                                    &at,
-                                    format!("code language `{l}`"),
-                                    "not a Notion language: written as plain text",
-                                );
-                                "plain text"
-                            }
-                        },
-                    };
-                    let mut inner = rich_only(text_items(code));
-                    inner.insert("language".into(), json!(lang));
-                    out.push(block("code", inner, Vec::new()));
-                }
-                Block::BlockQuote(inner) => {
-                    let (rt, rest) = match inner.as_slice() {
-                        [Block::Paragraph(c), rest @ ..] => (self.rich_text(c, &at), rest),
-                        all => (Vec::new(), all),
-                    };
-                    let children = self.blocks(rest, &at);
-                    out.push(block("quote", rich_only(rt), children));
-                }
-                Block::Rule => out.push(block("divider", Map::new(), Vec::new())),
-                Block::Unsupported(raw) => {
-                    let native = (raw.format == RawFormat::Notion)
-                        .then(|| serde_json::from_str::<Value>(&raw.content).ok())
-                        .flatten()
-                        .filter(|v| v.get("type").is_some());
-                    match native {
-                        Some(v) => out.push(writable_block(&v)),
-                        None => {
-                            self.report.note(
-                                NoteKind::Preserved,
-                                &at,
-                                raw.kind.clone(),
-                                format!(
-                                    "{} element kept verbatim in a code block captioned `raw:{}`",
-                                    raw.format, raw.format
-                                ),
-                            );
-                            let mut inner = rich_only(text_items(&raw.content));
-                            inner.insert("language".into(), json!("plain text"));
-                            inner.insert(
-                                "caption".into(),
-                                Value::Array(text_items(&format!(
-                                    "raw:{} {}",
-                                    raw.format, raw.kind
-                                ))),
-                            );
-                            out.push(block("code", inner, Vec::new()));
-                        }
-                    }
-                }
-            }
+                Block::CodeBlock { language, code } => self.code(language.as_deref(), code, &at),
+                Block::Rule => block("divider", Map::new(), Vec::new()),
+                Block::Unsupported(raw) => self.raw_block(raw, &at),
+            };
+            out.push(v);
         }
         out
+    }
+
+    fn list(&mut self, l: &List, at: &str, out: &mut Vec<Value>) {
+        let t = match l.kind {
+            ListKind::Bullet => "bulleted_list_item",
+            ListKind::Ordered(start) => {
+                if start != 1 {
+                    self.report.note(
+                        NoteKind::Simplified,
+                        at,
+                        "list start number",
+                        format!("Notion numbers lists from 1, not {start}"),
+                    );
+                }
+                "numbered_list_item"
+            }
+        };
+        for (k, item) in l.items.iter().enumerate() {
+            let at = format!("{at}/items/{k}");
+            out.push(self.with_children(t, &item.blocks, &at));
+        }
+    }
+
+    /// A block of type `t` whose text is the first paragraph of `blocks`
+    /// and whose children are the rest.
+    fn with_children(&mut self, t: &str, blocks: &[Block], at: &str) -> Value {
+        let (rt, rest) = match blocks {
+            [Block::Paragraph(c), rest @ ..] => (self.rich_text(c, at), rest),
+            all => (Vec::new(), all),
+        };
+        let children = self.blocks(rest, at);
+        block(t, rich_only(rt), children)
+    }
+
+    fn heading(&mut self, level: u8, content: &[Inline], at: &str) -> Value {
+        let l = level.clamp(1, 6);
+        if l > 3 {
+            self.report.note(
+                NoteKind::Simplified,
+                at,
+                format!("heading level {l}"),
+                "Notion has three heading levels: written as heading_3",
+            );
+        }
+        let t = format!("heading_{}", l.min(3));
+        let rt = self.rich_text(content, at);
+        block(&t, rich_only(rt), Vec::new())
+    }
+
+    fn code(&mut self, language: Option<&str>, code: &str, at: &str) -> Value {
+        let lang = match language {
+            None => "plain text",
+            Some(l) => match notion_language(l) {
+                Some(n) => n,
+                None => {
+                    self.report.note(
+                        NoteKind::Simplified,
+                        at,
+                        format!("code language `{l}`"),
+                        "not a Notion language: written as plain text",
+                    );
+                    "plain text"
+                }
+            },
+        };
+        let mut inner = rich_only(text_items(code));
+        inner.insert("language".into(), json!(lang));
+        block("code", inner, Vec::new())
+    }
+
+    fn raw_block(&mut self, raw: &Raw, at: &str) -> Value {
+        let native = (raw.format == RawFormat::Notion)
+            .then(|| serde_json::from_str::<Value>(&raw.content).ok())
+            .flatten()
+            .filter(|v| v.get("type").is_some());
+        if let Some(v) = native {
+            return writable_block(&v);
+        }
+        self.report.note(
+            NoteKind::Preserved,
+            at,
+            raw.kind.clone(),
+            format!(
+                "{} element kept verbatim in a code block captioned `raw:{}`",
+                raw.format, raw.format
+            ),
+        );
+        let mut inner = rich_only(text_items(&raw.content));
+        inner.insert("language".into(), json!("plain text"));
+        inner.insert(
+            "caption".into(),
+            Value::Array(text_items(&format!("raw:{} {}", raw.format, raw.kind))),
+        );
+        block("code", inner, Vec::new())
     }
 
     fn rich_text(&mut self, inlines: &[Inline], at: &str) -> Vec<Value> {

@@ -4,7 +4,8 @@
 use mosaic_core::{Error, Result};
 
 use super::model::{
-    Block, Document, Inline, List, ListItem, ListKind, RAW_LANGUAGE_PREFIX, Raw, RawFormat,
+    Block, Document, Inline, List, ListItem, ListKind, MAX_DEPTH, RAW_LANGUAGE_PREFIX, Raw,
+    RawFormat,
 };
 use super::report::{ConversionReport, Converted, NoteKind};
 use super::xml::{self, Element, Node, escape_attr, escape_text};
@@ -69,6 +70,24 @@ const BLOCK_ELEMENTS: &[&str] = &[
     "ac:structured-macro",
 ];
 
+/// Presentational inline wrappers: their content is kept, the wrapper is
+/// reported.
+const WRAPPERS: &[&str] = &[
+    "span",
+    "u",
+    "ac:inline-comment-marker",
+    "font",
+    "mark",
+    "small",
+    "big",
+    "abbr",
+    "cite",
+    "q",
+    "var",
+    "samp",
+    "ins",
+];
+
 fn is_block(e: &Element) -> bool {
     BLOCK_ELEMENTS.contains(&e.name.as_str())
 }
@@ -76,15 +95,19 @@ fn is_block(e: &Element) -> bool {
 /// Parse markup into a document.
 pub(crate) fn parse(src: &str, dialect: Dialect) -> Result<Converted<Document>> {
     let nodes = xml::parse(src, dialect == Dialect::Confluence).map_err(|e| {
-        Error::decode(
-            format!("byte {} of the {} document", e.offset, dialect.name()),
-            e,
-        )
+        let place = format!("byte {} of the {} document", e.offset, dialect.name());
+        if e.too_deep {
+            Error::invalid_input(place, e.message)
+        } else {
+            Error::decode(place, e)
+        }
     })?;
     let mut p = HtmlParser {
         src,
         dialect,
         report: ConversionReport::new(),
+        depth: 0,
+        inline_depth: 0,
     };
     let blocks = p.blocks(&nodes, "");
     Ok(Converted::new(Document { blocks }, p.report))
@@ -94,9 +117,30 @@ struct HtmlParser<'a> {
     src: &'a str,
     dialect: Dialect,
     report: ConversionReport,
+    /// Block quotes and list items around the current node; see
+    /// [`MAX_DEPTH`].
+    depth: usize,
+    /// Inline elements around the current node.
+    inline_depth: usize,
 }
 
 impl HtmlParser<'_> {
+    /// `f` one container deeper.
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.depth += 1;
+        let out = f(self);
+        self.depth -= 1;
+        out
+    }
+
+    /// `f` one inline element deeper.
+    fn nested_inline<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.inline_depth += 1;
+        let out = f(self);
+        self.inline_depth -= 1;
+        out
+    }
+
     fn raw_block(&self, e: &Element, kind: String) -> Block {
         Block::Unsupported(
             Raw::new(self.dialect.format(), kind, &self.src[e.range.clone()])
@@ -104,30 +148,23 @@ impl HtmlParser<'_> {
         )
     }
 
+    // The recursion (blocks → block → list / quote → blocks) goes through
+    // small functions; the leaves are functions of their own.
     fn blocks(&mut self, nodes: &[Node], at: &str) -> Vec<Block> {
         let mut out = Vec::new();
+        // Inline content between blocks, read as one paragraph.
         let mut run: Vec<&Node> = Vec::new();
-        let flush = |this: &mut Self, run: &mut Vec<&Node>, out: &mut Vec<Block>| {
-            if run.is_empty() {
-                return;
-            }
-            let owned: Vec<Node> = run.drain(..).cloned().collect();
-            let content = this.paragraph(&owned, at);
-            if !content.is_empty() {
-                out.push(Block::Paragraph(content));
-            }
-        };
         for n in nodes {
             match n {
                 Node::Element(e) if is_block(e) => {
-                    flush(self, &mut run, &mut out);
+                    self.flush(&mut run, at, &mut out);
                     let at = format!("{at}/{}@{}", e.name, e.range.start);
                     if let Some(b) = self.block(e, &at) {
                         out.push(b);
                     }
                 }
                 Node::Comment(r) => {
-                    flush(self, &mut run, &mut out);
+                    self.flush(&mut run, at, &mut out);
                     out.push(Block::Unsupported(Raw::new(
                         self.dialect.format(),
                         "comment",
@@ -137,16 +174,84 @@ impl HtmlParser<'_> {
                 other => run.push(other),
             }
         }
-        flush(self, &mut run, &mut out);
+        self.flush(&mut run, at, &mut out);
         out
     }
 
-    fn paragraph(&mut self, nodes: &[Node], at: &str) -> Vec<Inline> {
+    /// The inline nodes of `run` as a paragraph, if they hold anything.
+    fn flush(&mut self, run: &mut Vec<&Node>, at: &str, out: &mut Vec<Block>) {
+        if run.is_empty() {
+            return;
+        }
+        let content = self.paragraph(run.drain(..), at);
+        if !content.is_empty() {
+            out.push(Block::Paragraph(content));
+        }
+    }
+
+    fn paragraph<'n>(
+        &mut self,
+        nodes: impl IntoIterator<Item = &'n Node>,
+        at: &str,
+    ) -> Vec<Inline> {
         let inl = self.inlines(nodes, at);
         super::model::trim_inlines(collapse_inlines(inl))
     }
 
     fn block(&mut self, e: &Element, at: &str) -> Option<Block> {
+        let name = e.name.as_str();
+        if !matches!(name, "ul" | "ol" | "li" | "blockquote") {
+            return self.leaf(e, at);
+        }
+        if self.depth >= MAX_DEPTH {
+            // Too deep for the model: kept verbatim.
+            return Some(self.raw_block(e, name.to_owned()));
+        }
+        Some(match name {
+            "ul" | "ol" => self.list(e, at),
+            // An `li` outside a list: a one-item bullet list.
+            "li" => Block::List(List {
+                kind: ListKind::Bullet,
+                items: vec![ListItem {
+                    blocks: self.nested(|p| p.blocks(&e.children, at)),
+                }],
+            }),
+            _ => Block::BlockQuote(self.nested(|p| p.blocks(&e.children, at))),
+        })
+    }
+
+    fn list(&mut self, e: &Element, at: &str) -> Block {
+        let kind = if e.name == "ol" {
+            ListKind::Ordered(
+                e.attr("start")
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(1),
+            )
+        } else {
+            ListKind::Bullet
+        };
+        let mut items = Vec::new();
+        for c in &e.children {
+            match c {
+                Node::Element(li) if li.name == "li" => {
+                    let at = format!("{at}/li@{}", li.range.start);
+                    let blocks = self.nested(|p| p.blocks(&li.children, &at));
+                    items.push(ListItem { blocks });
+                }
+                Node::Text(t) if t.trim().is_empty() => {}
+                other => {
+                    let blocks = self.nested(|p| p.blocks(std::slice::from_ref(other), at));
+                    if !blocks.is_empty() {
+                        items.push(ListItem { blocks });
+                    }
+                }
+            }
+        }
+        Block::List(List { kind, items })
+    }
+
+    /// A block that holds no other blocks.
+    fn leaf(&mut self, e: &Element, at: &str) -> Option<Block> {
         let name = e.name.as_str();
         Some(match name {
             "p" => {
@@ -160,44 +265,6 @@ impl HtmlParser<'_> {
                 level: name.as_bytes()[1] - b'0',
                 content: self.paragraph(&e.children, at),
             },
-            "ul" | "ol" => {
-                let kind = if name == "ol" {
-                    ListKind::Ordered(
-                        e.attr("start")
-                            .and_then(|s| s.trim().parse().ok())
-                            .unwrap_or(1),
-                    )
-                } else {
-                    ListKind::Bullet
-                };
-                let mut items = Vec::new();
-                for c in &e.children {
-                    match c {
-                        Node::Element(li) if li.name == "li" => items.push(ListItem {
-                            blocks: self
-                                .blocks(&li.children, &format!("{at}/li@{}", li.range.start)),
-                        }),
-                        Node::Text(t) if t.trim().is_empty() => {}
-                        other => {
-                            let blocks = self.blocks(std::slice::from_ref(other), at);
-                            if !blocks.is_empty() {
-                                items.push(ListItem { blocks });
-                            }
-                        }
-                    }
-                }
-                Block::List(List { kind, items })
-            }
-            "li" => {
-                // An `li` outside a list: a one-item bullet list.
-                Block::List(List {
-                    kind: ListKind::Bullet,
-                    items: vec![ListItem {
-                        blocks: self.blocks(&e.children, at),
-                    }],
-                })
-            }
-            "blockquote" => Block::BlockQuote(self.blocks(&e.children, at)),
             "hr" => Block::Rule,
             "pre" => {
                 let code_el = e.elements().find(|c| c.name == "code");
@@ -262,7 +329,7 @@ impl HtmlParser<'_> {
         })
     }
 
-    fn inlines(&mut self, nodes: &[Node], at: &str) -> Vec<Inline> {
+    fn inlines<'n>(&mut self, nodes: impl IntoIterator<Item = &'n Node>, at: &str) -> Vec<Inline> {
         let mut out = Vec::new();
         for n in nodes {
             match n {
@@ -280,32 +347,33 @@ impl HtmlParser<'_> {
 
     fn inline_element(&mut self, e: &Element, at: &str, out: &mut Vec<Inline>) {
         let at_el = format!("{at}/{}@{}", e.name, e.range.start);
-        match e.name.as_str() {
-            "strong" | "b" => out.push(Inline::Strong(self.inlines(&e.children, at))),
-            "em" | "i" => out.push(Inline::Emphasis(self.inlines(&e.children, at))),
-            "s" | "del" | "strike" => {
-                out.push(Inline::Strikethrough(self.inlines(&e.children, at)))
-            }
+        let name = e.name.as_str();
+        let recurses = matches!(name, "strong" | "b" | "em" | "i" | "s" | "del" | "strike")
+            || (name == "a" && e.attr("href").is_some())
+            || WRAPPERS.contains(&name);
+        if recurses && self.inline_depth >= MAX_DEPTH {
+            // Too deep for the model: the text without its markup.
+            out.push(Inline::Text(e.text()));
+            return;
+        }
+        match name {
+            "strong" | "b" => out.push(Inline::Strong(
+                self.nested_inline(|p| p.inlines(&e.children, at)),
+            )),
+            "em" | "i" => out.push(Inline::Emphasis(
+                self.nested_inline(|p| p.inlines(&e.children, at)),
+            )),
+            "s" | "del" | "strike" => out.push(Inline::Strikethrough(
+                self.nested_inline(|p| p.inlines(&e.children, at)),
+            )),
             "code" | "tt" | "kbd" => out.push(Inline::Code(e.text())),
             "br" => out.push(Inline::LineBreak),
             "a" if e.attr("href").is_some() => out.push(Inline::Link {
                 url: e.attr("href").unwrap_or_default().to_owned(),
                 title: e.attr("title").map(str::to_owned),
-                content: self.inlines(&e.children, at),
+                content: self.nested_inline(|p| p.inlines(&e.children, at)),
             }),
-            "span"
-            | "u"
-            | "ac:inline-comment-marker"
-            | "font"
-            | "mark"
-            | "small"
-            | "big"
-            | "abbr"
-            | "cite"
-            | "q"
-            | "var"
-            | "samp"
-            | "ins" => {
+            wrapper if WRAPPERS.contains(&wrapper) => {
                 // Presentational wrappers: keep the content, report the wrapper.
                 let what = match e.name.as_str() {
                     "u" | "ins" => Some("underline".to_owned()),
@@ -317,7 +385,7 @@ impl HtmlParser<'_> {
                     self.report
                         .note(NoteKind::Dropped, at_el, w, "the text is kept without it");
                 }
-                out.extend(self.inlines(&e.children, at));
+                out.extend(self.nested_inline(|p| p.inlines(&e.children, at)));
             }
             _ => {
                 let kind = match e.attr("ac:name") {

@@ -8,9 +8,15 @@
 //! unclosed or mismatched tags are errors) and *lenient* (HTML: void
 //! elements need no `/>`, stray end tags are ignored, unclosed elements
 //! end with their parent).
+//!
+//! Elements may nest [`MAX_SOURCE_DEPTH`] deep; deeper input is refused,
+//! so that nothing that walks the tree afterwards (text extraction,
+//! cloning, dropping) recurses without bound.
 
 use std::fmt;
 use std::ops::Range;
+
+use super::model::MAX_SOURCE_DEPTH;
 
 /// A parse failure at a byte offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +25,9 @@ pub(crate) struct XmlError {
     pub(crate) offset: usize,
     /// What was wrong.
     pub(crate) message: String,
+    /// Elements nest deeper than [`MAX_SOURCE_DEPTH`] (well-formed input
+    /// the parser will not hold, rather than malformed input).
+    pub(crate) too_deep: bool,
 }
 
 impl fmt::Display for XmlError {
@@ -111,7 +120,11 @@ pub(crate) fn parse(src: &str, strict: bool) -> Result<Vec<Node>, XmlError> {
         Some(o) => o.el.children.push(n),
         None => root.push(n),
     };
-    let err = |offset: usize, message: String| XmlError { offset, message };
+    let err = |offset: usize, message: String| XmlError {
+        offset,
+        message,
+        too_deep: false,
+    };
     let mut pos = 0usize;
     let bytes = src.as_bytes();
     while pos < src.len() {
@@ -263,6 +276,14 @@ pub(crate) fn parse(src: &str, strict: bool) -> Result<Vec<Node>, XmlError> {
             };
             if self_closing || VOID.contains(&name.as_str()) {
                 push(&mut stack, &mut root, Node::Element(el));
+            } else if stack.len() >= MAX_SOURCE_DEPTH {
+                return Err(XmlError {
+                    offset: start,
+                    message: format!(
+                        "<{name}> nests deeper than {MAX_SOURCE_DEPTH} elements, the limit"
+                    ),
+                    too_deep: true,
+                });
             } else {
                 stack.push(Open { el });
             }
@@ -444,6 +465,19 @@ mod tests {
         };
         assert_eq!(p.name, "p");
         assert_eq!(p.children.len(), 3);
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let ok = "<b>".repeat(MAX_SOURCE_DEPTH) + "x";
+        assert!(parse(&ok, false).is_ok());
+        let deep = "<b>".repeat(MAX_SOURCE_DEPTH + 1) + "x";
+        let e = parse(&deep, false).unwrap_err();
+        assert!(e.too_deep);
+        assert_eq!(e.offset, 3 * MAX_SOURCE_DEPTH);
+        // Void and self-closing elements do not nest.
+        let flat = "<p>".repeat(MAX_SOURCE_DEPTH) + &"<br/><hr>".repeat(1000);
+        assert!(parse(&flat, false).is_ok());
     }
 
     #[test]

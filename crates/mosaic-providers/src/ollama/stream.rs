@@ -7,14 +7,15 @@ use mosaic_core::Result;
 use mosaic_core::ai::{ChatChunk, FinishReason, ToolCall, ToolCallDelta};
 
 use super::{PROVIDER, map, wire};
-use crate::ai::{ChunkDecoder, NdjsonDecoder, cut_short, decode_event};
+use crate::ai::{ChunkDecoder, NdjsonDecoder, cut_short, decode_event, is_json};
 
 /// The [`ChunkDecoder`] of Ollama's NDJSON chat streams.
 ///
 /// Ollama sends tool calls whole: each becomes one fragment and, in the
 /// same chunk, the complete call (with an id `call_<n>` when the server
 /// gives none). The `done` line gives the last chunk with the finish
-/// reason and the usage (`prompt_eval_count`, `eval_count`).
+/// reason and the usage (`prompt_eval_count`, `eval_count`). A stream
+/// that ends before it (or inside a line) is an `Unavailable` error.
 ///
 /// ```
 /// use mosaic_providers::ai::decode_all;
@@ -119,7 +120,13 @@ impl ChunkDecoder for StreamDecoder {
 
     fn finish(&mut self, out: &mut Vec<ChatChunk>) -> Result<()> {
         let state = &mut self.state;
-        self.lines.finish(|l| state.on_line(l, out))?;
+        self.lines.finish(|l| {
+            // A last line without its newline that is not JSON was cut off.
+            if !state.done && !is_json(l) {
+                return Err(cut_short(PROVIDER, "its `done` line"));
+            }
+            state.on_line(l, out)
+        })?;
         if state.done {
             Ok(())
         } else {

@@ -39,7 +39,7 @@ impl AiProvider for OpenAi {
                 &self.model_path(&req.model, "chat/completions"),
                 &body,
                 "text/event-stream",
-                StreamDecoder::new(),
+                StreamDecoder::new().usage_requested(self.stream_usage),
             )
             .await
     }

@@ -1,5 +1,12 @@
 //! Decoding a streamed chat completion (`data: {chunk}` events ending with
 //! `data: [DONE]`) into normalized chunks.
+//!
+//! A stream is complete with `data: [DONE]`. Some compatible servers close
+//! the stream without it; their answer is taken as complete once nothing
+//! can be missing: the finish reason has come and, when usage was asked
+//! for (`stream_options.include_usage`: the last chunk before `[DONE]`
+//! carries it), the usage too. Anything shorter is a truncated stream, an
+//! `Unavailable` error naming what is missing.
 
 use std::fmt;
 
@@ -8,7 +15,9 @@ use mosaic_core::ai::{ChatChunk, FinishReason, ToolCallDelta, Usage};
 use serde_json::Value;
 
 use super::{PROVIDER, map, wire};
-use crate::ai::{ChunkDecoder, SseDecoder, SseEvent, ToolCallAssembler, cut_short, decode_event};
+use crate::ai::{
+    ChunkDecoder, SseDecoder, SseEvent, ToolCallAssembler, cut_short, decode_event, is_json,
+};
 
 /// The [`ChunkDecoder`] of OpenAI-style streams (also vLLM, llama.cpp,
 /// LM Studio and Azure OpenAI).
@@ -17,6 +26,14 @@ use crate::ai::{ChunkDecoder, SseDecoder, SseEvent, ToolCallAssembler, cut_short
 /// assembled by index, and the complete calls come out with the choice's
 /// finish reason; the last chunk carries the finish reason and the usage
 /// of the final usage-only event (`stream_options.include_usage`).
+///
+/// `data: [DONE]` completes a stream. A body that ends without it is
+/// complete only when nothing can be missing: the finish reason has come
+/// and, if the request asked for usage ([`usage_requested`], on by
+/// default), the usage chunk too. Anything shorter was cut off: an
+/// `Unavailable` error naming what is missing.
+///
+/// [`usage_requested`]: StreamDecoder::usage_requested
 ///
 /// ```
 /// use mosaic_providers::ai::decode_all;
@@ -34,10 +51,17 @@ use crate::ai::{ChunkDecoder, SseDecoder, SseEvent, ToolCallAssembler, cut_short
 /// assert_eq!(last.usage.unwrap().input_tokens, 5);
 /// # Ok::<(), mosaic_core::Error>(())
 /// ```
-#[derive(Default)]
 pub struct StreamDecoder {
     sse: SseDecoder,
     state: State,
+    /// The request asked for a final usage chunk.
+    usage_requested: bool,
+}
+
+impl Default for StreamDecoder {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 #[derive(Default)]
@@ -64,9 +88,22 @@ impl fmt::Debug for StreamDecoder {
 }
 
 impl StreamDecoder {
-    /// A decoder at the start of a stream.
+    /// A decoder at the start of a stream whose request asked for usage
+    /// (`stream_options.include_usage`, as [`OpenAi`](super::OpenAi) does
+    /// unless `stream_usage` is off).
     pub fn new() -> Self {
-        Self::default()
+        StreamDecoder {
+            sse: SseDecoder::new(),
+            state: State::default(),
+            usage_requested: true,
+        }
+    }
+
+    /// Whether the request asked for usage: a stream that ends without
+    /// `[DONE]` is complete only with its usage chunk when it did.
+    pub fn usage_requested(mut self, requested: bool) -> Self {
+        self.usage_requested = requested;
+        self
     }
 }
 
@@ -213,16 +250,32 @@ impl ChunkDecoder for StreamDecoder {
 
     fn finish(&mut self, out: &mut Vec<ChatChunk>) -> Result<()> {
         let state = &mut self.state;
-        self.sse.finish(|ev| state.on_event(ev, out))?;
+        self.sse.finish(|ev| {
+            // An event the body ended in (no blank line after it) whose
+            // data is not JSON was cut off.
+            let data = ev.data.trim();
+            if !state.done && !data.is_empty() && data != "[DONE]" && !is_json(data.as_bytes()) {
+                return Err(cut_short(PROVIDER, "its last event was complete"));
+            }
+            state.on_event(ev, out)
+        })?;
         if state.done {
             return Ok(());
         }
         // Some compatible servers close the stream without `[DONE]`: the
-        // answer is complete once its finish reason has come.
-        if state.finish.is_some() {
-            return state.emit_final(out);
+        // answer is complete once nothing can be missing.
+        match (state.finish.is_some(), state.usage.is_some()) {
+            (true, true) => state.emit_final(out),
+            (true, false) if !self.usage_requested => state.emit_final(out),
+            (true, false) => Err(cut_short(
+                PROVIDER,
+                "its usage chunk (requested with `stream_options.include_usage`) and `data: [DONE]`",
+            )),
+            (false, _) => Err(cut_short(
+                PROVIDER,
+                "the answer was complete (no finish reason, no `data: [DONE]`)",
+            )),
         }
-        Err(cut_short(PROVIDER, "the answer was complete"))
     }
 
     fn is_done(&self) -> bool {

@@ -4,6 +4,7 @@
 mod ai_conformance;
 mod ai_failover;
 mod ai_stream;
+mod ai_truncation;
 mod anthropic;
 mod bitbucket;
 mod bookstack;
@@ -12,6 +13,7 @@ mod config_schemas;
 mod confluence;
 mod convert;
 mod convert_fixpoint;
+mod convert_limits;
 mod gitea;
 mod github;
 mod github_actions;

@@ -380,14 +380,32 @@ proptest! {
             for host in candidates {
                 for port in [None, Some(443), Some(8080)] {
                     if pattern.matches(&host, port) {
-                        prop_assert!(
-                            host.eq_ignore_ascii_case(p),
-                            "`{p}` matches the different host `{host}`"
-                        );
+                        // A trailing dot names the same host (`a.` is `a`).
+                        let same = host
+                            .trim_end_matches('.')
+                            .eq_ignore_ascii_case(p.trim_end_matches('.'));
+                        prop_assert!(same, "`{p}` matches the different host `{host}`");
                     }
                 }
             }
         }
         prop_assert!(!kept.network.allow_http);
     }
+}
+
+#[test]
+fn a_trailing_dot_names_the_same_host() {
+    // Found by the property above: `-.` and `-` are one host.
+    let pattern = HostPattern::new("-.").unwrap();
+    assert!(pattern.matches("-", None));
+    assert!(
+        HostPattern::new("api.example.com.")
+            .unwrap()
+            .matches("API.example.com", Some(443))
+    );
+    assert!(
+        !HostPattern::new("api.example.com.")
+            .unwrap()
+            .matches("example.com", None)
+    );
 }

@@ -71,6 +71,8 @@ pub mod genai;
 mod glob;
 mod kinds;
 pub mod rate_limit;
+#[cfg(feature = "redis")]
+mod redis_link;
 pub mod retry;
 mod rng;
 pub mod router;

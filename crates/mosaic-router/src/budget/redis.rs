@@ -25,8 +25,8 @@ use std::time::{Duration, SystemTime};
 
 use futures::future::BoxFuture;
 use mosaic_core::{Error, Result, redact};
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use tokio::sync::OnceCell;
+
+use crate::redis_link::RedisLink;
 
 use super::store::{Adjustment, BudgetKey, BudgetStore, Charge, ReserveOutcome};
 
@@ -90,16 +90,13 @@ return 1
 /// ```
 #[derive(Clone)]
 pub struct RedisBudgetStore {
-    client: redis::Client,
+    link: RedisLink,
     prefix: Arc<str>,
-    connect_timeout: Duration,
-    command_timeout: Duration,
     shared: Arc<Shared>,
 }
 
-/// What clones share: the connection and the scripts.
+/// What clones share: the scripts.
 struct Shared {
-    connection: OnceCell<ConnectionManager>,
     reserve: redis::Script,
     adjust: redis::Script,
 }
@@ -109,19 +106,10 @@ impl RedisBudgetStore {
     /// connected until the first call. Defaults: prefix `mosaic:budget`,
     /// 1 s connect timeout, 250 ms command timeout.
     pub fn new(url: &str) -> Result<Self> {
-        let client = redis::Client::open(url).map_err(|e| {
-            Error::config(format!(
-                "invalid Redis URL for the budget store: {}",
-                redact(&e.to_string())
-            ))
-        })?;
         Ok(RedisBudgetStore {
-            client,
+            link: RedisLink::open(url, "budget store")?,
             prefix: "mosaic:budget".into(),
-            connect_timeout: Duration::from_secs(1),
-            command_timeout: Duration::from_millis(250),
             shared: Arc::new(Shared {
-                connection: OnceCell::new(),
                 reserve: redis::Script::new(RESERVE),
                 adjust: redis::Script::new(ADJUST),
             }),
@@ -136,13 +124,13 @@ impl RedisBudgetStore {
 
     /// The longest wait for a connection.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.link.connect_timeout = timeout;
         self
     }
 
     /// The longest wait for one command.
     pub fn command_timeout(mut self, timeout: Duration) -> Self {
-        self.command_timeout = timeout;
+        self.link.command_timeout = timeout;
         self
     }
 
@@ -151,30 +139,22 @@ impl RedisBudgetStore {
         format!("{}:{key}", self.prefix)
     }
 
-    async fn connection(&self) -> redis::RedisResult<ConnectionManager> {
-        self.shared
-            .connection
-            .get_or_try_init(|| {
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Some(self.connect_timeout))
-                    .set_response_timeout(Some(self.command_timeout))
-                    .set_number_of_retries(1);
-                ConnectionManager::new_with_config(self.client.clone(), config)
-            })
-            .await
-            .cloned()
-    }
-
     /// Run `invocation` within the timeouts.
     async fn run<T: redis::FromRedisValue>(
         &self,
         invocation: redis::ScriptInvocation<'_>,
     ) -> Result<T> {
-        let limit = self.connect_timeout + self.command_timeout;
-        let call = async {
-            let mut conn = self.connection().await?;
+        self.timed(async {
+            let mut conn = self.link.connection().await?;
             invocation.invoke_async::<T>(&mut conn).await
-        };
+        })
+        .await
+    }
+
+    /// `call` bounded by a connection and a command; failures as typed
+    /// errors without the URL.
+    async fn timed<T>(&self, call: impl Future<Output = redis::RedisResult<T>>) -> Result<T> {
+        let limit = self.link.limit();
         match tokio::time::timeout(limit, call).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => Err(Error::unavailable(format!(
@@ -256,28 +236,20 @@ impl BudgetStore for RedisBudgetStore {
         keys: &'a [BudgetKey],
     ) -> BoxFuture<'a, Result<Vec<u64>>> {
         Box::pin(async move {
-            let limit = self.connect_timeout + self.command_timeout;
             let keys: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
-            let call = async {
-                let mut conn = self.connection().await?;
-                redis::cmd("MGET")
-                    .arg(&keys)
-                    .query_async::<Vec<Option<i64>>>(&mut conn)
-                    .await
-            };
-            match tokio::time::timeout(limit, call).await {
-                Ok(Ok(values)) => Ok(values
-                    .into_iter()
-                    .map(|v| v.unwrap_or(0).max(0) as u64)
-                    .collect()),
-                Ok(Err(e)) => Err(Error::unavailable(format!(
-                    "Redis budget store: {}",
-                    redact(&e.to_string())
-                ))),
-                Err(_) => Err(Error::timeout(format!(
-                    "Redis budget store: no answer within {limit:?}"
-                ))),
-            }
+            let values = self
+                .timed(async {
+                    let mut conn = self.link.connection().await?;
+                    redis::cmd("MGET")
+                        .arg(&keys)
+                        .query_async::<Vec<Option<i64>>>(&mut conn)
+                        .await
+                })
+                .await?;
+            Ok(values
+                .into_iter()
+                .map(|v| v.unwrap_or(0).max(0) as u64)
+                .collect())
         })
     }
 }
@@ -287,8 +259,8 @@ impl fmt::Debug for RedisBudgetStore {
         // The client's address may carry a password: never print it.
         f.debug_struct("RedisBudgetStore")
             .field("prefix", &self.prefix)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("command_timeout", &self.command_timeout)
+            .field("connect_timeout", &self.link.connect_timeout)
+            .field("command_timeout", &self.link.command_timeout)
             .finish_non_exhaustive()
     }
 }

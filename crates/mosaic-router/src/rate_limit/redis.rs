@@ -14,10 +14,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mosaic_core::{Error, redact};
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use tokio::sync::OnceCell;
 
 use super::gcra::Admit;
+use crate::redis_link::RedisLink;
 
 /// What a shared limiter does when Redis is unreachable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -63,17 +62,14 @@ return {1, wait}
 /// ```
 #[derive(Clone)]
 pub struct RedisStore {
-    client: redis::Client,
+    link: RedisLink,
     prefix: Arc<str>,
-    connect_timeout: Duration,
-    command_timeout: Duration,
     failure: FailureMode,
     shared: Arc<Shared>,
 }
 
-/// What clones share: the connection, the script, the warning clock.
+/// What clones share: the script, the warning clock.
 struct Shared {
-    connection: OnceCell<ConnectionManager>,
     script: redis::Script,
     last_warning: AtomicU64,
 }
@@ -83,20 +79,11 @@ impl RedisStore {
     /// connected until the first request. Defaults: prefix `mosaic:ratelimit`,
     /// 1 s connect timeout, 250 ms command timeout, fail open.
     pub fn new(url: &str) -> Result<Self, Error> {
-        let client = redis::Client::open(url).map_err(|e| {
-            Error::config(format!(
-                "invalid Redis URL for the rate limiter: {}",
-                redact(&e.to_string())
-            ))
-        })?;
         Ok(RedisStore {
-            client,
+            link: RedisLink::open(url, "rate limiter")?,
             prefix: "mosaic:ratelimit".into(),
-            connect_timeout: Duration::from_secs(1),
-            command_timeout: Duration::from_millis(250),
             failure: FailureMode::Open,
             shared: Arc::new(Shared {
-                connection: OnceCell::new(),
                 script: redis::Script::new(SCRIPT),
                 last_warning: AtomicU64::new(0),
             }),
@@ -111,13 +98,13 @@ impl RedisStore {
 
     /// The longest wait for a connection (applies to connections made after this call).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.link.connect_timeout = timeout;
         self
     }
 
     /// The longest wait for one command.
     pub fn command_timeout(mut self, timeout: Duration) -> Self {
-        self.command_timeout = timeout;
+        self.link.command_timeout = timeout;
         self
     }
 
@@ -149,22 +136,8 @@ impl RedisStore {
         }
     }
 
-    async fn connection(&self) -> redis::RedisResult<ConnectionManager> {
-        self.shared
-            .connection
-            .get_or_try_init(|| {
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Some(self.connect_timeout))
-                    .set_response_timeout(Some(self.command_timeout))
-                    .set_number_of_retries(1);
-                ConnectionManager::new_with_config(self.client.clone(), config)
-            })
-            .await
-            .cloned()
-    }
-
     async fn eval(&self, key: &str, e: u64, t: u64, w: u64) -> redis::RedisResult<(i64, i64)> {
-        let mut conn = self.connection().await?;
+        let mut conn = self.link.connection().await?;
         self.shared
             .script
             .key(key)
@@ -185,7 +158,7 @@ impl RedisStore {
         max_wait: Duration,
     ) -> Result<Admit, Error> {
         let micros = |d: Duration| d.as_micros().min(u128::from(u64::MAX / 4)) as u64;
-        let budget = self.connect_timeout + self.command_timeout;
+        let budget = self.link.limit();
         let outcome = tokio::time::timeout(
             budget,
             self.eval(
@@ -245,8 +218,8 @@ impl fmt::Debug for RedisStore {
         // The client's address may carry a password: never print it.
         f.debug_struct("RedisStore")
             .field("prefix", &self.prefix)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("command_timeout", &self.command_timeout)
+            .field("connect_timeout", &self.link.connect_timeout)
+            .field("command_timeout", &self.link.command_timeout)
             .field("failure", &self.failure)
             .finish_non_exhaustive()
     }

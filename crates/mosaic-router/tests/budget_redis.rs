@@ -90,10 +90,20 @@ async fn two_replicas_spending_one_budget_never_overspend() {
     let (one, two) = (layer(), layer());
     let used = Arc::new(AtomicU64::new(0));
     let served = [Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0))];
+    let replicas: Vec<Svc> = [&one, &two]
+        .into_iter()
+        .enumerate()
+        .map(|(r, layer)| replica(layer, 7 + r as u64, used.clone()))
+        .collect();
+    // each replica serves once before the race, so both take part whatever
+    // order the scheduler runs the rest in
+    for (r, svc) in replicas.iter().enumerate() {
+        send(svc, call("acme")).await.expect("the first call fits");
+        served[r].fetch_add(1, Ordering::SeqCst);
+    }
     let mut tasks = Vec::new();
-    for (r, layer) in [&one, &two].into_iter().enumerate() {
-        let svc = replica(layer, 7 + r as u64, used.clone());
-        for _ in 0..50 {
+    for _ in 1..50 {
+        for (r, svc) in replicas.iter().enumerate() {
             let (svc, served) = (svc.clone(), served[r].clone());
             tasks.push(tokio::spawn(async move {
                 match send(&svc, call("acme")).await {

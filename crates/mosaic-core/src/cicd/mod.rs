@@ -1,7 +1,9 @@
 //! CI/CD systems: [`CiCdProvider`], its request/response enums and bridges.
 
+mod run;
 mod types;
 
+pub use run::*;
 pub use types::*;
 
 use crate::family::define_family;

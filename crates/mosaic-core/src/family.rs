@@ -76,19 +76,28 @@ pub trait Served {
 /// ```
 ///
 /// (rows carry doc comments only: they become the docs of the trait
-/// method and the enum variants, and the operation's `doc()` text)
+/// method and the enum variants, and the operation's `doc()` text; `Output`
+/// is one type name, `()`, `Page<Item>` for a list operation, or another
+/// generic type of one item type such as `Vec<Item>`)
 ///
 /// it generates, in the invoking module:
 ///
 /// * the provider trait (async, object-safe) with `capabilities()` and one
 ///   method per row whose default body returns `ErrorKind::Unsupported` —
 ///   a provider overrides what it really offers, and lists it in
-///   `capabilities()`; with feature `mock`, a `mockall` mock of the trait;
+///   `capabilities()`; each method's docs end with the operation's name and
+///   links to its parameters and output types; with feature `mock`, a
+///   `mockall` mock of the trait;
 /// * blanket impls of the trait for `Arc<T>` and `Box<T>`;
 /// * the payload-free operation enum (`OpKind`): names, classes, capability
-///   bits, each operation's doc text (`doc()`), lookup by name
-///   (`from_name`) and, with feature `schema`, the JSON Schema of its
-///   parameters (`params_schema()`);
+///   bits, each operation's doc text (`doc()`), method, parameters and
+///   output type names (`method()`, `params_type()`, `output_type()`),
+///   lookup by name (`from_name`) and, with feature `schema`, the JSON
+///   Schema of its parameters (`params_schema()`);
+/// * for every row whose output is `Page<Item>`,
+///   [`ListOperation`](crate::page::ListOperation) for its `Params` (which
+///   must implement [`Paginated`](crate::page::Paginated), and belong to no
+///   other list operation);
 /// * the request enum (one variant per row, carrying `Params`; serde both
 ///   ways, and `from_json(kind, params)`) implementing
 ///   [`Operation`](crate::Operation): the name, the class (`CLASS` is a
@@ -101,7 +110,9 @@ pub trait Served {
 ///   the serving provider in the outputs that have a place for it;
 /// * the service bridge (`XService::new(provider)`: a `tower::Service` over
 ///   `Request<XRequest>`), and the client bridge (`XClient::new(service)`:
-///   the trait again, over any such service).
+///   the trait again, over any such service, plus `pages`, `all` and
+///   `collect_all`, which walk a whole listing from the parameters of any
+///   list operation).
 macro_rules! define_family {
     (
         $(#[$fam_doc:meta])*
@@ -133,7 +144,10 @@ macro_rules! define_family {
             fn capabilities(&self) -> $crate::Capabilities;
             $(
                 $(#[doc = $doc])*
-                #[doc = concat!("\n\nOperation `", $opname, "`.")]
+                #[doc = concat!(
+                    "\n\nOperation `", $opname, "`: takes [`", stringify!($Params), "`]; ",
+                    $crate::family::returns_doc!($Client; $Out $(<$G>)?), "."
+                )]
                 async fn $method(&self, params: $Params) -> $crate::Result<$Out $(<$G>)?> {
                     let _ = params;
                     Err($crate::Error::unsupported($opname))
@@ -195,6 +209,30 @@ macro_rules! define_family {
                 }
             }
 
+            /// The name of the provider-trait (and client) method that
+            /// performs the operation (`"list_pull_requests"`).
+            pub fn method(self) -> &'static str {
+                match self {
+                    $( $Kind::$Variant => stringify!($method), )+
+                }
+            }
+
+            /// The name of the operation's parameters type
+            /// (`"ListPullRequests"`), a type of the family's module.
+            pub fn params_type(self) -> &'static str {
+                match self {
+                    $( $Kind::$Variant => stringify!($Params), )+
+                }
+            }
+
+            /// The operation's output type as declared
+            /// (`"Page<PullRequest>"`, `"Repository"`, `"()"`).
+            pub fn output_type(self) -> &'static str {
+                match self {
+                    $( $Kind::$Variant => concat!(stringify!($Out) $(, "<", stringify!($G), ">")?), )+
+                }
+            }
+
             /// The operation named `name` (`"git.repository.get"`), if it
             /// is one of this family's.
             pub fn from_name(name: &str) -> Option<Self> {
@@ -218,6 +256,12 @@ macro_rules! define_family {
                 }
             }
         }
+
+        $(
+            $crate::family::list_operation!(
+                $Out $(<$G>)? for $Params => $Req::$Variant, $Resp, $opname
+            );
+        )+
 
         #[doc = concat!("A call of one [`", stringify!($Trait), "`] operation, as a value.")]
         ///
@@ -389,6 +433,13 @@ macro_rules! define_family {
         /// Each call clones the service (tower's idiom; layered stacks are
         /// cheap to clone) and sends the operation with a fresh copy of the
         /// client's context template and its timeout.
+        ///
+        /// Besides the trait's methods (one call, one page for listings),
+        /// [`pages`](Self::pages), [`all`](Self::all) and
+        /// [`collect_all`](Self::collect_all) walk a whole listing given the
+        /// parameters of any of the family's list operations (the types
+        /// implementing [`ListOperation`](crate::page::ListOperation) for
+        /// this family).
         #[derive(Clone)]
         pub struct $Client<S> {
             service: S,
@@ -472,6 +523,64 @@ macro_rules! define_family {
                 self.call_with(context, operation).await
             }
 
+            /// Every page of a listing, in order, fetched lazily: one call of
+            /// the list operation `params` belong to per page polled.
+            ///
+            /// The first call uses `params` as given (its page size and
+            /// cursor); each next one follows the previous page's `next`
+            /// cursor. The stream ends after the last page, or after the
+            /// first error, which it yields. A provider that answers a
+            /// cursor with that same cursor again is stopped with an
+            /// `Internal` error rather than followed forever.
+            ///
+            /// The stream borrows the client; nothing needs to be cloned
+            /// or `'static`.
+            pub fn pages<L>(
+                &self,
+                params: L,
+            ) -> impl futures::Stream<Item = $crate::Result<$crate::Page<L::Item>>> + Send
+            where
+                L: $crate::page::ListOperation<Request = $Req, Response = $Resp> + Send,
+                L::Item: Send,
+            {
+                $crate::page::paginate_pages(params, move |p: L| async move {
+                    L::into_page(self.call(p.into_request()).await?)
+                })
+            }
+
+            /// Every item of every page of a listing, in order; pages are
+            /// fetched lazily as the stream is polled, as in
+            /// [`pages`](Self::pages), so a consumer that stops early
+            /// (`take`, `try_next`) fetches no further pages. The stream
+            /// ends after the last item, or after the first error, which
+            /// it yields.
+            pub fn all<L>(
+                &self,
+                params: L,
+            ) -> impl futures::Stream<Item = $crate::Result<L::Item>> + Send
+            where
+                L: $crate::page::ListOperation<Request = $Req, Response = $Resp> + Send,
+                L::Item: Send,
+            {
+                $crate::page::paginate(params, move |p: L| async move {
+                    L::into_page(self.call(p.into_request()).await?)
+                })
+            }
+
+            /// The first `limit` items of a listing (fewer if it is
+            /// shorter), fetching only the pages needed to reach them.
+            ///
+            /// Fails with the first error a page fetch returns; the items
+            /// gathered before it are dropped.
+            pub async fn collect_all<L>(&self, params: L, limit: usize) -> $crate::Result<Vec<L::Item>>
+            where
+                L: $crate::page::ListOperation<Request = $Req, Response = $Resp> + Send,
+                L::Item: Send,
+            {
+                use futures::{StreamExt, TryStreamExt};
+                self.all(params).take(limit).try_collect().await
+            }
+
             /// Send one operation with an explicit context.
             pub async fn call_with(
                 &self,
@@ -513,6 +622,72 @@ macro_rules! define_family {
 }
 
 pub(crate) use define_family;
+
+/// The "returns …" part of a generated method's doc line: a link to the
+/// output type, a page of a linked item type (and the client methods that
+/// walk every page), another generic type (`Vec<Tag>`) of a linked item
+/// type, or nothing for `()`.
+macro_rules! returns_doc {
+    ($Client:ident; Page<$Item:ident>) => {
+        concat!(
+            "returns one [`Page`](crate::page::Page) of [`",
+            stringify!($Item),
+            "`] (walk every page with [`",
+            stringify!($Client),
+            "::pages`], [`",
+            stringify!($Client),
+            "::all`] or [`",
+            stringify!($Client),
+            "::collect_all`])"
+        )
+    };
+    ($Client:ident; ()) => {
+        "returns nothing (`()`)"
+    };
+    ($Client:ident; $Out:ident<$Item:ident>) => {
+        concat!(
+            "returns a [`",
+            stringify!($Out),
+            "`] of [`",
+            stringify!($Item),
+            "`]"
+        )
+    };
+    ($Client:ident; $Out:ident) => {
+        concat!("returns [`", stringify!($Out), "`]")
+    };
+}
+
+pub(crate) use returns_doc;
+
+/// Implements [`ListOperation`](crate::page::ListOperation) for the
+/// parameters of a table row whose output is a `Page<Item>`; expands to
+/// nothing for any other output.
+macro_rules! list_operation {
+    (Page<$Item:ident> for $Params:ident => $Req:ident::$Variant:ident, $Resp:ident, $opname:literal) => {
+        impl $crate::page::ListOperation for $Params {
+            type Request = $Req;
+            type Response = $Resp;
+            type Item = $Item;
+            const NAME: &'static str = $opname;
+
+            fn into_request(self) -> $Req {
+                $Req::$Variant(self)
+            }
+
+            fn into_page(response: $Resp) -> $crate::Result<$crate::page::Page<$Item>> {
+                match response {
+                    $Resp::$Variant(page) => Ok(page),
+                    #[allow(unreachable_patterns)]
+                    other => Err($crate::family::mismatch($opname, &other)),
+                }
+            }
+        }
+    };
+    ($($other:tt)*) => {};
+}
+
+pub(crate) use list_operation;
 
 /// The error for a service that answered with another operation's response.
 pub fn mismatch<R: Response>(asked: &str, got: &R) -> crate::Error {

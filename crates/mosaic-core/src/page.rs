@@ -1,8 +1,16 @@
 //! Pagination: one [`Page`] of results, the [`PageRequest`] that asks for it,
-//! and [`paginate`], a `Stream` that walks every page.
+//! and streams that walk every page.
 //!
 //! Cursors are opaque strings: a Link-header URL, a page number, or a
 //! provider's `next_cursor`, whatever the adapter needs to fetch the next page.
+//!
+//! Hosts walk a listing from a family client: every client (`GitClient`,
+//! `CiCdClient`, …) has [`pages`](crate::git::GitClient::pages) (a stream of
+//! pages), [`all`](crate::git::GitClient::all) (a stream of items) and
+//! [`collect_all`](crate::git::GitClient::collect_all) (items up to a limit)
+//! for the parameters of any of its list operations (the [`ListOperation`]
+//! types). Provider adapters and other code with a fetch function of their
+//! own use [`paginate_pages`] and [`paginate`].
 
 use std::future::Future;
 
@@ -165,6 +173,66 @@ pub trait Paginated: Clone {
     fn page_mut(&mut self) -> &mut PageRequest;
 }
 
+/// The parameters of one family's list operation: the request they make and
+/// how to read the page it answers.
+///
+/// Implemented by `define_family!` for the parameters of every operation
+/// whose output is a [`Page`] (`ListPullRequests`, `SearchKb`, …), so each
+/// such type belongs to exactly one list operation. Family clients take any
+/// of them in `pages`, `all` and `collect_all`:
+///
+/// ```
+/// use futures::TryStreamExt;
+/// use mosaic_core::git::{Branch, GitClient, GitOp, GitProvider, GitService, ListBranches, RepoRef};
+/// use mosaic_core::{Capabilities, Page, PageRequest, Result};
+///
+/// /// A forge with 25 branches, `b0` … `b24`.
+/// struct Forge;
+///
+/// #[async_trait::async_trait]
+/// impl GitProvider for Forge {
+///     fn capabilities(&self) -> Capabilities {
+///         Capabilities::of([GitOp::ListBranches])
+///     }
+///     async fn list_branches(&self, p: ListBranches) -> Result<Page<Branch>> {
+///         let all = (0..25).map(|i| Branch { name: format!("b{i}"), ..Default::default() });
+///         Page::slice(all.collect(), &p.page, 10)
+///     }
+/// }
+///
+/// # futures::executor::block_on(async {
+/// let git = GitClient::new(GitService::new(Forge));
+/// let list = ListBranches { repo: RepoRef::new("acme", "tools"), page: PageRequest::with_size(10) };
+/// // three requests, one per page
+/// let pages: Vec<Page<Branch>> = git.pages(list.clone()).try_collect().await?;
+/// assert_eq!(pages.len(), 3);
+/// // the items of every page, in order
+/// let names: Vec<String> = git.all(list.clone()).map_ok(|b| b.name).try_collect().await?;
+/// assert_eq!(names.len(), 25);
+/// // at most 12 items: the third page is never asked for
+/// let first = git.collect_all(list, 12).await?;
+/// assert_eq!(first.last().map(|b| b.name.as_str()), Some("b11"));
+/// # Ok::<(), mosaic_core::Error>(())
+/// # }).unwrap();
+/// ```
+pub trait ListOperation: Paginated {
+    /// The family's request enum.
+    type Request;
+    /// The family's response enum.
+    type Response;
+    /// What the listing lists.
+    type Item;
+    /// The operation's name (`"git.branch.list"`).
+    const NAME: &'static str;
+
+    /// The call of the list operation with these parameters.
+    fn into_request(self) -> Self::Request;
+
+    /// The page `response` carries; an `Internal` error if it answers
+    /// another operation.
+    fn into_page(response: Self::Response) -> Result<Page<Self::Item>>;
+}
+
 /// Implements [`Paginated`] for list-parameter structs with a `page` field.
 macro_rules! paginated {
     ($($t:ty),+ $(,)?) => {$(
@@ -176,42 +244,23 @@ macro_rules! paginated {
 }
 pub(crate) use paginated;
 
-/// A stream of every item of every page, fetched lazily one page at a time.
+/// A stream of every page of a listing, fetched lazily one at a time.
 ///
-/// `fetch` is called with `params` moved to each page's cursor in turn; the
-/// stream ends after the page without a `next` cursor, or after the first
-/// error (which is yielded). A provider that hands back the cursor it was
-/// given is stopped with an `Internal` error rather than looping forever.
+/// `fetch` is called with `params` first as given, then moved to each
+/// page's `next` cursor in turn; the stream ends after the page without a
+/// `next` cursor, or after the first error (which is yielded). A provider
+/// that hands back the cursor it was given is stopped with an `Internal`
+/// error (yielded instead of that page) rather than looping forever.
 ///
-/// ```
-/// use futures::StreamExt;
-/// use mosaic_core::page::{paginate, Page, PageRequest, Paginated};
-///
-/// #[derive(Clone, Default)]
-/// struct List { page: PageRequest }
-/// impl Paginated for List {
-///     fn page(&self) -> &PageRequest { &self.page }
-///     fn page_mut(&mut self) -> &mut PageRequest { &mut self.page }
-/// }
-///
-/// # tokio_test_block_on(async {
-/// let all: Vec<u32> = (0..25).collect();
-/// let items: Vec<u32> = paginate(List { page: PageRequest::with_size(10) }, move |p: List| {
-///     let all = all.clone();
-///     async move { Page::slice(all, p.page(), 10) }
-/// })
-/// .map(|r| r.unwrap())
-/// .collect()
-/// .await;
-/// assert_eq!(items, (0..25).collect::<Vec<_>>());
-/// # });
-/// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output { futures::executor::block_on(f) }
-/// ```
-pub fn paginate<P, T, F, Fut>(params: P, fetch: F) -> impl Stream<Item = Result<T>> + Send
+/// Nothing needs to be `'static`: `fetch` may borrow a client or any local.
+pub fn paginate_pages<P, T, F, Fut>(
+    params: P,
+    fetch: F,
+) -> impl Stream<Item = Result<Page<T>>> + Send
 where
-    P: Paginated + Send + 'static,
-    T: Send + 'static,
-    F: FnMut(P) -> Fut + Send + 'static,
+    P: Paginated + Send,
+    T: Send,
+    F: FnMut(P) -> Fut + Send,
     Fut: Future<Output = Result<Page<T>>> + Send,
 {
     struct State<P, F> {
@@ -226,28 +275,74 @@ where
         |mut st| async move {
             let params = st.params.take()?;
             let asked = params.page().cursor.clone();
-            match (st.fetch)(params.clone()).await {
-                Ok(page) => {
-                    if let Some(next) = &page.next {
-                        if Some(next) == asked.as_ref() {
-                            let err = crate::Error::internal(format!(
-                                "pagination did not advance: cursor `{}` was returned for itself",
-                                next.as_str()
-                            ));
-                            return Some((stream::iter(vec![Err(err)]), st));
-                        }
-                        let mut p = params;
-                        p.page_mut().cursor = Some(next.clone());
-                        st.params = Some(p);
-                    }
-                    let items: Vec<Result<T>> = page.items.into_iter().map(Ok).collect();
-                    Some((stream::iter(items), st))
+            let page = match (st.fetch)(params.clone()).await {
+                Ok(page) => page,
+                Err(e) => return Some((Err(e), st)),
+            };
+            if let Some(next) = &page.next {
+                if Some(next) == asked.as_ref() {
+                    let err = crate::Error::internal(format!(
+                        "pagination did not advance: cursor `{}` was returned for itself",
+                        next.as_str()
+                    ));
+                    return Some((Err(err), st));
                 }
-                Err(e) => Some((stream::iter(vec![Err(e)]), st)),
+                let mut p = params;
+                p.page_mut().cursor = Some(next.clone());
+                st.params = Some(p);
             }
+            Some((Ok(page), st))
         },
     )
-    .flatten()
+}
+
+/// A stream of every item of every page, fetched lazily one page at a time.
+///
+/// The items of [`paginate_pages`], in order: `fetch` is called with
+/// `params` moved to each page's cursor in turn; the stream ends after the
+/// page without a `next` cursor, or after the first error (which is
+/// yielded). A provider that hands back the cursor it was given is stopped
+/// with an `Internal` error rather than looping forever. A consumer that
+/// stops early (`take`) causes no further fetches.
+///
+/// ```
+/// use futures::StreamExt;
+/// use mosaic_core::page::{paginate, Page, PageRequest, Paginated};
+///
+/// #[derive(Clone, Default)]
+/// struct List { page: PageRequest }
+/// impl Paginated for List {
+///     fn page(&self) -> &PageRequest { &self.page }
+///     fn page_mut(&mut self) -> &mut PageRequest { &mut self.page }
+/// }
+///
+/// # tokio_test_block_on(async {
+/// let all: Vec<u32> = (0..25).collect();
+/// let items: Vec<u32> = paginate(List { page: PageRequest::with_size(10) }, |p: List| {
+///     let page = Page::slice(all.clone(), p.page(), 10);
+///     async move { page }
+/// })
+/// .map(|r| r.unwrap())
+/// .collect()
+/// .await;
+/// assert_eq!(items, (0..25).collect::<Vec<_>>());
+/// # });
+/// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output { futures::executor::block_on(f) }
+/// ```
+pub fn paginate<P, T, F, Fut>(params: P, fetch: F) -> impl Stream<Item = Result<T>> + Send
+where
+    P: Paginated + Send,
+    T: Send,
+    F: FnMut(P) -> Fut + Send,
+    Fut: Future<Output = Result<Page<T>>> + Send,
+{
+    paginate_pages(params, fetch).flat_map(|page| {
+        let items: Vec<Result<T>> = match page {
+            Ok(page) => page.items.into_iter().map(Ok).collect(),
+            Err(e) => vec![Err(e)],
+        };
+        stream::iter(items)
+    })
 }
 
 #[cfg(test)]

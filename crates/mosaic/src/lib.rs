@@ -95,8 +95,74 @@ pub type ProjectStack =
     BoxCloneSyncService<Request<project::ProjectRequest>, project::ProjectResponse, Error>;
 
 /// What most hosts import: the error and result types, the six families'
-/// traits, services and clients, the router and its layers, the cache
-/// layer, and `tower::ServiceBuilder`.
+/// traits, services, clients and boxed stacks, the paging types, the
+/// router and its layers, the cache layer, and `tower::ServiceBuilder`.
+///
+/// The prelude holds no family's parameter or domain types. Those stay in
+/// the family modules ([`git`](crate::git), [`project`](crate::project), …),
+/// where a name can mean different things in different families:
+/// `git::CreateIssue` opens an issue on a forge, `project::CreateIssue` one
+/// in an issue tracker. So no name of the prelude clashes with a name of any
+/// family module: glob-import the prelude next to one family's glob, and
+/// name the types of the others through their modules.
+///
+/// ```
+/// use mosaic::prelude::*;
+/// use mosaic::git::*; // one family's glob beside the prelude
+/// use mosaic::project; // the other family through its module
+///
+/// /// File `title` on the forge and in the tracker.
+/// async fn report(
+///     forge: &impl GitProvider,
+///     tracker: &impl ProjectProvider,
+///     title: &str,
+/// ) -> Result<(Issue, project::Issue)> {
+///     let on_forge = forge
+///         .create_issue(CreateIssue {
+///             repo: RepoRef::new("acme", "web"),
+///             title: title.into(),
+///             ..Default::default()
+///         })
+///         .await?;
+///     let tracked = tracker
+///         .create_issue(project::CreateIssue {
+///             project_id: "WEB".into(),
+///             title: title.into(),
+///             ..Default::default()
+///         })
+///         .await?;
+///     Ok((on_forge, tracked))
+/// }
+///
+/// struct Forge;
+/// #[mosaic::async_trait]
+/// impl GitProvider for Forge {
+///     fn capabilities(&self) -> Capabilities {
+///         Capabilities::of([GitOp::CreateIssue])
+///     }
+///     async fn create_issue(&self, p: CreateIssue) -> Result<Issue> {
+///         Ok(Issue { number: 7, title: p.title, ..Default::default() })
+///     }
+/// }
+///
+/// struct Tracker;
+/// #[mosaic::async_trait]
+/// impl ProjectProvider for Tracker {
+///     fn capabilities(&self) -> Capabilities {
+///         Capabilities::of([project::ProjectOp::CreateIssue])
+///     }
+///     async fn create_issue(&self, p: project::CreateIssue) -> Result<project::Issue> {
+///         Ok(project::Issue { key: format!("{}-1", p.project_id), title: p.title, ..Default::default() })
+///     }
+/// }
+///
+/// # futures::executor::block_on(async {
+/// let forge = GitClient::new(GitStack::new(GitService::new(Forge)));
+/// let tracker = ProjectClient::new(ProjectStack::new(ProjectService::new(Tracker)));
+/// let (issue, ticket) = report(&forge, &tracker, "The build is red").await?;
+/// assert_eq!((issue.number, ticket.key.as_str()), (7, "WEB-1"));
+/// # Ok::<(), Error>(()) }).unwrap();
+/// ```
 pub mod prelude {
     pub use crate::{AiStack, CiCdStack, GitStack, KbStack, ProjectStack, WorkflowStack};
     pub use mosaic_cache::{CacheConfig, CacheLayer, MemoryStore};
@@ -106,7 +172,9 @@ pub mod prelude {
     pub use mosaic_core::kb::{KbClient, KbService, KnowledgeBaseProvider};
     pub use mosaic_core::project::{ProjectClient, ProjectProvider, ProjectService};
     pub use mosaic_core::workflow::{WorkflowClient, WorkflowProvider, WorkflowService};
-    pub use mosaic_core::{Error, ErrorKind, Request, RequestContext, Result};
+    pub use mosaic_core::{
+        Capabilities, Cursor, Error, ErrorKind, Page, PageRequest, Request, RequestContext, Result,
+    };
     pub use mosaic_router::{
         BulkheadLayer, CircuitBreakerConfig, CircuitBreakerLayer, Provider, RateLimitLayer,
         RetryConfig, RetryLayer, Router, Rule, Strategy, TimeoutConfig, TimeoutLayer, TraceLayer,

@@ -1,4 +1,25 @@
 //! AI / LLM APIs: [`AiProvider`], its request/response enums and bridges.
+//!
+//! Each operation is one method of [`AiProvider`] taking one parameters type
+//! of this module; [`AiClient`] offers the same methods over any tower stack,
+//! and walks a whole listing (output [`Page`]) with
+//! [`pages`](AiClient::pages), [`all`](AiClient::all) and
+//! [`collect_all`](AiClient::collect_all). The class says what middleware may
+//! do with an operation (see [`meta`](crate::operation::meta)): `READ` is
+//! cached, `LIVE` is a read that never is, `CREATE` is not safe to
+//! repeat, `SET` is, and a `_BROAD` write invalidates every cached read of
+//! the family.
+//!
+//! ## Operations
+//!
+//! | operation | method | params | output | access | class |
+//! |---|---|---|---|---|---|
+//! | `ai.chat` | [`chat`](AiProvider::chat) | [`ChatRequest`] | [`ChatResponse`] | read | `LIVE` |
+//! | `ai.chat.stream` | [`chat_stream`](AiProvider::chat_stream) | [`ChatRequest`] | [`ChatStream`] | read | `LIVE` |
+//! | `ai.completion` | [`complete`](AiProvider::complete) | [`CompletionRequest`] | [`Completion`] | read | `LIVE` |
+//! | `ai.embedding` | [`embed`](AiProvider::embed) | [`EmbeddingRequest`] | [`Embeddings`] | read | `READ` |
+//! | `ai.model.list` | [`list_models`](AiProvider::list_models) | [`ListModels`] | [`Page`] of [`ModelInfo`] | read | `READ` |
+//! | `ai.model.get` | [`get_model`](AiProvider::get_model) | [`ModelRef`] | [`ModelInfo`] | read | `READ` |
 
 pub mod price;
 mod types;

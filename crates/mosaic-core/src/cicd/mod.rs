@@ -1,4 +1,41 @@
 //! CI/CD systems: [`CiCdProvider`], its request/response enums and bridges.
+//!
+//! Each operation is one method of [`CiCdProvider`] taking one parameters type
+//! of this module; [`CiCdClient`] offers the same methods over any tower stack,
+//! and walks a whole listing (output [`Page`]) with
+//! [`pages`](CiCdClient::pages), [`all`](CiCdClient::all) and
+//! [`collect_all`](CiCdClient::collect_all). The class says what middleware may
+//! do with an operation (see [`meta`](crate::operation::meta)): `READ` is
+//! cached, `LIVE` is a read that never is, `CREATE` is not safe to
+//! repeat, `SET` is, and a `_BROAD` write invalidates every cached read of
+//! the family.
+//!
+//! ## Operations
+//!
+//! | operation | method | params | output | access | class |
+//! |---|---|---|---|---|---|
+//! | `cicd.definition.list` | [`list_definitions`](CiCdProvider::list_definitions) | [`ListDefinitions`] | [`Page`] of [`PipelineDefinition`] | read | `READ` |
+//! | `cicd.definition.get` | [`get_definition`](CiCdProvider::get_definition) | [`DefinitionRef`] | [`PipelineDefinition`] | read | `READ` |
+//! | `cicd.pipeline.create` | [`create_pipeline`](CiCdProvider::create_pipeline) | [`CreatePipeline`] | [`Pipeline`] | write | `CREATE` |
+//! | `cicd.pipeline.trigger` | [`trigger_pipeline`](CiCdProvider::trigger_pipeline) | [`TriggerPipeline`] | [`Pipeline`] | write | `CREATE` |
+//! | `cicd.pipeline.get` | [`get_pipeline`](CiCdProvider::get_pipeline) | [`PipelineRef`] | [`Pipeline`] | read | `LIVE` |
+//! | `cicd.pipeline.cancel` | [`cancel_pipeline`](CiCdProvider::cancel_pipeline) | [`PipelineRef`] | [`Pipeline`] | write | `SET` |
+//! | `cicd.pipeline.retry` | [`retry_pipeline`](CiCdProvider::retry_pipeline) | [`RetryPipeline`] | [`Pipeline`] | write | `CREATE` |
+//! | `cicd.pipeline.list` | [`list_pipelines`](CiCdProvider::list_pipelines) | [`ListPipelines`] | [`Page`] of [`Pipeline`] | read | `LIVE` |
+//! | `cicd.pipeline.log` | [`get_log`](CiCdProvider::get_log) | [`GetLog`] | [`Log`] | read | `LIVE` |
+//! | `cicd.artifact.list` | [`list_artifacts`](CiCdProvider::list_artifacts) | [`ListArtifacts`] | [`Page`] of [`Artifact`] | read | `READ` |
+//! | `cicd.artifact.download` | [`download_artifact`](CiCdProvider::download_artifact) | [`ArtifactRef`] | [`ArtifactData`] | read | `READ` |
+//! | `cicd.job.get` | [`get_job`](CiCdProvider::get_job) | [`JobRef`] | [`Job`] | read | `LIVE` |
+//! | `cicd.job.rerun` | [`rerun_job`](CiCdProvider::rerun_job) | [`JobRef`] | [`Job`] | write | `CREATE` |
+//! | `cicd.job.list` | [`list_jobs`](CiCdProvider::list_jobs) | [`ListJobs`] | [`Page`] of [`Job`] | read | `LIVE` |
+//! | `cicd.environment.create` | [`create_environment`](CiCdProvider::create_environment) | [`PutEnvironment`] | [`Environment`] | write | `CREATE` |
+//! | `cicd.environment.update` | [`update_environment`](CiCdProvider::update_environment) | [`PutEnvironment`] | [`Environment`] | write | `SET` |
+//! | `cicd.environment.delete` | [`delete_environment`](CiCdProvider::delete_environment) | [`EnvironmentRef`] | `()` | write | `SET` |
+//! | `cicd.environment.list` | [`list_environments`](CiCdProvider::list_environments) | [`ListEnvironments`] | [`Page`] of [`Environment`] | read | `READ` |
+//! | `cicd.secret.create` | [`create_secret`](CiCdProvider::create_secret) | [`PutSecret`] | [`SecretInfo`] | write | `CREATE` |
+//! | `cicd.secret.update` | [`update_secret`](CiCdProvider::update_secret) | [`PutSecret`] | [`SecretInfo`] | write | `SET` |
+//! | `cicd.secret.delete` | [`delete_secret`](CiCdProvider::delete_secret) | [`SecretRef`] | `()` | write | `SET` |
+//! | `cicd.secret.list` | [`list_secrets`](CiCdProvider::list_secrets) | [`ListSecrets`] | [`Page`] of [`SecretInfo`] | read | `READ` |
 
 mod run;
 mod types;

@@ -1,4 +1,69 @@
 //! Git forges: [`GitProvider`], its request/response enums and bridges.
+//!
+//! Each operation is one method of [`GitProvider`] taking one parameters type
+//! of this module; [`GitClient`] offers the same methods over any tower stack,
+//! and walks a whole listing (output [`Page`]) with
+//! [`pages`](GitClient::pages), [`all`](GitClient::all) and
+//! [`collect_all`](GitClient::collect_all). The class says what middleware may
+//! do with an operation (see [`meta`](crate::operation::meta)): `READ` is
+//! cached, `LIVE` is a read that never is, `CREATE` is not safe to
+//! repeat, `SET` is, and a `_BROAD` write invalidates every cached read of
+//! the family.
+//!
+//! The issue types (`CreateIssue`, `Issue`, `IssueRef`, `ListIssues`,
+//! `UpdateIssue`) share their names with the issue-tracker family's
+//! ([`project`](crate::project)): where both families are in use, name them
+//! through their modules (`git::CreateIssue`, `project::CreateIssue`)
+//! rather than importing both modules with `*`.
+//!
+//! ## Operations
+//!
+//! | operation | method | params | output | access | class |
+//! |---|---|---|---|---|---|
+//! | `git.repository.create` | [`create_repository`](GitProvider::create_repository) | [`CreateRepository`] | [`Repository`] | write | `CREATE` |
+//! | `git.repository.get` | [`get_repository`](GitProvider::get_repository) | [`RepoRef`] | [`Repository`] | read | `READ` |
+//! | `git.repository.update` | [`update_repository`](GitProvider::update_repository) | [`UpdateRepository`] | [`Repository`] | write | `SET` |
+//! | `git.repository.delete` | [`delete_repository`](GitProvider::delete_repository) | [`RepoRef`] | `()` | write | `SET` |
+//! | `git.repository.list` | [`list_repositories`](GitProvider::list_repositories) | [`ListRepositories`] | [`Page`] of [`Repository`] | read | `READ` |
+//! | `git.repository.fork` | [`fork_repository`](GitProvider::fork_repository) | [`ForkRepository`] | [`Repository`] | write | `CREATE` |
+//! | `git.branch.create` | [`create_branch`](GitProvider::create_branch) | [`CreateBranch`] | [`Branch`] | write | `CREATE` |
+//! | `git.branch.get` | [`get_branch`](GitProvider::get_branch) | [`BranchRef`] | [`Branch`] | read | `READ` |
+//! | `git.branch.delete` | [`delete_branch`](GitProvider::delete_branch) | [`BranchRef`] | `()` | write | `SET` |
+//! | `git.branch.list` | [`list_branches`](GitProvider::list_branches) | [`ListBranches`] | [`Page`] of [`Branch`] | read | `READ` |
+//! | `git.branch.protect` | [`protect_branch`](GitProvider::protect_branch) | [`ProtectBranch`] | [`BranchProtection`] | write | `SET` |
+//! | `git.pull_request.create` | [`create_pull_request`](GitProvider::create_pull_request) | [`CreatePullRequest`] | [`PullRequest`] | write | `CREATE` |
+//! | `git.pull_request.get` | [`get_pull_request`](GitProvider::get_pull_request) | [`PullRequestRef`] | [`PullRequest`] | read | `READ` |
+//! | `git.pull_request.update` | [`update_pull_request`](GitProvider::update_pull_request) | [`UpdatePullRequest`] | [`PullRequest`] | write | `SET` |
+//! | `git.pull_request.merge` | [`merge_pull_request`](GitProvider::merge_pull_request) | [`MergePullRequest`] | [`MergeResult`] | write | `SET` |
+//! | `git.pull_request.list` | [`list_pull_requests`](GitProvider::list_pull_requests) | [`ListPullRequests`] | [`Page`] of [`PullRequest`] | read | `READ` |
+//! | `git.commit.get` | [`get_commit`](GitProvider::get_commit) | [`CommitRef`] | [`Commit`] | read | `READ` |
+//! | `git.commit.list` | [`list_commits`](GitProvider::list_commits) | [`ListCommits`] | [`Page`] of [`Commit`] | read | `READ` |
+//! | `git.commit.create` | [`create_commit`](GitProvider::create_commit) | [`CreateCommit`] | [`Commit`] | write | `CREATE` |
+//! | `git.commit.compare` | [`compare_commits`](GitProvider::compare_commits) | [`CompareCommits`] | [`Comparison`] | read | `READ` |
+//! | `git.tag.create` | [`create_tag`](GitProvider::create_tag) | [`CreateTag`] | [`Tag`] | write | `CREATE` |
+//! | `git.tag.get` | [`get_tag`](GitProvider::get_tag) | [`TagRef`] | [`Tag`] | read | `READ` |
+//! | `git.tag.delete` | [`delete_tag`](GitProvider::delete_tag) | [`TagRef`] | `()` | write | `SET` |
+//! | `git.tag.list` | [`list_tags`](GitProvider::list_tags) | [`ListTags`] | [`Page`] of [`Tag`] | read | `READ` |
+//! | `git.webhook.create` | [`create_webhook`](GitProvider::create_webhook) | [`CreateWebhook`] | [`Webhook`] | write | `CREATE` |
+//! | `git.webhook.update` | [`update_webhook`](GitProvider::update_webhook) | [`UpdateWebhook`] | [`Webhook`] | write | `SET` |
+//! | `git.webhook.delete` | [`delete_webhook`](GitProvider::delete_webhook) | [`WebhookRef`] | `()` | write | `SET` |
+//! | `git.webhook.list` | [`list_webhooks`](GitProvider::list_webhooks) | [`ListWebhooks`] | [`Page`] of [`Webhook`] | read | `READ` |
+//! | `git.collaborator.add` | [`add_collaborator`](GitProvider::add_collaborator) | [`AddCollaborator`] | `()` | write | `SET` |
+//! | `git.collaborator.remove` | [`remove_collaborator`](GitProvider::remove_collaborator) | [`CollaboratorRef`] | `()` | write | `SET` |
+//! | `git.collaborator.list` | [`list_collaborators`](GitProvider::list_collaborators) | [`ListCollaborators`] | [`Page`] of [`Collaborator`] | read | `READ` |
+//! | `git.issue.create` | [`create_issue`](GitProvider::create_issue) | [`CreateIssue`] | [`Issue`] | write | `CREATE` |
+//! | `git.issue.get` | [`get_issue`](GitProvider::get_issue) | [`IssueRef`] | [`Issue`] | read | `READ` |
+//! | `git.issue.update` | [`update_issue`](GitProvider::update_issue) | [`UpdateIssue`] | [`Issue`] | write | `SET` |
+//! | `git.issue.close` | [`close_issue`](GitProvider::close_issue) | [`IssueRef`] | [`Issue`] | write | `SET` |
+//! | `git.issue.list` | [`list_issues`](GitProvider::list_issues) | [`ListIssues`] | [`Page`] of [`Issue`] | read | `READ` |
+//! | `git.file.get` | [`get_file`](GitProvider::get_file) | [`GetFile`] | [`FileContent`] | read | `READ` |
+//! | `git.file.create` | [`create_file`](GitProvider::create_file) | [`WriteFile`] | [`FileCommit`] | write | `CREATE` |
+//! | `git.file.update` | [`update_file`](GitProvider::update_file) | [`WriteFile`] | [`FileCommit`] | write | `CREATE` |
+//! | `git.file.delete` | [`delete_file`](GitProvider::delete_file) | [`DeleteFile`] | [`FileCommit`] | write | `CREATE` |
+//! | `git.status.create` | [`create_commit_status`](GitProvider::create_commit_status) | [`CreateCommitStatus`] | [`CommitStatus`] | write | `CREATE` |
+//! | `git.status.list` | [`list_commit_statuses`](GitProvider::list_commit_statuses) | [`ListCommitStatuses`] | [`Page`] of [`CommitStatus`] | read | `READ` |
+//! | `git.release.create` | [`create_release`](GitProvider::create_release) | [`CreateRelease`] | [`Release`] | write | `CREATE` |
+//! | `git.release.list` | [`list_releases`](GitProvider::list_releases) | [`ListReleases`] | [`Page`] of [`Release`] | read | `READ` |
 
 mod types;
 

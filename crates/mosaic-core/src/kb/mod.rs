@@ -2,6 +2,39 @@
 //!
 //! Writes invalidate the whole family's cached reads (of the tenant): a
 //! page id does not say which space listing it appears in.
+//!
+//! Each operation is one method of [`KnowledgeBaseProvider`] taking one parameters type
+//! of this module; [`KbClient`] offers the same methods over any tower stack,
+//! and walks a whole listing (output [`Page`]) with
+//! [`pages`](KbClient::pages), [`all`](KbClient::all) and
+//! [`collect_all`](KbClient::collect_all). The class says what middleware may
+//! do with an operation (see [`meta`](crate::operation::meta)): `READ` is
+//! cached, `LIVE` is a read that never is, `CREATE` is not safe to
+//! repeat, `SET` is, and a `_BROAD` write invalidates every cached read of
+//! the family.
+//!
+//! ## Operations
+//!
+//! | operation | method | params | output | access | class |
+//! |---|---|---|---|---|---|
+//! | `kb.space.create` | [`create_space`](KnowledgeBaseProvider::create_space) | [`CreateSpace`] | [`Space`] | write | `CREATE_BROAD` |
+//! | `kb.space.get` | [`get_space`](KnowledgeBaseProvider::get_space) | [`SpaceRef`] | [`Space`] | read | `READ` |
+//! | `kb.space.update` | [`update_space`](KnowledgeBaseProvider::update_space) | [`UpdateSpace`] | [`Space`] | write | `SET_BROAD` |
+//! | `kb.space.delete` | [`delete_space`](KnowledgeBaseProvider::delete_space) | [`SpaceRef`] | `()` | write | `SET_BROAD` |
+//! | `kb.space.list` | [`list_spaces`](KnowledgeBaseProvider::list_spaces) | [`ListSpaces`] | [`Page`] of [`Space`] | read | `READ` |
+//! | `kb.page.create` | [`create_page`](KnowledgeBaseProvider::create_page) | [`CreateKbPage`] | [`KbPage`] | write | `CREATE_BROAD` |
+//! | `kb.page.get` | [`get_page`](KnowledgeBaseProvider::get_page) | [`KbPageRef`] | [`KbPage`] | read | `READ` |
+//! | `kb.page.update` | [`update_page`](KnowledgeBaseProvider::update_page) | [`UpdateKbPage`] | [`KbPage`] | write | `SET_BROAD` |
+//! | `kb.page.delete` | [`delete_page`](KnowledgeBaseProvider::delete_page) | [`KbPageRef`] | `()` | write | `SET_BROAD` |
+//! | `kb.page.move` | [`move_page`](KnowledgeBaseProvider::move_page) | [`MoveKbPage`] | [`KbPage`] | write | `SET_BROAD` |
+//! | `kb.page.list` | [`list_pages`](KnowledgeBaseProvider::list_pages) | [`ListKbPages`] | [`Page`] of [`KbPage`] | read | `READ` |
+//! | `kb.attachment.upload` | [`upload_attachment`](KnowledgeBaseProvider::upload_attachment) | [`UploadAttachment`] | [`Attachment`] | write | `CREATE_BROAD` |
+//! | `kb.search` | [`search`](KnowledgeBaseProvider::search) | [`SearchKb`] | [`Page`] of [`SearchHit`] | read | `READ` |
+//! | `kb.page.export` | [`export_page`](KnowledgeBaseProvider::export_page) | [`ExportKbPage`] | [`ExportedDoc`] | read | `READ` |
+//! | `kb.page.import` | [`import_page`](KnowledgeBaseProvider::import_page) | [`ImportKbPage`] | [`KbPage`] | write | `CREATE_BROAD` |
+//! | `kb.comment.add` | [`add_comment`](KnowledgeBaseProvider::add_comment) | [`AddKbComment`] | [`KbComment`] | write | `CREATE_BROAD` |
+//! | `kb.comment.list` | [`list_comments`](KnowledgeBaseProvider::list_comments) | [`ListKbComments`] | [`Page`] of [`KbComment`] | read | `READ` |
+//! | `kb.revision.list` | [`list_revisions`](KnowledgeBaseProvider::list_revisions) | [`ListRevisions`] | [`Page`] of [`Revision`] | read | `READ` |
 
 mod types;
 

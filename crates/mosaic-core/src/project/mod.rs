@@ -2,6 +2,39 @@
 //!
 //! Writes invalidate the whole family's cached reads (of the tenant): an
 //! issue id does not always say which project's listings it appears in.
+//!
+//! Each operation is one method of [`ProjectProvider`] taking one parameters type
+//! of this module; [`ProjectClient`] offers the same methods over any tower stack,
+//! and walks a whole listing (output [`Page`]) with
+//! [`pages`](ProjectClient::pages), [`all`](ProjectClient::all) and
+//! [`collect_all`](ProjectClient::collect_all). The class says what middleware may
+//! do with an operation (see [`meta`](crate::operation::meta)): `READ` is
+//! cached, `LIVE` is a read that never is, `CREATE` is not safe to
+//! repeat, `SET` is, and a `_BROAD` write invalidates every cached read of
+//! the family.
+//!
+//! The issue types (`CreateIssue`, `Issue`, `IssueRef`, `ListIssues`,
+//! `UpdateIssue`) share their names with the git family's issue types
+//! ([`git`](crate::git)): where both families are in use, name them
+//! through their modules (`project::CreateIssue`, `git::CreateIssue`)
+//! rather than importing both modules with `*`.
+//!
+//! ## Operations
+//!
+//! | operation | method | params | output | access | class |
+//! |---|---|---|---|---|---|
+//! | `project.project.list` | [`list_projects`](ProjectProvider::list_projects) | [`ListProjects`] | [`Page`] of [`Project`] | read | `READ` |
+//! | `project.project.get` | [`get_project`](ProjectProvider::get_project) | [`ProjectRef`] | [`Project`] | read | `READ` |
+//! | `project.issue.create` | [`create_issue`](ProjectProvider::create_issue) | [`CreateIssue`] | [`Issue`] | write | `CREATE_BROAD` |
+//! | `project.issue.get` | [`get_issue`](ProjectProvider::get_issue) | [`IssueRef`] | [`Issue`] | read | `READ` |
+//! | `project.issue.update` | [`update_issue`](ProjectProvider::update_issue) | [`UpdateIssue`] | [`Issue`] | write | `SET_BROAD` |
+//! | `project.issue.transition` | [`transition_issue`](ProjectProvider::transition_issue) | [`TransitionIssue`] | [`Issue`] | write | `SET_BROAD` |
+//! | `project.issue.list` | [`list_issues`](ProjectProvider::list_issues) | [`ListIssues`] | [`Page`] of [`Issue`] | read | `READ` |
+//! | `project.issue.search` | [`search_issues`](ProjectProvider::search_issues) | [`SearchIssues`] | [`Page`] of [`Issue`] | read | `READ` |
+//! | `project.comment.add` | [`add_comment`](ProjectProvider::add_comment) | [`AddComment`] | [`Comment`] | write | `CREATE_BROAD` |
+//! | `project.comment.list` | [`list_comments`](ProjectProvider::list_comments) | [`ListComments`] | [`Page`] of [`Comment`] | read | `READ` |
+//! | `project.label.list` | [`list_labels`](ProjectProvider::list_labels) | [`ListLabels`] | [`Page`] of [`Label`] | read | `READ` |
+//! | `project.assignee.list` | [`list_assignees`](ProjectProvider::list_assignees) | [`ListAssignees`] | [`Page`] of [`User`] | read | `READ` |
 
 mod types;
 

@@ -1,4 +1,32 @@
 //! Workflow engines: [`WorkflowProvider`], its request/response enums and bridges.
+//!
+//! Each operation is one method of [`WorkflowProvider`] taking one parameters type
+//! of this module; [`WorkflowClient`] offers the same methods over any tower stack,
+//! and walks a whole listing (output [`Page`]) with
+//! [`pages`](WorkflowClient::pages), [`all`](WorkflowClient::all) and
+//! [`collect_all`](WorkflowClient::collect_all). The class says what middleware may
+//! do with an operation (see [`meta`](crate::operation::meta)): `READ` is
+//! cached, `LIVE` is a read that never is, `CREATE` is not safe to
+//! repeat, `SET` is, and a `_BROAD` write invalidates every cached read of
+//! the family.
+//!
+//! ## Operations
+//!
+//! | operation | method | params | output | access | class |
+//! |---|---|---|---|---|---|
+//! | `workflow.workflow.create` | [`create_workflow`](WorkflowProvider::create_workflow) | [`CreateWorkflow`] | [`Workflow`] | write | `CREATE` |
+//! | `workflow.workflow.get` | [`get_workflow`](WorkflowProvider::get_workflow) | [`WorkflowRef`] | [`Workflow`] | read | `READ` |
+//! | `workflow.workflow.update` | [`update_workflow`](WorkflowProvider::update_workflow) | [`UpdateWorkflow`] | [`Workflow`] | write | `SET` |
+//! | `workflow.workflow.delete` | [`delete_workflow`](WorkflowProvider::delete_workflow) | [`WorkflowRef`] | `()` | write | `SET` |
+//! | `workflow.workflow.list` | [`list_workflows`](WorkflowProvider::list_workflows) | [`ListWorkflows`] | [`Page`] of [`Workflow`] | read | `READ` |
+//! | `workflow.workflow.activate` | [`activate_workflow`](WorkflowProvider::activate_workflow) | [`WorkflowRef`] | [`Workflow`] | write | `SET` |
+//! | `workflow.workflow.deactivate` | [`deactivate_workflow`](WorkflowProvider::deactivate_workflow) | [`WorkflowRef`] | [`Workflow`] | write | `SET` |
+//! | `workflow.execution.run` | [`run_workflow`](WorkflowProvider::run_workflow) | [`RunWorkflow`] | [`Execution`] | write | `CREATE_BROAD` |
+//! | `workflow.execution.get` | [`get_execution`](WorkflowProvider::get_execution) | [`ExecutionRef`] | [`Execution`] | read | `LIVE` |
+//! | `workflow.execution.stop` | [`stop_execution`](WorkflowProvider::stop_execution) | [`ExecutionRef`] | [`Execution`] | write | `SET_BROAD` |
+//! | `workflow.execution.list` | [`list_executions`](WorkflowProvider::list_executions) | [`ListExecutions`] | [`Page`] of [`Execution`] | read | `LIVE` |
+//! | `workflow.node_type.list` | [`list_node_types`](WorkflowProvider::list_node_types) | [`ListNodeTypes`] | [`Page`] of [`NodeType`] | read | `READ` |
+//! | `workflow.workflow.validate` | [`validate_workflow`](WorkflowProvider::validate_workflow) | [`ValidateWorkflow`] | [`ValidationReport`] | read | `READ` |
 
 mod types;
 

@@ -19,8 +19,9 @@
 //!    table's default), as [`PriceTable::estimate_usage`](mosaic_core::ai::price::PriceTable::estimate_usage) does, at the
 //!    price of the model the request names.
 //! 2. **Reserve.** That estimate is added to every budget that selects the
-//!    request in **one atomic store operation, all or none**. If a hard
-//!    budget would pass its limit nothing is added and the call fails with
+//!    request in **one store operation, all or none**. If a hard budget
+//!    would pass its limit nothing is added (or, in Redis, what was added
+//!    is withdrawn before the answer) and the call fails with
 //!    [`ErrorKind::BudgetExceeded`](mosaic_core::ErrorKind::BudgetExceeded):
 //!    [`Error::budget`] names the budget and carries what remains and when
 //!    it resets, and [`Error::retry_after`] is the time until the reset. A
@@ -68,8 +69,8 @@
 //!
 //! [`MemoryBudgetStore`] (the default) keeps budgets in process memory.
 //! With cargo feature `redis`, `redis::RedisBudgetStore` keeps them in
-//! Redis so that replicas share them (one Lua script call to reserve, one
-//! to reconcile). When the store cannot be reached the
+//! Redis so that replicas share them (one pipelined round trip to
+//! reserve, one script call to reconcile). When the store cannot be reached the
 //! [`StoreFailure`] policy applies: fail open (the call goes ahead
 //! unmetered, with a [`BudgetEvent::StoreUnavailable`] and a warning) or
 //! fail closed (`Unavailable`). Another store implements [`BudgetStore`].

@@ -3,15 +3,23 @@
 //!
 //! Each counter is one Redis string holding an integer (tokens, or
 //! nano-dollars), under `{prefix}:{budget}:{window start}:{scope}`, set to
-//! expire a grace period after its window ends. Two Lua scripts do the
-//! work, each in one `EVALSHA` round trip:
+//! expire a grace period after its window ends. Each call costs one round
+//! trip:
 //!
-//! * **reserve** reads every counter of a call, and only if no hard budget
-//!   would pass its limit adds the call's estimate to all of them —
-//!   atomically, so concurrent calls on any number of replicas never
-//!   overdraw a budget between them;
-//! * **adjust** applies a call's reconciliation (up or down, never below
-//!   zero).
+//! * **reserve** is one pipeline of plain commands — per counter an
+//!   `INCRBY` of the call's estimate and a `PEXPIRE` to the window's end.
+//!   Redis applies each `INCRBY` atomically, so every call sees the
+//!   counters with all earlier calls' estimates in them; a call that takes a
+//!   hard budget past its limit is refused and withdraws its estimates in a
+//!   second round trip (the **adjust** script). Between the two, the
+//!   withdrawn amounts can make a concurrent call on any replica refuse —
+//!   never admit one that would not fit — so concurrent calls never overdraw
+//!   a budget between them. Plain commands instead of a script keep the
+//!   check to one round trip of Redis's cheapest commands (a script costs
+//!   Redis several microseconds of its own per call; see `BENCHMARKS.md`);
+//! * **adjust** (a Lua script) applies a call's reconciliation or withdrawal
+//!   (up or down, never below zero, never creating a counter for a
+//!   withdrawal).
 //!
 //! Connecting and each command are bounded by timeouts, so a call never
 //! hangs on Redis; when it cannot be reached the layer's
@@ -29,30 +37,6 @@ use mosaic_core::{Error, Result, redact};
 use crate::redis_link::RedisLink;
 
 use super::store::{Adjustment, BudgetKey, BudgetStore, Charge, ReserveOutcome};
-
-/// `KEYS`: the counters. `ARGV`, four per key: limit, amount, hard (`1`
-/// or `0`), time to live in ms. Returns `{reserved (1/0), spent...}`.
-const RESERVE: &str = r"
-local spent = {}
-local ok = 1
-for i = 1, #KEYS do
-  local j = (i - 1) * 4
-  local s = tonumber(redis.call('GET', KEYS[i]) or '0')
-  spent[i] = s
-  if ARGV[j + 3] == '1' and s + tonumber(ARGV[j + 2]) > tonumber(ARGV[j + 1]) then
-    ok = 0
-  end
-end
-if ok == 1 then
-  for i = 1, #KEYS do
-    local j = (i - 1) * 4
-    spent[i] = redis.call('INCRBY', KEYS[i], ARGV[j + 2])
-    redis.call('PEXPIRE', KEYS[i], ARGV[j + 4])
-  end
-end
-table.insert(spent, 1, ok)
-return spent
-";
 
 /// `KEYS`: the counters. `ARGV`, two per key: delta, time to live in ms
 /// (for a counter the delta creates).
@@ -95,9 +79,8 @@ pub struct RedisBudgetStore {
     shared: Arc<Shared>,
 }
 
-/// What clones share: the scripts.
+/// What clones share: the adjust script.
 struct Shared {
-    reserve: redis::Script,
     adjust: redis::Script,
 }
 
@@ -110,7 +93,6 @@ impl RedisBudgetStore {
             link: RedisLink::open(url, "budget store")?,
             prefix: "mosaic:budget".into(),
             shared: Arc::new(Shared {
-                reserve: redis::Script::new(RESERVE),
                 adjust: redis::Script::new(ADJUST),
             }),
         })
@@ -181,27 +163,53 @@ impl BudgetStore for RedisBudgetStore {
         charges: &'a [Charge],
     ) -> BoxFuture<'a, Result<ReserveOutcome>> {
         Box::pin(async move {
-            let mut invocation = self.shared.reserve.prepare_invoke();
+            let mut pipe = redis::pipe();
             for c in charges {
-                invocation
-                    .key(self.key(&c.key))
-                    .arg(c.limit)
-                    .arg(c.amount)
-                    .arg(u8::from(c.hard))
-                    .arg(ttl_ms(now, c.expires_at));
+                let key = self.key(&c.key);
+                pipe.cmd("INCRBY").arg(&key).arg(c.amount);
+                pipe.cmd("PEXPIRE")
+                    .arg(key)
+                    .arg(ttl_ms(now, c.expires_at))
+                    .ignore();
             }
-            let reply: Vec<i64> = self.run(invocation).await?;
-            match reply.split_first() {
-                Some((&ok, spent)) if spent.len() == charges.len() => Ok(ReserveOutcome::new(
-                    ok == 1,
-                    spent.iter().map(|&s| s.max(0) as u64).collect(),
-                )),
-                _ => Err(Error::internal(format!(
-                    "Redis budget store: the reserve script answered {} values for {} budgets",
-                    reply.len(),
+            let after: Vec<i64> = self
+                .timed(async {
+                    let mut conn = self.link.connection().await?;
+                    pipe.query_async(&mut conn).await
+                })
+                .await?;
+            if after.len() != charges.len() {
+                return Err(Error::internal(format!(
+                    "Redis budget store: the reserve pipeline answered {} values for {} budgets",
+                    after.len(),
                     charges.len()
-                ))),
+                )));
             }
+            let amount = |c: &Charge| i64::try_from(c.amount).unwrap_or(i64::MAX);
+            let over = charges
+                .iter()
+                .zip(&after)
+                .any(|(c, &v)| c.hard && v.max(0) as u64 > c.limit);
+            if !over {
+                let spent = after.iter().map(|&v| v.max(0) as u64).collect();
+                return Ok(ReserveOutcome::new(true, spent));
+            }
+            // refused: take the estimates back out
+            let withdrawals: Vec<Adjustment> = charges
+                .iter()
+                .map(|c| Adjustment {
+                    key: c.key.clone(),
+                    delta: -amount(c),
+                    expires_at: c.expires_at,
+                })
+                .collect();
+            self.adjust(now, &withdrawals).await?;
+            let found = charges
+                .iter()
+                .zip(&after)
+                .map(|(c, &v)| v.saturating_sub(amount(c)).max(0) as u64)
+                .collect();
+            Ok(ReserveOutcome::new(false, found))
         })
     }
 

@@ -197,8 +197,11 @@ impl ReserveOutcome {
 
 /// Where a budget layer keeps the amounts spent.
 ///
-/// Every operation on several counters is atomic: another replica or task
-/// never sees half of it. Errors mean the store could not be reached
+/// Concurrent reservations never overdraw a hard budget between them. The
+/// memory store applies each operation on several counters atomically; the
+/// Redis store adds estimates first and withdraws a refused call's, so for
+/// the moment between the two another call may see them — which can only
+/// make it refuse, never admit a call that would not fit. Errors mean the store could not be reached
 /// (`Unavailable`, `Timeout`); the layer then applies its
 /// [`StoreFailure`](super::StoreFailure) policy. The layer adds no timeout
 /// of its own: a store that talks to a server bounds every operation (as
@@ -206,7 +209,7 @@ impl ReserveOutcome {
 pub trait BudgetStore: Send + Sync + fmt::Debug + 'static {
     /// Add every charge's amount to its counter — unless a hard charge's
     /// counter plus its amount would pass its limit, in which case add
-    /// none. Counters of windows that expired count as zero; a counter
+    /// none (or withdraw what was added before answering). Counters of windows that expired count as zero; a counter
     /// created here lives until its `expires_at`.
     fn reserve<'a>(
         &'a self,

@@ -153,14 +153,13 @@ const fn plain(input: f64, output: f64) -> ModelPrice {
 /// chat, reasoning and embedding models; cached input is the
 /// "cached input" column.
 ///
-/// The search tools of the session that compiled this list (2026-12-07)
-/// could not read the pricing page itself; the rows come from the
-/// `pydantic/genai-prices` data, whose OpenAI rows were last checked
-/// against [the page](https://developers.openai.com/api/docs/pricing) and
-/// the model pages on 2026-08-02 (GPT-5.6, including Terra's and Luna's
-/// cut of 2026-07-30), and agree with quotes of the page from June 2026
-/// (GPT-5.5 and GPT-5.4 families). GPT-5.6 and GPT-5.5 have a dearer
-/// long-context tier (prompts over 272K tokens) that is not modelled:
+/// The rows follow the `pydantic/genai-prices` data, whose OpenAI rows were
+/// last checked against [the page](https://developers.openai.com/api/docs/pricing)
+/// and the model pages on 2026-08-02 (GPT-5.6, including Terra's and
+/// Luna's cut of 2026-07-30); the GPT-5.5, GPT-5.4, GPT-5.2 and GPT-5.1
+/// rows agree with copies of the page published in April and June 2026.
+/// GPT-5.6 and GPT-5.5 have a dearer long-context tier (prompts over 272K
+/// tokens) that is not modelled:
 /// these are the short-context prices. Verify before billing.
 pub const OPENAI_PRICES: PriceList = PriceList {
     provider: "openai",

@@ -99,12 +99,12 @@ pub type ProjectStack =
 /// router and its layers, the cache layer, and `tower::ServiceBuilder`.
 ///
 /// The prelude holds no family's parameter or domain types. Those stay in
-/// the family modules ([`git`](crate::git), [`project`](crate::project), …),
-/// where a name can mean different things in different families:
-/// `git::CreateIssue` opens an issue on a forge, `project::CreateIssue` one
-/// in an issue tracker. So no name of the prelude clashes with a name of any
-/// family module: glob-import the prelude next to one family's glob, and
-/// name the types of the others through their modules.
+/// the family modules ([`git`], [`project`], …), where a name can mean
+/// different things in different families: `git::CreateIssue` opens an
+/// issue on a forge, `project::CreateIssue` one in an issue tracker. So
+/// no name of the prelude clashes with a name of any family module:
+/// glob-import the prelude next to one family's glob, and name the types
+/// of the others through their modules.
 ///
 /// ```
 /// use mosaic::prelude::*;

@@ -48,6 +48,28 @@ pub fn is_context_overflow(message: &str) -> bool {
     PHRASES.iter().any(|p| m.contains(p))
 }
 
+/// Whether an upstream error message says the requested model does not
+/// exist (the wordings of OpenAI, vLLM, Ollama and the LiteLLM gateway).
+///
+/// OpenAI answers an unknown model with `404 model_not_found`, which is
+/// `NotFound` by its status; gateways such as LiteLLM answer `400 "Invalid
+/// model name passed in model=…"` instead. The AI adapters map a `400`
+/// (or `422`) whose message this recognizes to `NotFound` as well, so an
+/// unknown model is `NotFound` whichever server said it.
+pub fn is_unknown_model(message: &str) -> bool {
+    const PHRASES: &[&str] = &[
+        "invalid model name",
+        "model_not_found",
+        "model not found",
+        "unknown model",
+        "no such model",
+    ];
+    let m = message.to_ascii_lowercase();
+    PHRASES.iter().any(|p| m.contains(p))
+        || (m.contains("model") && m.contains("does not exist"))
+        || (m.starts_with("model '") && m.contains("' not found"))
+}
+
 /// A stream that ended before its final event.
 pub(crate) fn cut_short(provider: &'static str, what: &str) -> Error {
     Error::unavailable(format!("the stream ended before {what}")).with_provider(provider)
@@ -90,6 +112,30 @@ mod tests {
             assert!(is_context_overflow(m), "{m}");
         }
         assert!(!is_context_overflow("Invalid API key"));
+    }
+
+    #[test]
+    fn unknown_model_wordings() {
+        for m in [
+            // LiteLLM, on its OpenAI and Anthropic routes
+            "{'error': '/chat/completions: Invalid model name passed in model=nope. Call `/v1/models` to view available models for your key.'}",
+            "400: {'error': 'anthropic_messages: Invalid model name passed in model=nope. Call `/v1/models` to view available models for your key.'}",
+            // OpenAI and vLLM
+            "The model `gpt-9` does not exist or you do not have access to it.",
+            "The model `nope` does not exist.",
+            // Ollama
+            "model 'llama9' not found",
+        ] {
+            assert!(is_unknown_model(m), "{m}");
+        }
+        for m in [
+            "Invalid API key",
+            "messages: at least one message is required",
+            "The file does not exist",
+            "This model's maximum context length is 8192 tokens.",
+        ] {
+            assert!(!is_unknown_model(m), "{m}");
+        }
     }
 
     #[test]

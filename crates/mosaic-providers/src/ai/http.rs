@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::StatusCode;
 use http::header::HeaderMap;
 use mosaic_core::ai::ChatStream;
-use mosaic_core::{Error, Result};
+use mosaic_core::{Error, ErrorKind, Result};
 use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -190,6 +190,118 @@ impl AiHttp {
             let resp = answer.read().await?;
             return Err(self.failure(&resp));
         }
+        if let Some(e) = not_a_stream(self.provider, accept, answer.headers()) {
+            tracing::debug!(
+                provider = self.provider,
+                error = %e,
+                "a streamed request was answered with another content type"
+            );
+            return Err(e);
+        }
         open_stream(answer.bytes(), decoder, None).await
+    }
+}
+
+/// The media types a streamed answer asked for with `accept` may come as:
+/// an event stream only as `text/event-stream`; newline-delimited JSON as
+/// `application/x-ndjson`, or as `application/json` (one JSON object is
+/// one line of it: Ollama's answer when it does not stream).
+fn accepted_media_types(accept: &str) -> &'static [&'static str] {
+    match accept {
+        "text/event-stream" => &["text/event-stream"],
+        "application/x-ndjson" => &["application/x-ndjson", "application/json"],
+        _ => &[],
+    }
+}
+
+/// The error for a successful answer to a streamed request whose content
+/// type is not the stream asked for (`None` when it is, or when the server
+/// names no content type and the body is decoded as asked).
+///
+/// A gateway that ignores `stream: true` answers one `application/json`
+/// body; decoding that as a stream would only report a stream that ended
+/// before its final event, which hides what happened.
+fn not_a_stream(provider: &'static str, accept: &str, headers: &HeaderMap) -> Option<Error> {
+    let accepted = accepted_media_types(accept);
+    let value = headers.get(http::header::CONTENT_TYPE)?;
+    let raw = String::from_utf8_lossy(value.as_bytes());
+    let media = raw
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if accepted.is_empty() || accepted.contains(&media.as_str()) {
+        return None;
+    }
+    let shown: String = raw.chars().filter(|c| !c.is_control()).take(80).collect();
+    let expected = if accept == "text/event-stream" {
+        "an event stream (`text/event-stream`)".to_owned()
+    } else {
+        format!("`{}`", accepted.join("` or `"))
+    };
+    Some(
+        Error::new(
+            ErrorKind::Decode,
+            format!(
+                "asked for a streamed answer, the server answered with content type `{shown}`, which is not {expected}: it did not stream"
+            ),
+        )
+        .with_provider(provider)
+        .with_status(200),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn with_type(t: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_str(t).unwrap(),
+        );
+        h
+    }
+
+    #[test]
+    fn event_streams_must_be_event_streams() {
+        for ok in [
+            "text/event-stream",
+            "text/event-stream; charset=utf-8",
+            "Text/Event-Stream",
+        ] {
+            assert!(
+                not_a_stream("openai", "text/event-stream", &with_type(ok)).is_none(),
+                "{ok}"
+            );
+        }
+        // no content type: decoded as asked
+        assert!(not_a_stream("openai", "text/event-stream", &HeaderMap::new()).is_none());
+        let e = not_a_stream(
+            "anthropic",
+            "text/event-stream",
+            &with_type("application/json"),
+        )
+        .unwrap();
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert_eq!(e.provider(), Some("anthropic"));
+        assert!(e.message().contains("`application/json`"), "{e}");
+        assert!(e.message().contains("`text/event-stream`"), "{e}");
+    }
+
+    #[test]
+    fn ndjson_streams_take_json_too() {
+        for ok in ["application/x-ndjson", "application/json; charset=utf-8"] {
+            assert!(
+                not_a_stream("ollama", "application/x-ndjson", &with_type(ok)).is_none(),
+                "{ok}"
+            );
+        }
+        let e = not_a_stream("ollama", "application/x-ndjson", &with_type("text/html")).unwrap();
+        assert!(e.message().contains("`text/html`"), "{e}");
+        assert!(e.message().contains("`application/x-ndjson`"), "{e}");
     }
 }

@@ -18,7 +18,15 @@
 //! * [`validate`]: the request checks every provider makes first;
 //! * [`is_context_overflow`]: recognizes "prompt too long" wordings, which
 //!   providers map to
-//!   [`ErrorKind::ContextLengthExceeded`](mosaic_core::ErrorKind::ContextLengthExceeded).
+//!   [`ErrorKind::ContextLengthExceeded`](mosaic_core::ErrorKind::ContextLengthExceeded);
+//! * [`is_unknown_model`]: recognizes "no such model" wordings, which
+//!   providers map to [`ErrorKind::NotFound`](mosaic_core::ErrorKind::NotFound)
+//!   when a server answers them with `400` (LiteLLM's "Invalid model name")
+//!   rather than OpenAI's `404 model_not_found`;
+//! * streamed answers must come as the stream the request asked for: an
+//!   answer of another content type (a gateway answering `stream: true`
+//!   with one `application/json` body) is a `Decode` error naming what
+//!   arrived, not a stream cut short.
 //!
 //! ```
 //! use mosaic_core::ai::Usage;
@@ -47,8 +55,8 @@ use std::time::Duration;
 
 use mosaic_core::ai::{FinishReason, Message};
 
-pub use error::is_context_overflow;
 pub(crate) use error::{cut_short, decode_event, is_json, rekind};
+pub use error::{is_context_overflow, is_unknown_model};
 pub use mosaic_core::ai::price::{CHARS_PER_TOKEN, DEFAULT_OUTPUT_TOKENS, ModelPrice, PriceTable};
 pub use ndjson::NdjsonDecoder;
 pub use sse::{MAX_EVENT_BYTES, SseDecoder, SseEvent};

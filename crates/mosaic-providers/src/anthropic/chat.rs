@@ -62,20 +62,43 @@ impl AiProvider for Anthropic {
     }
 
     async fn list_models(&self, req: ListModels) -> Result<Page<ModelInfo>> {
-        let mut query = vec![("limit", req.page.size_or(20, 1000).to_string())];
+        let limit = req.page.size_or(20, 1000);
+        let mut query = vec![("limit", limit.to_string())];
         if let Some(c) = &req.page.cursor {
             query.push(("after_id", c.as_str().to_owned()));
         }
         let list: wire::ModelList = self.http.get_json("/v1/models", &query).await?;
-        let next = if list.has_more {
-            list.last_id.clone().map(Cursor::new)
+        let limit = limit as usize;
+        if list.data.len() <= limit {
+            let next = if list.has_more {
+                list.last_id.clone().map(Cursor::new)
+            } else {
+                None
+            };
+            return Ok(Page::new(
+                list.data.into_iter().map(map::model).collect(),
+                next,
+            ));
+        }
+        // More than asked for: a gateway answering in OpenAI's shape, every
+        // model at once, `limit` and `after_id` ignored. Page it here with
+        // the same cursor, the last id of a page.
+        let mut models = list.data;
+        let start = req
+            .page
+            .cursor
+            .as_ref()
+            .and_then(|c| models.iter().position(|m| m.id == c.as_str()))
+            .map_or(0, |i| i + 1);
+        let rest = models.split_off(start.min(models.len()));
+        let more = rest.len() > limit;
+        let page: Vec<ModelInfo> = rest.into_iter().take(limit).map(map::model).collect();
+        let next = if more {
+            page.last().map(|m| Cursor::new(m.id.clone()))
         } else {
             None
         };
-        Ok(Page::new(
-            list.data.into_iter().map(map::model).collect(),
-            next,
-        ))
+        Ok(Page::new(page, next))
     }
 
     async fn get_model(&self, req: ModelRef) -> Result<ModelInfo> {

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::{PROVIDER, wire};
 use crate::ai::http::Failure;
-use crate::ai::{is_context_overflow, normalize_finish, rekind};
+use crate::ai::{is_context_overflow, is_unknown_model, normalize_finish, rekind};
 
 /// The name of the tool that carries a structured (JSON) answer, when a
 /// request asks for one: Anthropic has no JSON mode, so the answer is
@@ -264,11 +264,12 @@ pub(crate) fn chat_response(
 }
 
 /// A model's info: every Claude model chats, streams, calls tools and
-/// reads images.
+/// reads images. The owner is `anthropic` unless the listing names another
+/// (a gateway's).
 pub(crate) fn model(m: wire::Model) -> ModelInfo {
     ModelInfo {
         id: m.id,
-        owned_by: Some("anthropic".to_owned()),
+        owned_by: Some(m.owned_by.unwrap_or_else(|| "anthropic".to_owned())),
         context_window: m.max_input_tokens,
         max_output_tokens: m.max_tokens,
         features: ModelFeatures {
@@ -311,12 +312,22 @@ pub(crate) fn error(f: &Failure<'_>) -> Error {
         detail.kind.as_deref().unwrap_or(""),
         detail.message.as_deref().unwrap_or(""),
     )
+    .or_else(|| unknown_model(f.status, detail.message.as_deref()))
     .unwrap_or(if f.status.as_u16() == 529 {
         ErrorKind::Unavailable
     } else {
         generic.kind()
     });
     rekind(generic, kind)
+}
+
+/// `NotFound` for a request refusal (`400`, `422`) whose message says the
+/// model does not exist (a gateway's `400 "Invalid model name …"`), as
+/// Anthropic's own `404 not_found_error` is — and as the OpenAI adapter
+/// maps the same refusal.
+fn unknown_model(status: http::StatusCode, message: Option<&str>) -> Option<ErrorKind> {
+    let refusal = matches!(status.as_u16(), 400 | 422);
+    (refusal && message.is_some_and(is_unknown_model)).then_some(ErrorKind::NotFound)
 }
 
 /// Map an `error` event of a stream.

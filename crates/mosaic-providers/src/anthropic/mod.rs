@@ -17,7 +17,17 @@
 //! `Unavailable` (retryable); `rate_limit_error` `RateLimited` with
 //! `retry-after`; "prompt is too long" `ContextLengthExceeded`;
 //! `billing_error` and a too-low credit balance `QuotaExceeded`; a
-//! `refusal` stop reason is finish reason `ContentFilter`.
+//! `refusal` stop reason is finish reason `ContentFilter`. An unknown model
+//! is `NotFound`: Anthropic's `404 not_found_error`, and a `400` whose
+//! message names an invalid or unknown model (the LiteLLM gateway's
+//! "Invalid model name passed in model=…"), the same mapping as the OpenAI
+//! adapter's. A streamed request answered with anything but
+//! `text/event-stream` (a gateway that ignored `stream: true` and sent one
+//! JSON message) is a `Decode` error naming the content type that arrived.
+//!
+//! Gateways that answer `/v1/models` in OpenAI's shape (every model at
+//! once, `limit` and `after_id` ignored) are paged by Mosaic with the same
+//! cursor (the last id of a page), so pages never exceed the size asked.
 //!
 //! * operations: `chat.rs`; wire types: [`wire`]; mapping: `map.rs`;
 //!   streaming: [`StreamDecoder`];

@@ -284,6 +284,10 @@ pub struct Model {
     /// Human-readable name.
     #[serde(default)]
     pub display_name: Option<String>,
+    /// The owner, as gateways listing models in OpenAI's shape report it
+    /// (Anthropic's API sends none).
+    #[serde(default)]
+    pub owned_by: Option<String>,
     /// Context window, where reported.
     #[serde(default)]
     pub max_input_tokens: Option<u32>,

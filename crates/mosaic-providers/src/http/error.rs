@@ -36,7 +36,8 @@ const MAX_MESSAGE: usize = 300;
 /// ..., "message"/"code": ...}]}` (GitHub, Gitea), `{"message": {"field":
 /// ["..."]}}` and `{"error": "..."}` (GitLab), `{"error": {"message": ...,
 /// "fields": {"name": ["..."]}}}` (Bitbucket), `{"error": {"message": ...,
-/// "param": ...}}` (OpenAI-style), `{"error_description": ...}` (OAuth).
+/// "param": ...}}` (OpenAI-style), `{"error_description": ...}` (OAuth),
+/// `{"detail": "..."}` (FastAPI servers: vLLM, the LiteLLM gateway).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ErrorBody {
     /// The human-readable message (redacted, shortened).
@@ -94,6 +95,7 @@ impl ErrorBody {
         if message.is_none() {
             message = v
                 .get("error_description")
+                .or_else(|| v.get("detail"))
                 .and_then(Value::as_str)
                 .map(str::to_owned);
         }
@@ -277,6 +279,21 @@ mod tests {
             body.as_bytes(),
             UNIX_EPOCH + Duration::from_secs(1_700_000_000),
         )
+    }
+
+    #[test]
+    fn fastapi_detail_is_the_message() {
+        // The LiteLLM gateway's answer to `GET /v1/models/nope`.
+        let e = map(
+            404,
+            &[],
+            r#"{"detail":"The model `nope` does not exist or is not accessible"}"#,
+        );
+        assert_eq!(e.kind(), ErrorKind::NotFound);
+        assert!(
+            e.message().contains("The model `nope` does not exist"),
+            "{e}"
+        );
     }
 
     #[test]

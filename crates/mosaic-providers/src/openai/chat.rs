@@ -7,7 +7,7 @@ use mosaic_core::ai::{
 };
 use mosaic_core::{Capabilities, Error, ErrorKind, Page, Result};
 
-use super::{OpenAi, PROVIDER, StreamDecoder, map, wire};
+use super::{ModelInfoSource, OpenAi, PROVIDER, StreamDecoder, map, wire};
 use crate::ai::validate;
 
 /// Models per page of `list_models` (the API returns them all at once).
@@ -96,8 +96,13 @@ impl AiProvider for OpenAi {
     }
 
     async fn list_models(&self, req: ListModels) -> Result<Page<ModelInfo>> {
-        let list: wire::ModelList = self.http.get_json(self.models_path(), &[]).await?;
-        let mut models: Vec<ModelInfo> = list.data.into_iter().map(map::model).collect();
+        let mut models = match self.model_info {
+            ModelInfoSource::Models => {
+                let list: wire::ModelList = self.http.get_json(self.models_path(), &[]).await?;
+                list.data.into_iter().map(map::model).collect()
+            }
+            ModelInfoSource::LiteLlm => self.litellm_models().await?,
+        };
         models.sort_by(|a, b| a.id.cmp(&b.id));
         Page::slice(models, &req.page, MODELS_PAGE)
     }
@@ -108,6 +113,20 @@ impl AiProvider for OpenAi {
                 Error::invalid_input("id", "a model id is required").with_provider(PROVIDER)
             );
         }
+        if self.model_info == ModelInfoSource::LiteLlm {
+            return self
+                .litellm_models()
+                .await?
+                .into_iter()
+                .find(|m| m.id == req.id)
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::NotFound,
+                        format!("the gateway's /model/info lists no model `{}`", req.id),
+                    )
+                    .with_provider(PROVIDER)
+                });
+        }
         let path = format!(
             "{}/{}",
             self.models_path(),
@@ -115,5 +134,13 @@ impl AiProvider for OpenAi {
         );
         let m: wire::Model = self.http.get_json(&path, &[]).await?;
         Ok(map::model(m))
+    }
+}
+
+impl OpenAi {
+    /// Every model of a LiteLLM gateway's `GET {base}/model/info`.
+    async fn litellm_models(&self) -> Result<Vec<ModelInfo>> {
+        let list: wire::LiteLlmModelInfoList = self.http.get_json("/model/info", &[]).await?;
+        Ok(map::litellm_models(list))
     }
 }

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::PROVIDER;
 use super::wire;
 use crate::ai::http::Failure;
-use crate::ai::{is_context_overflow, normalize_finish, rekind};
+use crate::ai::{is_context_overflow, is_unknown_model, normalize_finish, rekind};
 
 /// Which request field carries the output limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,6 +256,66 @@ pub(crate) fn model(m: wire::Model) -> ModelInfo {
     }
 }
 
+/// A token limit of LiteLLM's model details (integers, or floats in some
+/// listings), when positive and in range.
+fn token_limit(v: Option<f64>) -> Option<u32> {
+    v.filter(|n| n.is_finite() && *n >= 1.0 && *n <= f64::from(u32::MAX))
+        .map(|n| n as u32)
+}
+
+/// The smaller of two known limits.
+fn min_known(a: Option<u32>, b: Option<u32>) -> Option<u32> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The models of LiteLLM's `/model/info`: one per `model_name`, with the
+/// context window (`max_input_tokens`) and output limit
+/// (`max_output_tokens`, or the legacy `max_tokens`) of its deployments —
+/// the smallest, when deployments of one name differ, since a request may
+/// reach any of them — and the features all of them have.
+pub(crate) fn litellm_models(list: wire::LiteLlmModelInfoList) -> Vec<ModelInfo> {
+    let mut out: Vec<ModelInfo> = Vec::new();
+    for d in list.data {
+        let info = d.model_info;
+        let mut m = ModelInfo {
+            owned_by: info.litellm_provider.clone(),
+            context_window: token_limit(info.max_input_tokens),
+            max_output_tokens: token_limit(info.max_output_tokens).or(token_limit(info.max_tokens)),
+            features: ModelFeatures::default(),
+            id: d.model_name,
+        };
+        let embedding = match info.mode.as_deref() {
+            Some(mode) => mode == "embedding",
+            None => m.id.contains("embed"),
+        };
+        m.features = ModelFeatures {
+            chat: !embedding,
+            streaming: !embedding,
+            tools: !embedding && info.supports_function_calling == Some(true),
+            embeddings: embedding,
+            vision: info.supports_vision == Some(true),
+        };
+        match out.iter_mut().find(|o| o.id == m.id) {
+            Some(o) => {
+                o.context_window = min_known(o.context_window, m.context_window);
+                o.max_output_tokens = min_known(o.max_output_tokens, m.max_output_tokens);
+                o.owned_by = o.owned_by.take().or(m.owned_by);
+                let (a, b) = (&mut o.features, m.features);
+                a.chat &= b.chat;
+                a.streaming &= b.streaming;
+                a.tools &= b.tools;
+                a.embeddings &= b.embeddings;
+                a.vision &= b.vision;
+            }
+            None => out.push(m),
+        }
+    }
+    out
+}
+
 // ----- errors -----
 
 /// The code, type and message of an error body (nested or flat).
@@ -358,13 +418,23 @@ fn reset_after(f: &Failure<'_>) -> Option<Duration> {
     })
 }
 
+/// `NotFound` for a request refusal (`400`, `422`) whose message says the
+/// model does not exist: LiteLLM's `400 "Invalid model name passed in
+/// model=…"` is the same refusal as OpenAI's `404 model_not_found`.
+pub(crate) fn unknown_model(status: http::StatusCode, message: Option<&str>) -> Option<ErrorKind> {
+    let refusal = matches!(status.as_u16(), 400 | 422);
+    (refusal && message.is_some_and(is_unknown_model)).then_some(ErrorKind::NotFound)
+}
+
 /// Map a failed OpenAI response.
 pub(crate) fn error(f: &Failure<'_>) -> Error {
     let generic = f.generic();
     let parts = serde_json::from_slice::<Value>(f.body)
         .map(|v| error_parts(&v))
         .unwrap_or_default();
-    let kind = classify(&parts).unwrap_or(generic.kind());
+    let kind = classify(&parts)
+        .or_else(|| unknown_model(f.status, parts.message.as_deref()))
+        .unwrap_or(generic.kind());
     let mut e = rekind(generic, kind);
     if kind == ErrorKind::RateLimited
         && e.retry_after().is_none()

@@ -9,7 +9,12 @@
 //!   usage, tool-call fragments are assembled by index (parallel calls);
 //! * `complete`: `POST {base}/completions`;
 //! * `embed`: `POST {base}/embeddings`;
-//! * `list_models` / `get_model`: `GET {base}/models[/{id}]`.
+//! * `list_models` / `get_model`: `GET {base}/models[/{id}]`, or with
+//!   [`ModelInfoSource::LiteLlm`] a LiteLLM gateway's
+//!   `GET {base}/model/info`, whose `max_input_tokens` and
+//!   `max_output_tokens` become each model's `context_window` and
+//!   `max_output_tokens` (OpenAI's `/models` reports neither, and neither
+//!   does LiteLLM's).
 //!
 //! `base_url` keeps its path prefix, so `http://gpu-box:8000/v1` (vLLM),
 //! `http://localhost:8080/v1` (llama.cpp) or
@@ -24,7 +29,13 @@
 //! wordings of compatible servers) is `ContextLengthExceeded`; content
 //! policy refusals (`content_filter`, `content_policy_violation`) are
 //! `ContentFiltered`; a `refusal` in an answer gives finish reason
-//! `ContentFilter`.
+//! `ContentFilter`. An unknown model is `NotFound`, whether the server
+//! says so with OpenAI's `404 model_not_found` or, like the LiteLLM
+//! gateway, with a `400` whose message names an invalid or unknown model
+//! (see [`is_unknown_model`](crate::ai::is_unknown_model)). A streamed
+//! request answered with anything but `text/event-stream` (a server that
+//! ignored `stream: true` and sent one JSON body) is a `Decode` error
+//! naming the content type that arrived.
 //!
 //! * operations: `chat.rs`; wire types: [`wire`]; mapping: `map.rs`;
 //!   streaming: [`StreamDecoder`];
@@ -85,6 +96,22 @@ pub enum MaxTokensParam {
     MaxTokens,
     /// Always `max_completion_tokens`.
     MaxCompletionTokens,
+}
+
+/// Where `list_models` and `get_model` read the models from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelInfoSource {
+    /// OpenAI's `GET {base}/models[/{id}]`: ids and owners, no limits
+    /// (OpenAI reports none, nor does the LiteLLM gateway there).
+    #[default]
+    Models,
+    /// The LiteLLM gateway's `GET {base}/model/info`: the same ids with
+    /// each model's context window (`max_input_tokens`), output limit
+    /// (`max_output_tokens`), mode and tool support, as configured on the
+    /// gateway.
+    #[serde(rename = "litellm")]
+    LiteLlm,
 }
 
 /// How Azure OpenAI requests authenticate.
@@ -158,6 +185,11 @@ pub struct OpenAiConfig {
     /// Longest wait for more of a streamed answer, in seconds (`0`: none).
     #[serde(default = "default_idle")]
     pub stream_idle_timeout_secs: u64,
+    /// Where the model listing comes from: OpenAI's `/models` (the
+    /// default), or a LiteLLM gateway's `/model/info`, which carries each
+    /// model's context window and output limit.
+    #[serde(default)]
+    pub model_info: ModelInfoSource,
     /// Prices per model (USD per million tokens) laid over the base table
     /// (configuration key `prices`).
     #[serde(default)]
@@ -206,6 +238,7 @@ impl OpenAiConfig {
             max_tokens_param: MaxTokensParam::Auto,
             stream_usage: true,
             stream_idle_timeout_secs: default_idle(),
+            model_info: ModelInfoSource::Models,
             prices: BTreeMap::new(),
             price_table: None,
             http: HttpSettings {
@@ -228,6 +261,13 @@ impl OpenAiConfig {
     /// With an API key.
     pub fn with_api_key(mut self, api_key: impl Into<Secret>) -> Self {
         self.api_key = Some(api_key.into());
+        self
+    }
+
+    /// Read the models from a LiteLLM gateway's `/model/info` (context
+    /// windows and output limits included) instead of `/models`.
+    pub fn with_litellm_model_info(mut self) -> Self {
+        self.model_info = ModelInfoSource::LiteLlm;
         self
     }
 
@@ -267,6 +307,7 @@ pub struct OpenAi {
     pub(crate) azure: Option<Azure>,
     pub(crate) max_field: MaxTokensField,
     pub(crate) stream_usage: bool,
+    pub(crate) model_info: ModelInfoSource,
     pub(crate) prices: Arc<PriceTable>,
 }
 
@@ -283,6 +324,11 @@ impl OpenAi {
 
     fn build(config: OpenAiConfig, client: Option<HttpClient>) -> Result<Self> {
         let cfg_err = |m: String| Error::config(m).with_provider(PROVIDER);
+        if config.azure.is_some() && config.model_info == ModelInfoSource::LiteLlm {
+            return Err(cfg_err(
+                "`model_info = \"litellm\"` reads a LiteLLM gateway, not Azure OpenAI".to_owned(),
+            ));
+        }
         let base = config
             .price_table
             .clone()
@@ -339,6 +385,7 @@ impl OpenAi {
             }),
             max_field,
             stream_usage: config.stream_usage,
+            model_info: config.model_info,
             prices,
         })
     }

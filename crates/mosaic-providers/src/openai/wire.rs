@@ -366,6 +366,52 @@ pub struct Model {
     pub owned_by: Option<String>,
 }
 
+/// LiteLLM's model details (`GET {base}/model/info`, served at `/model/info`
+/// and `/v1/model/info`): one entry per deployment, several deployments may
+/// share a `model_name`.
+#[derive(Debug, Deserialize)]
+pub struct LiteLlmModelInfoList {
+    /// The deployments.
+    pub data: Vec<LiteLlmDeployment>,
+}
+
+/// One deployment of LiteLLM's `/model/info`.
+#[derive(Debug, Deserialize)]
+pub struct LiteLlmDeployment {
+    /// The name clients call the model by (the id in `/v1/models`).
+    pub model_name: String,
+    /// What LiteLLM knows about the deployment.
+    #[serde(default)]
+    pub model_info: LiteLlmModelInfo,
+}
+
+/// The `model_info` of a LiteLLM deployment (the fields Mosaic reads;
+/// numbers may come as integers or floats, unknown ones as `null`).
+#[derive(Debug, Default, Deserialize)]
+pub struct LiteLlmModelInfo {
+    /// The context window (prompt tokens).
+    #[serde(default)]
+    pub max_input_tokens: Option<f64>,
+    /// The output limit.
+    #[serde(default)]
+    pub max_output_tokens: Option<f64>,
+    /// The output limit under its legacy name.
+    #[serde(default)]
+    pub max_tokens: Option<f64>,
+    /// `chat`, `completion`, `embedding`, ….
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// Whether the model calls tools.
+    #[serde(default)]
+    pub supports_function_calling: Option<bool>,
+    /// Whether the model reads images.
+    #[serde(default)]
+    pub supports_vision: Option<bool>,
+    /// The upstream provider (`openai`, `anthropic`, …).
+    #[serde(default)]
+    pub litellm_provider: Option<String>,
+}
+
 /// An error body: `{"error": {"message", "type", "param", "code"}}`, or
 /// the flat `{"message", "type", "code"}` of some compatible servers.
 #[derive(Debug, Default, Deserialize)]

@@ -3,6 +3,7 @@
 
 mod ai_conformance;
 mod ai_failover;
+mod ai_gateway;
 mod ai_stream;
 mod ai_truncation;
 mod anthropic;

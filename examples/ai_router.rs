@@ -37,8 +37,8 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use futures::StreamExt as _;
+use mosaic::ai::ChatRequest;
 use mosaic::ai::price::{ModelPrice, PriceTable};
-use mosaic::ai::{ChatRequest, ModelFeatures, ModelInfo};
 use mosaic::prelude::*;
 use mosaic::router::budget::{BudgetConfig, BudgetLayer, BudgetLimit, BudgetWindow};
 use mosaic::router::router::{FailoverPolicy, ModelCosts};
@@ -49,27 +49,17 @@ use mosaic::testing::{AiReply, FakeAi};
 /// One in-memory AI provider offering `model`.
 fn provider(name: &str, model: &str, window: u32, price: (f64, f64), latency: Duration) -> FakeAi {
     let ai = FakeAi::named(name);
-    ai.seed_model(
-        ModelInfo {
-            id: model.into(),
-            context_window: Some(window),
-            max_output_tokens: Some(1_024),
-            features: ModelFeatures {
-                chat: true,
-                streaming: true,
-                ..Default::default()
-            },
-            ..Default::default()
-        },
-        None,
-    );
-    ai.set_price(
-        model,
-        Some(Price {
+    ai.seed_model(model)
+        .chat()
+        .streaming()
+        .context_window(window)
+        .max_output_tokens(1_024)
+        .price(Price {
             input_per_mtok: price.0,
             output_per_mtok: price.1,
-        }),
-    );
+        })
+        .create()
+        .expect("a chat model");
     ai.set_latency(latency);
     ai
 }

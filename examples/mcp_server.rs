@@ -21,7 +21,6 @@ use std::sync::Arc;
 
 use mosaic::Mosaic;
 use mosaic::config::{Format, MosaicConfig};
-use mosaic::git::RepoRef;
 use mosaic::testing::{FakeAi, FakeCiCd, FakeGit};
 use mosaic_mcp::McpServer;
 
@@ -79,9 +78,11 @@ principal = "mcp-agent"
 /// A forge with the repositories the demo talks about.
 fn forge(name: &str) -> Result<FakeGit, mosaic::Error> {
     let git = FakeGit::named(name);
-    git.seed_repository("acme", "website")?;
-    git.seed_repository("acme", "internal-tools")?;
-    git.seed_issue(&RepoRef::new("acme", "website"), "The footer is misaligned")?;
+    git.seed_repository("acme/website").create()?;
+    git.seed_repository("acme/internal-tools").create()?;
+    git.seed_issue("acme/website")
+        .title("The footer is misaligned")
+        .create()?;
     Ok(git)
 }
 

@@ -226,7 +226,7 @@ async fn main() -> Result<()> {
 
     // the implementations attach to the discovered manifests
     let backend = FakeGit::named("mirror");
-    backend.seed_repository("acme", "website")?;
+    backend.seed_repository("acme/website").create()?;
     let mirror_backend = backend.clone();
     host.register(factory(read_manifest(dir.path(), "mirror")?, move || {
         Ok(Box::new(MirrorPlugin {

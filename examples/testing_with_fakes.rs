@@ -268,14 +268,22 @@ fn seeded() -> (FakeGit, FakeCiCd, FakeKnowledgeBase, ReleasePlan) {
     let repo = RepoRef::new("acme", "tools");
     let plan = ReleasePlan::new(repo.clone(), "v1.2.0", "Faster sync; fixes #12.", "1");
     let forge = FakeGit::new();
-    forge.seed_repository("acme", "tools").expect("fresh forge");
+    forge
+        .seed_repository("acme/tools")
+        .create()
+        .expect("fresh forge");
     let ci = FakeCiCd::new();
-    ci.seed_project("acme/tools");
     // The CI fake does not watch the forge: tell it the branch will exist.
-    ci.seed_ref("acme/tools", &plan.branch())
-        .expect("project seeded");
+    ci.seed_project("acme/tools")
+        .reference(plan.branch())
+        .create()
+        .expect("fresh ci");
     let kb = FakeKnowledgeBase::new();
-    let space = kb.seed_space("Releases", Some("REL")).expect("fresh kb");
+    let space = kb
+        .seed_space("Releases")
+        .key("REL")
+        .create()
+        .expect("fresh kb");
     assert_eq!(space.id, plan.notes_space);
     (forge, ci, kb, plan)
 }
@@ -383,7 +391,10 @@ mod tests {
     async fn a_red_pipeline_is_not_merged() {
         let (forge, ci, kb, plan) = seeded();
         let red = PipelinePlan::new().job(JobPlan::new("test", Duration::from_secs(40)).fails());
-        ci.set_plan("acme/tools", "ci", red).unwrap();
+        ci.script_pipeline("acme/tools")
+            .plan(red)
+            .for_every_run()
+            .unwrap();
 
         let err = release(&forge, &ci, &kb, &plan).await.unwrap_err();
         assert!(
@@ -413,7 +424,10 @@ mod tests {
     async fn a_stuck_pipeline_times_out_at_the_deadline() {
         let (forge, ci, kb, mut plan) = seeded();
         let slow = PipelinePlan::new().job(JobPlan::new("soak", Duration::from_secs(4 * 3600)));
-        ci.set_plan("acme/tools", "ci", slow).unwrap();
+        ci.script_pipeline("acme/tools")
+            .plan(slow)
+            .for_every_run()
+            .unwrap();
         plan.max_wait = Duration::from_secs(25 * 60);
 
         let clock = TestClock::start();

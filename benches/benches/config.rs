@@ -119,7 +119,7 @@ fn bench(c: &mut Criterion) {
     });
 
     let forge = FakeGit::named("forge");
-    forge.seed_repository("acme", "tools").expect("seed");
+    forge.seed_repository("acme/tools").create().expect("seed");
     let one = MosaicConfig::parse(ONE, Format::Toml, "one.toml").expect("parse");
     let configured = Mosaic::builder(one)
         .git("forge", Arc::new(forge.clone()) as Arc<dyn GitProvider>)

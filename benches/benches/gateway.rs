@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use mosaic::ai::{AiClient, AiProvider, AiService, ChatRequest, ModelFeatures, ModelInfo};
+use mosaic::ai::{AiClient, AiProvider, AiService, ChatRequest};
 use mosaic::config::Format;
 use mosaic::git::{GitProvider, RepoRef};
 use mosaic::{Mosaic, MosaicConfig, RequestContext};
@@ -86,18 +86,11 @@ allow = ["git.*", "kb.*"]
 
 fn model(name: &str, id: &str) -> FakeAi {
     let ai = FakeAi::named(name);
-    ai.seed_model(
-        ModelInfo {
-            id: id.into(),
-            context_window: Some(200_000),
-            features: ModelFeatures {
-                chat: true,
-                ..Default::default()
-            },
-            ..Default::default()
-        },
-        None,
-    );
+    ai.seed_model(id)
+        .chat()
+        .context_window(200_000)
+        .create()
+        .expect("a chat model");
     ai
 }
 
@@ -162,7 +155,7 @@ fn bench(c: &mut Criterion) {
 
     // MCP: a tool call ÷ the same read through Mosaic.
     let forge = FakeGit::named("forge");
-    forge.seed_repository("acme", "tools").expect("seed");
+    forge.seed_repository("acme/tools").create().expect("seed");
     let config = MosaicConfig::parse(MCP, Format::Toml, "mcp.toml").expect("parse");
     let mosaic = Mosaic::builder(config)
         .git("forge", Arc::new(forge) as Arc<dyn GitProvider>)

@@ -31,7 +31,7 @@ fn runtime(paused: bool) -> Runtime {
 
 fn fake() -> FakeGit {
     let git = FakeGit::new();
-    git.seed_repository("acme", "tools").expect("seed");
+    git.seed_repository("acme/tools").create().expect("seed");
     git
 }
 

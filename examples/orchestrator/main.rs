@@ -34,7 +34,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mosaic::{Mosaic, MosaicConfig};
 use mosaic_cache::StatsSnapshot;
-use mosaic_core::ai::{AiClient, AiProvider, AiService, ChatRequest, ModelFeatures, ModelInfo};
+use mosaic_core::ai::{AiClient, AiProvider, AiService, ChatRequest};
 use mosaic_core::cicd::{CiCdClient, CiCdProvider, CiCdService, PipelineRef, TriggerPipeline};
 use mosaic_core::git::{
     CreateBranch, CreateIssue, CreateRepository, GitClient, GitProvider, GitService, ListBranches,
@@ -65,47 +65,39 @@ async fn main() -> Result<()> {
     let github_srv = FakeGit::named("github").with_login("acme-bot");
     let gitea_srv = FakeGit::named("gitea").with_login("acme-bot");
     for repo in ["website", "api"] {
-        github_srv.seed_repository("acme", repo)?;
-        gitea_srv.seed_repository("acme", repo)?; // gitea mirrors the public repositories
+        github_srv
+            .seed_repository(format!("acme/{repo}"))
+            .create()?;
+        // gitea mirrors the public repositories
+        gitea_srv.seed_repository(format!("acme/{repo}")).create()?;
     }
     let ci_srv = FakeCiCd::named("ci");
-    ci_srv.seed_project("acme/website");
-    ci_srv.seed_ref("acme/website", "main")?;
-    ci_srv.seed_definition(
-        "acme/website",
-        "deploy",
-        "Deploy",
-        PipelinePlan::new()
-            .queue_delay(Duration::from_millis(50))
-            .job(JobPlan::new("build", Duration::from_millis(150)).stage("build"))
-            .job(JobPlan::new("deploy", Duration::from_millis(100)).stage("deploy")),
-    )?;
+    ci_srv
+        .seed_definition("acme/website")
+        .id("deploy")
+        .name("Deploy")
+        .plan(
+            PipelinePlan::new()
+                .queue_delay(Duration::from_millis(50))
+                .job(JobPlan::new("build", Duration::from_millis(150)).stage("build"))
+                .job(JobPlan::new("deploy", Duration::from_millis(100)).stage("deploy")),
+        )
+        .create()?;
     let (ai_small, ai_large) = (FakeAi::named("ai-small"), FakeAi::named("ai-large"));
     for (ai, model, window, price) in [
         (&ai_small, "small-8k", 8_192, (0.15, 0.60)),
         (&ai_large, "large-200k", 200_000, (3.0, 15.0)),
     ] {
-        ai.seed_model(
-            ModelInfo {
-                id: model.into(),
-                context_window: Some(window),
-                features: ModelFeatures {
-                    chat: true,
-                    streaming: true,
-                    tools: true,
-                    ..Default::default()
-                },
-                ..Default::default()
-            },
-            None,
-        );
-        ai.set_price(
-            model,
-            Some(Price {
+        ai.seed_model(model)
+            .chat()
+            .streaming()
+            .tools()
+            .context_window(window)
+            .price(Price {
                 input_per_mtok: price.0,
                 output_per_mtok: price.1,
-            }),
-        );
+            })
+            .create()?;
     }
 
     let host = PluginHost::new();

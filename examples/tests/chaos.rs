@@ -339,7 +339,7 @@ impl Harness {
         let backend = FakeGit::named("forge");
         backend.record_calls(false);
         for r in 0..REPOS {
-            backend.seed_repository("acme", &format!("r{r}"))?;
+            backend.seed_repository(format!("acme/r{r}")).create()?;
         }
         let host = PluginHost::builder()
             .drain_timeout(Duration::from_secs(2))

@@ -183,7 +183,7 @@ fn classify(result: &Result<GitResponse>) -> Outcome {
 async fn an_overloaded_stack_refuses_promptly_stays_bounded_and_drains() {
     // the provider: a forge behind counted faults (deterministic rules: no draws)
     let forge = FakeGit::new();
-    forge.seed_repository("acme", "tools").unwrap();
+    forge.seed_repository("acme/tools").create().unwrap();
     let faults = FaultLayer::new(1).rules([
         FaultRule::latency(PROVIDER_LATENCY),
         FaultRule::hang().every(HANG_EVERY),

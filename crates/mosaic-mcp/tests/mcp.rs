@@ -31,13 +31,15 @@ fn config(text: &str) -> MosaicConfig {
 /// A forge with `acme/tools` and one open pull request.
 fn seeded(name: &str) -> FakeGit {
     let git = FakeGit::named(name);
-    git.seed_repository("acme", "tools").expect("seed repo");
-    let repo = RepoRef::new("acme", "tools");
-    git.seed_branch(&repo, "feature", "main")
-        .expect("seed branch");
-    git.seed_file(&repo, "feature", "feature.txt", "new")
-        .expect("seed commit");
-    git.seed_pull_request(&repo, "feature", "main", "Add feature")
+    git.seed_repository("acme/tools")
+        .create()
+        .expect("seed repo");
+    git.seed_pull_request("acme/tools")
+        .head("feature")
+        .base("main")
+        .title("Add feature")
+        .file("feature.txt", "new")
+        .create()
         .expect("seed pr");
     git
 }
@@ -221,13 +223,13 @@ async fn calls_read_tools_and_refuses_writes_that_are_not_allowed() {
     assert_eq!(forge.call_count(GitOp::MergePullRequest), 0);
 
     // An allowed write goes through.
-    let tools = RepoRef::new("acme", "tools");
     forge
-        .seed_branch(&tools, "fix", "main")
+        .seed_branch("acme/tools")
+        .name("fix")
+        .from("main")
+        .file("fix.txt", "fixed")
+        .create()
         .expect("seed branch");
-    forge
-        .seed_file(&tools, "fix", "fix.txt", "fixed")
-        .expect("seed commit");
     let created = call(
         &client,
         "git_pull_request_create",

@@ -65,7 +65,7 @@ fn provider(
 async fn the_full_stack_fails_over_opens_the_breaker_and_recovers() {
     let (fa, fb) = (FakeGit::named("primary"), FakeGit::named("secondary"));
     for f in [&fa, &fb] {
-        f.seed_repository("acme", "tools").unwrap();
+        f.seed_repository("acme/tools").create().unwrap();
     }
     let faults_a = FaultLayer::new(1);
     let (pa, ha) = provider("primary", &faults_a, &fa);

@@ -90,7 +90,7 @@
 //!
 //! # tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap().block_on(async {
 //! let fake = FakeGit::new();
-//! fake.seed_repository("acme", "tools")?;
+//! fake.seed_repository("acme/tools").create()?;
 //! let faults = FaultLayer::new(42).rules([
 //!     FaultRule::error(ErrorKind::Unavailable).on("git.pull_request.merge").first(1),
 //!     FaultRule::rate_limited(Some(Duration::from_secs(2))).on("git.file.*").first(1),
@@ -125,7 +125,6 @@
 //! # });
 //! ```
 
-pub mod ai_gateway_server;
 pub mod clock;
 pub mod conformance;
 pub mod fake;
@@ -133,7 +132,6 @@ pub mod fault;
 pub mod mock;
 pub mod redis_server;
 
-pub use ai_gateway_server::AiGatewayServer;
 pub use fake::{
     AiReply, Call, FakeAi, FakeCiCd, FakeGit, FakeKnowledgeBase, FakeProject, FakeWorkflow,
     JobPlan, PipelinePlan,

@@ -44,7 +44,7 @@ async fn a_fake_with_disabled_operations_still_conforms() {
 #[tokio::test(start_paused = true)]
 async fn fake_cicd_passes() {
     let ci = mosaic_testing::FakeCiCd::new();
-    ci.seed_project("mosaic/conformance");
+    ci.seed_project("mosaic/conformance").create().unwrap();
     let report = conformance::cicd::run(&ci, &Default::default()).await;
     println!("{report}");
     report.assert_passed();
@@ -81,7 +81,11 @@ async fn fake_workflow_passes() {
 #[tokio::test(start_paused = true)]
 async fn fake_project_passes() {
     let tracker = mosaic_testing::FakeProject::new();
-    tracker.seed_project("CONF", "Conformance");
+    tracker
+        .seed_project("CONF")
+        .name("Conformance")
+        .create()
+        .unwrap();
     let report = conformance::project::run(&tracker, &Default::default()).await;
     println!("{report}");
     report.assert_passed();

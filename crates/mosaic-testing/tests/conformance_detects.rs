@@ -53,7 +53,7 @@ async fn claiming_less_than_offered_is_caught() {
     }
 
     let ci = FakeCiCd::new();
-    ci.seed_project("mosaic/conformance");
+    ci.seed_project("mosaic/conformance").create().unwrap();
     let client = CiCdClient::new(CiCdService::new(ci))
         .with_capabilities(Capabilities::none::<mosaic_core::cicd::CiCdOp>());
     let report = conformance::cicd::run(&client, &Default::default()).await;

@@ -10,8 +10,8 @@ const P: &str = "acme/tools";
 
 fn ci_with(plan: PipelinePlan) -> FakeCiCd {
     let ci = FakeCiCd::new();
-    ci.seed_project(P);
-    ci.set_plan(P, "ci", plan).unwrap();
+    ci.seed_project(P).create().unwrap();
+    ci.script_pipeline(P).plan(plan).for_every_run().unwrap();
     ci
 }
 
@@ -154,21 +154,17 @@ async fn cancel_retry_and_rerun() {
     assert_eq!(status(&ci, &retry.id).await, PipelineStatus::Success);
 
     // a failed job fixed and re-run turns the pipeline green
-    ci.set_plan(
-        P,
-        "ci",
-        PipelinePlan::new().job(JobPlan::new("test", Duration::from_secs(5)).fails()),
-    )
-    .unwrap();
+    ci.script_pipeline(P)
+        .job(JobPlan::new("test", Duration::from_secs(5)).fails())
+        .for_every_run()
+        .unwrap();
     let red = start(&ci).await;
     advance(5).await;
     assert_eq!(status(&ci, &red.id).await, PipelineStatus::Failure);
-    ci.set_plan(
-        P,
-        "ci",
-        PipelinePlan::new().job(JobPlan::new("test", Duration::from_secs(5))),
-    )
-    .unwrap();
+    ci.script_pipeline(P)
+        .job(JobPlan::new("test", Duration::from_secs(5)))
+        .for_every_run()
+        .unwrap();
     let jobs = ci
         .list_jobs(ListJobs {
             project: P.into(),
@@ -220,14 +216,12 @@ async fn artifacts_appear_when_their_job_succeeds() {
 #[tokio::test(start_paused = true)]
 async fn triggers_check_definitions_refs_and_inputs() {
     let ci = FakeCiCd::new();
-    ci.seed_project(P);
-    ci.seed_definition(
-        P,
-        "deploy",
-        "Deploy",
-        PipelinePlan::new().require_input("environment"),
-    )
-    .unwrap();
+    ci.seed_definition(P)
+        .id("deploy")
+        .name("Deploy")
+        .plan(PipelinePlan::new().require_input("environment"))
+        .create()
+        .unwrap();
     let missing = ci
         .trigger_pipeline(TriggerPipeline {
             project: P.into(),
@@ -281,7 +275,7 @@ async fn triggers_check_definitions_refs_and_inputs() {
 #[tokio::test]
 async fn secrets_are_stored_never_shown() {
     let ci = FakeCiCd::new();
-    ci.seed_project(P);
+    ci.seed_project(P).create().unwrap();
     ci.create_environment(PutEnvironment {
         project: P.into(),
         name: "prod".into(),

@@ -10,7 +10,7 @@ fn repo() -> RepoRef {
 
 async fn setup() -> FakeGit {
     let git = FakeGit::new();
-    git.seed_repository("acme", "tools").unwrap();
+    git.seed_repository("acme/tools").create().unwrap();
     git
 }
 
@@ -194,13 +194,29 @@ async fn pull_request_merges_move_state_and_files() {
 #[tokio::test]
 async fn conflicting_changes_do_not_merge_and_squash_makes_one_commit() {
     let git = setup().await;
-    git.seed_branch(&repo(), "a", "main").unwrap();
-    git.seed_file(&repo(), "a", "README.md", "from a\n")
+    git.seed_branch(repo())
+        .name("a")
+        .from("main")
+        .create()
         .unwrap();
-    git.seed_file(&repo(), "main", "README.md", "from main\n")
+    git.seed_file(repo())
+        .branch("a")
+        .path("README.md")
+        .content("from a\n")
+        .create()
+        .unwrap();
+    git.seed_file(repo())
+        .branch("main")
+        .path("README.md")
+        .content("from main\n")
+        .create()
         .unwrap();
     let pr = git
-        .seed_pull_request(&repo(), "a", "main", "conflict")
+        .seed_pull_request(repo())
+        .head("a")
+        .base("main")
+        .title("conflict")
+        .create()
         .unwrap();
     let err = git
         .merge_pull_request(MergePullRequest {
@@ -213,11 +229,29 @@ async fn conflicting_changes_do_not_merge_and_squash_makes_one_commit() {
     assert_eq!(err.kind(), ErrorKind::Conflict);
     assert!(err.to_string().contains("README.md"), "{err}");
 
-    git.seed_branch(&repo(), "b", "main").unwrap();
-    git.seed_file(&repo(), "b", "one.txt", "1").unwrap();
-    git.seed_file(&repo(), "b", "two.txt", "2").unwrap();
+    git.seed_branch(repo())
+        .name("b")
+        .from("main")
+        .create()
+        .unwrap();
+    git.seed_file(repo())
+        .branch("b")
+        .path("one.txt")
+        .content("1")
+        .create()
+        .unwrap();
+    git.seed_file(repo())
+        .branch("b")
+        .path("two.txt")
+        .content("2")
+        .create()
+        .unwrap();
     let pr = git
-        .seed_pull_request(&repo(), "b", "main", "two files")
+        .seed_pull_request(repo())
+        .head("b")
+        .base("main")
+        .title("two files")
+        .create()
         .unwrap();
     let before = git.branch_head(&repo(), "main").unwrap();
     let merged = git
@@ -244,12 +278,35 @@ async fn conflicting_changes_do_not_merge_and_squash_makes_one_commit() {
 #[tokio::test]
 async fn rebase_replays_each_commit() {
     let git = setup().await;
-    git.seed_branch(&repo(), "r", "main").unwrap();
-    git.seed_file(&repo(), "r", "x", "1").unwrap();
-    git.seed_file(&repo(), "r", "y", "2").unwrap();
-    git.seed_file(&repo(), "main", "z", "3").unwrap();
+    git.seed_branch(repo())
+        .name("r")
+        .from("main")
+        .create()
+        .unwrap();
+    git.seed_file(repo())
+        .branch("r")
+        .path("x")
+        .content("1")
+        .create()
+        .unwrap();
+    git.seed_file(repo())
+        .branch("r")
+        .path("y")
+        .content("2")
+        .create()
+        .unwrap();
+    git.seed_file(repo())
+        .branch("main")
+        .path("z")
+        .content("3")
+        .create()
+        .unwrap();
     let pr = git
-        .seed_pull_request(&repo(), "r", "main", "rebase me")
+        .seed_pull_request(repo())
+        .head("r")
+        .base("main")
+        .title("rebase me")
+        .create()
         .unwrap();
     let before = git.branch_head(&repo(), "main").unwrap();
     git.merge_pull_request(MergePullRequest {
@@ -308,9 +365,25 @@ async fn protected_branches_need_checks_and_approvals() {
         .unwrap_err();
     assert_eq!(direct.kind(), ErrorKind::Conflict);
 
-    git.seed_branch(&repo(), "f", "main").unwrap();
-    let head = git.seed_file(&repo(), "f", "x", "x").unwrap();
-    let pr = git.seed_pull_request(&repo(), "f", "main", "x").unwrap();
+    git.seed_branch(repo())
+        .name("f")
+        .from("main")
+        .create()
+        .unwrap();
+    let head = git
+        .seed_file(repo())
+        .branch("f")
+        .path("x")
+        .content("x")
+        .create()
+        .unwrap();
+    let pr = git
+        .seed_pull_request(repo())
+        .head("f")
+        .base("main")
+        .title("x")
+        .create()
+        .unwrap();
     let merge = MergePullRequest {
         repo: repo(),
         number: pr.number,

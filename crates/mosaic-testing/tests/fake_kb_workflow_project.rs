@@ -12,16 +12,18 @@ use serde_json::json;
 #[tokio::test]
 async fn kb_search_ranks_titles_and_versions_lock() {
     let kb = FakeKnowledgeBase::new();
-    let space = kb.seed_space("Engineering", Some("ENG")).unwrap();
+    let space = kb.seed_space("Engineering").key("ENG").create().unwrap();
     let a = kb
-        .seed_page(
-            &space.id,
-            "Runbook",
-            "restart the deploy service when it hangs",
-        )
+        .seed_page(&space.id)
+        .title("Runbook")
+        .body("restart the deploy service when it hangs")
+        .create()
         .unwrap();
     let b = kb
-        .seed_page(&space.id, "Deploy guide", "how we ship")
+        .seed_page(&space.id)
+        .title("Deploy guide")
+        .body("how we ship")
+        .create()
         .unwrap();
     let hits = kb
         .search(kb::SearchKb {
@@ -116,9 +118,9 @@ async fn kb_search_ranks_titles_and_versions_lock() {
 #[tokio::test]
 async fn kb_subtrees_move_and_delete_together() {
     let kb = FakeKnowledgeBase::new();
-    let s1 = kb.seed_space("One", None).unwrap();
-    let s2 = kb.seed_space("Two", None).unwrap();
-    let parent = kb.seed_page(&s1.id, "Parent", "").unwrap();
+    let s1 = kb.seed_space("One").create().unwrap();
+    let s2 = kb.seed_space("Two").create().unwrap();
+    let parent = kb.seed_page(&s1.id).title("Parent").create().unwrap();
     let child = kb
         .create_page(kb::CreateKbPage {
             space_id: s1.id.clone(),
@@ -342,8 +344,8 @@ async fn workflows_need_a_runnable_graph_to_activate() {
 #[tokio::test]
 async fn tracker_workflow_and_search() {
     let t = FakeProject::new();
-    t.seed_project("ENG", "Engineering");
-    t.seed_user("ana", "Ana");
+    t.seed_project("ENG").name("Engineering").create().unwrap();
+    t.seed_user("ana").name("Ana").create().unwrap();
     let i = t
         .create_issue(project::CreateIssue {
             project_id: "proj-ENG".into(),

@@ -12,7 +12,7 @@ use tower::{Layer, Service, ServiceExt};
 
 fn fake() -> FakeGit {
     let git = FakeGit::new();
-    git.seed_repository("acme", "tools").unwrap();
+    git.seed_repository("acme/tools").create().unwrap();
     git
 }
 

@@ -22,7 +22,7 @@ pub type Faulty = FaultService<GitService<FakeGit>>;
 /// A fake forge named `name` holding `acme/tools`, behind `faults`.
 pub fn faulty(name: &str, faults: &FaultLayer) -> (FakeGit, Faulty) {
     let fake = FakeGit::named(name);
-    fake.seed_repository("acme", "tools").unwrap();
+    fake.seed_repository("acme/tools").create().unwrap();
     let svc = faults.layer(GitService::new(fake.clone()));
     (fake, svc)
 }

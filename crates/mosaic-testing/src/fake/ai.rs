@@ -14,6 +14,10 @@ use serde::Serialize;
 
 use super::{Core, digest, fake_controls, require};
 
+mod seed;
+
+pub use seed::ModelSeed;
+
 const DEFAULT_PAGE: u32 = 50;
 /// The chat model every new fake offers.
 pub const CHAT_MODEL: &str = "fake-chat";
@@ -294,16 +298,6 @@ impl FakeAi {
                 chunk_interval: Duration::ZERO,
             })),
         }
-    }
-
-    /// Offer another model (replacing one with the same id). For an
-    /// embedding model, `embedding_dimensions` sets its vector size.
-    pub fn seed_model(&self, model: ModelInfo, embedding_dimensions: Option<u32>) {
-        let mut s = self.state.lock();
-        if let Some(d) = embedding_dimensions {
-            s.embedding_dims.insert(model.id.clone(), d.max(1));
-        }
-        s.models.insert(model.id.clone(), model);
     }
 
     /// Set (or with `None` remove) a model's price.

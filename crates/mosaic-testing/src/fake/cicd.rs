@@ -1,6 +1,6 @@
 //! [`FakeCiCd`]: an in-memory CI/CD system whose pipelines run on tokio time.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +13,10 @@ use serde::Serialize;
 use tokio::time::Instant;
 
 use super::{Core, FakeClock, digest, fake_controls, require};
+
+mod seed;
+
+pub use seed::{CiProjectSeed, DefinitionSeed, PipelineScript};
 
 const DEFAULT_PAGE: u32 = 30;
 
@@ -140,7 +144,9 @@ impl PipelinePlan {
 ///
 /// Projects must exist ([`seed_project`](Self::seed_project) adds one with
 /// a `main` ref and a definition `ci` running the default
-/// [`PipelinePlan`]); unknown projects are `NotFound`. A pipeline's state is
+/// [`PipelinePlan`]; [`seed_definition`](Self::seed_definition) adds
+/// definitions, [`script_pipeline`](Self::script_pipeline) scripts what
+/// runs do); unknown projects are `NotFound`. A pipeline's state is
 /// computed from tokio's clock: it is `queued` for the plan's queue delay,
 /// `running` while its jobs run, then `success` or `failure` (later jobs of
 /// a failed run are `skipped`). Logs grow while jobs run and are complete
@@ -157,7 +163,7 @@ impl PipelinePlan {
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap().block_on(async {
 /// let ci = FakeCiCd::new();
-/// ci.seed_project("acme/tools");
+/// ci.seed_project("acme/tools").create()?;
 /// let run = ci.create_pipeline(CreatePipeline {
 ///     project: "acme/tools".into(),
 ///     reference: "main".into(),
@@ -201,6 +207,8 @@ fake_controls!(FakeCiCd, CiCdOp, "fake-cicd");
 struct ProjectState {
     refs: BTreeSet<String>,
     definitions: BTreeMap<String, (PipelineDefinition, PipelinePlan)>,
+    /// Plans queued for the next runs of a definition (`script_pipeline`).
+    scripted: BTreeMap<String, VecDeque<PipelinePlan>>,
     next_number: u64,
     environments: BTreeMap<String, Environment>,
     secrets: BTreeMap<(Option<String>, String), (SecretInfo, Secret)>,
@@ -370,89 +378,6 @@ impl FakeCiCd {
                 host: format!("{name}.invalid"),
             })),
         }
-    }
-
-    /// Add a project with ref `main` and definition `ci` (default plan).
-    /// Seeding an existing project leaves it unchanged.
-    pub fn seed_project(&self, project: &str) {
-        let mut s = self.state.lock();
-        let host = s.host.clone();
-        s.projects
-            .entry(project.to_owned())
-            .or_insert_with(|| ProjectState {
-                refs: ["main".to_owned()].into(),
-                definitions: [(
-                    "ci".to_owned(),
-                    (
-                        PipelineDefinition {
-                            id: "ci".to_owned(),
-                            name: "CI".to_owned(),
-                            path: Some(".ci.yml".to_owned()),
-                            enabled: true,
-                            web_url: Some(format!("https://{host}/{project}/definitions/ci")),
-                        },
-                        PipelinePlan::default(),
-                    ),
-                )]
-                .into(),
-                next_number: 1,
-                environments: BTreeMap::new(),
-                secrets: BTreeMap::new(),
-            });
-    }
-
-    /// Add a branch or tag pipelines can run for.
-    ///
-    /// # Errors
-    /// `NotFound` for an unknown project.
-    pub fn seed_ref(&self, project: &str, reference: &str) -> Result<()> {
-        let mut s = self.state.lock();
-        s.project_mut(project)
-            .map(|p| {
-                p.refs.insert(reference.to_owned());
-            })
-            .map_err(|e| self.core.tag(e))
-    }
-
-    /// Add (or replace) definition `id` running `plan`.
-    ///
-    /// # Errors
-    /// `NotFound` for an unknown project.
-    pub fn seed_definition(
-        &self,
-        project: &str,
-        id: &str,
-        name: &str,
-        plan: PipelinePlan,
-    ) -> Result<PipelineDefinition> {
-        let mut s = self.state.lock();
-        let host = s.host.clone();
-        let p = s.project_mut(project).map_err(|e| self.core.tag(e))?;
-        let def = PipelineDefinition {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            path: Some(format!(".ci/{id}.yml")),
-            enabled: true,
-            web_url: Some(format!("https://{host}/{project}/definitions/{id}")),
-        };
-        p.definitions.insert(id.to_owned(), (def.clone(), plan));
-        Ok(def)
-    }
-
-    /// Change what future runs (and re-runs) of a definition do.
-    ///
-    /// # Errors
-    /// `NotFound` for an unknown project or definition.
-    pub fn set_plan(&self, project: &str, definition: &str, plan: PipelinePlan) -> Result<()> {
-        let mut s = self.state.lock();
-        let p = s.project_mut(project).map_err(|e| self.core.tag(e))?;
-        let def = p.definitions.get_mut(definition).ok_or_else(|| {
-            self.core.tag(Error::not_found(format!(
-                "definition `{definition}` not found"
-            )))
-        })?;
-        def.1 = plan;
-        Ok(())
     }
 
     /// Enable or disable a definition (a disabled one cannot be triggered).
@@ -713,10 +638,8 @@ impl CiState {
         now: Instant,
     ) -> Result<u64> {
         let p = self.project_mut(project)?;
-        let (_, plan) = p
-            .definitions
-            .get(definition)
-            .cloned()
+        let plan = p
+            .next_plan(definition)
             .ok_or_else(|| Error::not_found(format!("definition `{definition}` not found")))?;
         let number = p.next_number;
         p.next_number += 1;
@@ -855,16 +778,12 @@ impl CiCdProvider for FakeCiCd {
             for k in p.variables.keys() {
                 validate_var_name(&format!("variables.{k}"), k)?;
             }
-            let definition = if project.definitions.contains_key("ci") {
-                "ci".to_owned()
-            } else {
-                project.definitions.keys().next().cloned().ok_or_else(|| {
-                    Error::not_found(format!(
-                        "project `{}` has no pipeline definition",
-                        p.project
-                    ))
-                })?
-            };
+            let definition = project.default_definition().ok_or_else(|| {
+                Error::not_found(format!(
+                    "project `{}` has no pipeline definition",
+                    p.project
+                ))
+            })?;
             let id = s.start_pipeline(
                 &p.project,
                 &definition,

@@ -12,6 +12,10 @@ use serde::Serialize;
 
 use super::{Core, digest, fake_controls, require, require_name};
 
+mod seed;
+
+pub use seed::{BranchSeed, FileSeed, GitIssueSeed, PullRequestSeed, RepoSpec, RepositorySeed};
+
 /// Items per page when the request does not say.
 const DEFAULT_PAGE: u32 = 30;
 /// Webhook events the fake knows (Mosaic's names).
@@ -123,115 +127,7 @@ impl FakeGit {
         self.state.lock().login.clone()
     }
 
-    // ----- seeding (not recorded in the call log) -----
-
-    /// Add a repository with an initial commit (`README.md`) on `main`.
-    ///
-    /// # Errors
-    /// As `create_repository` (e.g. `Conflict` when it exists).
-    pub fn seed_repository(&self, owner: &str, name: &str) -> Result<Repository> {
-        let p = CreateRepository {
-            owner: Some(owner.to_owned()),
-            name: name.to_owned(),
-            auto_init: true,
-            ..Default::default()
-        };
-        self.quiet(|s, now| s.create_repository(p, now))
-    }
-
-    /// Write `content` to `path` on `branch` (creating or replacing the
-    /// file) as one commit.
-    ///
-    /// # Errors
-    /// `NotFound` for a missing repository, `InvalidInput` for a bad path
-    /// or unknown branch.
-    pub fn seed_file(
-        &self,
-        repo: &RepoRef,
-        branch: &str,
-        path: &str,
-        content: impl Into<Vec<u8>>,
-    ) -> Result<Commit> {
-        let content = content.into();
-        self.quiet(|s, now| {
-            let login = s.login.clone();
-            let r = s.repo_mut(repo)?;
-            let exists = r.branch_tree(branch).is_some_and(|t| t.contains_key(path));
-            let change = if exists {
-                FileChange::Update {
-                    path: path.to_owned(),
-                    content,
-                }
-            } else {
-                FileChange::Create {
-                    path: path.to_owned(),
-                    content,
-                }
-            };
-            r.commit_changes(
-                branch,
-                &format!("seed {path}"),
-                &[change],
-                None,
-                &login,
-                now,
-                false,
-            )
-        })
-    }
-
-    /// Create branch `name` at `from` (a branch, tag or SHA).
-    ///
-    /// # Errors
-    /// As `create_branch`.
-    pub fn seed_branch(&self, repo: &RepoRef, name: &str, from: &str) -> Result<Branch> {
-        let p = CreateBranch {
-            repo: repo.clone(),
-            name: name.to_owned(),
-            from: from.to_owned(),
-        };
-        self.quiet(|s, _| s.repo_mut(repo)?.create_branch(p))
-    }
-
-    /// Open an issue.
-    ///
-    /// # Errors
-    /// As `create_issue`.
-    pub fn seed_issue(&self, repo: &RepoRef, title: &str) -> Result<Issue> {
-        let p = CreateIssue {
-            repo: repo.clone(),
-            title: title.to_owned(),
-            ..Default::default()
-        };
-        self.quiet(|s, now| {
-            let login = s.login.clone();
-            s.repo_mut(repo)?.create_issue(p, &login, now)
-        })
-    }
-
-    /// Open a pull request from `head` into `base`.
-    ///
-    /// # Errors
-    /// As `create_pull_request`.
-    pub fn seed_pull_request(
-        &self,
-        repo: &RepoRef,
-        head: &str,
-        base: &str,
-        title: &str,
-    ) -> Result<PullRequest> {
-        let p = CreatePullRequest {
-            repo: repo.clone(),
-            title: title.to_owned(),
-            head: head.to_owned(),
-            base: base.to_owned(),
-            ..Default::default()
-        };
-        self.quiet(|s, now| {
-            let (login, host) = (s.login.clone(), s.host.clone());
-            s.repo_mut(repo)?.create_pull_request(p, &login, &host, now)
-        })
-    }
+    // ----- seeding (not recorded in the call log; builders in `seed`) -----
 
     /// Record an approving review of pull request `number` by `login`
     /// (counts towards a base branch's `required_approvals`).

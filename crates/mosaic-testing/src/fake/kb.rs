@@ -12,6 +12,10 @@ use serde::Serialize;
 
 use super::{Core, fake_controls, require};
 
+mod seed;
+
+pub use seed::{PageSeed, SpaceSeed};
+
 const DEFAULT_PAGE: u32 = 25;
 
 /// An in-memory knowledge base implementing every
@@ -269,41 +273,6 @@ impl FakeKnowledgeBase {
                 pages: BTreeMap::new(),
             })),
         }
-    }
-
-    /// Add a space.
-    ///
-    /// # Errors
-    /// As `create_space`.
-    pub fn seed_space(&self, name: &str, key: Option<&str>) -> Result<Space> {
-        let p = CreateSpace {
-            key: key.map(str::to_owned),
-            name: name.to_owned(),
-            ..Default::default()
-        };
-        let now = self.core.clock().now();
-        self.state
-            .lock()
-            .create_space(p, &now)
-            .map_err(|e| self.core.tag(e))
-    }
-
-    /// Add a page.
-    ///
-    /// # Errors
-    /// As `create_page`.
-    pub fn seed_page(&self, space_id: &str, title: &str, body: &str) -> Result<KbPage> {
-        let p = CreateKbPage {
-            space_id: space_id.to_owned(),
-            parent_id: None,
-            title: title.to_owned(),
-            body: body.to_owned(),
-        };
-        let now = self.core.clock().now();
-        self.state
-            .lock()
-            .create_page(p, "created", &now)
-            .map_err(|e| self.core.tag(e))
     }
 
     /// Every page (with body), in creation order.

@@ -13,7 +13,19 @@
 //!   sees the same state, so a test keeps one clone for inspection and hands
 //!   another to `GitService::new(..)` or to its own code;
 //! * **seeding**: `seed_*` methods add data without going through the call
-//!   log;
+//!   log or planned failures. The git, CI/CD, knowledge-base, tracker and
+//!   AI fakes seed through builders that name every field and create what
+//!   the seed needs (a repository, branches, a commit on a pull request's
+//!   head, a CI project), or fail with an `InvalidInput` error naming what
+//!   is missing:
+//!
+//!   ```
+//!   # use mosaic_testing::FakeGit;
+//!   let git = FakeGit::new();
+//!   let pr = git.seed_pull_request("acme/site").head("feature").title("Fix footer").create()?;
+//!   assert_eq!((pr.head.as_str(), pr.base.as_str()), ("feature", "main"));
+//!   # Ok::<(), mosaic_core::Error>(())
+//!   ```
 //! * **inspection**: [`calls`](FakeGit::calls) returns every call with its
 //!   operation name and parameters as JSON (secrets print `[REDACTED]`),
 //!   plus family-specific read-outs of the stored state;
@@ -50,12 +62,15 @@ mod project;
 mod workflow;
 
 pub use ai::{
-    AiReply, CHAT_MODEL, EMBED_DIMENSIONS, EMBED_MODEL, FakeAi, Price, count_tokens, embed_text,
+    AiReply, CHAT_MODEL, EMBED_DIMENSIONS, EMBED_MODEL, FakeAi, ModelSeed, Price, count_tokens,
+    embed_text,
 };
-pub use cicd::{FakeCiCd, JobPlan, PipelinePlan};
-pub use git::FakeGit;
-pub use kb::FakeKnowledgeBase;
-pub use project::FakeProject;
+pub use cicd::{CiProjectSeed, DefinitionSeed, FakeCiCd, JobPlan, PipelinePlan, PipelineScript};
+pub use git::{
+    BranchSeed, FakeGit, FileSeed, GitIssueSeed, PullRequestSeed, RepoSpec, RepositorySeed,
+};
+pub use kb::{FakeKnowledgeBase, PageSeed, SpaceSeed};
+pub use project::{FakeProject, TrackerIssueSeed, TrackerProjectSeed, UserSeed};
 pub use workflow::FakeWorkflow;
 
 /// One recorded call of a fake.

@@ -12,6 +12,10 @@ use serde::Serialize;
 
 use super::{Core, fake_controls, require};
 
+mod seed;
+
+pub use seed::{TrackerIssueSeed, TrackerProjectSeed, UserSeed};
+
 const DEFAULT_PAGE: u32 = 50;
 
 /// The workflow states: name, category, and the states reachable from it.
@@ -35,7 +39,8 @@ const PRIORITIES: &[&str] = &["Highest", "High", "Medium", "Low", "Lowest"];
 /// An in-memory issue tracker implementing every [`ProjectProvider`]
 /// operation.
 ///
-/// Projects are seeded ([`seed_project`](Self::seed_project)); issues get an
+/// Projects are seeded ([`seed_project`](Self::seed_project); issues can be
+/// seeded too, with [`seed_issue`](Self::seed_issue)); issues get an
 /// opaque id and a key (`ENG-1`, `ENG-2`, …) and are found by either. The
 /// workflow is `To Do → In Progress → Done` with `Cancelled`, reopening
 /// (`Done → In Progress`, `Cancelled → To Do`) and a shortcut
@@ -52,7 +57,7 @@ const PRIORITIES: &[&str] = &["Highest", "High", "Medium", "Low", "Lowest"];
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
 /// let tracker = FakeProject::new();
-/// tracker.seed_project("ENG", "Engineering");
+/// tracker.seed_project("ENG").name("Engineering").create()?;
 /// let issue = tracker.create_issue(CreateIssue {
 ///     project_id: "ENG".into(),
 ///     title: "Flaky test".into(),
@@ -141,39 +146,6 @@ impl FakeProject {
         }
     }
 
-    /// Add a project with key `key` (its id is `proj-<key>`); seeding an
-    /// existing key returns the existing project.
-    pub fn seed_project(&self, key: &str, name: &str) -> Project {
-        let mut s = self.state.lock();
-        let host = s.host.clone();
-        s.projects
-            .entry(key.to_owned())
-            .or_insert_with(|| ProjectRec {
-                project: Project {
-                    id: format!("proj-{key}"),
-                    key: Some(key.to_owned()),
-                    name: name.to_owned(),
-                    description: None,
-                    web_url: Some(format!("https://{host}/projects/{key}")),
-                },
-                next_number: 1,
-                labels: BTreeSet::new(),
-            })
-            .project
-            .clone()
-    }
-
-    /// Add a user who can be assigned.
-    pub fn seed_user(&self, id: &str, name: &str) -> User {
-        let user = User {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            email: None,
-        };
-        self.state.lock().users.insert(id.to_owned(), user.clone());
-        user
-    }
-
     /// Every issue, in creation order.
     pub fn issues(&self) -> Vec<Issue> {
         self.state
@@ -197,6 +169,54 @@ impl FakeProject {
 }
 
 impl TrackerState {
+    fn create_issue(&mut self, p: CreateIssue, now: &str) -> Result<Issue> {
+        let key = self.project_key(&p.project_id, "project_id")?;
+        require("title", &p.title)?;
+        if let Some(t) = &p.issue_type
+            && !ISSUE_TYPES.contains(&t.as_str())
+        {
+            return Err(Error::invalid_input(
+                "issue_type",
+                format!(
+                    "unknown issue type `{t}` (one of {})",
+                    ISSUE_TYPES.join(", ")
+                ),
+            ));
+        }
+        self.check_fields(Some(&p.labels), Some(&p.assignees), p.priority.as_deref())?;
+        let id = self.next_id;
+        self.next_id += 1;
+        let host = self.host.clone();
+        let proj = self.projects.get_mut(&key).expect("resolved");
+        let number = proj.next_number;
+        proj.next_number += 1;
+        proj.labels.extend(p.labels.iter().cloned());
+        let issue_key = format!("{key}-{number}");
+        let issue = Issue {
+            id: format!("issue-{id}"),
+            key: issue_key.clone(),
+            project_id: proj.project.id.clone(),
+            title: p.title,
+            description: p.description,
+            status: STATES[0].0.to_owned(),
+            status_category: STATES[0].1,
+            labels: p.labels,
+            assignees: p.assignees,
+            priority: p.priority.or_else(|| Some("Medium".to_owned())),
+            web_url: Some(format!("https://{host}/browse/{issue_key}")),
+            created_at: Some(now.to_owned()),
+            updated_at: Some(now.to_owned()),
+        };
+        self.issues.insert(
+            id,
+            IssueRec {
+                issue: issue.clone(),
+                comments: Vec::new(),
+            },
+        );
+        Ok(issue)
+    }
+
     /// The project key for an id or key.
     fn project_key(&self, id_or_key: &str, field: &str) -> Result<String> {
         require(field, id_or_key)?;
@@ -275,51 +295,7 @@ impl ProjectProvider for FakeProject {
 
     async fn create_issue(&self, p: CreateIssue) -> Result<Issue> {
         self.run(ProjectOp::CreateIssue, p, |s, p, now| {
-            let key = s.project_key(&p.project_id, "project_id")?;
-            require("title", &p.title)?;
-            if let Some(t) = &p.issue_type
-                && !ISSUE_TYPES.contains(&t.as_str())
-            {
-                return Err(Error::invalid_input(
-                    "issue_type",
-                    format!(
-                        "unknown issue type `{t}` (one of {})",
-                        ISSUE_TYPES.join(", ")
-                    ),
-                ));
-            }
-            s.check_fields(Some(&p.labels), Some(&p.assignees), p.priority.as_deref())?;
-            let id = s.next_id;
-            s.next_id += 1;
-            let host = s.host.clone();
-            let proj = s.projects.get_mut(&key).expect("resolved");
-            let number = proj.next_number;
-            proj.next_number += 1;
-            proj.labels.extend(p.labels.iter().cloned());
-            let issue_key = format!("{key}-{number}");
-            let issue = Issue {
-                id: format!("issue-{id}"),
-                key: issue_key.clone(),
-                project_id: proj.project.id.clone(),
-                title: p.title,
-                description: p.description,
-                status: STATES[0].0.to_owned(),
-                status_category: STATES[0].1,
-                labels: p.labels,
-                assignees: p.assignees,
-                priority: p.priority.or_else(|| Some("Medium".to_owned())),
-                web_url: Some(format!("https://{host}/browse/{issue_key}")),
-                created_at: Some(now.to_owned()),
-                updated_at: Some(now.to_owned()),
-            };
-            s.issues.insert(
-                id,
-                IssueRec {
-                    issue: issue.clone(),
-                    comments: Vec::new(),
-                },
-            );
-            Ok(issue)
+            s.create_issue(p, now)
         })
         .await
     }

@@ -264,7 +264,7 @@ impl FaultHandle {
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap().block_on(async {
 /// let fake = FakeGit::new();
-/// fake.seed_repository("acme", "tools")?;
+/// fake.seed_repository("acme/tools").create()?;
 /// let faults = FaultLayer::new(7).rule(FaultRule::error(ErrorKind::Unavailable).first(2));
 /// let git = GitClient::new(faults.layer(GitService::new(fake.clone())));
 ///

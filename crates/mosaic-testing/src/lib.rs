@@ -125,6 +125,7 @@
 //! # });
 //! ```
 
+pub mod ai_gateway_server;
 pub mod clock;
 pub mod conformance;
 pub mod fake;
@@ -132,6 +133,7 @@ pub mod fault;
 pub mod mock;
 pub mod redis_server;
 
+pub use ai_gateway_server::AiGatewayServer;
 pub use fake::{
     AiReply, Call, FakeAi, FakeCiCd, FakeGit, FakeKnowledgeBase, FakeProject, FakeWorkflow,
     JobPlan, PipelinePlan,

@@ -272,14 +272,34 @@ async fn a_provider_briefly_down_mid_poll_is_ridden_out() {
 
 #[tokio::test(start_paused = true)]
 async fn what_the_system_cannot_say_is_not_invented() {
-    // no job listing: the pipeline's whole log is the tail
     let fake = fake();
     fake.script_pipeline(P)
         .job(JobPlan::new("test", secs(5)).log("boom").fails())
         .for_every_run()
         .unwrap();
-    fake.disable(CiCdOp::ListJobs);
     let ci = CiCdClient::new(CiCdService::new(fake.clone()));
+    let whole_log = ["== test ==", "$ run test", "boom", "job test failed"];
+
+    // a system that keeps one log per pipeline refuses the job's: the
+    // pipeline's log is the tail
+    fake.fail_next(
+        CiCdOp::GetLog,
+        Error::invalid_input("job", "one console log per build"),
+    );
+    let run = ci
+        .run_pipeline(main_branch(), RunOptions::new(secs(60)))
+        .await
+        .unwrap();
+    assert_eq!(run.failed_jobs()[0].name, "test");
+    let tail = run.failed_log.unwrap();
+    assert_eq!((tail.job_id, tail.job_name), (None, None));
+    assert_eq!(tail.lines, whole_log);
+    let asked = fake.calls_to(CiCdOp::GetLog);
+    assert!(asked[0].param("/job").unwrap().is_string());
+    assert!(asked[1].param("/job").unwrap().is_null());
+
+    // no job listing: the pipeline's whole log is the tail
+    fake.disable(CiCdOp::ListJobs);
     let run = ci
         .run_pipeline(main_branch(), RunOptions::new(secs(60)))
         .await
@@ -287,10 +307,7 @@ async fn what_the_system_cannot_say_is_not_invented() {
     assert!(run.jobs.is_empty());
     let tail = run.failed_log.unwrap();
     assert_eq!(tail.job_id, None);
-    assert_eq!(
-        tail.lines,
-        ["== test ==", "$ run test", "boom", "job test failed"]
-    );
+    assert_eq!(tail.lines, whole_log);
 
     // no logs at all: the run still answers, saying why the tail is missing
     fake.disable(CiCdOp::GetLog);

@@ -227,7 +227,10 @@ impl fmt::Debug for RunOptions {
         f.debug_struct("RunOptions")
             .field("deadline", &self.deadline)
             .field("poll", &self.poll)
-            .field("on_progress", &self.on_progress.as_ref().map(|_| "Fn(&Pipeline)"))
+            .field(
+                "on_progress",
+                &self.on_progress.as_ref().map(|_| "Fn(&Pipeline)"),
+            )
             .field("log_tail_lines", &self.log_tail_lines)
             .field("cancel_on_deadline", &self.cancel_on_deadline)
             .finish()
@@ -299,7 +302,9 @@ pub struct PipelineRun {
     pub jobs: Vec<Job>,
     /// For a failed run, the tail of the failing job's log (the first
     /// failed job whose latest attempt failed), or of the whole pipeline's
-    /// log when no job is marked failed; `None` for other outcomes, when
+    /// log when no job is marked failed or the system keeps no log per job
+    /// (it refuses the job's log as `Unsupported` or as `InvalidInput` on
+    /// field `job`, as Jenkins does); `None` for other outcomes, when
     /// [`RunOptions::log_tail_lines`] is 0, or when the log could not be
     /// read (see [`log_error`](Self::log_error)).
     pub failed_log: Option<LogTail>,
@@ -449,7 +454,15 @@ where
     let (failed_log, log_error) =
         if pipeline.status == PipelineStatus::Failure && options.log_tail_lines > 0 {
             let job = failed_jobs(&jobs).first().copied();
-            match run.log_tail(&pipeline, job).await {
+            let mut tail = run.log_tail(&pipeline, job).await;
+            if job.is_some()
+                && let Err(e) = &tail
+                && (e.is_unsupported() || e.field() == Some("job"))
+            {
+                // the system serves one log per pipeline (Jenkins)
+                tail = run.log_tail(&pipeline, None).await;
+            }
+            match tail {
                 Ok(tail) => (Some(tail), None),
                 Err(e) => (None, Some(e)),
             }
@@ -557,10 +570,9 @@ impl<P: CiCdProvider + ?Sized> Runner<'_, P> {
             let target = PipelineRef::new(pipeline.project.clone(), pipeline.id.clone());
             let cancel = self.provider.cancel_pipeline(target);
             match tokio::time::timeout(CANCEL_GRACE, cancel).await {
-                Ok(Ok(p)) => message.push_str(&format!(
-                    "; cancelled it (now {})",
-                    status_name(p.status)
-                )),
+                Ok(Ok(p)) => {
+                    message.push_str(&format!("; cancelled it (now {})", status_name(p.status)))
+                }
                 Ok(Err(e)) => message.push_str(&format!("; cancelling it failed: {e}")),
                 Err(_) => message.push_str(&format!(
                     "; cancelling it did not answer within {CANCEL_GRACE:?}"
@@ -755,7 +767,11 @@ mod tests {
         let again: Vec<Duration> = (0..50).map(|n| b.delay(n)).collect();
         assert_eq!(waits, again);
         let other: Vec<Duration> = (0..50)
-            .map(|n| PollBackoff::fixed(Duration::from_secs(10)).jitter(0.5, 43).delay(n))
+            .map(|n| {
+                PollBackoff::fixed(Duration::from_secs(10))
+                    .jitter(0.5, 43)
+                    .delay(n)
+            })
             .collect();
         assert_ne!(waits, other);
     }

@@ -338,6 +338,11 @@ async fn workflow_roundtrip_and_metadata() {
         ListExecutions: list_executions / expect_list_executions,
         ListNodeTypes: list_node_types / expect_list_node_types,
         ValidateWorkflow: validate_workflow / expect_validate_workflow,
+        RetryExecution: retry_execution / expect_retry_execution,
+        ListTags: list_tags / expect_list_tags,
+        CreateTag: create_tag / expect_create_tag,
+        GetWorkflowTags: get_workflow_tags / expect_get_workflow_tags,
+        SetWorkflowTags: set_workflow_tags / expect_set_workflow_tags,
     );
     check_metadata(&reqs, |r| r.kind());
 }

@@ -131,6 +131,7 @@ pub mod conformance;
 pub mod fake;
 pub mod fault;
 pub mod mock;
+pub mod n8n_server;
 pub mod redis_server;
 
 pub use ai_gateway_server::AiGatewayServer;
@@ -139,4 +140,5 @@ pub use fake::{
     JobPlan, PipelinePlan,
 };
 pub use fault::{Fault, FaultHandle, FaultKind, FaultLayer, FaultRule, FaultService, FaultStats};
+pub use n8n_server::N8nServer;
 pub use redis_server::RedisServer;

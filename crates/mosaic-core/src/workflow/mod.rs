@@ -27,6 +27,11 @@
 //! | `workflow.execution.list` | [`list_executions`](WorkflowProvider::list_executions) | [`ListExecutions`] | [`Page`] of [`Execution`] | read | `LIVE` |
 //! | `workflow.node_type.list` | [`list_node_types`](WorkflowProvider::list_node_types) | [`ListNodeTypes`] | [`Page`] of [`NodeType`] | read | `READ` |
 //! | `workflow.workflow.validate` | [`validate_workflow`](WorkflowProvider::validate_workflow) | [`ValidateWorkflow`] | [`ValidationReport`] | read | `READ` |
+//! | `workflow.execution.retry` | [`retry_execution`](WorkflowProvider::retry_execution) | [`ExecutionRef`] | [`Execution`] | write | `CREATE_BROAD` |
+//! | `workflow.tag.list` | [`list_tags`](WorkflowProvider::list_tags) | [`ListTags`] | [`Page`] of [`Tag`] | read | `READ` |
+//! | `workflow.tag.create` | [`create_tag`](WorkflowProvider::create_tag) | [`CreateTag`] | [`Tag`] | write | `CREATE` |
+//! | `workflow.workflow_tags.get` | [`get_workflow_tags`](WorkflowProvider::get_workflow_tags) | [`WorkflowRef`] | [`WorkflowTags`] | read | `READ` |
+//! | `workflow.workflow_tags.set` | [`set_workflow_tags`](WorkflowProvider::set_workflow_tags) | [`SetWorkflowTags`] | [`WorkflowTags`] | write | `SET` |
 
 mod types;
 
@@ -42,7 +47,8 @@ fn id(s: &str) -> Option<Cow<'_, str>> {
 }
 
 define_family! {
-    /// A workflow engine: workflows, executions, node types and validation.
+    /// A workflow engine: workflows, executions, tags, node types and
+    /// validation.
     family Workflow {
         provider: WorkflowProvider,
         request: WorkflowRequest,
@@ -93,4 +99,23 @@ define_family! {
     /// Check a workflow graph.
     ValidateWorkflow => fn validate_workflow(ValidateWorkflow) -> ValidationReport;
         "workflow.workflow.validate", READ, |_| None;
+
+    /// Run a failed execution again, with the same input; returns the new
+    /// execution. An execution that succeeded or has not finished is
+    /// `Conflict`.
+    RetryExecution => fn retry_execution(ExecutionRef) -> Execution;
+        "workflow.execution.retry", CREATE_BROAD, |p| id(&p.id);
+
+    /// List the tags workflows can carry.
+    ListTags => fn list_tags(ListTags) -> Page<Tag>;
+        "workflow.tag.list", READ, |_| None;
+    /// Create a tag.
+    CreateTag => fn create_tag(CreateTag) -> Tag;
+        "workflow.tag.create", CREATE, |p| Some(Cow::Borrowed(&p.name));
+    /// The tags a workflow carries.
+    GetWorkflowTags => fn get_workflow_tags(WorkflowRef) -> WorkflowTags;
+        "workflow.workflow_tags.get", READ, |p| id(&p.id);
+    /// Replace the tags a workflow carries (by name); returns them.
+    SetWorkflowTags => fn set_workflow_tags(SetWorkflowTags) -> WorkflowTags;
+        "workflow.workflow_tags.set", SET, |p| id(&p.id);
 }

@@ -28,6 +28,11 @@ pub struct WorkflowNode {
     pub parameters: serde_json::Value,
     /// Canvas position `[x, y]`.
     pub position: Option<[i64; 2]>,
+    /// The id under which the engine registers the node's webhook, for
+    /// nodes that listen for HTTP calls (n8n's `webhookId`, a UUID). `None`
+    /// lets the provider assign one where the engine needs it.
+    #[serde(default, alias = "webhookId")]
+    pub webhook_id: Option<String>,
 }
 
 /// A directed edge between two nodes.
@@ -225,6 +230,63 @@ pub struct NodeType {
     pub versions: Vec<String>,
 }
 
+/// A tag that groups workflows.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct Tag {
+    /// The engine's id.
+    pub id: String,
+    /// Name, unique within the engine ([`Workflow::tags`] lists these).
+    pub name: String,
+    /// Creation time (RFC 3339).
+    pub created_at: Option<String>,
+    /// Last update time (RFC 3339).
+    pub updated_at: Option<String>,
+}
+
+/// Parameters of `list_tags`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct ListTags {
+    /// Which page.
+    pub page: PageRequest,
+}
+
+/// Parameters of `create_tag`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct CreateTag {
+    /// Name (a tag of that name already existing is `Conflict`).
+    pub name: String,
+}
+
+/// The tags one workflow carries (the answer of `get_workflow_tags` and
+/// `set_workflow_tags`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct WorkflowTags {
+    /// Workflow id.
+    pub id: String,
+    /// Its tags.
+    pub tags: Vec<Tag>,
+}
+
+/// Parameters of `set_workflow_tags`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct SetWorkflowTags {
+    /// Workflow id.
+    pub id: String,
+    /// The tag names the workflow carries afterwards (replacing the ones it
+    /// had; empty removes them all). A name no tag has yet creates that tag.
+    pub tags: Vec<String>,
+}
+
 /// Parameters of `list_node_types`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -362,4 +424,4 @@ pub fn validate_graph(
     ValidationReport::of(issues)
 }
 
-paginated!(ListWorkflows, ListExecutions, ListNodeTypes);
+paginated!(ListWorkflows, ListExecutions, ListNodeTypes, ListTags);

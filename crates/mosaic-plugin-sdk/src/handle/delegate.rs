@@ -205,6 +205,11 @@ delegate! {
     list_executions(workflow::ListExecutions) -> Page<workflow::Execution>;
     list_node_types(workflow::ListNodeTypes) -> Page<workflow::NodeType>;
     validate_workflow(workflow::ValidateWorkflow) -> workflow::ValidationReport;
+    retry_execution(workflow::ExecutionRef) -> workflow::Execution;
+    list_tags(workflow::ListTags) -> Page<workflow::Tag>;
+    create_tag(workflow::CreateTag) -> workflow::Tag;
+    get_workflow_tags(workflow::WorkflowRef) -> workflow::WorkflowTags;
+    set_workflow_tags(workflow::SetWorkflowTags) -> workflow::WorkflowTags;
 }
 
 delegate! {

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use mosaic_core::workflow::{Connection, Execution, ExecutionStatus, Workflow, WorkflowNode};
+use mosaic_core::workflow::{Connection, Execution, ExecutionStatus, Tag, Workflow, WorkflowNode};
 use mosaic_core::{Error, Result};
 use serde_json::{Map, Value};
 
@@ -33,6 +33,41 @@ pub(crate) fn is_trigger_type(node_type: &str) -> bool {
     ];
     let short = node_type.rsplit('.').next().unwrap_or(node_type);
     short.to_ascii_lowercase().ends_with("trigger") || OTHERS.contains(&node_type)
+}
+
+/// Whether n8n registers an HTTP endpoint for a node of this type, so the
+/// node needs a `webhookId`: the webhook, form, chat and MCP triggers, the
+/// wait and form nodes (they resume over HTTP), and the app triggers (every
+/// other `…Trigger` but the ones that start by hand, on a schedule, from
+/// another workflow, on errors or on local events). A `webhookId` on a
+/// node that does not listen is ignored by n8n.
+pub(crate) fn needs_webhook_id(node_type: &str) -> bool {
+    const LISTENING: &[&str] = &[
+        "n8n-nodes-base.webhook",
+        "n8n-nodes-base.wait",
+        "n8n-nodes-base.form",
+    ];
+    const NOT_LISTENING: &[&str] = &[
+        "manualtrigger",
+        "scheduletrigger",
+        "executeworkflowtrigger",
+        "errortrigger",
+        "localfiletrigger",
+        "n8ntrigger",
+        "workflowtrigger",
+        "evaluationtrigger",
+    ];
+    if LISTENING.contains(&node_type) {
+        return true;
+    }
+    let short = node_type.rsplit('.').next().unwrap_or(node_type);
+    let short = short.to_ascii_lowercase();
+    short.ends_with("trigger") && !NOT_LISTENING.contains(&short.as_str())
+}
+
+/// A new webhook id: a random UUID (version 4), as n8n's editor makes them.
+pub(crate) fn new_webhook_id() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// A node's type version as Mosaic's string (`1`, `2.1`).
@@ -69,12 +104,16 @@ pub(crate) fn node(n: &wire::Node) -> WorkflowNode {
         type_version: n.type_version.as_ref().map(version_string),
         parameters: n.parameters.clone().unwrap_or(Value::Object(Map::new())),
         position,
+        webhook_id: n.webhook_id.clone(),
     }
 }
 
 /// Mosaic nodes as n8n nodes. A node with the id (or, without an id, the
 /// name) of a `stored` node starts from that node, so the fields Mosaic
-/// does not model (credentials, webhook ids, notes, retry settings) stay.
+/// does not model (credentials, notes, retry settings) stay, and so does
+/// its webhook id unless the node names another. A node that listens for
+/// HTTP calls ([`needs_webhook_id`]) and has no webhook id gets a new one:
+/// without it n8n would not register the node's webhook.
 pub(crate) fn nodes_out(nodes: &[WorkflowNode], stored: &[wire::Node]) -> Result<Vec<wire::Node>> {
     let mut out = Vec::with_capacity(nodes.len());
     for (i, n) in nodes.iter().enumerate() {
@@ -105,6 +144,13 @@ pub(crate) fn nodes_out(nodes: &[WorkflowNode], stored: &[wire::Node]) -> Result
         } else {
             Some(n.id.clone())
         };
+        let webhook_id = match n.webhook_id.as_deref().map(str::trim) {
+            Some(w) if !w.is_empty() => Some(w.to_owned()),
+            _ => base
+                .and_then(|b| b.webhook_id.clone())
+                .filter(|w| !w.trim().is_empty())
+                .or_else(|| needs_webhook_id(&n.node_type).then(new_webhook_id)),
+        };
         out.push(wire::Node {
             id,
             name: n.name.clone(),
@@ -120,6 +166,7 @@ pub(crate) fn nodes_out(nodes: &[WorkflowNode], stored: &[wire::Node]) -> Result
                 Value::Null => Value::Object(Map::new()),
                 p => p.clone(),
             }),
+            webhook_id,
             rest,
         });
     }
@@ -211,10 +258,19 @@ pub(crate) fn workflow(w: wire::Workflow) -> Workflow {
         id: w.id,
         name: w.name,
         active: w.active,
-        tags: w.tags.into_iter().map(|t| t.name).collect(),
+        tags: w.tags.into_iter().flatten().map(|t| t.name).collect(),
         settings: w.settings.unwrap_or(Value::Object(Map::new())),
         created_at: w.created_at,
         updated_at: w.updated_at,
+    }
+}
+
+pub(crate) fn tag(t: wire::Tag) -> Tag {
+    Tag {
+        id: t.id,
+        name: t.name,
+        created_at: t.created_at,
+        updated_at: t.updated_at,
     }
 }
 
@@ -237,15 +293,16 @@ pub(crate) fn status(e: &wire::Execution) -> ExecutionStatus {
     }
 }
 
-/// The `status` filter value of `GET /executions`.
-pub(crate) fn status_filter(s: ExecutionStatus) -> &'static str {
+/// The `status` filter value of `GET /executions`; n8n cannot filter by
+/// the queued (`new`) state.
+pub(crate) fn status_filter(s: ExecutionStatus) -> Option<&'static str> {
     match s {
-        ExecutionStatus::Queued => "new",
-        ExecutionStatus::Running => "running",
-        ExecutionStatus::Waiting => "waiting",
-        ExecutionStatus::Success => "success",
-        ExecutionStatus::Error => "error",
-        ExecutionStatus::Cancelled => "canceled",
+        ExecutionStatus::Queued => None,
+        ExecutionStatus::Running => Some("running"),
+        ExecutionStatus::Waiting => Some("waiting"),
+        ExecutionStatus::Success => Some("success"),
+        ExecutionStatus::Error => Some("error"),
+        ExecutionStatus::Cancelled => Some("canceled"),
     }
 }
 
@@ -340,6 +397,7 @@ mod tests {
             type_version: None,
             position: None,
             parameters: None,
+            webhook_id: None,
             rest: Map::new(),
         };
         let back = connections_out(&flat, &stored, &[node("If"), node("Model")]).unwrap();
@@ -423,7 +481,10 @@ mod tests {
             ExecutionStatus::Error,
             ExecutionStatus::Cancelled,
         ] {
-            assert_eq!(status(&e(Some(status_filter(s)), None, false)), s);
+            match status_filter(s) {
+                Some(f) => assert_eq!(status(&e(Some(f), None, false)), s),
+                None => assert_eq!(s, ExecutionStatus::Queued),
+            }
         }
     }
 }

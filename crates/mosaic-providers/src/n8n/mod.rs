@@ -6,10 +6,13 @@
 //! | create / get / delete workflow | `POST /workflows`, `GET`/`DELETE /workflows/{id}` |
 //! | update workflow | `GET /workflows/{id}`, then `PUT /workflows/{id}` with the merged workflow (the API replaces whole workflows) |
 //! | list workflows | `GET /workflows?active=&tags=&limit=&cursor=` (n8n matches workflows with any of the tags; Mosaic keeps those with all of them, so a page may hold fewer items than asked for) |
-//! | activate / deactivate | `POST /workflows/{id}/activate`, `POST /workflows/{id}/deactivate` |
+//! | activate / deactivate | `POST /workflows/{id}/activate`, `POST /workflows/{id}/deactivate`, then `GET /workflows/{id}/tags` (their answers carry no tags) |
 //! | get / list executions | `GET /executions/{id}?includeData=true`, `GET /executions?workflowId=&status=&limit=&cursor=` |
-//! | stop execution | `POST /executions/{id}/stop` |
+//! | retry execution | `GET /executions/{id}` (only a failed or stopped execution is retried), then `POST /executions/{id}/retry` |
+//! | list / create tags | `GET /tags?limit=&cursor=`, `POST /tags` |
+//! | get / set a workflow's tags | `GET /workflows/{id}/tags`, `PUT /workflows/{id}/tags` (names resolved to ids through `GET /tags`; missing tags made with `POST /tags`) |
 //! | validate workflow | local: [`validate_graph`](mosaic_core::workflow::validate_graph) with n8n's trigger types |
+//! | stop execution | `Unsupported` (see below) |
 //! | run workflow | `Unsupported` (see below) |
 //! | list node types | `Unsupported`: the public API does not list node types |
 //!
@@ -20,16 +23,38 @@
 //! position in the outer array, `input` the target's `index`). Connection
 //! types other than `main` (links between AI sub-nodes) are not listed;
 //! an update keeps them from the stored workflow. Node fields Mosaic does
-//! not model (credentials, webhook ids, notes) are kept on update for
+//! not model (credentials, notes, retry settings) are kept on update for
 //! nodes matched by id, or by name when the node has no id.
 //!
-//! **Stopping.** `stop_execution` calls `POST /executions/{id}/stop`,
-//! which really stops a running or waiting execution and answers with its
-//! final state (`canceled`). Stopping an execution that has already
-//! finished answers with its state unchanged. n8n versions that predate
-//! the endpoint answer `404`, which is `NotFound`. Deleting an execution
-//! ([`N8n::delete_execution`], `DELETE /executions/{id}`) removes its
-//! record; it is not a way to stop one and Mosaic never uses it as such.
+//! **Webhooks.** n8n registers the HTTP endpoint of a node (webhook, form,
+//! chat and app triggers, wait nodes) only when the node carries a
+//! `webhookId`; without one, activation succeeds but calls to the webhook
+//! answer `404`. [`WorkflowNode::webhook_id`](mosaic_core::workflow::WorkflowNode::webhook_id)
+//! is that id. On create and update, such a node without one keeps the id
+//! it has in the stored workflow, or gets a new random UUID.
+//!
+//! **Stopping.** n8n's public API has no endpoint that stops an execution
+//! (`POST /executions/{id}/stop` answers `404`; stopping is offered only
+//! to the editor's session-authenticated API), so `stop_execution` is
+//! `Unsupported` and left out of the capabilities. Deleting an execution
+//! ([`N8n::delete_execution`], `DELETE /executions/{id}`) removes the
+//! record of a finished one (n8n refuses to delete a running execution);
+//! it is not a way to stop one and Mosaic never uses it as such.
+//!
+//! **Listing executions.** Without a status filter n8n leaves out the
+//! executions that are running at that moment; ask for
+//! [`ExecutionStatus::Running`](mosaic_core::workflow::ExecutionStatus::Running)
+//! to list those (sent as `status=running`). n8n cannot filter by the
+//! queued state: asking for `Queued` is `InvalidInput`.
+//!
+//! **Tags.** n8n keeps tag names of 1 to 24 characters and answers a name
+//! it cannot store with `409 Tag already exists`, whatever the reason; a
+//! blank or longer name is refused locally as `InvalidInput`, so
+//! `Conflict` from `create_tag` means the name is taken.
+//!
+//! **Retrying.** n8n answers a retry once the new execution has finished;
+//! the answer is that new execution. Retrying an execution that succeeded
+//! or has not finished is `Conflict`.
 //!
 //! **Running.** The public API has no endpoint that starts a workflow and
 //! names the execution it started, so `run_workflow` is `Unsupported` and
@@ -152,11 +177,13 @@ impl N8n {
         &self.http
     }
 
-    /// The operations n8n supports: everything but `run_workflow` and
-    /// `list_node_types`, which the public API does not offer.
+    /// The operations n8n supports: everything but `run_workflow`,
+    /// `stop_execution` and `list_node_types`, which the public API does
+    /// not offer.
     pub fn capabilities() -> Capabilities {
         Capabilities::all::<WorkflowOp>()
             .without(WorkflowOp::RunWorkflow)
+            .without(WorkflowOp::StopExecution)
             .without(WorkflowOp::ListNodeTypes)
     }
 
@@ -168,8 +195,8 @@ impl N8n {
     }
 
     /// Delete an execution's record (`DELETE /executions/{id}`) and return
-    /// it as it was. This does not stop a running execution; use
-    /// `stop_execution` for that.
+    /// it as it was. This does not stop a running execution (n8n refuses to
+    /// delete one, and its public API cannot stop one).
     pub async fn delete_execution(&self, id: &str) -> Result<Execution> {
         let id = workflow::nonempty("id", id)?;
         let e: wire::Execution = self
@@ -226,7 +253,7 @@ impl N8n {
                 .filter(|s| !s.is_empty())
         };
         let hook_path = param("path")
-            .or_else(|| hook.rest.get("webhookId").and_then(Value::as_str))
+            .or(hook.webhook_id.as_deref())
             .map(|p| p.trim_matches('/').to_owned())
             .filter(|p| !p.is_empty())
             .ok_or_else(|| {

@@ -1,7 +1,7 @@
 //! The JSON of n8n's public REST API v1, as far as Mosaic reads and writes
 //! it. Fields the API may add are ignored; node fields Mosaic does not model
-//! (credentials, webhook ids, notes…) are kept in [`Node::rest`] so an
-//! update writes them back unchanged.
+//! (credentials, notes…) are kept in [`Node::rest`] so an update writes them
+//! back unchanged.
 
 use std::collections::BTreeMap;
 
@@ -61,9 +61,9 @@ pub struct Workflow {
     /// Settings.
     #[serde(default)]
     pub settings: Option<Value>,
-    /// Tags.
+    /// Tags (absent from the answers of activate and deactivate).
     #[serde(default)]
-    pub tags: Vec<Tag>,
+    pub tags: Option<Vec<Tag>>,
     /// Creation time.
     #[serde(default)]
     pub created_at: Option<String>,
@@ -110,16 +110,45 @@ pub struct Node {
     /// Parameters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Value>,
+    /// The id n8n registers the node's webhook under (nodes that listen
+    /// for HTTP calls; without it n8n registers no webhook).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_id: Option<String>,
     /// Every other field, kept as sent.
     #[serde(flatten)]
     pub rest: Map<String, Value>,
 }
 
-/// A workflow tag.
+/// A tag (`GET /tags`, `POST /tags`, `GET`/`PUT /workflows/{id}/tags`,
+/// and inside workflows).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Tag {
+    /// Id.
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub id: String,
     /// Name.
     pub name: String,
+    /// Creation time.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// Last update time.
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// The body of `POST /tags`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagBody<'a> {
+    /// Name.
+    pub name: &'a str,
+}
+
+/// One item of the body of `PUT /workflows/{id}/tags`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagId<'a> {
+    /// Tag id.
+    pub id: &'a str,
 }
 
 /// A page of a listing: `{"data": [...], "nextCursor": "..."}`.

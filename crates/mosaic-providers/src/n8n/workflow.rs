@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use mosaic_core::workflow::*;
-use mosaic_core::{Capabilities, Cursor, Error, Page, PageRequest, Result};
+use mosaic_core::{Capabilities, Cursor, Error, ErrorKind, Page, PageRequest, Result};
 use serde_json::{Map, Value};
 
 use super::{N8n, map, wire};
@@ -55,8 +55,81 @@ impl N8n {
             .post(&format!("/workflows/{}/{verb}", path::segment(id)))
             .send_json()
             .await?;
+        self.with_tags(w).await
+    }
+
+    /// The workflow of an answer, with its tags read separately when the
+    /// answer left them out (activate and deactivate do).
+    async fn with_tags(&self, mut w: wire::Workflow) -> Result<Workflow> {
+        if w.tags.is_none() {
+            w.tags = Some(self.wire_workflow_tags(&w.id).await?);
+        }
         Ok(map::workflow(w))
     }
+
+    async fn wire_workflow_tags(&self, id: &str) -> Result<Vec<wire::Tag>> {
+        let id = nonempty("id", id)?;
+        self.http
+            .get(&format!("/workflows/{}/tags", path::segment(id)))
+            .send_json()
+            .await
+    }
+
+    /// Every tag, across all pages.
+    async fn all_tags(&self) -> Result<Vec<wire::Tag>> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut req = self.http.get("/tags").query("limit", PAGE_MAX);
+            if let Some(c) = &cursor {
+                req = req.query("cursor", c);
+            }
+            let l: wire::List<wire::Tag> = req.send_json().await?;
+            out.extend(l.data);
+            match l.next_cursor.filter(|c| !c.is_empty()) {
+                Some(next) if cursor.as_deref() != Some(next.as_str()) => cursor = Some(next),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    async fn post_tag(&self, name: &str) -> Result<wire::Tag> {
+        self.http
+            .post("/tags")
+            .json(&wire::TagBody { name })
+            .send_json()
+            .await
+    }
+}
+
+/// The longest tag name n8n stores (in UTF-16 units, as it counts).
+const TAG_NAME_MAX: usize = 24;
+
+/// A tag name, trimmed; blank or too long is `InvalidInput` on `field`
+/// (n8n itself answers any tag it cannot store with "Tag already exists").
+fn tag_name<'a>(field: &str, name: &'a str) -> Result<&'a str> {
+    let name = name.trim();
+    let problem = if name.is_empty() {
+        "a tag name must not be empty".to_owned()
+    } else if name.encode_utf16().count() > TAG_NAME_MAX {
+        format!("n8n keeps tag names of at most {TAG_NAME_MAX} characters")
+    } else {
+        return Ok(name);
+    };
+    Err(Error::invalid_input(field, problem).with_provider("n8n"))
+}
+
+/// The tag names of `set_workflow_tags`, checked as [`tag_name`] does,
+/// repeats dropped (first occurrence kept).
+fn tag_names(tags: &[String]) -> Result<Vec<&str>> {
+    let mut out: Vec<&str> = Vec::with_capacity(tags.len());
+    for (i, t) in tags.iter().enumerate() {
+        let t = tag_name(&format!("tags[{i}]"), t)?;
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    Ok(out)
 }
 
 #[async_trait]
@@ -75,7 +148,9 @@ impl WorkflowProvider for N8n {
             connections,
             settings: settings_out(p.settings),
         };
-        let w: wire::Workflow = self.http.post("/workflows").json(&body).send_json().await?;
+        let mut w: wire::Workflow = self.http.post("/workflows").json(&body).send_json().await?;
+        // A new workflow has no tags, whether or not the answer says so.
+        w.tags.get_or_insert_with(Vec::new);
         Ok(map::workflow(w))
     }
 
@@ -108,7 +183,7 @@ impl WorkflowProvider for N8n {
             .json(&body)
             .send_json()
             .await?;
-        Ok(map::workflow(w))
+        self.with_tags(w).await
     }
 
     async fn delete_workflow(&self, p: WorkflowRef) -> Result<()> {
@@ -153,31 +228,143 @@ impl WorkflowProvider for N8n {
     }
 
     async fn stop_execution(&self, p: ExecutionRef) -> Result<Execution> {
-        let id = nonempty("id", &p.id)?;
-        let e: wire::Execution = self
-            .http
-            .post(&format!("/executions/{}/stop", path::segment(id)))
-            .send_json()
-            .await?;
-        if e.workflow_id.is_some() {
-            return Ok(map::execution(e, Some(id)));
-        }
-        // Newer versions answer with the state only; fetch the rest.
-        let full: wire::Execution = self
-            .http
-            .get(&format!("/executions/{}", path::segment(id)))
-            .query("includeData", false)
-            .send_json()
-            .await?;
-        Ok(map::execution(full, Some(id)))
+        let _ = p;
+        Err(Error::new(
+            ErrorKind::Unsupported,
+            "operation `workflow.execution.stop` is not supported by n8n: its public API \
+             has no endpoint that stops an execution",
+        )
+        .with_provider("n8n"))
     }
 
     async fn list_executions(&self, p: ListExecutions) -> Result<Page<Execution>> {
+        let status = match p.status {
+            None => None,
+            Some(s) => Some(map::status_filter(s).ok_or_else(|| {
+                Error::invalid_input(
+                    "status",
+                    "n8n cannot list executions by the queued state (its filter offers \
+                     running, waiting, success, error and canceled)",
+                )
+                .with_provider("n8n")
+            })?),
+        };
         let req = paged(self.http.get("/executions"), &p.page)
             .query_opt("workflowId", p.workflow_id.as_deref())
-            .query_opt("status", p.status.map(map::status_filter));
+            .query_opt("status", status);
         let l: wire::List<wire::Execution> = req.send_json().await?;
         Ok(page(l, |e| map::execution(e, None)))
+    }
+
+    async fn retry_execution(&self, p: ExecutionRef) -> Result<Execution> {
+        let id = nonempty("id", &p.id)?;
+        let at = format!("/executions/{}", path::segment(id));
+        // n8n answers a retry of an execution that succeeded with a server
+        // error (500), and starts a second run of one still in progress:
+        // both are refused here, as `Conflict`.
+        let current: wire::Execution = self
+            .http
+            .get(&at)
+            .query("includeData", false)
+            .send_json()
+            .await?;
+        match map::status(&current) {
+            ExecutionStatus::Error | ExecutionStatus::Cancelled => {}
+            done @ ExecutionStatus::Success => {
+                return Err(Error::conflict(format!(
+                    "execution {id} ended {done:?}, so there is nothing to retry"
+                ))
+                .with_provider("n8n"));
+            }
+            running => {
+                return Err(Error::conflict(format!(
+                    "execution {id} has not finished ({running:?}); only a failed or stopped \
+                     execution can be retried"
+                ))
+                .with_provider("n8n"));
+            }
+        }
+        let e: wire::Execution = self
+            .http
+            .post(&format!("{at}/retry"))
+            .json(&serde_json::json!({}))
+            .send_json()
+            .await?;
+        Ok(map::execution(e, None))
+    }
+
+    async fn list_tags(&self, p: ListTags) -> Result<Page<Tag>> {
+        let l: wire::List<wire::Tag> = paged(self.http.get("/tags"), &p.page).send_json().await?;
+        Ok(page(l, map::tag))
+    }
+
+    async fn create_tag(&self, p: CreateTag) -> Result<Tag> {
+        let name = tag_name("name", &p.name)?;
+        Ok(map::tag(self.post_tag(name).await?))
+    }
+
+    async fn get_workflow_tags(&self, p: WorkflowRef) -> Result<WorkflowTags> {
+        let tags = self.wire_workflow_tags(&p.id).await?;
+        Ok(WorkflowTags {
+            id: p.id,
+            tags: tags.into_iter().map(map::tag).collect(),
+        })
+    }
+
+    async fn set_workflow_tags(&self, p: SetWorkflowTags) -> Result<WorkflowTags> {
+        let id = nonempty("id", &p.id)?;
+        let names = tag_names(&p.tags)?;
+        let mut ids: Vec<String> = Vec::with_capacity(names.len());
+        if !names.is_empty() {
+            let known = self.all_tags().await?;
+            let missing: Vec<&str> = names
+                .iter()
+                .copied()
+                .filter(|n| !known.iter().any(|t| t.name == *n))
+                .collect();
+            let mut created = Vec::new();
+            if !missing.is_empty() {
+                // Fail on a missing workflow before creating any tag.
+                self.wire_workflow_tags(id).await?;
+                for name in missing {
+                    match self.post_tag(name).await {
+                        Ok(t) => created.push(t),
+                        // Made meanwhile by someone else: use theirs.
+                        Err(e) if e.kind() == ErrorKind::Conflict => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            let mut known = known;
+            known.extend(created);
+            let mut refreshed = false;
+            for name in &names {
+                if let Some(t) = known.iter().find(|t| t.name == *name) {
+                    ids.push(t.id.clone());
+                    continue;
+                }
+                if !refreshed {
+                    known = self.all_tags().await?;
+                    refreshed = true;
+                }
+                let t = known.iter().find(|t| t.name == *name).ok_or_else(|| {
+                    Error::conflict(format!("tag `{name}` could not be created or found"))
+                        .with_provider("n8n")
+                })?;
+                ids.push(t.id.clone());
+            }
+        }
+        let body: Vec<wire::TagId<'_>> = ids.iter().map(|id| wire::TagId { id }).collect();
+        let tags: Vec<wire::Tag> = self
+            .http
+            .put(&format!("/workflows/{}/tags", path::segment(id)))
+            .json(&body)
+            .send_json()
+            .await?;
+        Ok(WorkflowTags {
+            id: p.id.clone(),
+            tags: tags.into_iter().map(map::tag).collect(),
+        })
     }
 
     async fn validate_workflow(&self, p: ValidateWorkflow) -> Result<ValidationReport> {

@@ -1,8 +1,9 @@
 //! n8n against a local mock server: requests and parsed results per
 //! operation (bodies shaped like the public API's OpenAPI examples),
-//! connections both ways, cursors across three pages, stop, the webhook
+//! connections both ways, cursors across three pages, webhook ids, tags,
+//! retries, the running-executions filter, stop (unsupported), the webhook
 //! trigger, local validation, error mapping, malformed bodies and the
-//! plugin.
+//! plugin. `tests/n8n_real.rs` runs the adapter against a real n8n.
 #![cfg(feature = "n8n")]
 
 use std::time::Duration;
@@ -68,6 +69,7 @@ fn node(name: &str, ty: &str, x: i64) -> WorkflowNode {
         type_version: Some("1".into()),
         parameters: json!({}),
         position: Some([x, 0]),
+        webhook_id: None,
     }
 }
 
@@ -480,58 +482,513 @@ async fn executions_get_list_and_delete() {
 }
 
 #[tokio::test]
-async fn stop_uses_the_stop_endpoint() {
+async fn stop_is_unsupported_and_sends_nothing() {
     let s = MockServer::start().await;
     let n = provider(&s);
-    // Current versions answer with the state only: the rest is fetched.
+    // n8n's public API has no stop endpoint (`POST /executions/{id}/stop`
+    // answers 404 on a real server).
+    let e = n
+        .stop_execution(ExecutionRef { id: "1001".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert_eq!(e.provider(), Some("n8n"));
+    assert!(e.message().contains("no endpoint that stops"), "{e}");
+    assert!(!WorkflowProvider::capabilities(&n).supports(WorkflowOp::StopExecution));
+    assert!(s.received_requests().await.unwrap().is_empty());
+}
+
+/// Whether the JSON body's `nodes[i].webhookId` is a UUID v4.
+fn webhook_id_at(req: &Request, i: usize) -> Option<String> {
+    let body: Value = serde_json::from_slice(&req.body).ok()?;
+    body["nodes"][i]["webhookId"].as_str().map(str::to_owned)
+}
+
+fn is_uuid_v4(s: &str) -> bool {
+    let b = s.as_bytes();
+    s.len() == 36
+        && [8, 13, 18, 23].iter().all(|i| b[*i] == b'-')
+        && b[14] == b'4'
+        && matches!(b[19], b'8' | b'9' | b'a' | b'b')
+        && s.chars()
+            .filter(|c| *c != '-')
+            .all(|c| c.is_ascii_hexdigit())
+}
+
+#[tokio::test]
+async fn webhook_nodes_get_a_webhook_id_and_keep_it() {
+    let s = MockServer::start().await;
+    let n = provider(&s);
+    // Create: the webhook node gets a fresh UUID, the other node none.
     Mock::given(method("POST"))
-        .and(path("/api/v1/executions/1001/stop"))
-        .and(header("x-n8n-api-key", KEY))
-        .respond_with(ok(
-            json!({"mode": "manual", "startedAt": "2024-03-03T09:00:00.000Z",
-            "stoppedAt": "2024-03-03T09:01:00.000Z", "finished": false, "status": "canceled"}),
-        ))
+        .and(path("/api/v1/workflows"))
+        .and(|r: &Request| {
+            webhook_id_at(r, 0).is_some_and(|id| is_uuid_v4(&id))
+                && webhook_id_at(r, 1).is_none()
+                && serde_json::from_slice::<Value>(&r.body).is_ok_and(|b| b["name"] == "Hooked")
+        })
+        .respond_with(ok(jira_workflow("w1", "Hooked", false)))
+        .expect(2)
+        .mount(&s)
+        .await;
+    n.create_workflow(CreateWorkflow {
+        name: "Hooked".into(),
+        nodes: vec![
+            node("Hook", "n8n-nodes-base.webhook", 0),
+            node("Step", "n8n-nodes-base.noOp", 200),
+        ],
+        connections: vec![conn("Hook", "Step")],
+        settings: Value::Null,
+    })
+    .await
+    .unwrap();
+    let sent: Vec<String> = s
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|r| webhook_id_at(r, 0))
+        .collect();
+    assert_eq!(sent.len(), 1);
+
+    // Two creates, two different ids; a given id is sent as is.
+    let mut given = node("Form", "n8n-nodes-base.formTrigger", 0);
+    given.webhook_id = Some("0b7a9c1e-5f1d-4c8e-9a2b-3c4d5e6f7a8b".into());
+    Mock::given(method("POST"))
+        .and(path("/api/v1/workflows"))
+        .and(|r: &Request| {
+            webhook_id_at(r, 0).as_deref() == Some("0b7a9c1e-5f1d-4c8e-9a2b-3c4d5e6f7a8b")
+        })
+        .respond_with(ok(jira_workflow("w2", "Form", false)))
+        .expect(1)
+        .mount(&s)
+        .await;
+    n.create_workflow(CreateWorkflow {
+        name: "Form".into(),
+        nodes: vec![given],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    n.create_workflow(CreateWorkflow {
+        name: "Hooked".into(),
+        nodes: vec![
+            node("Hook", "n8n-nodes-base.webhook", 0),
+            node("Step", "n8n-nodes-base.noOp", 200),
+        ],
+        connections: vec![conn("Hook", "Step")],
+        settings: Value::Null,
+    })
+    .await
+    .unwrap();
+    let mut ids: Vec<String> = s
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/api/v1/workflows")
+        .filter_map(|r| webhook_id_at(r, 0))
+        .collect();
+    assert_eq!(ids.len(), 3);
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+
+    // Update: a node that names no webhook id keeps the stored one, and
+    // reading maps it onto the Mosaic node.
+    let mut stored = jira_workflow("w9", "Orders", true);
+    stored["nodes"][0] = json!({"id": "h1", "name": "Webhook", "type": "n8n-nodes-base.webhook", "typeVersion": 2,
+        "webhookId": "4c1d7f0e-1111-4222-8333-444455556666", "position": [0, 0],
+        "parameters": {"httpMethod": "POST", "path": "orders"}});
+    Mock::given(method("GET"))
+        .and(path("/api/v1/workflows/w9"))
+        .respond_with(ok(stored.clone()))
+        .mount(&s)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/api/v1/workflows/w9"))
+        .and(|r: &Request| {
+            webhook_id_at(r, 0).as_deref() == Some("4c1d7f0e-1111-4222-8333-444455556666")
+        })
+        .respond_with(ok(stored.clone()))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let current = n
+        .get_workflow(WorkflowRef { id: "w9".into() })
+        .await
+        .unwrap();
+    assert_eq!(
+        current.nodes[0].webhook_id.as_deref(),
+        Some("4c1d7f0e-1111-4222-8333-444455556666")
+    );
+    let mut nodes = current.nodes.clone();
+    nodes[0].webhook_id = None;
+    nodes[0].parameters = json!({"httpMethod": "POST", "path": "orders/v2"});
+    n.update_workflow(UpdateWorkflow {
+        id: "w9".into(),
+        nodes: Some(nodes),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn activation_answers_without_tags_are_completed() {
+    let s = MockServer::start().await;
+    let n = provider(&s);
+    // n8n answers activate and deactivate without the workflow's tags.
+    let mut bare = jira_workflow("w1", "A", true);
+    bare.as_object_mut().unwrap().remove("tags");
+    Mock::given(method("POST"))
+        .and(path("/api/v1/workflows/w1/activate"))
+        .respond_with(ok(bare.clone()))
+        .expect(1)
+        .mount(&s)
+        .await;
+    bare["active"] = json!(false);
+    Mock::given(method("POST"))
+        .and(path("/api/v1/workflows/w1/deactivate"))
+        .respond_with(ok(bare))
         .expect(1)
         .mount(&s)
         .await;
     Mock::given(method("GET"))
-        .and(path("/api/v1/executions/1001"))
-        .and(query_param("includeData", "false"))
-        .respond_with(ok(execution(1001, "w1", "canceled")))
+        .and(path("/api/v1/workflows/w1/tags"))
+        .and(header("x-n8n-api-key", KEY))
+        .respond_with(ok(json!([
+            {"id": "t1", "name": "Production", "createdAt": "2024-03-01T10:00:00.000Z", "updatedAt": "2024-03-01T10:00:00.000Z"},
+            {"id": "t2", "name": "Billing", "createdAt": "2024-03-01T10:00:00.000Z", "updatedAt": "2024-03-01T10:00:00.000Z"}
+        ])))
+        .expect(2)
+        .mount(&s)
+        .await;
+    let r = WorkflowRef { id: "w1".into() };
+    let on = n.activate_workflow(r.clone()).await.unwrap();
+    assert!(on.active);
+    assert_eq!(on.tags, ["Production", "Billing"]);
+    let off = n.deactivate_workflow(r).await.unwrap();
+    assert!(!off.active);
+    assert_eq!(off.tags, ["Production", "Billing"]);
+
+    // An answer that lists its tags (even none) needs no second request.
+    let mut untagged = jira_workflow("w2", "B", true);
+    untagged["tags"] = json!([]);
+    Mock::given(method("POST"))
+        .and(path("/api/v1/workflows/w2/activate"))
+        .respond_with(ok(untagged))
+        .mount(&s)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/workflows/w2/tags"))
+        .respond_with(ok(json!([])))
+        .expect(0)
+        .mount(&s)
+        .await;
+    let w = n
+        .activate_workflow(WorkflowRef { id: "w2".into() })
+        .await
+        .unwrap();
+    assert!(w.tags.is_empty());
+}
+
+#[tokio::test]
+async fn running_executions_are_asked_for_by_status() {
+    let s = MockServer::start().await;
+    let n = provider(&s);
+    let mut running = execution(77, "w1", "running");
+    running["stoppedAt"] = Value::Null;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/executions"))
+        .and(query_param("status", "running"))
+        .and(query_param("workflowId", "w1"))
+        .respond_with(ok(json!({"data": [running], "nextCursor": null})))
+        .expect(1)
+        .mount(&s)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/executions"))
+        .and(query_param_is_missing("status"))
+        .respond_with(ok(json!({"data": [], "nextCursor": null})))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let page = n
+        .list_executions(ListExecutions {
+            workflow_id: Some("w1".into()),
+            status: Some(ExecutionStatus::Running),
+            page: PageRequest::default(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].status, ExecutionStatus::Running);
+    assert_eq!(page.items[0].finished_at, None);
+    n.list_executions(ListExecutions::default()).await.unwrap();
+    // n8n's filter has no queued state: refused before any request.
+    let e = n
+        .list_executions(ListExecutions {
+            status: Some(ExecutionStatus::Queued),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert_eq!(e.field(), Some("status"));
+    assert_eq!(s.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn retry_checks_the_state_then_posts() {
+    let s = MockServer::start().await;
+    let n = provider(&s);
+    for (id, status) in [
+        (500, "error"),
+        (501, "success"),
+        (502, "running"),
+        (503, "crashed"),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(format!("/api/v1/executions/{id}")))
+            .and(query_param("includeData", "false"))
+            .respond_with(ok(execution(id, "w1", status)))
+            .mount(&s)
+            .await;
+    }
+    let mut retried = execution(600, "w1", "success");
+    retried["mode"] = json!("retry");
+    retried["retryOf"] = json!(500);
+    Mock::given(method("POST"))
+        .and(path("/api/v1/executions/500/retry"))
+        .and(header("x-n8n-api-key", KEY))
+        .and(body_json(json!({})))
+        .respond_with(ok(retried))
+        .expect(1)
+        .mount(&s)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/executions/503/retry"))
+        .respond_with(ok(execution(601, "w1", "error")))
         .expect(1)
         .mount(&s)
         .await;
     let e = n
-        .stop_execution(ExecutionRef { id: "1001".into() })
+        .retry_execution(ExecutionRef { id: "500".into() })
         .await
         .unwrap();
-    assert_eq!(e.status, ExecutionStatus::Cancelled);
-    assert_eq!(e.workflow_id, "w1");
-
-    // Versions that answer with the whole execution need no second call.
-    Mock::given(method("POST"))
-        .and(path("/api/v1/executions/1002/stop"))
-        .respond_with(ok(execution(1002, "w2", "canceled")))
-        .expect(1)
-        .mount(&s)
-        .await;
+    assert_eq!(e.id, "600");
+    assert_eq!(e.mode.as_deref(), Some("retry"));
+    assert_eq!(e.status, ExecutionStatus::Success);
+    // A crashed execution counts as failed.
     let e = n
-        .stop_execution(ExecutionRef { id: "1002".into() })
+        .retry_execution(ExecutionRef { id: "503".into() })
         .await
         .unwrap();
-    assert_eq!((e.id.as_str(), e.workflow_id.as_str()), ("1002", "w2"));
+    assert_eq!(e.status, ExecutionStatus::Error);
+    // n8n would answer these with a server error or a second run.
+    for id in ["501", "502"] {
+        let e = n
+            .retry_execution(ExecutionRef { id: id.into() })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Conflict, "{id}: {e}");
+    }
+    let posts = s
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .count();
+    assert_eq!(posts, 2);
 
-    // Versions without the endpoint (or a missing execution): NotFound.
-    Mock::given(method("POST"))
-        .and(path("/api/v1/executions/1003/stop"))
+    Mock::given(method("GET"))
+        .and(path("/api/v1/executions/404"))
         .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})))
         .mount(&s)
         .await;
     let e = n
-        .stop_execution(ExecutionRef { id: "1003".into() })
+        .retry_execution(ExecutionRef { id: "404".into() })
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
+}
+
+fn tag(id: &str, name: &str) -> Value {
+    json!({"id": id, "name": name, "createdAt": "2024-03-01T10:00:00.000Z", "updatedAt": "2024-03-02T10:00:00.000Z"})
+}
+
+#[tokio::test]
+async fn tags_list_create_get_and_set() {
+    let s = MockServer::start().await;
+    let n = provider(&s);
+    Mock::given(method("GET"))
+        .and(path("/api/v1/tags"))
+        .and(query_param("limit", "1"))
+        .and(query_param_is_missing("cursor"))
+        .respond_with(ok(
+            json!({"data": [tag("t1", "Production")], "nextCursor": "MQ"}),
+        ))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let page = n
+        .list_tags(ListTags {
+            page: PageRequest::with_size(1),
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.items[0].id, "t1");
+    assert_eq!(page.items[0].name, "Production");
+    assert_eq!(
+        page.items[0].updated_at.as_deref(),
+        Some("2024-03-02T10:00:00.000Z")
+    );
+    assert_eq!(page.next.as_ref().map(|c| c.as_str()), Some("MQ"));
+
+    Mock::given(method("POST"))
+        .and(path("/api/v1/tags"))
+        .and(body_json(json!({"name": "Billing"})))
+        .respond_with(ResponseTemplate::new(201).set_body_json(tag("t2", "Billing")))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let t = n
+        .create_tag(CreateTag {
+            name: " Billing ".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!((t.id.as_str(), t.name.as_str()), ("t2", "Billing"));
+    let e = n
+        .create_tag(CreateTag { name: " ".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(e.field(), Some("name"));
+    // n8n stores at most 24 characters and words any failure to store as
+    // "Tag already exists": longer names never reach it.
+    let e = n
+        .create_tag(CreateTag {
+            name: "a-name-of-25-characters!!".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert!(e.message().contains("24"), "{e}");
+    let e = n
+        .set_workflow_tags(SetWorkflowTags {
+            id: "w1".into(),
+            tags: vec!["fine".into(), "é".repeat(25)],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.field(), Some("tags[1]"));
+
+    Mock::given(method("GET"))
+        .and(path("/api/v1/workflows/w1/tags"))
+        .respond_with(ok(json!([tag("t1", "Production")])))
+        .mount(&s)
+        .await;
+    let got = n
+        .get_workflow_tags(WorkflowRef { id: "w1".into() })
+        .await
+        .unwrap();
+    assert_eq!(got.id, "w1");
+    assert_eq!(got.tags.len(), 1);
+
+    // Set by name: `Production` exists (on the second page of tags),
+    // `Nightly` is made; the workflow gets both ids in the given order.
+    Mock::given(method("GET"))
+        .and(path("/api/v1/tags"))
+        .and(query_param("limit", "250"))
+        .and(query_param_is_missing("cursor"))
+        .respond_with(ok(
+            json!({"data": [tag("t2", "Billing")], "nextCursor": "Mg"}),
+        ))
+        .mount(&s)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/tags"))
+        .and(query_param("cursor", "Mg"))
+        .respond_with(ok(
+            json!({"data": [tag("t1", "Production")], "nextCursor": null}),
+        ))
+        .mount(&s)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/tags"))
+        .and(body_json(json!({"name": "Nightly"})))
+        .respond_with(ResponseTemplate::new(201).set_body_json(tag("t3", "Nightly")))
+        .expect(1)
+        .mount(&s)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/api/v1/workflows/w1/tags"))
+        .and(body_json(json!([{"id": "t3"}, {"id": "t1"}])))
+        .respond_with(ok(json!([tag("t1", "Production"), tag("t3", "Nightly")])))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let set = n
+        .set_workflow_tags(SetWorkflowTags {
+            id: "w1".into(),
+            tags: vec!["Nightly".into(), "Production".into(), "Nightly".into()],
+        })
+        .await
+        .unwrap();
+    let names: Vec<&str> = set.tags.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["Production", "Nightly"]);
+
+    // Clearing needs no tag lookup.
+    Mock::given(method("PUT"))
+        .and(path("/api/v1/workflows/w2/tags"))
+        .and(body_json(json!([])))
+        .respond_with(ok(json!([])))
+        .expect(1)
+        .mount(&s)
+        .await;
+    let before = s.received_requests().await.unwrap().len();
+    let set = n
+        .set_workflow_tags(SetWorkflowTags {
+            id: "w2".into(),
+            tags: vec![],
+        })
+        .await
+        .unwrap();
+    assert!(set.tags.is_empty());
+    assert_eq!(s.received_requests().await.unwrap().len(), before + 1);
+    let e = n
+        .set_workflow_tags(SetWorkflowTags {
+            id: "w2".into(),
+            tags: vec!["ok".into(), "".into()],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.field(), Some("tags[1]"));
+
+    // A missing workflow fails before any tag is made.
+    Mock::given(method("GET"))
+        .and(path("/api/v1/workflows/gone/tags"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})))
+        .mount(&s)
+        .await;
+    let e = n
+        .set_workflow_tags(SetWorkflowTags {
+            id: "gone".into(),
+            tags: vec!["Brand new".into()],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    assert!(
+        !s.received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.url.path() == "/api/v1/tags"
+                && r.method.as_str() == "POST"
+                && String::from_utf8_lossy(&r.body).contains("Brand new"))
+    );
 }
 
 #[tokio::test]
@@ -541,9 +998,11 @@ async fn run_and_node_types_are_unsupported_and_validation_is_local() {
     let caps = WorkflowProvider::capabilities(&n);
     assert!(!caps.supports(WorkflowOp::RunWorkflow));
     assert!(!caps.supports(WorkflowOp::ListNodeTypes));
-    assert!(caps.supports(WorkflowOp::StopExecution));
+    assert!(!caps.supports(WorkflowOp::StopExecution));
     assert!(caps.supports(WorkflowOp::ValidateWorkflow));
-    assert_eq!(caps.len(), 11);
+    assert!(caps.supports(WorkflowOp::RetryExecution));
+    assert!(caps.supports(WorkflowOp::SetWorkflowTags));
+    assert_eq!(caps.len(), 15);
     let e = n.run_workflow(RunWorkflow::default()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
     let e = n

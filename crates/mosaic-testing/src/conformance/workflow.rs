@@ -2,8 +2,10 @@
 //!
 //! It builds small workflows from two node types the engine offers
 //! ([`WorkflowSetup::trigger_type`] and [`WorkflowSetup::step_type`]),
-//! checks round trips, pagination, activation, a run that is polled until it
-//! finishes, validation and deletion.
+//! checks round trips, pagination, tags (made, listed, set on a workflow
+//! and kept through activation), activation, a run that is polled until it
+//! finishes and cannot be retried once it succeeded, validation and
+//! deletion.
 
 use std::time::Duration;
 
@@ -23,6 +25,9 @@ pub struct WorkflowSetup {
     pub trigger_type: String,
     /// A node type that passes its input on. Default `fake.noop`.
     pub step_type: String,
+    /// The type version the suite's nodes carry (`None`: the engine's
+    /// default). Default `None`.
+    pub type_version: Option<String>,
     /// Prefix of the workflows the suite creates.
     pub prefix: String,
     /// Page size used to walk listings. Default 2.
@@ -40,6 +45,7 @@ impl Default for WorkflowSetup {
         WorkflowSetup {
             trigger_type: "fake.manualTrigger".to_owned(),
             step_type: "fake.noop".to_owned(),
+            type_version: None,
             prefix: "mosaic-conformance".to_owned(),
             page_size: 2,
             page_items: 5,
@@ -74,6 +80,10 @@ pub async fn run<P: WorkflowProvider + ?Sized>(provider: &P, setup: &WorkflowSet
         missing(provider, &c).await,
     );
     r.record(
+        "executions: retrying a missing one is NotFound",
+        retry_missing(provider, &c).await,
+    );
+    r.record(
         "node types: listed once each, including the setup's",
         node_types(provider, &c).await,
     );
@@ -98,11 +108,15 @@ pub async fn run<P: WorkflowProvider + ?Sized>(provider: &P, setup: &WorkflowSet
                 update(provider, &c, &id).await,
             );
             r.record(
-                "workflows: activate and deactivate",
+                "tags: created once, listed, set on a workflow by name and read back",
+                tags(provider, &c, &id).await,
+            );
+            r.record(
+                "workflows: activate and deactivate, keeping the tags",
                 activation(provider, &c, &id).await,
             );
             r.record(
-                "executions: a run is fetched, listed and finishes successfully",
+                "executions: a run is fetched, listed, finishes successfully and cannot be retried",
                 execution(provider, &c, &id).await,
             );
             r.record(
@@ -113,8 +127,9 @@ pub async fn run<P: WorkflowProvider + ?Sized>(provider: &P, setup: &WorkflowSet
         None => {
             for name in [
                 "workflows: an update is visible to get",
-                "workflows: activate and deactivate",
-                "executions: a run is fetched, listed and finishes successfully",
+                "tags: created once, listed, set on a workflow by name and read back",
+                "workflows: activate and deactivate, keeping the tags",
+                "executions: a run is fetched, listed, finishes successfully and cannot be retried",
                 "workflows: after delete it is NotFound",
             ] {
                 r.skip(name, "no workflow could be created");
@@ -135,9 +150,10 @@ impl C<'_> {
             id: String::new(),
             name: name.to_owned(),
             node_type: kind.to_owned(),
-            type_version: None,
+            type_version: self.setup.type_version.clone(),
             parameters: serde_json::json!({}),
             position: Some([x, 0]),
+            webhook_id: None,
         };
         (
             vec![
@@ -188,6 +204,11 @@ async fn unsupported<P: WorkflowProvider + ?Sized>(p: &P, caps: &Capabilities) -
             WorkflowOp::ListExecutions => p.list_executions(Default::default()).await.map(drop),
             WorkflowOp::ListNodeTypes => p.list_node_types(Default::default()).await.map(drop),
             WorkflowOp::ValidateWorkflow => p.validate_workflow(Default::default()).await.map(drop),
+            WorkflowOp::RetryExecution => p.retry_execution(Default::default()).await.map(drop),
+            WorkflowOp::ListTags => p.list_tags(Default::default()).await.map(drop),
+            WorkflowOp::CreateTag => p.create_tag(Default::default()).await.map(drop),
+            WorkflowOp::GetWorkflowTags => p.get_workflow_tags(Default::default()).await.map(drop),
+            WorkflowOp::SetWorkflowTags => p.set_workflow_tags(Default::default()).await.map(drop),
         };
         match r {
             Err(e) if e.kind() == ErrorKind::Unsupported => {}
@@ -219,6 +240,19 @@ async fn missing<P: WorkflowProvider + ?Sized>(p: &P, c: &C<'_>) -> CheckResult 
     expect_kind(
         "get_execution of a missing id",
         p.get_execution(ExecutionRef {
+            id: "987654321".to_owned(),
+        })
+        .await,
+        ErrorKind::NotFound,
+    )?;
+    Ok(())
+}
+
+async fn retry_missing<P: WorkflowProvider + ?Sized>(p: &P, c: &C<'_>) -> CheckResult {
+    need(c.caps, &[WorkflowOp::RetryExecution])?;
+    expect_kind(
+        "retry_execution of a missing id",
+        p.retry_execution(ExecutionRef {
             id: "987654321".to_owned(),
         })
         .await,
@@ -381,6 +415,151 @@ async fn update<P: WorkflowProvider + ?Sized>(p: &P, c: &C<'_>, id: &str) -> Che
     Ok(())
 }
 
+/// Tag names of the suite: unique per workflow, so that reruns against a
+/// long-lived engine do not collide, and at most 24 characters (n8n's
+/// limit).
+fn tag_name(id: &str, which: &str) -> String {
+    format!("{which}-{id}").chars().take(24).collect()
+}
+
+fn sorted_names(tags: &[Tag]) -> Vec<String> {
+    let mut names: Vec<String> = tags.iter().map(|t| t.name.clone()).collect();
+    names.sort();
+    names
+}
+
+async fn tags<P: WorkflowProvider + ?Sized>(p: &P, c: &C<'_>, id: &str) -> CheckResult {
+    need(
+        c.caps,
+        &[
+            WorkflowOp::CreateTag,
+            WorkflowOp::ListTags,
+            WorkflowOp::GetWorkflowTags,
+            WorkflowOp::SetWorkflowTags,
+            WorkflowOp::GetWorkflow,
+        ],
+    )?;
+    let first = tag_name(id, "a");
+    let second = tag_name(id, "b");
+    let made = p
+        .create_tag(CreateTag {
+            name: first.clone(),
+        })
+        .await
+        .ctx("create_tag")?;
+    ensure!(!made.id.is_empty(), "create_tag returned an empty id");
+    ensure!(
+        made.name == first,
+        "create_tag returned name `{}`",
+        made.name
+    );
+    expect_kind(
+        "create_tag of an existing name",
+        p.create_tag(CreateTag {
+            name: first.clone(),
+        })
+        .await,
+        ErrorKind::Conflict,
+    )?;
+    expect_invalid(
+        "create_tag with an empty name",
+        p.create_tag(CreateTag {
+            name: String::new(),
+        })
+        .await,
+        "name",
+    )?;
+    let all = walk(
+        "list_tags",
+        ListTags {
+            page: PageRequest::with_size(c.setup.page_size),
+        },
+        |q| p.list_tags(q),
+    )
+    .await?;
+    let names: Vec<String> = all.iter().map(|t| t.name.clone()).collect();
+    exactly_once("list_tags", &names, std::slice::from_ref(&first))?;
+    ensure!(
+        all.iter().any(|t| t.name == first && t.id == made.id),
+        "list_tags lists `{first}` under another id than create_tag returned"
+    );
+
+    // `second` does not exist yet: naming it makes it.
+    let set = p
+        .set_workflow_tags(SetWorkflowTags {
+            id: id.to_owned(),
+            tags: vec![first.clone(), second.clone()],
+        })
+        .await
+        .ctx("set_workflow_tags")?;
+    let want = {
+        let mut w = vec![first.clone(), second.clone()];
+        w.sort();
+        w
+    };
+    ensure!(
+        sorted_names(&set.tags) == want,
+        "set_workflow_tags answered tags {:?}",
+        sorted_names(&set.tags)
+    );
+    let got = p
+        .get_workflow_tags(WorkflowRef { id: id.to_owned() })
+        .await
+        .ctx("get_workflow_tags")?;
+    ensure!(
+        sorted_names(&got.tags) == want,
+        "get_workflow_tags after set: {:?}",
+        sorted_names(&got.tags)
+    );
+    let w = p
+        .get_workflow(WorkflowRef { id: id.to_owned() })
+        .await
+        .ctx("get_workflow")?;
+    let mut on_workflow = w.tags.clone();
+    on_workflow.sort();
+    ensure!(
+        on_workflow == want,
+        "get_workflow after set_workflow_tags lists tags {on_workflow:?}"
+    );
+    if c.caps.supports(WorkflowOp::ListWorkflows) {
+        let tagged = walk(
+            "list_workflows by tags",
+            ListWorkflows {
+                active: None,
+                tags: want.clone(),
+                page: PageRequest::with_size(c.setup.page_size),
+            },
+            |q| p.list_workflows(q),
+        )
+        .await?;
+        let ids: Vec<String> = tagged.iter().map(|w| w.id.clone()).collect();
+        exactly_once("list_workflows by tags", &ids, &[id.to_owned()])?;
+    }
+    expect_kind(
+        "get_workflow_tags of a missing workflow",
+        p.get_workflow_tags(WorkflowRef {
+            id: "987654321".to_owned(),
+        })
+        .await,
+        ErrorKind::NotFound,
+    )?;
+
+    // Down to one tag; it stays on for the activation check.
+    let set = p
+        .set_workflow_tags(SetWorkflowTags {
+            id: id.to_owned(),
+            tags: vec![first.clone()],
+        })
+        .await
+        .ctx("set_workflow_tags to one tag")?;
+    ensure!(
+        sorted_names(&set.tags) == [first.clone()],
+        "set_workflow_tags to one tag answered {:?}",
+        sorted_names(&set.tags)
+    );
+    Ok(())
+}
+
 async fn activation<P: WorkflowProvider + ?Sized>(p: &P, c: &C<'_>, id: &str) -> CheckResult {
     need(
         c.caps,
@@ -390,11 +569,23 @@ async fn activation<P: WorkflowProvider + ?Sized>(p: &P, c: &C<'_>, id: &str) ->
             WorkflowOp::GetWorkflow,
         ],
     )?;
+    let before = p
+        .get_workflow(WorkflowRef { id: id.to_owned() })
+        .await
+        .ctx("get_workflow before activation")?;
+    let mut tags = before.tags.clone();
+    tags.sort();
     let w = p
         .activate_workflow(WorkflowRef { id: id.to_owned() })
         .await
         .ctx("activate_workflow")?;
     ensure!(w.active, "activate_workflow returned an inactive workflow");
+    let mut answered = w.tags.clone();
+    answered.sort();
+    ensure!(
+        answered == tags,
+        "activate_workflow returned tags {answered:?}; the workflow has {tags:?}"
+    );
     let got = p
         .get_workflow(WorkflowRef { id: id.to_owned() })
         .await
@@ -405,6 +596,12 @@ async fn activation<P: WorkflowProvider + ?Sized>(p: &P, c: &C<'_>, id: &str) ->
         .await
         .ctx("deactivate_workflow")?;
     ensure!(!w.active, "deactivate_workflow returned an active workflow");
+    let mut answered = w.tags.clone();
+    answered.sort();
+    ensure!(
+        answered == tags,
+        "deactivate_workflow returned tags {answered:?}; the workflow has {tags:?}"
+    );
     Ok(())
 }
 
@@ -461,6 +658,16 @@ async fn execution<P: WorkflowProvider + ?Sized>(p: &P, c: &C<'_>, id: &str) -> 
         done.finished_at.is_some(),
         "a finished execution has no finished_at"
     );
+    if c.caps.supports(WorkflowOp::RetryExecution) {
+        expect_kind(
+            "retry_execution of a successful execution",
+            p.retry_execution(ExecutionRef {
+                id: done.id.clone(),
+            })
+            .await,
+            ErrorKind::Conflict,
+        )?;
+    }
     let all = walk(
         "list_executions",
         ListExecutions {

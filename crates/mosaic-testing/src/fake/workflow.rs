@@ -119,7 +119,14 @@ fn builtin_types() -> Vec<(NodeType, Behaviour)> {
 /// takes one second (a wait node its `seconds`), the execution is `running`
 /// until the last node, then `success` — or `error` when a fail node is
 /// reached. Its `data` holds each executed node's output (`nodes`) and the
-/// final output (`output`). Stopping a running execution cancels it.
+/// final output (`output`). Stopping a running execution cancels it;
+/// retrying a failed or stopped one runs the workflow again, as it is now,
+/// with the same input (mode `retry`).
+///
+/// Tags are made by `create_tag` or by naming them in `set_workflow_tags`;
+/// a workflow lists its tags by name. A `fake.webhookTrigger` node saved
+/// without a webhook id gets one (UUID-shaped, counted up from
+/// `00000000-0000-4000-8000-000000000001`), and keeps it across updates.
 ///
 /// ```
 /// use std::time::Duration;
@@ -159,6 +166,7 @@ pub struct FakeWorkflow {
 struct ExecRec {
     id: u64,
     workflow_id: String,
+    input: Value,
     mode: String,
     started: Instant,
     end: Instant,
@@ -210,8 +218,10 @@ struct WfState {
     types: BTreeMap<String, (NodeType, Behaviour)>,
     workflows: BTreeMap<u64, Workflow>,
     executions: BTreeMap<u64, ExecRec>,
+    tags: BTreeMap<u64, Tag>,
     next_id: u64,
     next_node: u64,
+    next_webhook: u64,
 }
 
 impl fmt::Debug for FakeWorkflow {
@@ -250,8 +260,10 @@ impl FakeWorkflow {
                     .collect(),
                 workflows: BTreeMap::new(),
                 executions: BTreeMap::new(),
+                tags: BTreeMap::new(),
                 next_id: 1,
                 next_node: 1,
+                next_webhook: 1,
             })),
         }
     }
@@ -281,14 +293,16 @@ impl FakeWorkflow {
             .map_err(|e| self.core.tag(e))
     }
 
-    /// Replace a workflow's tags.
+    /// Replace a workflow's tags (by name; missing tags are made), as
+    /// `set_workflow_tags` does but without its checks and counting.
     ///
     /// # Errors
-    /// `NotFound` for an unknown workflow.
+    /// `NotFound` for an unknown workflow, `InvalidInput` for a blank name.
     pub fn set_tags(&self, id: &str, tags: Vec<String>) -> Result<()> {
+        let now = self.core.clock().now();
         let mut s = self.state.lock();
-        s.workflow_mut(id)
-            .map(|w| w.tags = tags)
+        s.set_workflow_tags(id, &tags, &now)
+            .map(drop)
             .map_err(|e| self.core.tag(e))
     }
 
@@ -324,6 +338,100 @@ impl WfState {
             .ok()
             .and_then(|n| self.workflows.get_mut(&n))
             .ok_or_else(|| Error::not_found(format!("workflow `{id}` not found")))
+    }
+
+    fn execution_mut(&mut self, id: &str) -> Result<&mut ExecRec> {
+        require("id", id)?;
+        id.parse::<u64>()
+            .ok()
+            .and_then(|n| self.executions.get_mut(&n))
+            .ok_or_else(|| Error::not_found(format!("execution `{id}` not found")))
+    }
+
+    fn tag_named(&self, name: &str) -> Option<&Tag> {
+        self.tags.values().find(|t| t.name == name)
+    }
+
+    fn create_tag(&mut self, name: &str, now: &str) -> Result<Tag> {
+        require("name", name)?;
+        let name = name.trim();
+        if self.tag_named(name).is_some() {
+            return Err(Error::conflict(format!("tag `{name}` already exists")));
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        let tag = Tag {
+            id: id.to_string(),
+            name: name.to_owned(),
+            created_at: Some(now.to_owned()),
+            updated_at: Some(now.to_owned()),
+        };
+        self.tags.insert(id, tag.clone());
+        Ok(tag)
+    }
+
+    fn workflow_tags(&self, id: &str) -> Result<WorkflowTags> {
+        let w = self.workflow(id)?;
+        let tags = w
+            .tags
+            .iter()
+            .filter_map(|name| self.tag_named(name).cloned())
+            .collect();
+        Ok(WorkflowTags {
+            id: w.id.clone(),
+            tags,
+        })
+    }
+
+    fn set_workflow_tags(&mut self, id: &str, names: &[String], now: &str) -> Result<WorkflowTags> {
+        self.workflow(id)?;
+        let mut wanted: Vec<String> = Vec::with_capacity(names.len());
+        for (i, n) in names.iter().enumerate() {
+            require(&format!("tags[{i}]"), n)?;
+            let n = n.trim().to_owned();
+            if !wanted.contains(&n) {
+                wanted.push(n);
+            }
+        }
+        for n in &wanted {
+            if self.tag_named(n).is_none() {
+                self.create_tag(n, now)?;
+            }
+        }
+        self.workflow_mut(id)?.tags = wanted;
+        self.workflow_tags(id)
+    }
+
+    /// Give every webhook trigger a webhook id: the one it names, else the
+    /// one of the `previous` node with its id (or name), else a new one.
+    fn assign_webhook_ids(&mut self, nodes: &mut [WorkflowNode], previous: &[WorkflowNode]) {
+        for n in nodes.iter_mut() {
+            if n.webhook_id
+                .as_deref()
+                .is_some_and(|w| !w.trim().is_empty())
+            {
+                continue;
+            }
+            if n.node_type != "fake.webhookTrigger" {
+                n.webhook_id = None;
+                continue;
+            }
+            let kept = previous
+                .iter()
+                .find(|p| {
+                    if n.id.is_empty() {
+                        p.name == n.name
+                    } else {
+                        p.id == n.id
+                    }
+                })
+                .and_then(|p| p.webhook_id.clone());
+            n.webhook_id = Some(kept.unwrap_or_else(|| {
+                let id = format!("00000000-0000-4000-8000-{:012x}", self.next_webhook);
+                self.next_webhook += 1;
+                id
+            }));
+        }
     }
 
     /// Structural checks any saved workflow must pass.
@@ -420,6 +528,7 @@ impl WfState {
         require("name", &p.name)?;
         let mut nodes = p.nodes;
         self.check_structure(&mut nodes, &p.connections)?;
+        self.assign_webhook_ids(&mut nodes, &[]);
         let id = self.next_id;
         self.next_id += 1;
         let w = Workflow {
@@ -559,6 +668,7 @@ impl WorkflowProvider for FakeWorkflow {
             let mut nodes = p.nodes.unwrap_or(current.nodes.clone());
             let connections = p.connections.unwrap_or(current.connections.clone());
             s.check_structure(&mut nodes, &connections)?;
+            s.assign_webhook_ids(&mut nodes, &current.nodes);
             let mut next = current;
             next.nodes = nodes;
             next.connections = connections;
@@ -643,6 +753,7 @@ impl WorkflowProvider for FakeWorkflow {
             let rec = ExecRec {
                 id,
                 workflow_id: w.id.clone(),
+                input,
                 mode: "manual".to_owned(),
                 started: now,
                 end: now + duration,
@@ -671,12 +782,7 @@ impl WorkflowProvider for FakeWorkflow {
 
     async fn stop_execution(&self, p: ExecutionRef) -> Result<Execution> {
         self.run(WorkflowOp::StopExecution, p, |s, p, now, clock| {
-            require("id", &p.id)?;
-            let e =
-                p.id.parse::<u64>()
-                    .ok()
-                    .and_then(|n| s.executions.get_mut(&n))
-                    .ok_or_else(|| Error::not_found(format!("execution `{}` not found", p.id)))?;
+            let e = s.execution_mut(&p.id)?;
             match e.status(now) {
                 ExecutionStatus::Queued | ExecutionStatus::Running | ExecutionStatus::Waiting => {
                     e.stopped_at = Some(now);
@@ -709,6 +815,77 @@ impl WorkflowProvider for FakeWorkflow {
         .await
     }
 
+    async fn retry_execution(&self, p: ExecutionRef) -> Result<Execution> {
+        self.run(WorkflowOp::RetryExecution, p, |s, p, now, clock| {
+            let e = s.execution_mut(&p.id)?;
+            match e.status(now) {
+                ExecutionStatus::Error | ExecutionStatus::Cancelled => {}
+                ExecutionStatus::Success => {
+                    return Err(Error::conflict(format!(
+                        "execution {} succeeded, so there is nothing to retry",
+                        p.id
+                    )));
+                }
+                running => {
+                    return Err(Error::conflict(format!(
+                        "execution {} has not finished ({running:?})",
+                        p.id
+                    )));
+                }
+            }
+            let (workflow_id, input) = (e.workflow_id.clone(), e.input.clone());
+            let w = s.workflow(&workflow_id)?.clone();
+            s.require_runnable(&w)?;
+            let (duration, outcome, data) = s.execute(&w, &input);
+            let id = s.next_id;
+            s.next_id += 1;
+            let rec = ExecRec {
+                id,
+                workflow_id,
+                input,
+                mode: "retry".to_owned(),
+                started: now,
+                end: now + duration,
+                outcome,
+                stopped_at: None,
+                data,
+            };
+            let view = rec.view(now, clock);
+            s.executions.insert(id, rec);
+            Ok(view)
+        })
+        .await
+    }
+
+    async fn list_tags(&self, p: ListTags) -> Result<Page<Tag>> {
+        self.run(WorkflowOp::ListTags, p, |s, p, _, _| {
+            let items = s.tags.values().cloned().collect();
+            Page::slice(items, &p.page, DEFAULT_PAGE)
+        })
+        .await
+    }
+
+    async fn create_tag(&self, p: CreateTag) -> Result<Tag> {
+        self.run(WorkflowOp::CreateTag, p, |s, p, _, clock| {
+            s.create_tag(&p.name, &clock.now())
+        })
+        .await
+    }
+
+    async fn get_workflow_tags(&self, p: WorkflowRef) -> Result<WorkflowTags> {
+        self.run(WorkflowOp::GetWorkflowTags, p, |s, p, _, _| {
+            s.workflow_tags(&p.id)
+        })
+        .await
+    }
+
+    async fn set_workflow_tags(&self, p: SetWorkflowTags) -> Result<WorkflowTags> {
+        self.run(WorkflowOp::SetWorkflowTags, p, |s, p, _, clock| {
+            s.set_workflow_tags(&p.id, &p.tags, &clock.now())
+        })
+        .await
+    }
+
     async fn list_node_types(&self, p: ListNodeTypes) -> Result<Page<NodeType>> {
         self.run(WorkflowOp::ListNodeTypes, p, |s, p, _, _| {
             let items = s.types.values().map(|(t, _)| t.clone()).collect();
@@ -722,5 +899,196 @@ impl WorkflowProvider for FakeWorkflow {
             Ok(s.report(&p.nodes, &p.connections))
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(name: &str, node_type: &str, parameters: Value) -> WorkflowNode {
+        WorkflowNode {
+            name: name.to_owned(),
+            node_type: node_type.to_owned(),
+            parameters,
+            ..Default::default()
+        }
+    }
+
+    fn edge(from: &str, to: &str) -> Connection {
+        Connection {
+            from: from.to_owned(),
+            output: 0,
+            to: to.to_owned(),
+            input: 0,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_execution_is_retried_with_its_input() {
+        let engine = FakeWorkflow::new();
+        let wf = engine
+            .create_workflow(CreateWorkflow {
+                name: "flaky".into(),
+                nodes: vec![
+                    node("Start", "fake.manualTrigger", json!({})),
+                    node("Boom", "fake.fail", json!({"message": "boom"})),
+                ],
+                connections: vec![edge("Start", "Boom")],
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let run = engine
+            .run_workflow(RunWorkflow {
+                id: wf.id.clone(),
+                input: json!({"attempt": 1}),
+            })
+            .await
+            .unwrap();
+        // Still running: nothing to retry yet.
+        let e = engine
+            .retry_execution(ExecutionRef { id: run.id.clone() })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), mosaic_core::ErrorKind::Conflict);
+        tokio::time::advance(Duration::from_secs(5)).await;
+
+        // Fixed meanwhile: the retry runs the workflow as it is now.
+        engine
+            .update_workflow(UpdateWorkflow {
+                id: wf.id.clone(),
+                nodes: Some(vec![
+                    node("Start", "fake.manualTrigger", json!({})),
+                    node("Boom", "fake.noop", json!({})),
+                ]),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let again = engine
+            .retry_execution(ExecutionRef { id: run.id.clone() })
+            .await
+            .unwrap();
+        assert_ne!(again.id, run.id);
+        assert_eq!(again.mode.as_deref(), Some("retry"));
+        tokio::time::advance(Duration::from_secs(5)).await;
+        let done = engine
+            .get_execution(ExecutionRef {
+                id: again.id.clone(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(done.status, ExecutionStatus::Success);
+        assert_eq!(done.data["output"], json!({"attempt": 1}));
+        // A success is not retried; a missing execution is NotFound.
+        let e = engine
+            .retry_execution(ExecutionRef { id: again.id })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), mosaic_core::ErrorKind::Conflict);
+        let e = engine
+            .retry_execution(ExecutionRef { id: "999".into() })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), mosaic_core::ErrorKind::NotFound);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn tags_are_made_by_name_and_listed() {
+        let engine = FakeWorkflow::new();
+        let wf = engine
+            .create_workflow(CreateWorkflow {
+                name: "tagged".into(),
+                nodes: vec![node("Start", "fake.manualTrigger", json!({}))],
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let made = engine
+            .create_tag(CreateTag {
+                name: "prod".into(),
+            })
+            .await
+            .unwrap();
+        let e = engine
+            .create_tag(CreateTag {
+                name: "prod".into(),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), mosaic_core::ErrorKind::Conflict);
+        let set = engine
+            .set_workflow_tags(SetWorkflowTags {
+                id: wf.id.clone(),
+                tags: vec!["prod".into(), "nightly".into(), "prod".into()],
+            })
+            .await
+            .unwrap();
+        let names: Vec<&str> = set.tags.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["prod", "nightly"]);
+        assert_eq!(set.tags[0].id, made.id);
+        let all = engine.list_tags(ListTags::default()).await.unwrap();
+        assert_eq!(all.items.len(), 2);
+        let on = engine
+            .activate_workflow(WorkflowRef { id: wf.id.clone() })
+            .await
+            .unwrap();
+        assert_eq!(on.tags, ["prod", "nightly"]);
+        let e = engine
+            .set_workflow_tags(SetWorkflowTags {
+                id: wf.id.clone(),
+                tags: vec![" ".into()],
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(e.field(), Some("tags[0]"));
+        let cleared = engine
+            .set_workflow_tags(SetWorkflowTags {
+                id: wf.id.clone(),
+                tags: vec![],
+            })
+            .await
+            .unwrap();
+        assert!(cleared.tags.is_empty());
+        let e = engine
+            .get_workflow_tags(WorkflowRef { id: "404".into() })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), mosaic_core::ErrorKind::NotFound);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn webhook_triggers_get_a_webhook_id_and_keep_it() {
+        let engine = FakeWorkflow::new();
+        let wf = engine
+            .create_workflow(CreateWorkflow {
+                name: "hooked".into(),
+                nodes: vec![
+                    node("Hook", "fake.webhookTrigger", json!({})),
+                    node("Step", "fake.noop", json!({})),
+                ],
+                connections: vec![edge("Hook", "Step")],
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let hook_id = wf.nodes[0].webhook_id.clone().unwrap();
+        assert_eq!(hook_id, "00000000-0000-4000-8000-000000000001");
+        assert_eq!(wf.nodes[1].webhook_id, None);
+        let mut nodes = wf.nodes.clone();
+        nodes[0].webhook_id = None;
+        let updated = engine
+            .update_workflow(UpdateWorkflow {
+                id: wf.id.clone(),
+                nodes: Some(nodes),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            updated.nodes[0].webhook_id.as_deref(),
+            Some(hook_id.as_str())
+        );
     }
 }

@@ -32,6 +32,7 @@ mod ollama;
 mod openai;
 mod plugin_host;
 mod prices;
+mod run_pipeline;
 mod trust_boundary;
 mod wikijs;
 mod woodpecker;

@@ -48,11 +48,12 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::server_process::{Binary, free_port, log_tail, servers_dir};
 use mosaic_core::{Error, Result};
 use serde_json::{Value, json};
 
@@ -61,7 +62,7 @@ pub const LITELLM_ENV: &str = "MOSAIC_LITELLM";
 
 /// Environment variable naming the directory test servers are installed in
 /// (default `<workspace>/target/test-servers`).
-pub const SERVERS_DIR_ENV: &str = "MOSAIC_SERVERS_DIR";
+pub use crate::server_process::SERVERS_DIR_ENV;
 
 /// The command that installs the gateway.
 pub const INSTALL_HINT: &str =
@@ -406,21 +407,6 @@ fn config(port: u16, master_key: &str) -> Value {
     })
 }
 
-/// The directory test servers are installed in: `$MOSAIC_SERVERS_DIR`, or
-/// `<workspace>/target/test-servers`.
-fn servers_dir(env: Option<OsString>) -> PathBuf {
-    match env {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => {
-            // crates/mosaic-testing → the workspace root
-            let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-            dir.pop();
-            dir.pop();
-            dir.join("target").join("test-servers")
-        }
-    }
-}
-
 /// Locate the binary: `$MOSAIC_LITELLM`, then the install script's
 /// virtualenv under `servers`, then `PATH`.
 fn find_binary(
@@ -428,41 +414,15 @@ fn find_binary(
     servers: &Path,
     search_path: Option<OsString>,
 ) -> Result<PathBuf> {
-    if let Some(path) = override_path.filter(|p| !p.is_empty()) {
-        let path = PathBuf::from(path);
-        if path.is_file() {
-            return Ok(path);
-        }
-        return Err(Error::config(format!(
-            "{LITELLM_ENV} points to {}, which is not a file: {INSTALL_HINT}, or fix the variable",
-            path.display()
-        )));
+    Binary {
+        program: "litellm",
+        env: LITELLM_ENV,
+        installed: Some(servers.join("litellm/bin/litellm")),
+        defaults: &[],
+        what: "the LiteLLM proxy (`litellm`, PyPI `litellm[proxy]`)",
+        hint: INSTALL_HINT,
     }
-    let installed = servers.join("litellm/bin/litellm");
-    if installed.is_file() {
-        return Ok(installed);
-    }
-    let on_path = search_path
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|d| d.join("litellm"))
-        .find(|p| p.is_file());
-    on_path.ok_or_else(|| {
-        Error::config(format!(
-            "the LiteLLM proxy (`litellm`, PyPI `litellm[proxy]`) was not found in {}, nor in PATH, \
-             nor named by {LITELLM_ENV}: {INSTALL_HINT}",
-            installed.display()
-        ))
-    })
-}
-
-fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .map_err(|e| Error::unavailable("cannot bind a loopback port").with_source(e))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| Error::unavailable("cannot read the bound port").with_source(e))
+    .find(override_path, search_path)
 }
 
 /// Whether `GET /health/liveliness` answers 200.
@@ -481,25 +441,6 @@ fn alive(addr: SocketAddr) -> bool {
     }
     let mut head = [0u8; 12];
     stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 200")
-}
-
-fn log_tail(log: &Path, lines: usize) -> String {
-    match std::fs::read_to_string(log) {
-        Ok(text) => {
-            let all: Vec<&str> = text
-                .lines()
-                .map(str::trim_end)
-                .filter(|l| !l.trim().is_empty())
-                .collect();
-            let tail = &all[all.len().saturating_sub(lines)..];
-            if tail.is_empty() {
-                "(empty)".to_owned()
-            } else {
-                tail.join(" | ")
-            }
-        }
-        Err(_) => "(no log written)".to_owned(),
-    }
 }
 
 #[cfg(test)]
@@ -549,17 +490,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!(found, on_path.path().join("litellm"));
-    }
-
-    #[test]
-    fn the_default_servers_dir_is_under_the_workspace_target() {
-        let dir = servers_dir(None);
-        assert!(dir.ends_with("target/test-servers"), "{}", dir.display());
-        assert!(!dir.to_string_lossy().contains(".."), "{}", dir.display());
-        assert_eq!(
-            servers_dir(Some(OsString::from("/opt/servers"))),
-            PathBuf::from("/opt/servers")
-        );
     }
 
     #[test]

@@ -133,6 +133,7 @@ pub mod fault;
 pub mod mock;
 pub mod n8n_server;
 pub mod redis_server;
+mod server_process;
 
 pub use ai_gateway_server::AiGatewayServer;
 pub use fake::{
@@ -142,3 +143,4 @@ pub use fake::{
 pub use fault::{Fault, FaultHandle, FaultKind, FaultLayer, FaultRule, FaultService, FaultStats};
 pub use n8n_server::N8nServer;
 pub use redis_server::RedisServer;
+pub use server_process::SERVERS_DIR_ENV;

@@ -37,12 +37,13 @@ use std::ffi::OsString;
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::server_process::{Binary, free_port, log_tail, servers_dir};
 use mosaic_core::{Error, Result, Secret};
 use serde_json::{Value, json};
 
@@ -51,7 +52,7 @@ pub const N8N_ENV: &str = "MOSAIC_N8N";
 
 /// Environment variable naming the directory test servers are installed in
 /// (default `<workspace>/target/test-servers`).
-pub const SERVERS_DIR_ENV: &str = "MOSAIC_SERVERS_DIR";
+pub use crate::server_process::SERVERS_DIR_ENV;
 
 /// The command that installs n8n.
 pub const INSTALL_HINT: &str =
@@ -396,18 +397,6 @@ fn password() -> String {
     format!("Mosaic-{:016x}-9", h.finish())
 }
 
-/// The directory test servers are installed in: `$MOSAIC_SERVERS_DIR`, or
-/// `<workspace>/target/test-servers`.
-fn servers_dir(env: Option<OsString>) -> PathBuf {
-    match env {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../target/test-servers")
-            .components()
-            .collect(),
-    }
-}
-
 /// Locate the binary: `$MOSAIC_N8N`, then the install script's folder
 /// under `servers`, then `PATH`.
 fn find_binary(
@@ -415,41 +404,15 @@ fn find_binary(
     servers: &Path,
     search_path: Option<OsString>,
 ) -> Result<PathBuf> {
-    if let Some(path) = override_path.filter(|p| !p.is_empty()) {
-        let path = PathBuf::from(path);
-        if path.is_file() {
-            return Ok(path);
-        }
-        return Err(Error::config(format!(
-            "{N8N_ENV} points to {}, which is not a file: {INSTALL_HINT}, or fix the variable",
-            path.display()
-        )));
+    Binary {
+        program: "n8n",
+        env: N8N_ENV,
+        installed: Some(servers.join("n8n/node_modules/.bin/n8n")),
+        defaults: &[],
+        what: "n8n (npm `n8n`)",
+        hint: INSTALL_HINT,
     }
-    let installed = servers.join("n8n/node_modules/.bin/n8n");
-    if installed.is_file() {
-        return Ok(installed);
-    }
-    let on_path = search_path
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|d| d.join("n8n"))
-        .find(|p| p.is_file());
-    on_path.ok_or_else(|| {
-        Error::config(format!(
-            "n8n (npm `n8n`) was not found in {}, nor in PATH, nor named by {N8N_ENV}: \
-             {INSTALL_HINT}",
-            installed.display()
-        ))
-    })
-}
-
-fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .map_err(|e| Error::unavailable("cannot bind a loopback port").with_source(e))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| Error::unavailable("cannot read the bound port").with_source(e))
+    .find(override_path, search_path)
 }
 
 /// An HTTP answer: status, headers (names lower-cased) and body.
@@ -572,25 +535,6 @@ fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
-fn log_tail(log: &Path, lines: usize) -> String {
-    match std::fs::read_to_string(log) {
-        Ok(text) => {
-            let all: Vec<&str> = text
-                .lines()
-                .map(str::trim_end)
-                .filter(|l| !l.trim().is_empty())
-                .collect();
-            let tail = &all[all.len().saturating_sub(lines)..];
-            if tail.is_empty() {
-                "(empty)".to_owned()
-            } else {
-                tail.join(" | ")
-            }
-        }
-        Err(_) => "(no log written)".to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -639,15 +583,6 @@ mod tests {
             )
             .unwrap(),
             chosen
-        );
-    }
-
-    #[test]
-    fn the_default_servers_dir_is_under_the_workspace_target() {
-        assert!(servers_dir(None).ends_with("target/test-servers"));
-        assert_eq!(
-            servers_dir(Some(OsString::from("/opt/servers"))),
-            PathBuf::from("/opt/servers")
         );
     }
 

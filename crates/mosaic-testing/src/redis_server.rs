@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use crate::server_process::{Binary, free_port, log_tail};
 use mosaic_core::{Error, Result};
 
 /// Environment variable that overrides where the `redis-server` binary is.
@@ -278,7 +279,7 @@ impl RedisServer {
                 return Err(Error::unavailable(format!(
                     "redis-server on port {} exited during startup ({status}); log: {}",
                     self.port,
-                    log_tail(&log)
+                    log_tail(&log, 5)
                 )));
             }
             if ping(self.addr()) {
@@ -291,7 +292,7 @@ impl RedisServer {
             "redis-server on port {} did not answer PING after {} attempts; log: {}",
             self.port,
             POLL_ATTEMPTS,
-            log_tail(&log)
+            log_tail(&log, 5)
         )))
     }
 }
@@ -313,40 +314,16 @@ fn find_binary(
     search_path: Option<OsString>,
     defaults: &[&str],
 ) -> Result<PathBuf> {
-    if let Some(path) = override_path {
-        let path = PathBuf::from(path);
-        if path.is_file() {
-            return Ok(path);
-        }
-        return Err(Error::config(format!(
-            "{REDIS_SERVER_ENV} points to {}, which is not a file; install the package `redis-server` or fix the variable",
-            path.display()
-        )));
+    Binary {
+        program: "redis-server",
+        env: REDIS_SERVER_ENV,
+        installed: None,
+        defaults,
+        what: "the `redis-server` binary",
+        hint: "install the package `redis-server` (e.g. `apt-get install redis-server`, \
+               or `cargo xtask install`)",
     }
-    let mut candidates: Vec<PathBuf> = search_path
-        .map(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join("redis-server"))
-                .collect()
-        })
-        .unwrap_or_default();
-    candidates.extend(defaults.iter().map(PathBuf::from));
-    candidates.into_iter().find(|p| p.is_file()).ok_or_else(|| {
-        Error::config(format!(
-            "the `redis-server` binary was not found in PATH or /usr/bin, /usr/local/bin, /usr/sbin: \
-             install the package `redis-server` (e.g. `apt-get install redis-server`) \
-             or set {REDIS_SERVER_ENV} to its path"
-        ))
-    })
-}
-
-fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .map_err(|e| Error::unavailable("cannot bind a loopback port").with_source(e))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| Error::unavailable("cannot read the bound port").with_source(e))
+    .find(override_path, search_path)
 }
 
 fn connect(addr: SocketAddr) -> std::io::Result<TcpStream> {
@@ -421,21 +398,6 @@ fn read_value(stream: &mut TcpStream, out: &mut Vec<u8>) -> std::io::Result<()> 
             Ok(())
         }
         _ => Err(bad()),
-    }
-}
-
-fn log_tail(log: &Path) -> String {
-    match std::fs::read_to_string(log) {
-        Ok(text) => {
-            let lines: Vec<&str> = text.lines().collect();
-            let tail = &lines[lines.len().saturating_sub(5)..];
-            if tail.is_empty() {
-                "(empty)".to_owned()
-            } else {
-                tail.join(" | ")
-            }
-        }
-        Err(_) => "(no log written)".to_owned(),
     }
 }
 

@@ -50,13 +50,17 @@ async fn a_green_run_ends_in_success_with_its_jobs() {
     let ci = CiCdClient::new(CiCdService::new(fake.clone()));
     let (seen, on_progress) = recorder();
     let started = Instant::now();
-    let run = ci
-        .run_pipeline(
+    // the run is a Send future a host can spawn
+    let run = tokio::spawn(async move {
+        ci.run_pipeline(
             main_branch(),
             RunOptions::new(secs(600)).on_progress(on_progress),
         )
         .await
-        .unwrap();
+    })
+    .await
+    .unwrap()
+    .unwrap();
     assert!(run.succeeded());
     assert_eq!(run.status(), PipelineStatus::Success);
     let names: Vec<&str> = run.jobs.iter().map(|j| j.name.as_str()).collect();

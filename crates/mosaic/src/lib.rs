@@ -181,3 +181,8 @@ pub mod prelude {
     };
     pub use tower::ServiceBuilder;
 }
+
+/// The README's Rust blocks (its recipes) compiled and run as doc-tests.
+#[cfg(all(doctest, feature = "testing"))]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -2,19 +2,28 @@
 //! same in-memory provider, and beside the peer libraries wrapping the same
 //! service in the same run:
 //!
-//! * `router_decision`: choosing a rule and ordering candidates with 1, 10
-//!   and 100 rules (the request matches only the last rule; the others fail
-//!   on operation, tenant or subject).
+//! * `router_decision`: choosing a rule and ordering candidates with 1, 10,
+//!   100, 1,000 and 10,000 rules (the request matches only the last rule;
+//!   the others fail on operation, tenant or subject).
+//! * `router_decision_globs`: the same with the tenants and subjects of the
+//!   other rules written as wildcard patterns the index cannot look up
+//!   (`*-tenant-N`, `*org-N/*`): how the time grows when every rule must be
+//!   checked.
 //! * `layer_*`: one request through each Mosaic layer alone (router, retry,
 //!   circuit breaker, rate limit, timeout, bulkhead, trace), and through
 //!   tower-resilience's circuit breaker, rate limiter and retry and
-//!   failsafe's circuit breaker.
+//!   failsafe's circuit breaker. The Mosaic breaker runs with its defaults
+//!   (which time every call for slow-call detection) and, as
+//!   `mosaic_untimed`, with slow-call detection off (failsafe has none).
 //! * `full_stack`: trace + retry + router + (circuit breaker + rate limit +
 //!   timeout per provider).
 //! * `throughput`: the direct call and the full stack on two threads (the
 //!   one-thread run is interleaved with it). Each thread owns a handle to
 //!   the service and its own request, as a server's workers would, so the
-//!   figure shows what the layers' shared state costs.
+//!   figure shows what the layers' shared state costs. Every sample also
+//!   runs the nothing-shared control (a provider per thread) one and two
+//!   threads wide, so each figure has the control of the same moment beside
+//!   it (`throughput/<name>` and `throughput/<name>/control`).
 //!
 //! Every layered measurement is *paired*: each sample alternates chunks of
 //! 32 direct calls and 32 layered calls, so both see the same machine load.
@@ -175,17 +184,18 @@ where
 
 // ----- the benches -----
 
-fn rules(n: usize) -> Vec<Rule> {
+fn rules(n: usize, globs: bool) -> Vec<Rule> {
+    let lead = if globs { "*-" } else { "" };
     let mut rules: Vec<Rule> = (0..n - 1)
         .map(|i| match i % 3 {
             0 => Rule::any().operation(format!("git.issue{i}.*")).to(["a"]),
             1 => Rule::any()
                 .operation("git.repository.*")
-                .tenant(format!("tenant-{i}"))
+                .tenant(format!("{lead}tenant-{i}"))
                 .to(["a"]),
             _ => Rule::any()
                 .operation("git.*.get")
-                .subject(format!("org{i}/*"))
+                .subject(format!("{lead}org{i}/*"))
                 .to(["a"]),
         })
         .collect();
@@ -202,21 +212,30 @@ fn rules(n: usize) -> Vec<Rule> {
 }
 
 fn router_decision(c: &mut Criterion) {
-    let mut g = c.benchmark_group("router_decision");
-    let req = request();
-    for n in [1usize, 10, 100] {
-        let router = Router::builder()
-            .provider("a", direct())
-            .provider("b", direct())
-            .rules(rules(n))
-            .build()
-            .expect("router");
-        assert_eq!(router.plan(&req).rule(), format!("rule-{n}"));
-        g.bench_function(format!("{n}_rules"), |b| {
-            b.iter(|| black_box(router.plan(black_box(&req))))
-        });
+    for (group, globs, sizes) in [
+        (
+            "router_decision",
+            false,
+            &[1usize, 10, 100, 1_000, 10_000][..],
+        ),
+        ("router_decision_globs", true, &[10, 100, 1_000][..]),
+    ] {
+        let mut g = c.benchmark_group(group);
+        let req = request();
+        for &n in sizes {
+            let router = Router::builder()
+                .provider("a", direct())
+                .provider("b", direct())
+                .rules(rules(n, globs))
+                .build()
+                .expect("router");
+            assert_eq!(router.plan(&req).rule(), format!("rule-{n}"));
+            g.bench_function(format!("{n}_rules"), |b| {
+                b.iter(|| black_box(router.plan(black_box(&req))))
+            });
+        }
+        g.finish();
     }
-    g.finish();
 }
 
 fn layers(c: &mut Criterion) {
@@ -255,6 +274,16 @@ fn layers(c: &mut Criterion) {
         "circuit_breaker",
         "mosaic",
         breaker.layer(direct()),
+    );
+    let untimed = CircuitBreakerLayer::new(
+        CircuitBreakerConfig::new("forge").slow_call_duration(Duration::MAX),
+    );
+    bench_paired(
+        &mut g,
+        &rt,
+        "circuit_breaker",
+        "mosaic_untimed",
+        untimed.layer(direct()),
     );
     let tr_breaker = tower_resilience::circuitbreaker::CircuitBreakerLayer::builder()
         .build()
@@ -383,8 +412,10 @@ async fn owned_calls<S: Service<Req>>(mut svc: S, req: Req, n: u64) -> Duration 
 }
 
 /// Two threads, `iters` requests each, interleaved with one thread doing
-/// `iters` requests: criterion gets the two-thread time per request; the
-/// throughput gain (two threads ÷ one) goes to [`RATIOS`].
+/// `iters` requests, and the same for the nothing-shared control: criterion
+/// gets the two-thread time per request; the throughput gains (two threads
+/// ÷ one) of the service and of the control in the same sample go to
+/// [`RATIOS`].
 fn throughput(c: &mut Criterion) {
     let mut g = c.benchmark_group("throughput");
     let one: Vec<Runtime> = vec![runtime()];
@@ -401,12 +432,18 @@ fn throughput(c: &mut Criterion) {
         S::Future: Send,
     {
         let key = format!("throughput/{name}");
+        let control_key = format!("throughput/{name}/control");
+        let gain =
+            |t1: Duration, t2: Duration| 2.0 * t1.as_secs_f64() / t2.as_secs_f64().max(1e-12);
         g.bench_function(name, |b| {
             b.iter_custom(|iters| {
+                let c1 = run_threads(&direct, one, iters);
+                let c2 = run_threads(&direct, two, iters);
                 let t1 = run_threads(make, one, iters);
                 let t2 = run_threads(make, two, iters);
                 // throughput: 2 × iters in t2 against iters in t1
-                record_ratio(&key, 2.0 * t1.as_secs_f64() / t2.as_secs_f64().max(1e-12));
+                record_ratio(&key, gain(t1, t2));
+                record_ratio(&control_key, gain(c1, c2));
                 t2 / 2
             })
         });

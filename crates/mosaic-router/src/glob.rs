@@ -69,6 +69,19 @@ impl Glob {
         &self.source
     }
 
+    /// The text the pattern matches exactly, when it has no wildcard.
+    pub(crate) fn literal(&self) -> Option<&str> {
+        matches!(self.shape, Shape::Exact).then_some(&*self.source)
+    }
+
+    /// The text every match starts with, when the pattern is `text*`.
+    pub(crate) fn literal_prefix(&self) -> Option<&str> {
+        match &self.shape {
+            Shape::Prefix(p) => Some(p),
+            _ => None,
+        }
+    }
+
     /// Whether the pattern matches every string.
     pub fn matches_everything(&self) -> bool {
         matches!(self.shape, Shape::Any)

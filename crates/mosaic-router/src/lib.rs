@@ -76,6 +76,7 @@ mod redis_link;
 pub mod retry;
 mod rng;
 pub mod router;
+mod stripe;
 pub mod timeout;
 pub mod trace;
 

@@ -103,7 +103,9 @@ impl CircuitBreakerConfig {
         self
     }
 
-    /// A call taking at least this long is slow.
+    /// A call taking at least this long is slow. `Duration::MAX` turns
+    /// slow-call detection off; with a count-based window the breaker then
+    /// reads no clock on a call.
     pub fn slow_call_duration(mut self, duration: Duration) -> Self {
         self.slow_call_duration = duration;
         self

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
+use std::time::Duration;
 
 use mosaic_core::Error;
 use pin_project_lite::pin_project;
@@ -17,7 +18,8 @@ use super::state::{Breaker, Permit};
 struct Ticket {
     breaker: Arc<Breaker>,
     permit: Permit,
-    start: Instant,
+    /// When the call started (`None`: calls are not timed).
+    start: Option<Instant>,
     done: bool,
 }
 
@@ -40,7 +42,12 @@ pin_project! {
 }
 
 impl<F> ResponseFuture<F> {
-    pub(crate) fn called(inner: F, breaker: Arc<Breaker>, permit: Permit, start: Instant) -> Self {
+    pub(crate) fn called(
+        inner: F,
+        breaker: Arc<Breaker>,
+        permit: Permit,
+        start: Option<Instant>,
+    ) -> Self {
         ResponseFuture {
             inner: Some(inner),
             ticket: Some(Ticket {
@@ -79,12 +86,13 @@ where
         let result = ready!(inner.poll(cx));
         if let Some(mut ticket) = this.ticket.take() {
             ticket.done = true;
-            let now = Instant::now();
+            let now = ticket.start.map(|_| Instant::now());
+            let elapsed = match (ticket.start, now) {
+                (Some(start), Some(now)) => now.saturating_duration_since(start),
+                _ => Duration::ZERO,
+            };
             let b = &ticket.breaker;
-            if let Some(outcome) = b.classify(
-                result.as_ref().err(),
-                now.saturating_duration_since(ticket.start),
-            ) {
+            if let Some(outcome) = b.classify(result.as_ref().err(), elapsed) {
                 b.record(ticket.permit, outcome, now);
             } else {
                 b.release(ticket.permit);

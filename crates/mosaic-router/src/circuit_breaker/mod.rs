@@ -108,7 +108,7 @@ where
     }
 
     fn call(&mut self, request: Req) -> Self::Future {
-        let now = Instant::now();
+        let now = self.breaker.timed.then(Instant::now);
         match self.breaker.acquire(now) {
             Ok(permit) => {
                 ResponseFuture::called(self.inner.call(request), self.breaker.clone(), permit, now)

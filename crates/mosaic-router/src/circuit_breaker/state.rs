@@ -139,8 +139,19 @@ impl CountWindow {
     /// Record an outcome; the snapshot is `None` when the rates cannot
     /// have risen (a plain success replacing an older call).
     fn record(&self, o: Outcome) -> Option<Snapshot> {
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len() as u64;
         let new = o.bits();
+        // A full ring of plain successes stays one whichever slot a success
+        // replaces, and which slot comes next no longer matters: leave the
+        // ring and its index alone, so that in the common case no core
+        // writes to the window at all.
+        if new == Outcome::SUCCESS
+            && self.failed.load(Ordering::Relaxed) == 0
+            && self.slow.load(Ordering::Relaxed) == 0
+            && self.total.load(Ordering::Relaxed) == self.slots.len() as i64
+        {
+            return None;
+        }
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len() as u64;
         let slot = &self.slots[i as usize];
         // The common case, a success replacing a success, changes nothing:
         // skip the write so the ring's cache lines stay shared between cores.
@@ -307,6 +318,10 @@ pub(crate) struct Breaker {
     transition: Mutex<()>,
     events: broadcast::Sender<StateChange>,
     not_permitted: AtomicU64,
+    /// Whether calls are timed: unless no call can be slow
+    /// (`slow_call_duration` is `Duration::MAX`) and the window counts
+    /// calls rather than seconds, in which case a call reads no clock.
+    pub(crate) timed: bool,
 }
 
 fn unpack(word: u64) -> (u64, CircuitState) {
@@ -324,7 +339,10 @@ impl Breaker {
             SlidingWindow::TimeBased(d) => Window::Time(TimeWindow::new(d.as_secs())),
         };
         let (events, _) = broadcast::channel(64);
+        let timed = config.slow_call_duration != Duration::MAX
+            || matches!(config.sliding_window, SlidingWindow::TimeBased(_));
         Breaker {
+            timed,
             config,
             word: AtomicU64::new(pack(0, CircuitState::Closed)),
             epoch: Instant::now(),
@@ -363,8 +381,9 @@ impl Breaker {
         Duration::from_nanos(until.saturating_sub(self.nanos(now)))
     }
 
-    /// Ask to make a call now.
-    pub(crate) fn acquire(&self, now: Instant) -> Result<Permit, Error> {
+    /// Ask to make a call now (`now`, if the caller read the clock; it is
+    /// read here when the state needs it otherwise).
+    pub(crate) fn acquire(&self, now: Option<Instant>) -> Result<Permit, Error> {
         loop {
             let word = self.word.load(Ordering::Acquire);
             let (generation, state) = unpack(word);
@@ -376,6 +395,7 @@ impl Breaker {
                     });
                 }
                 CircuitState::Open => {
+                    let now = now.unwrap_or_else(Instant::now);
                     let remaining = self.open_remaining(now);
                     if remaining.is_zero() {
                         self.transition(word, CircuitState::HalfOpen, now);
@@ -448,8 +468,10 @@ impl Breaker {
         })
     }
 
-    /// Record a finished call.
-    pub(crate) fn record(&self, permit: Permit, outcome: Outcome, now: Instant) {
+    /// Record a finished call (`now`: when it finished, if the clock was
+    /// read; it is read here when a transition needs it otherwise).
+    pub(crate) fn record(&self, permit: Permit, outcome: Outcome, now: Option<Instant>) {
+        let now = || now.unwrap_or_else(Instant::now);
         let word = self.word.load(Ordering::Acquire);
         let (generation, state) = unpack(word);
         if generation != permit.generation {
@@ -475,18 +497,18 @@ impl Breaker {
                 } else {
                     CircuitState::Closed
                 };
-                self.transition(word, to, now);
+                self.transition(word, to, now());
             }
         } else if state == CircuitState::Closed {
             let snap = match &self.window {
                 Window::Count(w) => w.record(outcome),
-                Window::Time(w) => w.record(outcome, self.second(now)),
+                Window::Time(w) => w.record(outcome, self.second(now())),
             };
             if let Some(snap) = snap
                 && snap.total >= cfg.effective_minimum_calls()
                 && self.exceeds(snap)
             {
-                self.transition(word, CircuitState::Open, now);
+                self.transition(word, CircuitState::Open, now());
             }
         }
     }

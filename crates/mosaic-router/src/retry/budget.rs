@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::stripe::StripedCounter;
+
 const SLOTS: u64 = 10;
 const GEN_BITS: u32 = 24;
 const COUNT_BITS: u32 = 20;
@@ -23,10 +25,11 @@ const GEN_MASK: u64 = (1 << GEN_BITS) - 1;
 /// Defaults: `ttl` 10 s, `min_per_sec` 10, `retry_ratio` 0.2.
 ///
 /// The budget is lock-free (ten time slots, each one atomic word) and
-/// shared by clones. Deposits are counted in one atomic and moved into the
-/// current time slot in batches of 32 (and whenever the balance is read),
-/// so a request costs one atomic increment and the clock is read once per
-/// batch.
+/// shared by clones. Deposits are counted per thread (a striped counter,
+/// so threads do not write one shared cache line per request) and moved
+/// into the current time slot in batches of 32 per thread (and all of them
+/// whenever the balance is read), so a request costs one uncontended
+/// atomic increment and the clock is read once per batch.
 #[derive(Clone)]
 pub struct RetryBudget {
     inner: Arc<Inner>,
@@ -40,7 +43,7 @@ struct Inner {
     min_per_sec: u32,
     retry_ratio: f64,
     /// Deposits not yet moved into a slot.
-    pending: AtomicU64,
+    pending: StripedCounter,
 }
 
 /// Deposits moved into the time slots at once.
@@ -83,7 +86,7 @@ impl RetryBudget {
                 ttl,
                 min_per_sec,
                 retry_ratio,
-                pending: AtomicU64::new(0),
+                pending: StripedCounter::default(),
             }),
         }
     }
@@ -126,14 +129,17 @@ impl RetryBudget {
 
     /// Record one request.
     pub fn deposit(&self) {
-        if self.inner.pending.fetch_add(1, Ordering::Relaxed) + 1 >= BATCH {
-            self.flush();
+        if self.inner.pending.add_local(1) as u64 >= BATCH {
+            let taken = self.inner.pending.take_local() as u64;
+            if taken > 0 {
+                self.bump(taken, 0);
+            }
         }
     }
 
     /// Move pending deposits into the current slot.
     fn flush(&self) {
-        let taken = self.inner.pending.swap(0, Ordering::AcqRel);
+        let taken = self.inner.pending.take_all() as u64;
         if taken > 0 {
             self.bump(taken, 0);
         }

@@ -18,7 +18,7 @@ pin_project! {
     #[project = StateProj]
     enum State<F> {
         Calling { #[pin] fut: F },
-        Waiting { #[pin] sleep: Sleep },
+        Waiting { sleep: Pin<Box<Sleep>> },
         Ready,
     }
 }
@@ -151,11 +151,11 @@ where
                     )
                     .increment(1);
                     this.state.set(State::Waiting {
-                        sleep: tokio::time::sleep(delay),
+                        sleep: Box::pin(tokio::time::sleep(delay)),
                     });
                 }
                 StateProj::Waiting { sleep } => {
-                    ready!(sleep.poll(cx));
+                    ready!(sleep.as_mut().poll(cx));
                     this.state.set(State::Ready);
                 }
                 StateProj::Ready => {

@@ -229,7 +229,7 @@ impl<R: Operation + 'static, S> Shared<R, S> {
                     name: slot.name.clone(),
                     health,
                     skip,
-                    in_flight: slot.stats.in_flight.load(Ordering::Relaxed),
+                    in_flight: slot.stats.in_flight.sum(),
                 }
             })
             .collect();

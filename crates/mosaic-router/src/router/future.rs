@@ -5,7 +5,6 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 
 use mosaic_core::{Attempt, Error, ErrorKind, Operation, Request, Result, Served};
@@ -46,8 +45,10 @@ pin_project! {
         failover_on: KindSet,
         next: usize,
         attempts: u32,
-        // The provider being called (its in-flight count is held).
+        // The provider being called (its in-flight count is held, on
+        // stripe `stripe`).
         current: Option<u16>,
+        stripe: usize,
         started: Option<Instant>,
         last_error: Option<Error>,
         skipped: Skipped,
@@ -57,8 +58,9 @@ pin_project! {
         served: Option<u16>,
         #[pin]
         call: Option<Oneshot<S, Request<R>>>,
-        #[pin]
-        sleep: Option<Sleep>,
+        // The deadline's timer (boxed: most requests have none, and the
+        // future stays small for them).
+        sleep: Option<Pin<Box<Sleep>>>,
     }
 
     impl<R, S> PinnedDrop for ResponseFuture<R, S>
@@ -71,7 +73,7 @@ pin_project! {
                 this.shared.slots[usize::from(i)]
                     .stats
                     .in_flight
-                    .fetch_sub(1, Ordering::Relaxed);
+                    .decrement(*this.stripe);
             }
         }
     }
@@ -95,6 +97,7 @@ where
             next: 0,
             attempts: 0,
             current: None,
+            stripe: 0,
             started: None,
             last_error: None,
             skipped: Vec::new(),
@@ -167,8 +170,7 @@ where
                         let expired = this
                             .sleep
                             .as_mut()
-                            .as_pin_mut()
-                            .is_some_and(|s| s.poll(cx).is_ready());
+                            .is_some_and(|s| s.as_mut().poll(cx).is_ready());
                         if !expired {
                             return Poll::Pending;
                         }
@@ -187,7 +189,7 @@ where
                     return Poll::Ready(Err(Error::internal("router lost track of its call")));
                 };
                 let slot = &this.shared.slots[usize::from(idx)];
-                slot.stats.in_flight.fetch_sub(1, Ordering::Relaxed);
+                slot.stats.in_flight.decrement(*this.stripe);
                 match result {
                     Ok(mut resp) => {
                         resp.set_served_by(&slot.name);
@@ -247,7 +249,7 @@ where
                 Step::Done(e) => return Poll::Ready(Err(with_failures(e, this.failures))),
                 Step::Call(idx, request) => {
                     let slot = &this.shared.slots[usize::from(idx)];
-                    slot.stats.in_flight.fetch_add(1, Ordering::Relaxed);
+                    *this.stripe = slot.stats.in_flight.increment();
                     *this.current = Some(idx);
                     *this.started = this.decision.track_latency.then(Instant::now);
                     let span = tracing::Span::current();
@@ -255,8 +257,8 @@ where
                         span.record("provider", &*slot.name);
                         span.record("candidate", *this.attempts);
                     }
-                    if let (Some(d), None) = (*this.deadline, this.sleep.as_ref().as_pin_ref()) {
-                        this.sleep.set(Some(tokio::time::sleep_until(d)));
+                    if let (Some(d), None) = (*this.deadline, this.sleep.as_ref()) {
+                        *this.sleep = Some(Box::pin(tokio::time::sleep_until(d)));
                     }
                     this.call
                         .set(Some(Oneshot::new(slot.service.clone(), request)));

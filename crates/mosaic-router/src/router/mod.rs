@@ -45,6 +45,7 @@ mod cost;
 mod explain;
 mod future;
 mod health;
+mod index;
 mod provider;
 mod restart;
 mod rule;
@@ -173,7 +174,7 @@ impl<R: Operation + 'static, S> Router<R, S> {
             .slots
             .iter()
             .find(|s| &*s.name == provider)
-            .map(|s| s.stats.in_flight.load(std::sync::atomic::Ordering::Relaxed))
+            .map(|s| s.stats.in_flight.sum())
     }
 
     /// Replace the whole rule table (and the default rule: `None` means all
@@ -266,12 +267,7 @@ impl<R: Operation + 'static, S> Shared<R, S> {
                 } else {
                     let mut order = Order::with_capacity(n);
                     let (a, b) = two_distinct(&self.rng, n);
-                    let load = |i: usize| {
-                        self.slots[usize::from(c[i])]
-                            .stats
-                            .in_flight
-                            .load(std::sync::atomic::Ordering::Relaxed)
-                    };
+                    let load = |i: usize| self.slots[usize::from(c[i])].stats.in_flight.sum();
                     let (first, second) = if load(b) < load(a) { (b, a) } else { (a, b) };
                     order.push(c[first]);
                     order.push(c[second]);

@@ -2,11 +2,13 @@
 //! immutable table the router matches requests against.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use mosaic_core::{Access, Error, Family, OpKind, Operation, Request, RequestContext};
 
 use super::explain::Mismatch;
+use super::index::RuleIndex;
 use super::strategy::{Picker, Strategy};
 use crate::{Glob, KindSet};
 
@@ -169,9 +171,9 @@ pub(crate) struct Conditions {
     /// decide; these only name the reason in an explanation).
     operation: Option<Glob>,
     access: Option<Access>,
-    subject: Option<Glob>,
-    tenant: Option<Glob>,
-    labels: Box<[(Arc<str>, Glob)]>,
+    pub(super) subject: Option<Glob>,
+    pub(super) tenant: Option<Glob>,
+    pub(super) labels: Box<[(Arc<str>, Glob)]>,
 }
 
 /// The position of a family in [`Family::ALL`].
@@ -249,7 +251,8 @@ impl Conditions {
     }
 
     /// The conditions other than the operation's.
-    fn matches_context<'r, R: Operation>(
+    #[inline]
+    pub(super) fn matches_context<'r, R: Operation>(
         &self,
         op: &'r R,
         ctx: &RequestContext,
@@ -394,10 +397,13 @@ pub(crate) struct CompiledRule {
 #[derive(Debug)]
 pub(crate) struct RuleTable {
     pub(crate) rules: Box<[CompiledRule]>,
-    /// Per family (in [`Family::ALL`] order) and operation index, the rules
-    /// whose operation and read/write conditions admit it, in order: a
-    /// request only looks at those.
-    by_operation: [Box<[Box<[u16]>]>; 6],
+    /// Per family (in [`Family::ALL`] order) and operation index, the
+    /// index (in `indexes`) over the rules whose operation and read/write
+    /// conditions admit it: a request only looks at those.
+    by_operation: [Box<[u32]>; 6],
+    /// One index per distinct set of admitted rules (operations admitted
+    /// by the same rules share one).
+    indexes: Box<[RuleIndex]>,
     pub(crate) default: CompiledRule,
     /// Whether some rule ranks by latency (then attempts are timed).
     pub(crate) tracks_latency: bool,
@@ -437,21 +443,28 @@ impl RuleTable {
         if compiled.len() > usize::from(u16::MAX) {
             return Err(Error::config("router: too many rules"));
         }
+        let mut distinct: HashMap<Vec<u16>, u32> = HashMap::new();
+        let mut indexes = Vec::new();
         let by_operation = Family::ALL.map(|f| {
             (0..f.operation_names().len().min(128))
                 .map(|i| {
-                    compiled
+                    let admitted: Vec<u16> = compiled
                         .iter()
                         .enumerate()
                         .filter(|(_, r)| r.conditions.admits_operation(f, i as u8))
                         .map(|(n, _)| n as u16)
-                        .collect()
+                        .collect();
+                    *distinct.entry(admitted).or_insert_with_key(|admitted| {
+                        indexes.push(RuleIndex::build(&compiled, admitted));
+                        (indexes.len() - 1) as u32
+                    })
                 })
                 .collect()
         });
         Ok(RuleTable {
             rules: compiled.into_boxed_slice(),
             by_operation,
+            indexes: indexes.into_boxed_slice(),
             default,
             tracks_latency,
         })
@@ -459,14 +472,28 @@ impl RuleTable {
 
     /// The first matching rule, or the default.
     pub(crate) fn select<R: Operation>(&self, op: &R, ctx: &RequestContext) -> &CompiledRule {
-        let mut subject = None;
-        let Some(list) = self.by_operation[family_slot(op.family())].get(usize::from(op.index()))
+        let Some(&index) = self.by_operation[family_slot(op.family())].get(usize::from(op.index()))
         else {
             return &self.default;
         };
-        list.iter()
-            .map(|&i| &self.rules[usize::from(i)])
-            .find(|r| r.conditions.matches_context(op, ctx, &mut subject))
+        match self.indexes[index as usize].first_match(&self.rules, op, ctx) {
+            Some(pos) => &self.rules[pos],
+            None => &self.default,
+        }
+    }
+
+    /// The first matching rule by a scan of every rule in order (what the
+    /// index must agree with).
+    #[cfg(test)]
+    pub(crate) fn select_linear<R: Operation>(
+        &self,
+        op: &R,
+        ctx: &RequestContext,
+    ) -> &CompiledRule {
+        let mut subject = None;
+        self.rules
+            .iter()
+            .find(|r| r.conditions.matches(op, ctx, &mut subject))
             .unwrap_or(&self.default)
     }
 }

@@ -3,6 +3,8 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use crate::stripe::StripedCounter;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -207,7 +209,9 @@ pub(crate) fn smooth_cycle(weights: &[u64]) -> Vec<u16> {
 #[derive(Debug)]
 #[repr(align(64))]
 pub(crate) struct ProviderStats {
-    pub(crate) in_flight: AtomicUsize,
+    /// Requests in flight, striped per thread (exact: each call takes its
+    /// count off the stripe it added it to).
+    pub(crate) in_flight: StripedCounter,
     /// Peak-EWMA estimate in nanoseconds (`f64` bits); 0 = no sample yet.
     ewma_ns: AtomicU64,
     /// When the estimate was last updated, nanoseconds after `epoch`.
@@ -218,7 +222,7 @@ pub(crate) struct ProviderStats {
 impl ProviderStats {
     pub(crate) fn new() -> Self {
         ProviderStats {
-            in_flight: AtomicUsize::new(0),
+            in_flight: StripedCounter::default(),
             ewma_ns: AtomicU64::new(0),
             stamp_ns: AtomicU64::new(0),
             epoch: Instant::now(),
@@ -262,7 +266,7 @@ impl ProviderStats {
 
     /// The peak-EWMA load: latency times (requests in flight + 1).
     pub(crate) fn load(&self, now: Instant, default: Duration, decay: Duration) -> f64 {
-        self.latency(now, default, decay) * (self.in_flight.load(Ordering::Relaxed) + 1) as f64
+        self.latency(now, default, decay) * (self.in_flight.sum() + 1) as f64
     }
 }
 
@@ -334,7 +338,7 @@ mod tests {
                 < 1e3,
             "{est}"
         );
-        s.in_flight.store(2, Ordering::Relaxed);
+        s.in_flight.set(2);
         assert!((s.load(Instant::now(), default, decay) - 3.0 * est).abs() < 1.0);
     }
 }

@@ -130,8 +130,11 @@ fn serialized_len<P: serde::Serialize>(value: &P) -> usize {
 /// Caches the reads of an inner Mosaic service; built by [`CacheLayer`](crate::CacheLayer).
 ///
 /// * A cacheable read (`Operation::is_cacheable`, TTL not zero) is looked
-///   up under [`CacheKey`] (tenant + `Operation::cache_key`): in memory,
-///   then in the shared tier, then upstream; the answer fills both tiers.
+///   up under its [`CacheKey`]: in memory by the key hashed from the tenant,
+///   the operation name and the parameters
+///   ([`CacheKey::for_operation`], no text built), then in the shared tier
+///   by the key's text (tenant + `Operation::cache_key`, built only on a
+///   miss), then upstream; the answer fills both tiers.
 /// * Concurrent misses for one key make one upstream call.
 /// * A write passes through; once it succeeds (or fails in a way that
 ///   leaves its outcome unknown: timeout, unavailable, provider, decode,
@@ -235,15 +238,20 @@ where
         } else {
             Duration::ZERO
         };
-        let op_key = if ttl.is_zero() { None } else { op.cache_key() };
-        let Some(op_key) = op_key else {
+        // the key is hashed straight from the tenant and the parameters:
+        // no text is built on this path (see `CacheKey`)
+        let key = if ttl.is_zero() {
+            None
+        } else {
+            CacheKey::for_operation(req.context.tenant(), op)
+        };
+        let Some(key) = key else {
             self.state.counters.bypass();
             let inner = self.inner.clone();
             return ResponseFuture::boxed(async move {
                 (inner.oneshot(req).await, CacheStatus::Bypass)
             });
         };
-        let key = CacheKey::new(req.context.tenant(), &op_key);
         let state = &self.state;
         match state
             .memory
@@ -333,8 +341,15 @@ where
     let name = req.operation.name();
     let mut shared_stale: Option<Entry<P>> = None;
     let mut shared_since: Option<Generations> = None;
-    if let Some(shared) = &state.shared {
-        match shared.get(key, tags).await {
+    // A shared tier files entries under the key's text, the same in every
+    // process: built here, on a miss, and only when there is such a tier.
+    let shared_key = state
+        .shared
+        .as_ref()
+        .and_then(|_| req.operation.cache_key())
+        .map(|text| key.clone().with_text(req.context.tenant(), &text));
+    if let (Some(shared), Some(shared_key)) = (&state.shared, &shared_key) {
+        match shared.get(shared_key, tags).await {
             Ok(Lookup { entry, generations }) => {
                 let now = Instant::now();
                 match entry {
@@ -363,7 +378,15 @@ where
     match result {
         Ok(value) => {
             let entry = Entry::new(Cached::Value(value), now, ttl, state.config.stale_window());
-            let put = store(state, key, &entry, tags, since, shared_since.as_ref());
+            let put = store(
+                state,
+                key,
+                shared_key.as_ref(),
+                &entry,
+                tags,
+                since,
+                shared_since.as_ref(),
+            );
             finish_put(state, put).await;
             (entry.value.into_result(), CacheStatus::Miss)
         }
@@ -376,7 +399,15 @@ where
                         negative_ttl,
                         Duration::ZERO,
                     );
-                    let put = store(state, key, &entry, tags, since, shared_since.as_ref());
+                    let put = store(
+                state,
+                key,
+                shared_key.as_ref(),
+                &entry,
+                tags,
+                since,
+                shared_since.as_ref(),
+            );
                     finish_put(state, put).await;
                 }
                 return (Err(error), CacheStatus::Miss);
@@ -410,9 +441,11 @@ where
 /// Fill the memory tier, and start filling the shared tier if the lookup
 /// reached it. Synchronous so that no borrow of `entry` (whose value need
 /// not be `Sync`) lives across an await: `put` encodes before returning.
+#[allow(clippy::too_many_arguments)]
 fn store<'a, P: CacheValue>(
     state: &'a State<P>,
     key: &CacheKey,
+    shared_key: Option<&CacheKey>,
     entry: &Entry<P>,
     tags: &[String],
     since: &Generations,
@@ -423,7 +456,8 @@ fn store<'a, P: CacheValue>(
     }
     let shared = state.shared.as_deref()?;
     let shared_since = shared_since?;
-    Some((shared, shared.put(key, entry, tags, shared_since)))
+    let shared_key = shared_key?;
+    Some((shared, shared.put(shared_key, entry, tags, shared_since)))
 }
 
 /// Wait for a shared-tier fill, counting (never propagating) its failure.

@@ -319,6 +319,18 @@ macro_rules! define_family {
                 };
                 params.ok().map(|p| format!("{}:{}", self.name(), p))
             }
+            fn hash_cache_key<H: std::hash::Hasher>(&self, state: &mut H) -> bool {
+                if !self.is_cacheable() {
+                    return false;
+                }
+                // the name (which ends with a byte UTF-8 never has), then the
+                // parameters as serde sees them
+                state.write(self.name().as_bytes());
+                state.write_u8(0xff);
+                match self {
+                    $( $Req::$Variant(params) => $crate::hashing::hash_serialized(params, state), )+
+                }
+            }
         }
 
         #[doc = concat!("The answer to a [`", stringify!($Req), "`], variant for variant.")]

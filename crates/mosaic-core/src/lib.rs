@@ -45,6 +45,7 @@
 pub mod context;
 pub mod error;
 pub mod family;
+pub mod hashing;
 pub mod operation;
 pub mod page;
 mod secret;

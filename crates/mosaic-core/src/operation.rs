@@ -179,7 +179,35 @@ pub trait Operation {
     /// The cache key of a cacheable read (the operation name and its
     /// parameters); `None` for everything else. The tenant is *not* part of
     /// it: a cache adds it.
+    ///
+    /// This is the text a shared cache tier (Redis) files the entry under,
+    /// stable across processes; it serializes the parameters to JSON. The
+    /// in-memory tier keys by [`hash_cache_key`](Self::hash_cache_key)
+    /// instead, which builds no text.
     fn cache_key(&self) -> Option<String>;
+    /// Feed the identity of a cacheable read — its name and its parameters —
+    /// into `state` in one pass, without building [`cache_key`](Self::cache_key)'s
+    /// text. Returns `false` (the state is then meaningless) for an
+    /// operation that is not cacheable.
+    ///
+    /// Two reads that would have equal `cache_key`s feed equal bytes; reads
+    /// with different names or parameters feed different bytes (see
+    /// [`hashing`](crate::hashing)). The default feeds the text of
+    /// `cache_key`; the family request enums stream their parameters
+    /// instead (no allocation).
+    fn hash_cache_key<H: std::hash::Hasher>(&self, state: &mut H) -> bool
+    where
+        Self: Sized,
+    {
+        match self.cache_key() {
+            Some(key) => {
+                state.write(key.as_bytes());
+                state.write_u8(0xff);
+                true
+            }
+            None => false,
+        }
+    }
     /// The tags a cached read is filed under (see [`read_tags`]).
     fn cache_tags(&self) -> Vec<String> {
         if self.is_cacheable() {

@@ -3,6 +3,7 @@
 //! rules the middleware relies on, and domain types survive serde.
 
 use std::collections::HashSet;
+use std::hash::Hasher;
 
 use proptest::arbitrary::Arbitrary;
 use proptest::prelude::*;
@@ -99,11 +100,28 @@ fn check_metadata<R: Operation + std::fmt::Debug, K: OpKind>(
                 .cache_key()
                 .unwrap_or_else(|| panic!("{} has no cache key", r.name()));
             assert!(key.starts_with(r.name()), "{key}");
+            let hashed = |r: &R| {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                assert!(r.hash_cache_key(&mut h), "{} cannot be hashed", r.name());
+                h.finish()
+            };
+            assert_eq!(hashed(r), hashed(r), "{}", r.name());
+            // keys that differ as text differ as hashes
+            for other in requests.iter().filter(|o| o.is_cacheable()) {
+                if other.cache_key() != r.cache_key() {
+                    assert_ne!(hashed(other), hashed(r), "{} / {}", r.name(), other.name());
+                }
+            }
             assert_eq!(r.cache_tags().len(), 2, "{}", r.name());
         } else {
             assert!(
                 r.cache_key().is_none(),
                 "{} is not cacheable but has a key",
+                r.name()
+            );
+            assert!(
+                !r.hash_cache_key(&mut std::collections::hash_map::DefaultHasher::new()),
+                "{} is not cacheable but hashes a key",
                 r.name()
             );
             assert!(r.cache_tags().is_empty());

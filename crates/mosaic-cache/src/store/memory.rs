@@ -261,7 +261,7 @@ impl<V> MemoryStore<V> {
                     Cached::Value(v) => w(v),
                     Cached::NotFound(e) => e.message().len(),
                 };
-                key.as_str().len() + value + ENTRY_OVERHEAD
+                key.weight() + value + ENTRY_OVERHEAD
             }
             None => 0,
         };

@@ -339,7 +339,11 @@ impl RedisStore {
         self.inner.corrupt.load(Ordering::Relaxed)
     }
 
-    /// The Redis key a cache key is stored under.
+    /// The Redis key a cache key is stored under: the namespace and the
+    /// key's text (the tenant and [`Operation::cache_key`](mosaic_core::Operation::cache_key)),
+    /// the same in every process. A key without text (hashed from a
+    /// request alone, which the layer never hands a shared store) would be
+    /// filed under its per-process hash, which no other process can find.
     pub fn value_key(&self, key: &CacheKey) -> String {
         self.inner.value_key(key)
     }
@@ -352,7 +356,7 @@ impl RedisStore {
 
 impl Inner {
     fn value_key(&self, key: &CacheKey) -> String {
-        format!("{}:v:{}", self.config.namespace, key.as_str())
+        format!("{}:v:{key}", self.config.namespace)
     }
 
     fn generation_key(&self, tag: &str) -> String {

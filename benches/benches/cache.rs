@@ -1,16 +1,25 @@
 //! Cache layer costs (in-memory tier), each beside the direct call of the
-//! same in-memory provider and beside raw gets on the cache libraries:
+//! same in-memory provider, raw gets on the cache libraries, and
+//! tower-resilience's cache layer over the same provider:
 //!
-//! * `cache_hit`: a read answered from the in-memory tier, against the
-//!   direct call of the provider, a raw `lru` get (the chosen library: a
-//!   `parking_lot` mutex around `lru::LruCache`, as one shard of the
-//!   store), a raw `moka` get, and the key computation alone. Raw gets are
-//!   shown two ways: handing out an `Arc` clone (the library's own cost),
-//!   and handing out an owned response with `try_clone` (what a cache in
-//!   front of a `tower::Service` must return).
-//! * `layer_hit_paired`: the layer's hit, the direct call and the raw `lru`
-//!   get with the key work, alternating in one loop; ratios printed as
-//!   `paired: ...`.
+//! * `cache_hit`: one path per benchmark — a read answered from the
+//!   in-memory tier, the direct call, the request clone alone, the key
+//!   alone (hashed from the parameters, and the text key for comparison),
+//!   the response copy alone, raw `lru` and `moka` gets of a prebuilt key
+//!   (handing out an `Arc` clone: the library's own work; or a copy), and
+//!   tower-resilience's cache hit keyed by Mosaic's hashed key and by the
+//!   JSON text key.
+//! * `cache_hit_paired`: the headline ratios. Every path above that a
+//!   ratio needs runs in one loop, alternating chunks of 32 calls, so that
+//!   load from other processes falls on all alike; each sample's per-call
+//!   times are kept, and the medians of the per-sample ratios are printed at
+//!   the end of the run and written to `target/criterion/cache-ratios.md`:
+//!   layer hit ÷ raw `moka` get, ÷ raw `lru` get, ÷ direct call, and the hit
+//!   *overhead* (hit − direct call) ÷ tower-resilience's (its hit − the
+//!   direct call of the same service).
+//! * `cache_hit_entries`: the hit with 1 to 100,000 entries in the store,
+//!   reads cycling over every entry, paired with raw `moka` gets cycling over
+//!   the same keys.
 //! * `cache_library_contended`: raw `lru` (16 shards) against raw `moka`,
 //!   two threads reading 8 hot keys.
 //! * `cache_miss`: a read of a key never seen (the layer's miss: lookup,
@@ -193,14 +202,35 @@ fn report(_c: &mut Criterion) {
     if samples.contains_key(hit) {
         // paths: 0 layer, 1 moka, 2 lru, 3 direct, 4 tr (same key), 5 tr (json key), 6 direct (tr shape)
         line("layer hit ns".into(), ratio(&samples, hit, |t| t[0]));
-        line("raw moka get (prebuilt key, Arc) ns".into(), ratio(&samples, hit, |t| t[1]));
-        line("raw lru get (prebuilt key, Arc) ns".into(), ratio(&samples, hit, |t| t[2]));
+        line(
+            "raw moka get (prebuilt key, Arc) ns".into(),
+            ratio(&samples, hit, |t| t[1]),
+        );
+        line(
+            "raw lru get (prebuilt key, Arc) ns".into(),
+            ratio(&samples, hit, |t| t[2]),
+        );
         line("direct call ns".into(), ratio(&samples, hit, |t| t[3]));
-        line("tower-resilience hit, Mosaic's key ns".into(), ratio(&samples, hit, |t| t[4]));
-        line("tower-resilience hit, JSON key ns".into(), ratio(&samples, hit, |t| t[5]));
-        line("layer hit ÷ raw moka get".into(), ratio(&samples, hit, |t| t[0] / t[1]));
-        line("layer hit ÷ raw lru get".into(), ratio(&samples, hit, |t| t[0] / t[2]));
-        line("layer hit ÷ direct".into(), ratio(&samples, hit, |t| t[0] / t[3]));
+        line(
+            "tower-resilience hit, Mosaic's key ns".into(),
+            ratio(&samples, hit, |t| t[4]),
+        );
+        line(
+            "tower-resilience hit, JSON key ns".into(),
+            ratio(&samples, hit, |t| t[5]),
+        );
+        line(
+            "layer hit ÷ raw moka get".into(),
+            ratio(&samples, hit, |t| t[0] / t[1]),
+        );
+        line(
+            "layer hit ÷ raw lru get".into(),
+            ratio(&samples, hit, |t| t[0] / t[2]),
+        );
+        line(
+            "layer hit ÷ direct".into(),
+            ratio(&samples, hit, |t| t[0] / t[3]),
+        );
         line(
             "Mosaic hit overhead ÷ tower-resilience's (same key)".into(),
             ratio(&samples, hit, |t| (t[0] - t[3]) / (t[4] - t[6])),
@@ -210,10 +240,22 @@ fn report(_c: &mut Criterion) {
             ratio(&samples, hit, |t| (t[0] - t[3]) / (t[5] - t[6])),
         );
     }
-    for (key, _) in samples.iter().filter(|(k, _)| k.starts_with("cache_hit_entries/")) {
-        line(format!("{key}: layer hit ns"), ratio(&samples, key, |t| t[0]));
-        line(format!("{key}: raw moka ns"), ratio(&samples, key, |t| t[1]));
-        line(format!("{key}: layer ÷ raw moka"), ratio(&samples, key, |t| t[0] / t[1]));
+    for (key, _) in samples
+        .iter()
+        .filter(|(k, _)| k.starts_with("cache_hit_entries/"))
+    {
+        line(
+            format!("{key}: layer hit ns"),
+            ratio(&samples, key, |t| t[0]),
+        );
+        line(
+            format!("{key}: raw moka ns"),
+            ratio(&samples, key, |t| t[1]),
+        );
+        line(
+            format!("{key}: layer ÷ raw moka"),
+            ratio(&samples, key, |t| t[0] / t[1]),
+        );
     }
     eprintln!("{out}");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion");
@@ -301,7 +343,12 @@ fn bench_hit(c: &mut Criterion) {
     });
     g.bench_function("request_clone_only", |b| b.iter(|| black_box(req.clone())));
     g.bench_function("key_only_hashed", |b| {
-        b.iter(|| black_box(CacheKey::for_operation(req.context.tenant(), &req.operation)))
+        b.iter(|| {
+            black_box(CacheKey::for_operation(
+                req.context.tenant(),
+                &req.operation,
+            ))
+        })
     });
     g.bench_function("key_only_text", |b| {
         b.iter(|| {
@@ -311,7 +358,9 @@ fn bench_hit(c: &mut Criterion) {
             ))
         })
     });
-    g.bench_function("response_copy_only", |b| b.iter(|| black_box(value.try_clone())));
+    g.bench_function("response_copy_only", |b| {
+        b.iter(|| black_box(value.try_clone()))
+    });
     g.bench_function("raw_lru_get_clone", |b| {
         b.iter(|| {
             black_box(
@@ -415,12 +464,15 @@ fn bench_entries(c: &mut Criterion) {
     let rt = runtime();
     let mut g = c.benchmark_group("cache_hit_entries");
     for n in [1usize, 100, 1_000, 10_000, 100_000] {
+        // a bound of twice the entries: shards fill unevenly, and nothing
+        // may be evicted while the hits are measured
         let layer = CacheLayer::<GitResponse>::new(
-            CacheConfig::new().with_ttl(HOUR).with_max_entries(n),
+            CacheConfig::new().with_ttl(HOUR).with_max_entries(2 * n),
         );
         let cached = layer.layer(GitService::new(Forge::new()));
-        let moka: moka::sync::Cache<String, Arc<GitResponse>> =
-            moka::sync::Cache::builder().max_capacity(n as u64).build();
+        let moka: moka::sync::Cache<String, Arc<GitResponse>> = moka::sync::Cache::builder()
+            .max_capacity(2 * n as u64)
+            .build();
         let value = Arc::new(GitResponse::GetRepository(sample_repo()));
         let reqs: Vec<Request<GitRequest>> = (0..n).map(|i| read(&format!("r{i}"))).collect();
         let keys: Vec<String> = reqs

@@ -400,14 +400,14 @@ where
                         Duration::ZERO,
                     );
                     let put = store(
-                state,
-                key,
-                shared_key.as_ref(),
-                &entry,
-                tags,
-                since,
-                shared_since.as_ref(),
-            );
+                        state,
+                        key,
+                        shared_key.as_ref(),
+                        &entry,
+                        tags,
+                        since,
+                        shared_since.as_ref(),
+                    );
                     finish_put(state, put).await;
                 }
                 return (Err(error), CacheStatus::Miss);

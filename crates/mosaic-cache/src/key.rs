@@ -38,8 +38,12 @@ const DOMAIN_OPERATION: u8 = 1;
 /// The key of one cached read: the tenant (empty when the request has none)
 /// and the operation's identity (its name and parameters).
 ///
-/// Keys compare and hash by a 128-bit keyed hash (see the [module
-/// documentation](self)); a key may also carry its *text*,
+/// Keys compare and hash by a 128-bit SipHash-1-3 under a secret key drawn
+/// once per process. The bytes hashed encode the tenant, the name and the
+/// parameters unambiguously, so two reads share a key only if the hash
+/// collides: by accident about `n² / 2¹²⁹` for `n` live keys, and not on
+/// purpose without the secret (SipHash is a keyed pseudo-random function).
+/// A key may also carry its *text*,
 /// `"{tenant length}:{tenant}{operation key}"` (which cannot be confused
 /// between tenants whatever characters they contain), for shared stores
 /// that must find entries across processes.

@@ -55,6 +55,7 @@ mod response;
 mod transport;
 
 pub use auth::{Auth, Credentials};
+pub use pagination::{PageBody, PageSize};
 pub use request::{RequestSpec, StreamResponse};
 pub use response::HttpResponse;
 pub use transport::{DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Transport, TransportBuilder};

@@ -13,7 +13,55 @@
 
 use http::HeaderMap;
 use mosaic_core::{Cursor, Error, Page, Result};
+use serde::de::DeserializeOwned;
 use url::Url;
+
+use super::response::HttpResponse;
+
+/// How a provider sizes its pages: the query parameter that carries the
+/// size, the size asked for when the caller names none, and the largest
+/// the provider serves. Set once per provider with
+/// [`TransportBuilder::page_size`](super::TransportBuilder::page_size) and
+/// applied by [`RequestSpec::paged`](super::RequestSpec::paged).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSize {
+    /// The query parameter, e.g. `per_page` or `limit`.
+    pub param: &'static str,
+    /// The size sent when the request names none.
+    pub default: u32,
+    /// The largest size the provider serves; larger requests are clamped.
+    pub max: u32,
+}
+
+impl PageSize {
+    /// `param` with a `default` size and a `max`.
+    pub const fn new(param: &'static str, default: u32, max: u32) -> Self {
+        PageSize {
+            param,
+            default,
+            max,
+        }
+    }
+}
+
+/// A decoded list answer that knows its items and where the next page is:
+/// what [`RequestSpec::send_page_as`](super::RequestSpec::send_page_as)
+/// decodes. A bare JSON array continued by a `Link` header is `Vec<T>`;
+/// providers implement it for their envelopes (`{"values": [...],
+/// "next": "..."}` and the like).
+pub trait PageBody: DeserializeOwned {
+    /// One item of the page.
+    type Item;
+    /// The page, continued from the body or from `response`'s headers.
+    fn into_page(self, response: &HttpResponse) -> Page<Self::Item>;
+}
+
+impl<T: DeserializeOwned> PageBody for Vec<T> {
+    type Item = T;
+    fn into_page(self, response: &HttpResponse) -> Page<T> {
+        response.link_page(self)
+    }
+}
 
 /// The relations of a `Link` header (RFC 8288) that pagination uses.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

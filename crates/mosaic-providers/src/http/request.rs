@@ -6,7 +6,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use http::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
-use mosaic_core::{Error, PageRequest, Result};
+use mosaic_core::{Error, Page, PageRequest, Result};
 use mosaic_plugin_sdk::context::Redirects;
 use reqwest::Method;
 use serde::Serialize;
@@ -16,7 +16,7 @@ use url::Url;
 use super::auth::Auth;
 use super::json;
 use super::multipart::Form;
-use super::pagination::resolve_cursor;
+use super::pagination::{PageBody, PageSize, resolve_cursor};
 use super::response::HttpResponse;
 use super::transport::{Answer, Outgoing, Transport};
 
@@ -196,6 +196,29 @@ impl<'t> RequestSpec<'t> {
         self
     }
 
+    /// Ask for the page `page` names, sized by the transport's
+    /// [`PageSize`] (set with
+    /// [`TransportBuilder::page_size`](super::TransportBuilder::page_size)):
+    /// the size parameter on a first page, the cursor URL (checked to stay
+    /// under the base URL) on a later one. A transport without a page size
+    /// fails the request with a `Config` error.
+    pub fn paged(self, page: &PageRequest) -> Self {
+        match self.transport.page_size() {
+            Some(PageSize {
+                param,
+                default,
+                max,
+            }) => self.page(page, param, default, max),
+            None => {
+                let mut this = self;
+                this.fail(Error::config(
+                    "this provider's transport has no page size; list requests need one",
+                ));
+                this
+            }
+        }
+    }
+
     /// Send a token cursor as the query parameter `name` (for APIs whose
     /// bodies return an opaque `next_cursor`).
     pub fn cursor_param(self, name: &str, page: &PageRequest) -> Self {
@@ -294,6 +317,20 @@ impl<'t> RequestSpec<'t> {
     /// Send and decode the JSON body.
     pub async fn send_json<T: DeserializeOwned>(self) -> Result<T> {
         self.send().await?.json()
+    }
+
+    /// Send and decode a page whose body is a JSON array of `T`, continued
+    /// by the `Link: rel="next"` header (total from `X-Total-Count` /
+    /// `X-Total` when present).
+    pub async fn send_page<T: DeserializeOwned>(self) -> Result<Page<T>> {
+        self.send_page_as::<Vec<T>>().await
+    }
+
+    /// Send and decode a page whose body is `B` (a provider's envelope).
+    pub async fn send_page_as<B: PageBody>(self) -> Result<Page<B::Item>> {
+        let resp = self.send().await?;
+        let body: B = resp.json()?;
+        Ok(body.into_page(&resp))
     }
 
     /// Send and discard the body.

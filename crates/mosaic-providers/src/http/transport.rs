@@ -14,6 +14,7 @@ use mosaic_plugin_sdk::context::{Allowlist, HostPattern, HttpClient, Redirects, 
 
 use super::auth::{Auth, Credentials};
 use super::error;
+use super::pagination::PageSize;
 use super::path::is_dot_segment;
 use super::rate_limit::response_time;
 use super::request::{AuthChoice, RequestSpec};
@@ -44,6 +45,7 @@ struct Inner {
     credentials: Arc<dyn Credentials>,
     headers: HeaderMap,
     timeout: Option<Duration>,
+    page_size: Option<PageSize>,
 }
 
 impl fmt::Debug for Transport {
@@ -97,6 +99,7 @@ impl Transport {
             timeout: Some(DEFAULT_TIMEOUT),
             connect_timeout: Some(Duration::from_secs(10)),
             headers: HeaderMap::new(),
+            page_size: None,
         }
     }
 
@@ -120,6 +123,11 @@ impl Transport {
         self.inner.timeout
     }
 
+    /// How list requests are sized ([`RequestSpec::paged`]), when set.
+    pub fn page_size(&self) -> Option<PageSize> {
+        self.inner.page_size
+    }
+
     /// The configured credentials source.
     pub fn credentials(&self) -> &Arc<dyn Credentials> {
         &self.inner.credentials
@@ -136,6 +144,7 @@ impl Transport {
                 credentials,
                 headers: self.inner.headers.clone(),
                 timeout: self.inner.timeout,
+                page_size: self.inner.page_size,
             }),
         }
     }
@@ -342,6 +351,7 @@ pub struct TransportBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     headers: HeaderMap,
+    page_size: Option<PageSize>,
 }
 
 impl TransportBuilder {
@@ -422,6 +432,13 @@ impl TransportBuilder {
         self
     }
 
+    /// How this provider's list requests are sized: the parameter, the
+    /// default and the largest size ([`RequestSpec::paged`]).
+    pub fn page_size(mut self, size: PageSize) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+
     /// Build the transport. Fails with `Config` for a base URL that is not
     /// `http(s)` (the message names at most the URL's scheme and host,
     /// never its path, query or credentials), an invalid user agent; with
@@ -481,6 +498,7 @@ impl TransportBuilder {
                 credentials: self.credentials,
                 headers,
                 timeout: self.timeout,
+                page_size: self.page_size,
             }),
         })
     }

@@ -128,6 +128,8 @@
 pub mod ai_gateway_server;
 pub mod clock;
 pub mod conformance;
+#[cfg(feature = "http-double")]
+pub mod double;
 pub mod fake;
 pub mod fault;
 pub mod mock;

@@ -604,6 +604,17 @@ impl Error {
         self
     }
 
+    /// Record `provider` as the error's source unless one is recorded
+    /// already (what [`GitService::named`](crate::git::GitService::named)
+    /// and the other families' `named` services do for every error).
+    pub fn or_provider(self, provider: impl Into<Cow<'static, str>>) -> Self {
+        if self.provider().is_some() {
+            self
+        } else {
+            self.with_provider(provider)
+        }
+    }
+
     /// Record the upstream HTTP status.
     pub fn with_status(mut self, status: u16) -> Self {
         self.inner_mut().status = Some(status);

@@ -289,6 +289,21 @@ macro_rules! define_family {
                     $( $Kind::$Variant => $Req::$Variant(serde_json::from_value(params)?), )+
                 })
             }
+
+            /// The call of `kind` with default parameters (what a
+            /// conformance check sends to see an operation refused).
+            pub fn with_defaults(kind: $Kind) -> Self {
+                match kind {
+                    $( $Kind::$Variant => $Req::$Variant(Default::default()), )+
+                }
+            }
+
+            #[doc = concat!("Perform this call on `provider` through its [`", stringify!($Trait), "`] method.")]
+            pub async fn send_to<P: $Trait + ?Sized>(self, provider: &P) -> $crate::Result<$Resp> {
+                match self {
+                    $( $Req::$Variant(params) => provider.$method(params).await.map($Resp::$Variant), )+
+                }
+            }
         }
 
         impl $crate::Operation for $Req {
@@ -378,11 +393,12 @@ macro_rules! define_family {
         /// Cheap to clone (the provider is shared).
         pub struct $Svc<P: ?Sized> {
             provider: std::sync::Arc<P>,
+            name: Option<std::borrow::Cow<'static, str>>,
         }
 
         impl<P: ?Sized> Clone for $Svc<P> {
             fn clone(&self) -> Self {
-                $Svc { provider: self.provider.clone() }
+                $Svc { provider: self.provider.clone(), name: self.name.clone() }
             }
         }
 
@@ -390,6 +406,7 @@ macro_rules! define_family {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(stringify!($Svc))
                     .field("provider", &std::any::type_name::<P>())
+                    .field("name", &self.name)
                     .finish()
             }
         }
@@ -397,14 +414,33 @@ macro_rules! define_family {
         impl<P: $Trait> $Svc<P> {
             /// Serve `provider`.
             pub fn new(provider: P) -> Self {
-                $Svc { provider: std::sync::Arc::new(provider) }
+                $Svc { provider: std::sync::Arc::new(provider), name: None }
+            }
+
+            /// Serve `provider` under `name`: every error it returns without a
+            /// provider recorded gets `name` (the one place errors are named,
+            /// so adapters need not stamp each error themselves).
+            pub fn named(name: impl Into<std::borrow::Cow<'static, str>>, provider: P) -> Self {
+                $Svc { provider: std::sync::Arc::new(provider), name: Some(name.into()) }
             }
         }
 
         impl<P: $Trait + ?Sized> $Svc<P> {
             /// Serve an already shared provider (also `Arc<dyn Trait>`).
             pub fn from_arc(provider: std::sync::Arc<P>) -> Self {
-                $Svc { provider }
+                $Svc { provider, name: None }
+            }
+
+            /// Name errors that carry no provider with `name` (see
+            /// [`named`](Self::named)).
+            pub fn with_name(mut self, name: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+                self.name = Some(name.into());
+                self
+            }
+
+            /// The name errors are given, when set.
+            pub fn name(&self) -> Option<&str> {
+                self.name.as_deref()
             }
 
             /// The provider served.
@@ -432,9 +468,12 @@ macro_rules! define_family {
 
             fn call(&mut self, req: $crate::Request<$Req>) -> Self::Future {
                 let provider = self.provider.clone();
+                let name = self.name.clone();
                 Box::pin(async move {
-                    match req.operation {
-                        $( $Req::$Variant(params) => provider.$method(params).await.map($Resp::$Variant), )+
+                    let out = req.operation.send_to(&*provider).await;
+                    match name {
+                        Some(name) => out.map_err(|e| e.or_provider(name)),
+                        None => out,
                     }
                 })
             }

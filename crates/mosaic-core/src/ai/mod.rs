@@ -31,38 +31,51 @@ pub use types::*;
 use crate::family::define_family;
 use crate::page::Page;
 
-define_family! {
-    /// An AI model API: chat (plain and streamed), completion, embeddings
-    /// and model listing.
-    family Ai {
-        provider: AiProvider,
-        request: AiRequest,
-        response: AiResponse,
-        kind: AiOp,
-        service: AiService,
-        client: AiClient,
-        served: record_provider,
-    }
+/// The ai family's table of operations, handed to the macro `$cb`
+/// (with any tokens in parentheses before it) to derive code from:
+/// `define_family!` below, and the plugin handle's delegation in
+/// `mosaic-plugin-sdk`. The rows are written once, here.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __ai_family {
+    ($cb:ident $(($($extra:tt)*))?) => {
+        $cb! {
+            $($($extra)*)?
+            /// An AI model API: chat (plain and streamed), completion, embeddings
+            /// and model listing.
+            family Ai {
+                provider: AiProvider,
+                request: AiRequest,
+                response: AiResponse,
+                kind: AiOp,
+                service: AiService,
+                client: AiClient,
+                served: record_provider,
+            }
 
-    /// Answer a conversation.
-    Chat => fn chat(ChatRequest) -> ChatResponse;
-        "ai.chat", LIVE, |p| p.subject();
-    /// Answer a conversation as a stream of chunks.
-    ChatStream => fn chat_stream(ChatRequest) -> ChatStream;
-        "ai.chat.stream", LIVE, |p| p.subject();
-    /// Complete a prompt.
-    Complete => fn complete(CompletionRequest) -> Completion;
-        "ai.completion", LIVE, |p| Some(Cow::Borrowed(&p.model));
-    /// Embed texts.
-    Embed => fn embed(EmbeddingRequest) -> Embeddings;
-        "ai.embedding", READ, |p| Some(Cow::Borrowed(&p.model));
-    /// List models.
-    ListModels => fn list_models(ListModels) -> Page<ModelInfo>;
-        "ai.model.list", READ, |_| None;
-    /// Describe a model.
-    GetModel => fn get_model(ModelRef) -> ModelInfo;
-        "ai.model.get", READ, |p| Some(Cow::Borrowed(&p.id));
+            /// Answer a conversation.
+            Chat => fn chat(ChatRequest) -> ChatResponse;
+                "ai.chat", LIVE, |p| p.subject();
+            /// Answer a conversation as a stream of chunks.
+            ChatStream => fn chat_stream(ChatRequest) -> ChatStream;
+                "ai.chat.stream", LIVE, |p| p.subject();
+            /// Complete a prompt.
+            Complete => fn complete(CompletionRequest) -> Completion;
+                "ai.completion", LIVE, |p| Some(Cow::Borrowed(&p.model));
+            /// Embed texts.
+            Embed => fn embed(EmbeddingRequest) -> Embeddings;
+                "ai.embedding", READ, |p| Some(Cow::Borrowed(&p.model));
+            /// List models.
+            ListModels => fn list_models(ListModels) -> Page<ModelInfo>;
+                "ai.model.list", READ, |_| None;
+            /// Describe a model.
+            GetModel => fn get_model(ModelRef) -> ModelInfo;
+                "ai.model.get", READ, |p| Some(Cow::Borrowed(&p.id));
+        }
+    };
 }
+
+__ai_family!(define_family);
 
 /// Record `provider` as the one that served `response` (the AI family's
 /// [`Served`](crate::Served) hook): chat answers, streams, completions and

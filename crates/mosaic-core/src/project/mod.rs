@@ -46,55 +46,68 @@ use crate::family::define_family;
 use crate::page::Page;
 use types::key_project;
 
-define_family! {
-    /// An issue tracker: projects, issues, transitions, search, comments,
-    /// labels and assignees.
-    family Project {
-        provider: ProjectProvider,
-        request: ProjectRequest,
-        response: ProjectResponse,
-        kind: ProjectOp,
-        service: ProjectService,
-        client: ProjectClient,
-    }
+/// The project family's table of operations, handed to the macro `$cb`
+/// (with any tokens in parentheses before it) to derive code from:
+/// `define_family!` below, and the plugin handle's delegation in
+/// `mosaic-plugin-sdk`. The rows are written once, here.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __project_family {
+    ($cb:ident $(($($extra:tt)*))?) => {
+        $cb! {
+            $($($extra)*)?
+            /// An issue tracker: projects, issues, transitions, search, comments,
+            /// labels and assignees.
+            family Project {
+                provider: ProjectProvider,
+                request: ProjectRequest,
+                response: ProjectResponse,
+                kind: ProjectOp,
+                service: ProjectService,
+                client: ProjectClient,
+            }
 
-    /// List projects.
-    ListProjects => fn list_projects(ListProjects) -> Page<Project>;
-        "project.project.list", READ, |_| None;
-    /// Fetch a project.
-    GetProject => fn get_project(ProjectRef) -> Project;
-        "project.project.get", READ, |p| Some(Cow::Borrowed(&p.id));
+            /// List projects.
+            ListProjects => fn list_projects(ListProjects) -> Page<Project>;
+                "project.project.list", READ, |_| None;
+            /// Fetch a project.
+            GetProject => fn get_project(ProjectRef) -> Project;
+                "project.project.get", READ, |p| Some(Cow::Borrowed(&p.id));
 
-    /// Create an issue.
-    CreateIssue => fn create_issue(CreateIssue) -> Issue;
-        "project.issue.create", CREATE_BROAD, |p| Some(Cow::Borrowed(&p.project_id));
-    /// Fetch an issue.
-    GetIssue => fn get_issue(IssueRef) -> Issue;
-        "project.issue.get", READ, |p| key_project(&p.id);
-    /// Change an issue.
-    UpdateIssue => fn update_issue(UpdateIssue) -> Issue;
-        "project.issue.update", SET_BROAD, |p| key_project(&p.id);
-    /// Move an issue to another workflow state.
-    TransitionIssue => fn transition_issue(TransitionIssue) -> Issue;
-        "project.issue.transition", SET_BROAD, |p| key_project(&p.id);
-    /// List a project's issues.
-    ListIssues => fn list_issues(ListIssues) -> Page<Issue>;
-        "project.issue.list", READ, |p| Some(Cow::Borrowed(&p.project_id));
-    /// Search issues (JQL for Jira, text elsewhere).
-    SearchIssues => fn search_issues(SearchIssues) -> Page<Issue>;
-        "project.issue.search", READ, |p| p.project_id.as_deref().map(Cow::Borrowed);
+            /// Create an issue.
+            CreateIssue => fn create_issue(CreateIssue) -> Issue;
+                "project.issue.create", CREATE_BROAD, |p| Some(Cow::Borrowed(&p.project_id));
+            /// Fetch an issue.
+            GetIssue => fn get_issue(IssueRef) -> Issue;
+                "project.issue.get", READ, |p| key_project(&p.id);
+            /// Change an issue.
+            UpdateIssue => fn update_issue(UpdateIssue) -> Issue;
+                "project.issue.update", SET_BROAD, |p| key_project(&p.id);
+            /// Move an issue to another workflow state.
+            TransitionIssue => fn transition_issue(TransitionIssue) -> Issue;
+                "project.issue.transition", SET_BROAD, |p| key_project(&p.id);
+            /// List a project's issues.
+            ListIssues => fn list_issues(ListIssues) -> Page<Issue>;
+                "project.issue.list", READ, |p| Some(Cow::Borrowed(&p.project_id));
+            /// Search issues (JQL for Jira, text elsewhere).
+            SearchIssues => fn search_issues(SearchIssues) -> Page<Issue>;
+                "project.issue.search", READ, |p| p.project_id.as_deref().map(Cow::Borrowed);
 
-    /// Comment on an issue.
-    AddComment => fn add_comment(AddComment) -> Comment;
-        "project.comment.add", CREATE_BROAD, |p| key_project(&p.issue_id);
-    /// List an issue's comments.
-    ListComments => fn list_comments(ListComments) -> Page<Comment>;
-        "project.comment.list", READ, |p| key_project(&p.issue_id);
+            /// Comment on an issue.
+            AddComment => fn add_comment(AddComment) -> Comment;
+                "project.comment.add", CREATE_BROAD, |p| key_project(&p.issue_id);
+            /// List an issue's comments.
+            ListComments => fn list_comments(ListComments) -> Page<Comment>;
+                "project.comment.list", READ, |p| key_project(&p.issue_id);
 
-    /// List labels.
-    ListLabels => fn list_labels(ListLabels) -> Page<Label>;
-        "project.label.list", READ, |p| p.project_id.as_deref().map(Cow::Borrowed);
-    /// List users who can be assigned in a project.
-    ListAssignees => fn list_assignees(ListAssignees) -> Page<User>;
-        "project.assignee.list", READ, |p| Some(Cow::Borrowed(&p.project_id));
+            /// List labels.
+            ListLabels => fn list_labels(ListLabels) -> Page<Label>;
+                "project.label.list", READ, |p| p.project_id.as_deref().map(Cow::Borrowed);
+            /// List users who can be assigned in a project.
+            ListAssignees => fn list_assignees(ListAssignees) -> Page<User>;
+                "project.assignee.list", READ, |p| Some(Cow::Borrowed(&p.project_id));
+        }
+    };
 }
+
+__project_family!(define_family);

@@ -46,76 +46,89 @@ fn id(s: &str) -> Option<Cow<'_, str>> {
     Some(Cow::Borrowed(s))
 }
 
-define_family! {
-    /// A workflow engine: workflows, executions, tags, node types and
-    /// validation.
-    family Workflow {
-        provider: WorkflowProvider,
-        request: WorkflowRequest,
-        response: WorkflowResponse,
-        kind: WorkflowOp,
-        service: WorkflowService,
-        client: WorkflowClient,
-    }
+/// The workflow family's table of operations, handed to the macro `$cb`
+/// (with any tokens in parentheses before it) to derive code from:
+/// `define_family!` below, and the plugin handle's delegation in
+/// `mosaic-plugin-sdk`. The rows are written once, here.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __workflow_family {
+    ($cb:ident $(($($extra:tt)*))?) => {
+        $cb! {
+            $($($extra)*)?
+            /// A workflow engine: workflows, executions, tags, node types and
+            /// validation.
+            family Workflow {
+                provider: WorkflowProvider,
+                request: WorkflowRequest,
+                response: WorkflowResponse,
+                kind: WorkflowOp,
+                service: WorkflowService,
+                client: WorkflowClient,
+            }
 
-    /// Create a workflow.
-    CreateWorkflow => fn create_workflow(CreateWorkflow) -> Workflow;
-        "workflow.workflow.create", CREATE, |p| Some(Cow::Borrowed(&p.name));
-    /// Fetch a workflow.
-    GetWorkflow => fn get_workflow(WorkflowRef) -> Workflow;
-        "workflow.workflow.get", READ, |p| id(&p.id);
-    /// Change a workflow.
-    UpdateWorkflow => fn update_workflow(UpdateWorkflow) -> Workflow;
-        "workflow.workflow.update", SET, |p| id(&p.id);
-    /// Delete a workflow.
-    DeleteWorkflow => fn delete_workflow(WorkflowRef) -> ();
-        "workflow.workflow.delete", SET, |p| id(&p.id);
-    /// List workflows.
-    ListWorkflows => fn list_workflows(ListWorkflows) -> Page<Workflow>;
-        "workflow.workflow.list", READ, |_| None;
-    /// Turn a workflow's triggers on.
-    ActivateWorkflow => fn activate_workflow(WorkflowRef) -> Workflow;
-        "workflow.workflow.activate", SET, |p| id(&p.id);
-    /// Turn a workflow's triggers off.
-    DeactivateWorkflow => fn deactivate_workflow(WorkflowRef) -> Workflow;
-        "workflow.workflow.deactivate", SET, |p| id(&p.id);
+            /// Create a workflow.
+            CreateWorkflow => fn create_workflow(CreateWorkflow) -> Workflow;
+                "workflow.workflow.create", CREATE, |p| Some(Cow::Borrowed(&p.name));
+            /// Fetch a workflow.
+            GetWorkflow => fn get_workflow(WorkflowRef) -> Workflow;
+                "workflow.workflow.get", READ, |p| id(&p.id);
+            /// Change a workflow.
+            UpdateWorkflow => fn update_workflow(UpdateWorkflow) -> Workflow;
+                "workflow.workflow.update", SET, |p| id(&p.id);
+            /// Delete a workflow.
+            DeleteWorkflow => fn delete_workflow(WorkflowRef) -> ();
+                "workflow.workflow.delete", SET, |p| id(&p.id);
+            /// List workflows.
+            ListWorkflows => fn list_workflows(ListWorkflows) -> Page<Workflow>;
+                "workflow.workflow.list", READ, |_| None;
+            /// Turn a workflow's triggers on.
+            ActivateWorkflow => fn activate_workflow(WorkflowRef) -> Workflow;
+                "workflow.workflow.activate", SET, |p| id(&p.id);
+            /// Turn a workflow's triggers off.
+            DeactivateWorkflow => fn deactivate_workflow(WorkflowRef) -> Workflow;
+                "workflow.workflow.deactivate", SET, |p| id(&p.id);
 
-    /// Run a workflow.
-    RunWorkflow => fn run_workflow(RunWorkflow) -> Execution;
-        "workflow.execution.run", CREATE_BROAD, |p| id(&p.id);
-    /// Fetch an execution.
-    GetExecution => fn get_execution(ExecutionRef) -> Execution;
-        "workflow.execution.get", LIVE, |p| id(&p.id);
-    /// Stop an execution.
-    StopExecution => fn stop_execution(ExecutionRef) -> Execution;
-        "workflow.execution.stop", SET_BROAD, |p| id(&p.id);
-    /// List executions.
-    ListExecutions => fn list_executions(ListExecutions) -> Page<Execution>;
-        "workflow.execution.list", LIVE, |p| p.workflow_id.as_deref().map(Cow::Borrowed);
+            /// Run a workflow.
+            RunWorkflow => fn run_workflow(RunWorkflow) -> Execution;
+                "workflow.execution.run", CREATE_BROAD, |p| id(&p.id);
+            /// Fetch an execution.
+            GetExecution => fn get_execution(ExecutionRef) -> Execution;
+                "workflow.execution.get", LIVE, |p| id(&p.id);
+            /// Stop an execution.
+            StopExecution => fn stop_execution(ExecutionRef) -> Execution;
+                "workflow.execution.stop", SET_BROAD, |p| id(&p.id);
+            /// List executions.
+            ListExecutions => fn list_executions(ListExecutions) -> Page<Execution>;
+                "workflow.execution.list", LIVE, |p| p.workflow_id.as_deref().map(Cow::Borrowed);
 
-    /// List the node types the engine offers.
-    ListNodeTypes => fn list_node_types(ListNodeTypes) -> Page<NodeType>;
-        "workflow.node_type.list", READ, |_| None;
-    /// Check a workflow graph.
-    ValidateWorkflow => fn validate_workflow(ValidateWorkflow) -> ValidationReport;
-        "workflow.workflow.validate", READ, |_| None;
+            /// List the node types the engine offers.
+            ListNodeTypes => fn list_node_types(ListNodeTypes) -> Page<NodeType>;
+                "workflow.node_type.list", READ, |_| None;
+            /// Check a workflow graph.
+            ValidateWorkflow => fn validate_workflow(ValidateWorkflow) -> ValidationReport;
+                "workflow.workflow.validate", READ, |_| None;
 
-    /// Run a failed execution again, with the same input; returns the new
-    /// execution. An execution that succeeded or has not finished is
-    /// `Conflict`.
-    RetryExecution => fn retry_execution(ExecutionRef) -> Execution;
-        "workflow.execution.retry", CREATE_BROAD, |p| id(&p.id);
+            /// Run a failed execution again, with the same input; returns the new
+            /// execution. An execution that succeeded or has not finished is
+            /// `Conflict`.
+            RetryExecution => fn retry_execution(ExecutionRef) -> Execution;
+                "workflow.execution.retry", CREATE_BROAD, |p| id(&p.id);
 
-    /// List the tags workflows can carry.
-    ListTags => fn list_tags(ListTags) -> Page<Tag>;
-        "workflow.tag.list", READ, |_| None;
-    /// Create a tag.
-    CreateTag => fn create_tag(CreateTag) -> Tag;
-        "workflow.tag.create", CREATE, |p| Some(Cow::Borrowed(&p.name));
-    /// The tags a workflow carries.
-    GetWorkflowTags => fn get_workflow_tags(WorkflowRef) -> WorkflowTags;
-        "workflow.workflow_tags.get", READ, |p| id(&p.id);
-    /// Replace the tags a workflow carries (by name); returns them.
-    SetWorkflowTags => fn set_workflow_tags(SetWorkflowTags) -> WorkflowTags;
-        "workflow.workflow_tags.set", SET, |p| id(&p.id);
+            /// List the tags workflows can carry.
+            ListTags => fn list_tags(ListTags) -> Page<Tag>;
+                "workflow.tag.list", READ, |_| None;
+            /// Create a tag.
+            CreateTag => fn create_tag(CreateTag) -> Tag;
+                "workflow.tag.create", CREATE, |p| Some(Cow::Borrowed(&p.name));
+            /// The tags a workflow carries.
+            GetWorkflowTags => fn get_workflow_tags(WorkflowRef) -> WorkflowTags;
+                "workflow.workflow_tags.get", READ, |p| id(&p.id);
+            /// Replace the tags a workflow carries (by name); returns them.
+            SetWorkflowTags => fn set_workflow_tags(SetWorkflowTags) -> WorkflowTags;
+                "workflow.workflow_tags.set", SET, |p| id(&p.id);
+        }
+    };
 }
+
+__workflow_family!(define_family);

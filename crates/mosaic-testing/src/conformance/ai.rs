@@ -9,7 +9,7 @@
 
 use futures::StreamExt;
 use mosaic_core::ai::*;
-use mosaic_core::{Capabilities, ErrorKind, Family, OpKind, PageRequest, Result};
+use mosaic_core::{Capabilities, ErrorKind, Family, PageRequest, Result};
 
 use super::{
     CheckResult, Ctx, Fail, Report, ensure, exactly_once, expect_invalid, expect_kind, need, walk,
@@ -56,7 +56,13 @@ pub async fn run<P: AiProvider + ?Sized>(provider: &P, setup: &AiSetup) -> Repor
     );
     r.record(
         "unsupported operations answer Unsupported",
-        unsupported(provider, &caps).await,
+        super::unsupported(&caps, |op: AiOp| async move {
+            AiRequest::with_defaults(op)
+                .send_to(provider)
+                .await
+                .map(drop)
+        })
+        .await,
     );
     r.record(
         "chat: an answer has content, usage and a finish reason",
@@ -91,39 +97,6 @@ pub async fn run<P: AiProvider + ?Sized>(provider: &P, setup: &AiSetup) -> Repor
         models(provider, setup, &caps).await,
     );
     r
-}
-
-async fn unsupported<P: AiProvider + ?Sized>(p: &P, caps: &Capabilities) -> CheckResult {
-    let mut offenders = Vec::new();
-    let mut tried = 0;
-    for op in AiOp::ALL {
-        if caps.supports(*op) {
-            continue;
-        }
-        tried += 1;
-        let r: Result<()> = match op {
-            AiOp::Chat => p.chat(Default::default()).await.map(drop),
-            AiOp::ChatStream => p.chat_stream(Default::default()).await.map(drop),
-            AiOp::Complete => p.complete(Default::default()).await.map(drop),
-            AiOp::Embed => p.embed(Default::default()).await.map(drop),
-            AiOp::ListModels => p.list_models(Default::default()).await.map(drop),
-            AiOp::GetModel => p.get_model(Default::default()).await.map(drop),
-        };
-        match r {
-            Err(e) if e.kind() == ErrorKind::Unsupported => {}
-            Err(e) => offenders.push(format!("{} → {}", op.name(), e.kind())),
-            Ok(()) => offenders.push(format!("{} → success", op.name())),
-        }
-    }
-    if tried == 0 {
-        return Err(Fail::Skipped("every operation is supported".into()));
-    }
-    ensure!(
-        offenders.is_empty(),
-        "operations left out of capabilities() did not answer Unsupported: {}",
-        offenders.join(", ")
-    );
-    Ok(())
 }
 
 fn weather_tool() -> Tool {

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use mosaic_core::cicd::*;
-use mosaic_core::{Capabilities, ErrorKind, Family, OpKind, PageRequest, Result, Secret};
+use mosaic_core::{Capabilities, ErrorKind, Family, PageRequest, Secret};
 
 use super::{
     CheckResult, Ctx, Fail, Report, ensure, exactly_once, expect_invalid, expect_kind, need, pause,
@@ -71,7 +71,13 @@ pub async fn run<P: CiCdProvider + ?Sized>(provider: &P, setup: &CiCdSetup) -> R
     );
     r.record(
         "unsupported operations answer Unsupported",
-        unsupported(provider, &caps).await,
+        super::unsupported(&caps, |op: CiCdOp| async move {
+            CiCdRequest::with_defaults(op)
+                .send_to(provider)
+                .await
+                .map(drop)
+        })
+        .await,
     );
     r.record(
         "pipelines: a missing one is NotFound",
@@ -121,58 +127,6 @@ pub async fn run<P: CiCdProvider + ?Sized>(provider: &P, setup: &CiCdSetup) -> R
 struct C<'a> {
     setup: &'a CiCdSetup,
     caps: &'a Capabilities,
-}
-
-async fn unsupported<P: CiCdProvider + ?Sized>(p: &P, caps: &Capabilities) -> CheckResult {
-    let mut offenders = Vec::new();
-    let mut tried = 0;
-    for op in CiCdOp::ALL {
-        if caps.supports(*op) {
-            continue;
-        }
-        tried += 1;
-        match call_default(p, *op).await {
-            Err(e) if e.kind() == ErrorKind::Unsupported => {}
-            Err(e) => offenders.push(format!("{} → {}", op.name(), e.kind())),
-            Ok(()) => offenders.push(format!("{} → success", op.name())),
-        }
-    }
-    if tried == 0 {
-        return Err(Fail::Skipped("every operation is supported".into()));
-    }
-    ensure!(
-        offenders.is_empty(),
-        "operations left out of capabilities() did not answer Unsupported: {}",
-        offenders.join(", ")
-    );
-    Ok(())
-}
-
-async fn call_default<P: CiCdProvider + ?Sized>(p: &P, op: CiCdOp) -> Result<()> {
-    match op {
-        CiCdOp::ListDefinitions => p.list_definitions(Default::default()).await.map(drop),
-        CiCdOp::GetDefinition => p.get_definition(Default::default()).await.map(drop),
-        CiCdOp::CreatePipeline => p.create_pipeline(Default::default()).await.map(drop),
-        CiCdOp::TriggerPipeline => p.trigger_pipeline(Default::default()).await.map(drop),
-        CiCdOp::GetPipeline => p.get_pipeline(Default::default()).await.map(drop),
-        CiCdOp::CancelPipeline => p.cancel_pipeline(Default::default()).await.map(drop),
-        CiCdOp::RetryPipeline => p.retry_pipeline(Default::default()).await.map(drop),
-        CiCdOp::ListPipelines => p.list_pipelines(Default::default()).await.map(drop),
-        CiCdOp::GetLog => p.get_log(Default::default()).await.map(drop),
-        CiCdOp::ListArtifacts => p.list_artifacts(Default::default()).await.map(drop),
-        CiCdOp::DownloadArtifact => p.download_artifact(Default::default()).await.map(drop),
-        CiCdOp::GetJob => p.get_job(Default::default()).await.map(drop),
-        CiCdOp::RerunJob => p.rerun_job(Default::default()).await.map(drop),
-        CiCdOp::ListJobs => p.list_jobs(Default::default()).await.map(drop),
-        CiCdOp::CreateEnvironment => p.create_environment(Default::default()).await.map(drop),
-        CiCdOp::UpdateEnvironment => p.update_environment(Default::default()).await.map(drop),
-        CiCdOp::DeleteEnvironment => p.delete_environment(Default::default()).await.map(drop),
-        CiCdOp::ListEnvironments => p.list_environments(Default::default()).await.map(drop),
-        CiCdOp::CreateSecret => p.create_secret(Default::default()).await.map(drop),
-        CiCdOp::UpdateSecret => p.update_secret(Default::default()).await.map(drop),
-        CiCdOp::DeleteSecret => p.delete_secret(Default::default()).await.map(drop),
-        CiCdOp::ListSecrets => p.list_secrets(Default::default()).await.map(drop),
-    }
 }
 
 async fn missing<P: CiCdProvider + ?Sized>(p: &P, c: &C<'_>) -> CheckResult {

@@ -9,7 +9,7 @@
 //! [`GitSetup::fixture`] (or are skipped without one).
 
 use mosaic_core::git::*;
-use mosaic_core::{ErrorKind, Family, OpKind, PageRequest, Result, Secret};
+use mosaic_core::{ErrorKind, Family, PageRequest, Secret};
 
 use super::{
     CheckResult, Ctx, Report, ensure, exactly_once, expect_invalid, expect_kind, fail, need, walk,
@@ -64,7 +64,13 @@ pub async fn run<P: GitProvider + ?Sized>(provider: &P, setup: &GitSetup) -> Rep
     );
     r.record(
         "unsupported operations answer Unsupported",
-        unsupported(provider, &caps).await,
+        super::unsupported(&caps, |op: GitOp| async move {
+            GitRequest::with_defaults(op)
+                .send_to(provider)
+                .await
+                .map(drop)
+        })
+        .await,
     );
     r.record(
         "repository: a missing one is NotFound",
@@ -157,85 +163,6 @@ impl Ctx2<'_> {
             "the repository has no default branch"
         );
         Ok(repo.default_branch)
-    }
-}
-
-async fn unsupported<P: GitProvider + ?Sized>(
-    p: &P,
-    caps: &mosaic_core::Capabilities,
-) -> CheckResult {
-    let mut offenders = Vec::new();
-    let mut tried = 0;
-    for op in GitOp::ALL {
-        if caps.supports(*op) {
-            continue;
-        }
-        tried += 1;
-        let r = call_default(p, *op).await;
-        match r {
-            Err(e) if e.kind() == ErrorKind::Unsupported => {}
-            Err(e) => offenders.push(format!("{} → {}", op.name(), e.kind())),
-            Ok(()) => offenders.push(format!("{} → success", op.name())),
-        }
-    }
-    if tried == 0 {
-        return Err(super::Fail::Skipped("every operation is supported".into()));
-    }
-    ensure!(
-        offenders.is_empty(),
-        "operations left out of capabilities() did not answer Unsupported: {}",
-        offenders.join(", ")
-    );
-    Ok(())
-}
-
-/// Call `op` with default parameters.
-async fn call_default<P: GitProvider + ?Sized>(p: &P, op: GitOp) -> Result<()> {
-    match op {
-        GitOp::CreateRepository => p.create_repository(Default::default()).await.map(drop),
-        GitOp::GetRepository => p.get_repository(Default::default()).await.map(drop),
-        GitOp::UpdateRepository => p.update_repository(Default::default()).await.map(drop),
-        GitOp::DeleteRepository => p.delete_repository(Default::default()).await.map(drop),
-        GitOp::ListRepositories => p.list_repositories(Default::default()).await.map(drop),
-        GitOp::ForkRepository => p.fork_repository(Default::default()).await.map(drop),
-        GitOp::CreateBranch => p.create_branch(Default::default()).await.map(drop),
-        GitOp::GetBranch => p.get_branch(Default::default()).await.map(drop),
-        GitOp::DeleteBranch => p.delete_branch(Default::default()).await.map(drop),
-        GitOp::ListBranches => p.list_branches(Default::default()).await.map(drop),
-        GitOp::ProtectBranch => p.protect_branch(Default::default()).await.map(drop),
-        GitOp::CreatePullRequest => p.create_pull_request(Default::default()).await.map(drop),
-        GitOp::GetPullRequest => p.get_pull_request(Default::default()).await.map(drop),
-        GitOp::UpdatePullRequest => p.update_pull_request(Default::default()).await.map(drop),
-        GitOp::MergePullRequest => p.merge_pull_request(Default::default()).await.map(drop),
-        GitOp::ListPullRequests => p.list_pull_requests(Default::default()).await.map(drop),
-        GitOp::GetCommit => p.get_commit(Default::default()).await.map(drop),
-        GitOp::ListCommits => p.list_commits(Default::default()).await.map(drop),
-        GitOp::CreateCommit => p.create_commit(Default::default()).await.map(drop),
-        GitOp::CompareCommits => p.compare_commits(Default::default()).await.map(drop),
-        GitOp::CreateTag => p.create_tag(Default::default()).await.map(drop),
-        GitOp::GetTag => p.get_tag(Default::default()).await.map(drop),
-        GitOp::DeleteTag => p.delete_tag(Default::default()).await.map(drop),
-        GitOp::ListTags => p.list_tags(Default::default()).await.map(drop),
-        GitOp::CreateWebhook => p.create_webhook(Default::default()).await.map(drop),
-        GitOp::UpdateWebhook => p.update_webhook(Default::default()).await.map(drop),
-        GitOp::DeleteWebhook => p.delete_webhook(Default::default()).await.map(drop),
-        GitOp::ListWebhooks => p.list_webhooks(Default::default()).await.map(drop),
-        GitOp::AddCollaborator => p.add_collaborator(Default::default()).await.map(drop),
-        GitOp::RemoveCollaborator => p.remove_collaborator(Default::default()).await.map(drop),
-        GitOp::ListCollaborators => p.list_collaborators(Default::default()).await.map(drop),
-        GitOp::CreateIssue => p.create_issue(Default::default()).await.map(drop),
-        GitOp::GetIssue => p.get_issue(Default::default()).await.map(drop),
-        GitOp::UpdateIssue => p.update_issue(Default::default()).await.map(drop),
-        GitOp::CloseIssue => p.close_issue(Default::default()).await.map(drop),
-        GitOp::ListIssues => p.list_issues(Default::default()).await.map(drop),
-        GitOp::GetFile => p.get_file(Default::default()).await.map(drop),
-        GitOp::CreateFile => p.create_file(Default::default()).await.map(drop),
-        GitOp::UpdateFile => p.update_file(Default::default()).await.map(drop),
-        GitOp::DeleteFile => p.delete_file(Default::default()).await.map(drop),
-        GitOp::CreateCommitStatus => p.create_commit_status(Default::default()).await.map(drop),
-        GitOp::ListCommitStatuses => p.list_commit_statuses(Default::default()).await.map(drop),
-        GitOp::CreateRelease => p.create_release(Default::default()).await.map(drop),
-        GitOp::ListReleases => p.list_releases(Default::default()).await.map(drop),
     }
 }
 

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use mosaic_core::kb::*;
-use mosaic_core::{Capabilities, ErrorKind, Family, OpKind, PageRequest, Result};
+use mosaic_core::{Capabilities, ErrorKind, Family, PageRequest};
 
 use super::{
     CheckResult, Ctx, Fail, Report, ensure, exactly_once, expect_invalid, expect_kind, need, pause,
@@ -63,7 +63,13 @@ pub async fn run<P: KnowledgeBaseProvider + ?Sized>(provider: &P, setup: &KbSetu
     );
     r.record(
         "unsupported operations answer Unsupported",
-        unsupported(provider, &caps).await,
+        super::unsupported(&caps, |op: KbOp| async move {
+            KbRequest::with_defaults(op)
+                .send_to(provider)
+                .await
+                .map(drop)
+        })
+        .await,
     );
     r.record(
         "pages and spaces: missing ones are NotFound",
@@ -139,51 +145,6 @@ struct C<'a> {
     setup: &'a KbSetup,
     caps: &'a Capabilities,
     space: &'a str,
-}
-
-async fn unsupported<P: KnowledgeBaseProvider + ?Sized>(p: &P, caps: &Capabilities) -> CheckResult {
-    let mut offenders = Vec::new();
-    let mut tried = 0;
-    for op in KbOp::ALL {
-        if caps.supports(*op) {
-            continue;
-        }
-        tried += 1;
-        let r: Result<()> = match op {
-            KbOp::CreateSpace => p.create_space(Default::default()).await.map(drop),
-            KbOp::GetSpace => p.get_space(Default::default()).await.map(drop),
-            KbOp::UpdateSpace => p.update_space(Default::default()).await.map(drop),
-            KbOp::DeleteSpace => p.delete_space(Default::default()).await.map(drop),
-            KbOp::ListSpaces => p.list_spaces(Default::default()).await.map(drop),
-            KbOp::CreatePage => p.create_page(Default::default()).await.map(drop),
-            KbOp::GetPage => p.get_page(Default::default()).await.map(drop),
-            KbOp::UpdatePage => p.update_page(Default::default()).await.map(drop),
-            KbOp::DeletePage => p.delete_page(Default::default()).await.map(drop),
-            KbOp::MovePage => p.move_page(Default::default()).await.map(drop),
-            KbOp::ListPages => p.list_pages(Default::default()).await.map(drop),
-            KbOp::UploadAttachment => p.upload_attachment(Default::default()).await.map(drop),
-            KbOp::Search => p.search(Default::default()).await.map(drop),
-            KbOp::ExportPage => p.export_page(Default::default()).await.map(drop),
-            KbOp::ImportPage => p.import_page(Default::default()).await.map(drop),
-            KbOp::AddComment => p.add_comment(Default::default()).await.map(drop),
-            KbOp::ListComments => p.list_comments(Default::default()).await.map(drop),
-            KbOp::ListRevisions => p.list_revisions(Default::default()).await.map(drop),
-        };
-        match r {
-            Err(e) if e.kind() == ErrorKind::Unsupported => {}
-            Err(e) => offenders.push(format!("{} → {}", op.name(), e.kind())),
-            Ok(()) => offenders.push(format!("{} → success", op.name())),
-        }
-    }
-    if tried == 0 {
-        return Err(Fail::Skipped("every operation is supported".into()));
-    }
-    ensure!(
-        offenders.is_empty(),
-        "operations left out of capabilities() did not answer Unsupported: {}",
-        offenders.join(", ")
-    );
-    Ok(())
 }
 
 async fn missing<P: KnowledgeBaseProvider + ?Sized>(p: &P, caps: &Capabilities) -> CheckResult {

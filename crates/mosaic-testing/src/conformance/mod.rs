@@ -238,6 +238,42 @@ impl<T> Ctx<T> for Result<T> {
 }
 
 /// Skip the check unless every operation is claimed.
+/// Every operation of `K`'s family that `caps` leaves out answers
+/// `Unsupported` when `call` sends it with default parameters; skipped
+/// when the provider claims every operation.
+pub(crate) async fn unsupported<K, F, Fut>(
+    caps: &mosaic_core::Capabilities,
+    mut call: F,
+) -> CheckResult
+where
+    K: OpKind,
+    F: FnMut(K) -> Fut,
+    Fut: Future<Output = Result<()>>,
+{
+    let mut offenders = Vec::new();
+    let mut tried = 0;
+    for op in K::ALL {
+        if caps.supports(*op) {
+            continue;
+        }
+        tried += 1;
+        match call(*op).await {
+            Err(e) if e.kind() == ErrorKind::Unsupported => {}
+            Err(e) => offenders.push(format!("{} → {}", op.name(), e.kind())),
+            Ok(()) => offenders.push(format!("{} → success", op.name())),
+        }
+    }
+    if tried == 0 {
+        return Err(Fail::Skipped("every operation is supported".into()));
+    }
+    ensure!(
+        offenders.is_empty(),
+        "operations left out of capabilities() did not answer Unsupported: {}",
+        offenders.join(", ")
+    );
+    Ok(())
+}
+
 pub(crate) fn need<K: OpKind>(caps: &mosaic_core::Capabilities, ops: &[K]) -> CheckResult {
     let missing: Vec<&str> = ops
         .iter()

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use mosaic_core::project::*;
-use mosaic_core::{Capabilities, ErrorKind, Family, OpKind, PageRequest, Result};
+use mosaic_core::{Capabilities, ErrorKind, Family, PageRequest};
 
 use super::{
     CheckResult, Ctx, Fail, Report, ensure, exactly_once, expect_invalid, expect_kind, need, pause,
@@ -66,7 +66,13 @@ pub async fn run<P: ProjectProvider + ?Sized>(provider: &P, setup: &ProjectSetup
     );
     r.record(
         "unsupported operations answer Unsupported",
-        unsupported(provider, &caps).await,
+        super::unsupported(&caps, |op: ProjectOp| async move {
+            ProjectRequest::with_defaults(op)
+                .send_to(provider)
+                .await
+                .map(drop)
+        })
+        .await,
     );
     r.record(
         "projects: listed once each; get returns the setup's project; a missing one is NotFound",
@@ -122,45 +128,6 @@ pub async fn run<P: ProjectProvider + ?Sized>(provider: &P, setup: &ProjectSetup
 struct C<'a> {
     setup: &'a ProjectSetup,
     caps: &'a Capabilities,
-}
-
-async fn unsupported<P: ProjectProvider + ?Sized>(p: &P, caps: &Capabilities) -> CheckResult {
-    let mut offenders = Vec::new();
-    let mut tried = 0;
-    for op in ProjectOp::ALL {
-        if caps.supports(*op) {
-            continue;
-        }
-        tried += 1;
-        let r: Result<()> = match op {
-            ProjectOp::ListProjects => p.list_projects(Default::default()).await.map(drop),
-            ProjectOp::GetProject => p.get_project(Default::default()).await.map(drop),
-            ProjectOp::CreateIssue => p.create_issue(Default::default()).await.map(drop),
-            ProjectOp::GetIssue => p.get_issue(Default::default()).await.map(drop),
-            ProjectOp::UpdateIssue => p.update_issue(Default::default()).await.map(drop),
-            ProjectOp::TransitionIssue => p.transition_issue(Default::default()).await.map(drop),
-            ProjectOp::ListIssues => p.list_issues(Default::default()).await.map(drop),
-            ProjectOp::SearchIssues => p.search_issues(Default::default()).await.map(drop),
-            ProjectOp::AddComment => p.add_comment(Default::default()).await.map(drop),
-            ProjectOp::ListComments => p.list_comments(Default::default()).await.map(drop),
-            ProjectOp::ListLabels => p.list_labels(Default::default()).await.map(drop),
-            ProjectOp::ListAssignees => p.list_assignees(Default::default()).await.map(drop),
-        };
-        match r {
-            Err(e) if e.kind() == ErrorKind::Unsupported => {}
-            Err(e) => offenders.push(format!("{} → {}", op.name(), e.kind())),
-            Ok(()) => offenders.push(format!("{} → success", op.name())),
-        }
-    }
-    if tried == 0 {
-        return Err(Fail::Skipped("every operation is supported".into()));
-    }
-    ensure!(
-        offenders.is_empty(),
-        "operations left out of capabilities() did not answer Unsupported: {}",
-        offenders.join(", ")
-    );
-    Ok(())
 }
 
 async fn projects<P: ProjectProvider + ?Sized>(p: &P, c: &C<'_>) -> CheckResult {

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use mosaic_core::workflow::*;
-use mosaic_core::{Capabilities, ErrorKind, Family, OpKind, PageRequest, Result};
+use mosaic_core::{Capabilities, ErrorKind, Family, PageRequest};
 
 use super::{
     CheckResult, Ctx, Fail, Report, ensure, exactly_once, expect_invalid, expect_kind, need, pause,
@@ -73,7 +73,13 @@ pub async fn run<P: WorkflowProvider + ?Sized>(provider: &P, setup: &WorkflowSet
     );
     r.record(
         "unsupported operations answer Unsupported",
-        unsupported(provider, &caps).await,
+        super::unsupported(&caps, |op: WorkflowOp| async move {
+            WorkflowRequest::with_defaults(op)
+                .send_to(provider)
+                .await
+                .map(drop)
+        })
+        .await,
     );
     r.record(
         "workflows and executions: missing ones are NotFound",
@@ -178,53 +184,6 @@ impl C<'_> {
             settings: serde_json::json!({}),
         }
     }
-}
-
-async fn unsupported<P: WorkflowProvider + ?Sized>(p: &P, caps: &Capabilities) -> CheckResult {
-    let mut offenders = Vec::new();
-    let mut tried = 0;
-    for op in WorkflowOp::ALL {
-        if caps.supports(*op) {
-            continue;
-        }
-        tried += 1;
-        let r: Result<()> = match op {
-            WorkflowOp::CreateWorkflow => p.create_workflow(Default::default()).await.map(drop),
-            WorkflowOp::GetWorkflow => p.get_workflow(Default::default()).await.map(drop),
-            WorkflowOp::UpdateWorkflow => p.update_workflow(Default::default()).await.map(drop),
-            WorkflowOp::DeleteWorkflow => p.delete_workflow(Default::default()).await.map(drop),
-            WorkflowOp::ListWorkflows => p.list_workflows(Default::default()).await.map(drop),
-            WorkflowOp::ActivateWorkflow => p.activate_workflow(Default::default()).await.map(drop),
-            WorkflowOp::DeactivateWorkflow => {
-                p.deactivate_workflow(Default::default()).await.map(drop)
-            }
-            WorkflowOp::RunWorkflow => p.run_workflow(Default::default()).await.map(drop),
-            WorkflowOp::GetExecution => p.get_execution(Default::default()).await.map(drop),
-            WorkflowOp::StopExecution => p.stop_execution(Default::default()).await.map(drop),
-            WorkflowOp::ListExecutions => p.list_executions(Default::default()).await.map(drop),
-            WorkflowOp::ListNodeTypes => p.list_node_types(Default::default()).await.map(drop),
-            WorkflowOp::ValidateWorkflow => p.validate_workflow(Default::default()).await.map(drop),
-            WorkflowOp::RetryExecution => p.retry_execution(Default::default()).await.map(drop),
-            WorkflowOp::ListTags => p.list_tags(Default::default()).await.map(drop),
-            WorkflowOp::CreateTag => p.create_tag(Default::default()).await.map(drop),
-            WorkflowOp::GetWorkflowTags => p.get_workflow_tags(Default::default()).await.map(drop),
-            WorkflowOp::SetWorkflowTags => p.set_workflow_tags(Default::default()).await.map(drop),
-        };
-        match r {
-            Err(e) if e.kind() == ErrorKind::Unsupported => {}
-            Err(e) => offenders.push(format!("{} → {}", op.name(), e.kind())),
-            Ok(()) => offenders.push(format!("{} → success", op.name())),
-        }
-    }
-    if tried == 0 {
-        return Err(Fail::Skipped("every operation is supported".into()));
-    }
-    ensure!(
-        offenders.is_empty(),
-        "operations left out of capabilities() did not answer Unsupported: {}",
-        offenders.join(", ")
-    );
-    Ok(())
 }
 
 async fn missing<P: WorkflowProvider + ?Sized>(p: &P, c: &C<'_>) -> CheckResult {

@@ -90,6 +90,7 @@ mod handle;
 mod host;
 pub mod lifecycle;
 pub mod manifest;
+mod net;
 mod plugin;
 mod pointer;
 pub mod trust;

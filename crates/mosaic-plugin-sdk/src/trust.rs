@@ -29,132 +29,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
 
-use base64::Engine as _;
-use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
 use mosaic_core::{Error, ErrorKind, Result};
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
 use crate::manifest::{FilesystemPermission, Permissions, PluginManifest, canonical_json};
-use crate::pointer::{Problems, child};
-
-/// The `integrity` section of a manifest.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Integrity {
-    /// SHA-256 of the plugin's content.
-    pub content_hash: Option<[u8; 32]>,
-    /// Signature over the manifest.
-    pub signature: Option<ManifestSignature>,
-}
-
-/// An ed25519 signature over a manifest, by a named key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ManifestSignature {
-    /// Which key signed (looked up in the host's [`TrustStore`]).
-    pub key_id: String,
-    /// The signature.
-    pub value: Signature,
-}
-
-impl Integrity {
-    pub(crate) fn parse(v: &Value, ptr: &str, p: &mut Problems) -> Option<Self> {
-        let Some(obj) = v.as_object() else {
-            p.expected(ptr, "an object {contentHash, signature}", v);
-            return None;
-        };
-        let mut out = Integrity::default();
-        for (k, v) in obj {
-            let kp = child(ptr, k);
-            match k.as_str() {
-                "contentHash" => {
-                    let parsed = v
-                        .as_str()
-                        .and_then(|s| s.strip_prefix("sha256:"))
-                        .and_then(|h| hex::decode(h).ok())
-                        .and_then(|b| <[u8; 32]>::try_from(b).ok());
-                    match parsed {
-                        Some(h) => out.content_hash = Some(h),
-                        None => p.push(kp, "expected \"sha256:\" followed by 64 hex digits"),
-                    }
-                }
-                "signature" => out.signature = parse_signature(v, &kp, p),
-                _ => p.push(kp, "unknown key; expected one of contentHash, signature"),
-            }
-        }
-        Some(out)
-    }
-
-    pub(crate) fn to_value(&self) -> Value {
-        let mut m = serde_json::Map::new();
-        if let Some(h) = &self.content_hash {
-            m.insert(
-                "contentHash".into(),
-                json!(format!("sha256:{}", hex::encode(h))),
-            );
-        }
-        if let Some(s) = &self.signature {
-            m.insert(
-                "signature".into(),
-                json!({
-                    "keyId": s.key_id,
-                    "value": base64::engine::general_purpose::STANDARD.encode(s.value.to_bytes()),
-                }),
-            );
-        }
-        Value::Object(m)
-    }
-}
-
-fn parse_signature(v: &Value, ptr: &str, p: &mut Problems) -> Option<ManifestSignature> {
-    let Some(obj) = v.as_object() else {
-        p.expected(ptr, "an object {keyId, value}", v);
-        return None;
-    };
-    for k in obj.keys() {
-        if k != "keyId" && k != "value" {
-            p.push(child(ptr, k), "unknown key; expected one of keyId, value");
-        }
-    }
-    let key_id = match obj.get("keyId") {
-        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-        Some(other) => {
-            p.expected(&child(ptr, "keyId"), "a non-empty key id string", other);
-            None
-        }
-        None => {
-            p.push(child(ptr, "keyId"), "required key is missing");
-            None
-        }
-    };
-    let value = match obj.get("value") {
-        Some(Value::String(s)) => {
-            let sig = base64::engine::general_purpose::STANDARD
-                .decode(s)
-                .ok()
-                .and_then(|b| <[u8; 64]>::try_from(b).ok())
-                .map(|b| Signature::from_bytes(&b));
-            if sig.is_none() {
-                p.push(
-                    child(ptr, "value"),
-                    "expected base64 (standard alphabet) of a 64-byte ed25519 signature",
-                );
-            }
-            sig
-        }
-        Some(other) => {
-            p.expected(&child(ptr, "value"), "a base64 string", other);
-            None
-        }
-        None => {
-            p.push(child(ptr, "value"), "required key is missing");
-            None
-        }
-    };
-    Some(ManifestSignature {
-        key_id: key_id?,
-        value: value?,
-    })
-}
+pub use crate::manifest::{Integrity, ManifestSignature};
+use crate::net::is_internal_ip;
 
 /// SHA-256 of `content`.
 pub fn content_hash(content: &[u8]) -> [u8; 32] {
@@ -428,7 +310,7 @@ fn exact_host_concern(pattern: &str) -> Option<HostConcern> {
     if pattern.contains(['*', '?']) {
         return Some(HostConcern::Wildcard);
     }
-    if crate::context::HostPattern::new(pattern).is_err() {
+    if crate::net::HostPattern::new(pattern).is_err() {
         return Some(HostConcern::NotAHostName);
     }
     // Split off the port the way `HostPattern` does.
@@ -463,34 +345,6 @@ fn exact_host_concern(pattern: &str) -> Option<HostConcern> {
     match ip {
         Some(ip) if is_internal_ip(ip) => Some(HostConcern::Internal),
         _ => None,
-    }
-}
-
-/// Whether `ip` is unspecified, loopback, link-local (cloud metadata lives
-/// at `169.254.169.254` and `fd00:ec2::254`), private, shared (carrier-grade
-/// NAT, where some clouds put their metadata service) or broadcast.
-pub(crate) fn is_internal_ip(ip: std::net::IpAddr) -> bool {
-    use std::net::IpAddr;
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            a == 0 // 0.0.0.0/8, "this network"
-                || v4.is_loopback() // 127.0.0.0/8
-                || v4.is_private() // 10/8, 172.16/12, 192.168/16
-                || v4.is_link_local() // 169.254/16
-                || (a == 100 && (64..128).contains(&b)) // 100.64/10
-                || v4.is_broadcast()
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_internal_ip(IpAddr::V4(v4));
-            }
-            let first = v6.segments()[0];
-            v6.is_unspecified()
-                || v6.is_loopback()
-                || (first & 0xfe00) == 0xfc00 // fc00::/7, unique local
-                || (first & 0xffc0) == 0xfe80 // fe80::/10, link-local
-        }
     }
 }
 

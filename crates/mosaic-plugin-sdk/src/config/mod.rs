@@ -52,7 +52,6 @@ use serde_json::{Map, Value};
 
 pub use schema::ConfigSchema;
 
-use crate::manifest::PluginManifest;
 use crate::pointer::{child, display_pointer, located_error, segments};
 
 /// Where environment variables come from: the process, or a fixed set
@@ -158,12 +157,18 @@ pub struct PluginConfig {
 }
 
 impl PluginConfig {
-    /// Resolve and validate the configuration of `manifest`'s plugin from
-    /// what the host `supplied` and the environment `env` (see the module
-    /// docs for the order). Every violation is reported at once.
-    pub fn resolve(manifest: &PluginManifest, supplied: Option<&Value>, env: &Env) -> Result<Self> {
+    /// Resolve and validate the configuration of plugin `id` whose manifest
+    /// declares `defaults` and `schema` (what [`PluginConfig::resolve`]
+    /// reads from a manifest).
+    pub(crate) fn resolve_parts(
+        id: &str,
+        defaults: &serde_json::Map<String, Value>,
+        schema: Option<&ConfigSchema>,
+        supplied: Option<&Value>,
+        env: &Env,
+    ) -> Result<Self> {
         let mut problems: Vec<FieldError> = Vec::new();
-        let mut doc = Value::Object(manifest.config.defaults.clone());
+        let mut doc = Value::Object(defaults.clone());
         match supplied {
             None | Some(Value::Null) => {}
             Some(v @ Value::Object(_)) => merge(&mut doc, v),
@@ -175,8 +180,7 @@ impl PluginConfig {
                 ),
             )),
         }
-        let schema = manifest.config.schema.as_ref();
-        apply_env(&manifest.id, schema, env, &mut doc, &mut problems);
+        apply_env(id, schema, env, &mut doc, &mut problems);
         if let Some(schema) = schema {
             schema.apply_defaults(&mut doc);
             problems.extend(schema.violations(&doc));
@@ -185,7 +189,7 @@ impl PluginConfig {
             problems.sort_by(|a, b| a.field.cmp(&b.field));
             return Err(located_error(
                 ErrorKind::Config,
-                &format!("invalid configuration for plugin `{}`", manifest.id),
+                &format!("invalid configuration for plugin `{id}`"),
                 problems,
             ));
         }
@@ -445,7 +449,7 @@ fn apply_env(
     doc: &mut Value,
     problems: &mut Vec<FieldError>,
 ) {
-    if !crate::manifest::is_plugin_id(plugin_id) {
+    if !is_plugin_id(plugin_id) {
         // Only valid ids have a prefix of their own (see the module docs).
         return;
     }
@@ -517,3 +521,22 @@ fn apply_env(
 
 #[cfg(test)]
 mod tests;
+
+/// Whether `s` is a valid plugin id: 1-64 characters, runs of lowercase
+/// ASCII letters and digits joined by single `-`s (`github`,
+/// `github-enterprise`, `n8n`).
+///
+/// Ids map one-to-one onto environment names (`-` becomes `_`, letters are
+/// upper-cased; see [`crate::config::env_prefix`]): without `_`, `.` or
+/// `--`, no two ids share a name and no id's name contains the `__`
+/// separator, so overrides of one plugin are never read by another.
+pub(crate) fn is_plugin_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.split('-').all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}

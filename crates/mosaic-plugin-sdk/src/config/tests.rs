@@ -1,4 +1,5 @@
 use super::*;
+use crate::manifest::PluginManifest;
 use proptest::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
@@ -376,7 +377,7 @@ fn valid_id() -> impl Strategy<Value = String> {
 proptest! {
     #[test]
     fn env_prefixes_of_distinct_ids_never_overlap(a in valid_id(), b in valid_id(), key in "[A-Z0-9_]{0,10}") {
-        prop_assert!(crate::manifest::is_plugin_id(&a) && crate::manifest::is_plugin_id(&b));
+        prop_assert!(super::is_plugin_id(&a) && super::is_plugin_id(&b));
         let (pa, pb) = (env_prefix(&a), env_prefix(&b));
         prop_assert!(!env_name(&a).contains("__"));
         if a == b {
@@ -392,7 +393,7 @@ proptest! {
 
     #[test]
     fn ids_with_underscores_dots_or_doubled_dashes_are_invalid(s in "[a-z0-9_.-]{1,12}") {
-        if crate::manifest::is_plugin_id(&s) {
+        if super::is_plugin_id(&s) {
             prop_assert!(!s.contains(['_', '.']) && !s.contains("--"));
             prop_assert!(!s.starts_with('-') && !s.ends_with('-'));
         }

@@ -42,6 +42,7 @@
 //! pointer, with what was expected there.
 
 mod canonical;
+mod integrity;
 mod parse;
 
 use std::collections::BTreeMap;
@@ -52,11 +53,10 @@ use mosaic_core::{Capabilities, Error, Family, OpKind, Result};
 use semver::{Version, VersionReq};
 use serde_json::{Map, Value, json};
 
-use crate::config::ConfigSchema;
-use crate::trust::Integrity;
+use crate::config::{ConfigSchema, Env, PluginConfig};
 
 pub use canonical::canonical_json;
-pub(crate) use parse::is_plugin_id;
+pub use integrity::{Integrity, ManifestSignature};
 
 /// The version of this SDK, which `engines.mosaic` ranges are checked against.
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -343,6 +343,22 @@ fn syntax_class(e: &serde_json::Error) -> &'static str {
         serde_json::error::Category::Syntax => "syntax error",
         serde_json::error::Category::Data => "invalid data",
         serde_json::error::Category::Eof => "unexpected end of input",
+    }
+}
+
+impl PluginConfig {
+    /// Resolve and validate the configuration of `manifest`'s plugin from
+    /// what the host `supplied` and the environment `env` (see the
+    /// [`config`](crate::config) module docs for the order). Every
+    /// violation is reported at once.
+    pub fn resolve(manifest: &PluginManifest, supplied: Option<&Value>, env: &Env) -> Result<Self> {
+        PluginConfig::resolve_parts(
+            &manifest.id,
+            &manifest.config.defaults,
+            manifest.config.schema.as_ref(),
+            supplied,
+            env,
+        )
     }
 }
 

@@ -9,13 +9,13 @@ use mosaic_core::{Error, ErrorKind, Family, Result};
 use semver::{Version, VersionReq};
 use serde_json::{Map, Value};
 
+use super::Integrity;
 use super::{
     ConfigSpec, FilesystemPermission, Limits, NetworkPermission, Permissions, PluginManifest,
 };
-use crate::config::ConfigSchema;
-use crate::context::http::HostPattern;
+use crate::config::{ConfigSchema, is_plugin_id};
+use crate::net::HostPattern;
 use crate::pointer::{Problems, child, index, located_error};
-use crate::trust::Integrity;
 
 const TOP_LEVEL: &[&str] = &[
     "id",
@@ -221,25 +221,6 @@ fn identifier(v: &Value, ptr: &str, p: &mut Problems) -> Option<String> {
         );
         None
     }
-}
-
-/// Whether `s` is a valid plugin id: 1-64 characters, runs of lowercase
-/// ASCII letters and digits joined by single `-`s (`github`,
-/// `github-enterprise`, `n8n`).
-///
-/// Ids map one-to-one onto environment names (`-` becomes `_`, letters are
-/// upper-cased; see [`crate::config::env_prefix`]): without `_`, `.` or
-/// `--`, no two ids share a name and no id's name contains the `__`
-/// separator, so overrides of one plugin are never read by another.
-pub(crate) fn is_plugin_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.split('-').all(|seg| {
-            !seg.is_empty()
-                && seg
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
 }
 
 /// What [`is_plugin_id`] allows, for error messages.

@@ -2,6 +2,7 @@ use super::*;
 use crate::context::HostPattern;
 use crate::manifest::NetworkPermission;
 use proptest::prelude::*;
+use serde_json::json;
 
 fn manifest() -> PluginManifest {
     PluginManifest::from_value(&json!({

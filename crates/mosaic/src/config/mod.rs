@@ -501,12 +501,18 @@ impl Stacked {
             }};
         }
         Ok(match instance {
-            Instance::Git(p) => wrap!(GitService::from_arc(p.clone()), Git),
-            Instance::CiCd(p) => wrap!(CiCdService::from_arc(p.clone()), CiCd),
+            Instance::Git(p) => wrap!(
+                GitService::from_arc(p.clone()).with_name(name.to_owned()),
+                Git
+            ),
+            Instance::CiCd(p) => wrap!(
+                CiCdService::from_arc(p.clone()).with_name(name.to_owned()),
+                CiCd
+            ),
             Instance::Ai(p) => {
                 // Budgets see the instance's own model name: inside the alias.
                 let metered = tower::util::option_layer(wrap.budgets.clone())
-                    .layer(AiService::from_arc(p.clone()));
+                    .layer(AiService::from_arc(p.clone()).with_name(name.to_owned()));
                 let aliased = ModelAliasLayer::new(wrap.aliases.clone()).layer(metered);
                 match &wrap.genai {
                     Some(system) => wrap!(
@@ -518,9 +524,18 @@ impl Stacked {
                     None => wrap!(aliased, Ai),
                 }
             }
-            Instance::Kb(p) => wrap!(KbService::from_arc(p.clone()), Kb),
-            Instance::Workflow(p) => wrap!(WorkflowService::from_arc(p.clone()), Workflow),
-            Instance::Project(p) => wrap!(ProjectService::from_arc(p.clone()), Project),
+            Instance::Kb(p) => wrap!(
+                KbService::from_arc(p.clone()).with_name(name.to_owned()),
+                Kb
+            ),
+            Instance::Workflow(p) => wrap!(
+                WorkflowService::from_arc(p.clone()).with_name(name.to_owned()),
+                Workflow
+            ),
+            Instance::Project(p) => wrap!(
+                ProjectService::from_arc(p.clone()).with_name(name.to_owned()),
+                Project
+            ),
         })
     }
 }

@@ -5,14 +5,13 @@
 //! (`group%2Fsub%2Fproject`); a pull request is a merge request, numbered
 //! by its `iid`. Authentication: a personal/project/group access token
 //! (`PRIVATE-TOKEN` header) or an OAuth token (`Bearer`). Where GitLab's
-//! model differs, the operation docs in `git.rs` say how it is bridged.
+//! model differs, the operation docs in `git/` say how it is bridged.
 //! Webhooks: [`webhook::GitLabWebhooks`].
 
 mod git;
 mod map;
 pub mod webhook;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
@@ -22,13 +21,19 @@ use mosaic_core::{Capabilities, Result, Secret};
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
-use crate::http::{Auth, Transport};
+use crate::http::{Auth, PageSize, Transport};
 
 /// The plugin manifest (`plugin.json`).
 pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
 
 /// The JSON Schema of [`GitLabConfig`] (`config.schema.json`).
 pub const CONFIG_SCHEMA: &str = include_str!("config.schema.json");
+
+/// The provider name, in errors and the plugin manifest.
+pub const PROVIDER: &str = "gitlab";
+
+/// How GitLab lists are paged: `per_page`, 20 by default, at most 100.
+const PAGE_SIZE: PageSize = PageSize::new("per_page", 20, 100);
 
 /// The API of gitlab.com.
 pub const DEFAULT_BASE_URL: &str = "https://gitlab.com/api/v4";
@@ -97,7 +102,7 @@ impl GitLabConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load("gitlab", CONFIG_SCHEMA, value)
+        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
@@ -126,13 +131,15 @@ impl GitLab {
         };
         let http = config
             .http
-            .transport("gitlab", &config.base_url, client)
+            .transport(PROVIDER, &config.base_url, client)
             .credentials(Arc::new(auth))
+            .page_size(PAGE_SIZE)
             .build()?;
         Ok(GitLab { http })
     }
 
-    /// A provider over a ready transport.
+    /// A provider over a ready transport; list operations need it built
+    /// with a page size (`TransportBuilder::page_size`).
     pub fn from_transport(http: Transport) -> Self {
         GitLab { http }
     }

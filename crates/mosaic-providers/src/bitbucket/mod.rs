@@ -6,14 +6,13 @@
 //! [`Bitbucket::capabilities`] leaves them out. The owner of a repository
 //! is its workspace, the name its slug. Authentication: a user name with
 //! an app password (basic auth) or an access token (`Bearer`). Where
-//! Bitbucket's model differs, the operation docs in `git.rs` say how it is
+//! Bitbucket's model differs, the operation docs in `git/` say how it is
 //! bridged. Webhooks: [`webhook::BitbucketWebhooks`].
 
 mod git;
 mod map;
 pub mod webhook;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
@@ -23,7 +22,13 @@ use mosaic_core::{Capabilities, Result, Secret};
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
-use crate::http::{Auth, Transport};
+use crate::http::{Auth, PageSize, Transport};
+
+/// The provider name, in errors and the plugin manifest.
+pub const PROVIDER: &str = "bitbucket";
+
+/// How Bitbucket lists are paged: `pagelen`, 10 by default, at most 100.
+const PAGE_SIZE: PageSize = PageSize::new("pagelen", 10, 100);
 
 /// The plugin manifest (`plugin.json`).
 pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
@@ -101,7 +106,7 @@ impl BitbucketConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load("bitbucket", CONFIG_SCHEMA, value)
+        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
@@ -133,13 +138,15 @@ impl Bitbucket {
         };
         let http = config
             .http
-            .transport("bitbucket", &config.base_url, client)
+            .transport(PROVIDER, &config.base_url, client)
             .credentials(Arc::new(auth))
+            .page_size(PAGE_SIZE)
             .build()?;
         Ok(Bitbucket { http })
     }
 
-    /// A provider over a ready transport.
+    /// A provider over a ready transport; list operations need it built
+    /// with a page size (`TransportBuilder::page_size`).
     pub fn from_transport(http: Transport) -> Self {
         Bitbucket { http }
     }

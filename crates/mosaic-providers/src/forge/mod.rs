@@ -77,6 +77,102 @@ macro_rules! git_provider_by_resource {
 }
 pub(crate) use git_provider_by_resource;
 
+/// What a forge's `mod.rs` holds besides its configuration types: the
+/// configuration's defaults and loaders, the provider type over a
+/// [`Transport`](crate::http::Transport) (`new`, `with_client`,
+/// `from_transport`, `transport`), and `plugin_factory()`. The invoking
+/// module defines `PROVIDER`, `PAGE_SIZE`, `DEFAULT_BASE_URL`,
+/// `CONFIG_SCHEMA` and `PLUGIN_MANIFEST`; `$credentials` turns the
+/// configured `$Auth` into [`Auth`](crate::http::Auth).
+macro_rules! forge_provider {
+    ($(#[$doc:meta])* $Type:ident, $Config:ident, $Auth:ident, $credentials:expr) => {
+        fn default_base_url() -> String {
+            DEFAULT_BASE_URL.to_owned()
+        }
+
+        impl $Config {
+            /// The default API with `auth` and default HTTP settings.
+            fn with_auth(auth: $Auth) -> Self {
+                $Config {
+                    base_url: default_base_url(),
+                    auth,
+                    http: $crate::config::HttpSettings::default(),
+                }
+            }
+
+            /// Use another API base URL (a self-hosted server, a test server).
+            pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
+                self.base_url = base_url.into();
+                self
+            }
+
+            /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
+            pub fn from_json(value: serde_json::Value) -> mosaic_core::Result<Self> {
+                $crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
+            }
+        }
+
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $Type {
+            pub(crate) http: $crate::http::Transport,
+        }
+
+        impl $Type {
+            /// A provider from its configuration, with its own HTTP client.
+            pub fn new(config: $Config) -> mosaic_core::Result<Self> {
+                Self::build(config, None)
+            }
+
+            /// A provider that sends through `client`, an allowlisted client
+            /// (a plugin's, from its context); the base URL must be on its
+            /// allowlist.
+            pub fn with_client(
+                config: $Config,
+                client: mosaic_plugin_sdk::HttpClient,
+            ) -> mosaic_core::Result<Self> {
+                Self::build(config, Some(client))
+            }
+
+            fn build(
+                config: $Config,
+                client: Option<mosaic_plugin_sdk::HttpClient>,
+            ) -> mosaic_core::Result<Self> {
+                let auth: fn($Auth) -> $crate::http::Auth = $credentials;
+                let http = config
+                    .http
+                    .transport(PROVIDER, &config.base_url, client)
+                    .credentials(std::sync::Arc::new(auth(config.auth)))
+                    .page_size(PAGE_SIZE)
+                    .build()?;
+                Ok($Type { http })
+            }
+
+            /// A provider over a ready transport; list operations need it
+            /// built with a page size (`TransportBuilder::page_size`).
+            pub fn from_transport(http: $crate::http::Transport) -> Self {
+                $Type { http }
+            }
+
+            /// The transport (for calls Mosaic does not model).
+            pub fn transport(&self) -> &$crate::http::Transport {
+                &self.http
+            }
+        }
+
+        /// The plugin factory (manifest with its configuration schema).
+        pub fn plugin_factory()
+        -> mosaic_core::Result<std::sync::Arc<dyn mosaic_plugin_sdk::PluginFactory>> {
+            $crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+                let provider = $Type::with_client(c.parse()?, http)?;
+                let services = mosaic_plugin_sdk::PluginServices::new();
+                Ok(services.with_git(std::sync::Arc::new(provider)))
+            })
+        }
+    };
+}
+pub(crate) use forge_provider;
+
 /// One merge commit message from an optional title and body: both →
 /// `title\n\nbody`.
 pub(crate) fn merge_message(title: Option<&str>, body: Option<&str>) -> Option<String> {

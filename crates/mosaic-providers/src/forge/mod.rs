@@ -15,63 +15,31 @@ use mosaic_core::git::CompareStatus;
 macro_rules! git_provider_by_resource {
     ($Type:ty, $caps:expr) => {
         $crate::forge::git_provider_by_resource!(@impl $Type, $caps;
-            create_repository(CreateRepository) -> Repository = repository::create;
-            get_repository(RepoRef) -> Repository = repository::get;
-            update_repository(UpdateRepository) -> Repository = repository::update;
-            delete_repository(RepoRef) -> () = repository::delete;
-            list_repositories(ListRepositories) -> Page<Repository> = repository::list;
-            fork_repository(ForkRepository) -> Repository = repository::fork;
-            create_branch(CreateBranch) -> Branch = branch::create;
-            get_branch(BranchRef) -> Branch = branch::get;
-            delete_branch(BranchRef) -> () = branch::delete;
-            list_branches(ListBranches) -> Page<Branch> = branch::list;
-            protect_branch(ProtectBranch) -> BranchProtection = branch::protect;
-            create_pull_request(CreatePullRequest) -> PullRequest = pull_request::create;
-            get_pull_request(PullRequestRef) -> PullRequest = pull_request::get;
-            update_pull_request(UpdatePullRequest) -> PullRequest = pull_request::update;
-            merge_pull_request(MergePullRequest) -> MergeResult = pull_request::merge;
-            list_pull_requests(ListPullRequests) -> Page<PullRequest> = pull_request::list;
-            get_commit(CommitRef) -> Commit = commit::get;
-            list_commits(ListCommits) -> Page<Commit> = commit::list;
-            create_commit(CreateCommit) -> Commit = commit::create;
-            compare_commits(CompareCommits) -> Comparison = commit::compare;
-            create_tag(CreateTag) -> Tag = tag::create;
-            get_tag(TagRef) -> Tag = tag::get;
-            delete_tag(TagRef) -> () = tag::delete;
-            list_tags(ListTags) -> Page<Tag> = tag::list;
-            create_webhook(CreateWebhook) -> Webhook = webhook::create;
-            update_webhook(UpdateWebhook) -> Webhook = webhook::update;
-            delete_webhook(WebhookRef) -> () = webhook::delete;
-            list_webhooks(ListWebhooks) -> Page<Webhook> = webhook::list;
-            add_collaborator(AddCollaborator) -> () = collaborator::add;
-            remove_collaborator(CollaboratorRef) -> () = collaborator::remove;
-            list_collaborators(ListCollaborators) -> Page<Collaborator> = collaborator::list;
-            create_issue(CreateIssue) -> Issue = issue::create;
-            get_issue(IssueRef) -> Issue = issue::get;
-            update_issue(UpdateIssue) -> Issue = issue::update;
-            close_issue(IssueRef) -> Issue = issue::close;
-            list_issues(ListIssues) -> Page<Issue> = issue::list;
-            get_file(GetFile) -> FileContent = file::get;
-            create_file(WriteFile) -> FileCommit = file::create;
-            update_file(WriteFile) -> FileCommit = file::update;
-            delete_file(DeleteFile) -> FileCommit = file::delete;
-            create_commit_status(CreateCommitStatus) -> CommitStatus = status::create;
-            list_commit_statuses(ListCommitStatuses) -> Page<CommitStatus> = status::list;
-            create_release(CreateRelease) -> Release = release::create;
-            list_releases(ListReleases) -> Page<Release> = release::list;
+            repository { create: create_repository(CreateRepository) -> Repository; get: get_repository(RepoRef) -> Repository; update: update_repository(UpdateRepository) -> Repository; delete: delete_repository(RepoRef) -> (); list: list_repositories(ListRepositories) -> Page<Repository>; fork: fork_repository(ForkRepository) -> Repository; }
+            branch { create: create_branch(CreateBranch) -> Branch; get: get_branch(BranchRef) -> Branch; delete: delete_branch(BranchRef) -> (); list: list_branches(ListBranches) -> Page<Branch>; protect: protect_branch(ProtectBranch) -> BranchProtection; }
+            pull_request { create: create_pull_request(CreatePullRequest) -> PullRequest; get: get_pull_request(PullRequestRef) -> PullRequest; update: update_pull_request(UpdatePullRequest) -> PullRequest; merge: merge_pull_request(MergePullRequest) -> MergeResult; list: list_pull_requests(ListPullRequests) -> Page<PullRequest>; }
+            commit { get: get_commit(CommitRef) -> Commit; list: list_commits(ListCommits) -> Page<Commit>; create: create_commit(CreateCommit) -> Commit; compare: compare_commits(CompareCommits) -> Comparison; }
+            tag { create: create_tag(CreateTag) -> Tag; get: get_tag(TagRef) -> Tag; delete: delete_tag(TagRef) -> (); list: list_tags(ListTags) -> Page<Tag>; }
+            webhook { create: create_webhook(CreateWebhook) -> Webhook; update: update_webhook(UpdateWebhook) -> Webhook; delete: delete_webhook(WebhookRef) -> (); list: list_webhooks(ListWebhooks) -> Page<Webhook>; }
+            collaborator { add: add_collaborator(AddCollaborator) -> (); remove: remove_collaborator(CollaboratorRef) -> (); list: list_collaborators(ListCollaborators) -> Page<Collaborator>; }
+            issue { create: create_issue(CreateIssue) -> Issue; get: get_issue(IssueRef) -> Issue; update: update_issue(UpdateIssue) -> Issue; close: close_issue(IssueRef) -> Issue; list: list_issues(ListIssues) -> Page<Issue>; }
+            file { get: get_file(GetFile) -> FileContent; create: create_file(WriteFile) -> FileCommit; update: update_file(WriteFile) -> FileCommit; delete: delete_file(DeleteFile) -> FileCommit; }
+            status { create: create_commit_status(CreateCommitStatus) -> CommitStatus; list: list_commit_statuses(ListCommitStatuses) -> Page<CommitStatus>; }
+            release { create: create_release(CreateRelease) -> Release; list: list_releases(ListReleases) -> Page<Release>; }
         );
     };
-    (@impl $Type:ty, $caps:expr; $($method:ident($P:ident) -> $Out:ty = $m:ident::$f:ident;)+) => {
+    (@impl $Type:ty, $caps:expr;
+        $($m:ident { $($f:ident: $method:ident($P:ident) -> $Out:ty;)+ })+) => {
         #[async_trait::async_trait]
         impl GitProvider for $Type {
             fn capabilities(&self) -> Capabilities {
                 $caps
             }
-            $(
+            $($(
                 async fn $method(&self, p: $P) -> Result<$Out> {
                     $m::$f(self, p).await
                 }
-            )+
+            )+)+
         }
     };
 }

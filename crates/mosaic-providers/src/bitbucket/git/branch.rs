@@ -1,44 +1,30 @@
 //! `git.branch.*`: branches and branch restrictions.
 
 use super::*;
-use crate::http::path::path as enc_path;
-
-fn branch_path(p: &BranchRef) -> Result<String> {
-    require("branch", &p.branch)?;
-    repo_path(&p.repo, &format!("/refs/branches/{}", enc_path(&p.branch)))
-}
 
 pub(super) async fn create(bb: &Bitbucket, p: CreateBranch) -> Result<Branch> {
-    let path = repo_path(&p.repo, "/refs/branches")?;
+    p.repo.validate()?;
     require("name", &p.name)?;
     require("from", &p.from)?;
-    let hash = bb.resolve_hash(&p.repo, &p.from).await?;
-    let r: wire::Ref = bb
-        .http
-        .post(&path)
-        .json(&wire::CreateRef {
-            name: &p.name,
-            target: wire::Hash { hash },
-            message: None,
-        })
-        .send_json()
-        .await?;
-    Ok(map::branch(r))
+    let r = bb.create_ref(&p.repo, "branches", &p.name, &p.from, None);
+    Ok(map::branch(r.await?))
 }
 
 pub(super) async fn get(bb: &Bitbucket, p: BranchRef) -> Result<Branch> {
-    let r: wire::Ref = bb.http.get(&branch_path(&p)?).send_json().await?;
-    Ok(map::branch(r))
+    let path = ref_path(&p.repo, "branches", Some(("branch", &p.branch)))?;
+    Ok(map::branch(bb.http.get(&path).send_json().await?))
 }
 
 pub(super) async fn delete(bb: &Bitbucket, p: BranchRef) -> Result<()> {
-    bb.http.delete(&branch_path(&p)?).send_unit().await
+    let path = ref_path(&p.repo, "branches", Some(("branch", &p.branch)))?;
+    bb.http.delete(&path).send_unit().await
 }
 
 pub(super) async fn list(bb: &Bitbucket, p: ListBranches) -> Result<Page<Branch>> {
-    let path = repo_path(&p.repo, "/refs/branches")?;
-    let req = bb.http.get(&path).paged(&p.page);
-    Ok(req.send_page_as::<wire::Paged<_>>().await?.map(map::branch))
+    Ok(bb
+        .refs(&p.repo, "branches", &p.page)
+        .await?
+        .map(map::branch))
 }
 
 /// Branch restrictions: `force` unless force pushes are allowed, `delete`

@@ -40,7 +40,50 @@ fn is_full_sha(s: &str) -> bool {
     s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// `/refs/{kind}` (`branches`, `tags`), then `/{name}` when named.
+fn ref_path(repo: &RepoRef, kind: &str, name: Option<(&str, &str)>) -> Result<String> {
+    let name = match name {
+        Some((field, name)) => {
+            require(field, name)?;
+            format!("/{}", crate::http::path::path(name))
+        }
+        None => String::new(),
+    };
+    repo_path(repo, &format!("/refs/{kind}{name}"))
+}
+
 impl Bitbucket {
+    /// A branch or tag `name` at `target` (a full hash or any reference).
+    async fn create_ref(
+        &self,
+        repo: &RepoRef,
+        kind: &str,
+        name: &str,
+        target: &str,
+        message: Option<&str>,
+    ) -> Result<wire::Ref> {
+        let path = ref_path(repo, kind, None)?;
+        let hash = self.resolve_hash(repo, target).await?;
+        let target = wire::Hash { hash };
+        let body = wire::CreateRef {
+            name,
+            target,
+            message,
+        };
+        self.http.post(&path).json(&body).send_json().await
+    }
+
+    /// One page of `/refs/{kind}`.
+    async fn refs(
+        &self,
+        repo: &RepoRef,
+        kind: &str,
+        page: &PageRequest,
+    ) -> Result<Page<wire::Ref>> {
+        let req = self.http.get(&ref_path(repo, kind, None)?).paged(page);
+        req.send_page_as::<wire::Paged<_>>().await
+    }
+
     async fn commit(&self, repo: &RepoRef, reference: &str) -> Result<wire::Commit> {
         let path = repo_path(repo, &format!("/commit/{}", segment(reference)))?;
         self.http.get(&path).send_json().await

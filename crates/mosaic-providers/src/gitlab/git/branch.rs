@@ -3,14 +3,6 @@
 use super::*;
 use crate::params::require;
 
-fn branch_path(p: &BranchRef) -> Result<String> {
-    require("branch", &p.branch)?;
-    project(
-        &p.repo,
-        &format!("/repository/branches/{}", segment(&p.branch)),
-    )
-}
-
 pub(super) async fn create(gl: &GitLab, p: CreateBranch) -> Result<Branch> {
     require("name", &p.name)?;
     require("from", &p.from)?;
@@ -25,20 +17,20 @@ pub(super) async fn create(gl: &GitLab, p: CreateBranch) -> Result<Branch> {
 }
 
 pub(super) async fn get(gl: &GitLab, p: BranchRef) -> Result<Branch> {
-    let b: wire::Branch = gl.http.get(&branch_path(&p)?).send_json().await?;
-    Ok(map::branch(b))
+    let path = ref_path(&p.repo, "branches", "branch", &p.branch)?;
+    Ok(map::branch(gl.http.get(&path).send_json().await?))
 }
 
 pub(super) async fn delete(gl: &GitLab, p: BranchRef) -> Result<()> {
-    gl.http.delete(&branch_path(&p)?).send_unit().await
+    let path = ref_path(&p.repo, "branches", "branch", &p.branch)?;
+    gl.http.delete(&path).send_unit().await
 }
 
 pub(super) async fn list(gl: &GitLab, p: ListBranches) -> Result<Page<Branch>> {
-    let path = project(&p.repo, "/repository/branches")?;
-    let page = gl.http.get(&path).paged(&p.page).send_page().await?;
-    Ok(page.map(map::branch))
+    Ok(refs(gl, &p.repo, "branches", &p.page)
+        .await?
+        .map(map::branch))
 }
-
 /// A protected branch (pushes and merges by Maintainers). Any existing
 /// protection of the branch is replaced. Required approvals and status
 /// checks are project-level settings on GitLab and are refused here;

@@ -33,6 +33,23 @@ fn project(r: &RepoRef, rest: &str) -> Result<String> {
     Ok(format!("/projects/{}{rest}", segment(&r.full_name())))
 }
 
+/// `/repository/{kind}/{name}`: a branch or a tag.
+fn ref_path(repo: &RepoRef, kind: &str, field: &str, name: &str) -> Result<String> {
+    crate::params::require(field, name)?;
+    project(repo, &format!("/repository/{kind}/{}", segment(name)))
+}
+
+/// One page of `/repository/{kind}`.
+async fn refs<W: serde::de::DeserializeOwned>(
+    gl: &GitLab,
+    repo: &RepoRef,
+    kind: &str,
+    page: &mosaic_core::PageRequest,
+) -> Result<Page<W>> {
+    let path = project(repo, &format!("/repository/{kind}"))?;
+    gl.http.get(&path).paged(page).send_page().await
+}
+
 impl GitLab {
     async fn user_id(&self, username: &str) -> Result<u64> {
         let users: Vec<wire::User> = self

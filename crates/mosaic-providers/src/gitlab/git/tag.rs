@@ -3,9 +3,13 @@
 use super::*;
 use crate::params::require;
 
-fn tag_path(p: &TagRef) -> Result<String> {
-    require("name", &p.name)?;
-    project(&p.repo, &format!("/repository/tags/{}", segment(&p.name)))
+pub(super) async fn list(gl: &GitLab, p: ListTags) -> Result<Page<Tag>> {
+    Ok(refs(gl, &p.repo, "tags", &p.page).await?.map(map::tag))
+}
+
+pub(super) async fn get(gl: &GitLab, p: TagRef) -> Result<Tag> {
+    let t = gl.http.get(&ref_path(&p.repo, "tags", "name", &p.name)?);
+    Ok(map::tag(t.send_json().await?))
 }
 
 pub(super) async fn create(gl: &GitLab, p: CreateTag) -> Result<Tag> {
@@ -22,17 +26,7 @@ pub(super) async fn create(gl: &GitLab, p: CreateTag) -> Result<Tag> {
     Ok(map::tag(t))
 }
 
-pub(super) async fn get(gl: &GitLab, p: TagRef) -> Result<Tag> {
-    let t: wire::Tag = gl.http.get(&tag_path(&p)?).send_json().await?;
-    Ok(map::tag(t))
-}
-
 pub(super) async fn delete(gl: &GitLab, p: TagRef) -> Result<()> {
-    gl.http.delete(&tag_path(&p)?).send_unit().await
-}
-
-pub(super) async fn list(gl: &GitLab, p: ListTags) -> Result<Page<Tag>> {
-    let path = project(&p.repo, "/repository/tags")?;
-    let page = gl.http.get(&path).paged(&p.page).send_page().await?;
-    Ok(page.map(map::tag))
+    let path = ref_path(&p.repo, "tags", "name", &p.name)?;
+    gl.http.delete(&path).send_unit().await
 }

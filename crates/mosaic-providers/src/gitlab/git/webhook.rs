@@ -4,15 +4,8 @@ use super::*;
 use crate::params::require;
 
 /// The Mosaic events GitLab has hook flags for.
-const EVENTS: [&str; 7] = [
-    "push",
-    "create",
-    "delete",
-    "pull_request",
-    "issues",
-    "issue_comment",
-    "release",
-];
+#[rustfmt::skip]
+const EVENTS: [&str; 7] = ["push", "create", "delete", "pull_request", "issues", "issue_comment", "release"];
 
 /// Hook flags for Mosaic event names (`None` for events left alone).
 fn hook_flags<'a>(

@@ -38,12 +38,17 @@ pub(crate) fn visibility(v: Visibility) -> &'static str {
     }
 }
 
-pub(crate) fn merge_request(m: wire::MergeRequest) -> PullRequest {
-    let state = match m.state.as_str() {
+/// A merge request's `state` (`opened`, `locked`, `merged`, `closed`).
+pub(crate) fn merge_request_state(state: &str) -> PullRequestState {
+    match state {
         "merged" => PullRequestState::Merged,
         "opened" | "locked" => PullRequestState::Open,
         _ => PullRequestState::Closed,
-    };
+    }
+}
+
+pub(crate) fn merge_request(m: wire::MergeRequest) -> PullRequest {
+    let state = merge_request_state(&m.state);
     let merged = state == PullRequestState::Merged;
     PullRequest {
         number: m.iid,

@@ -5,8 +5,10 @@
 
 use http::HeaderMap;
 use mosaic_core::Secret;
-use mosaic_core::git::{Issue, IssueState, PullRequest, PullRequestState, Release, RepoRef};
+use mosaic_core::git::{PullRequest, Release, RepoRef};
 use serde::Deserialize;
+
+use super::{map, wire};
 
 use crate::webhook::{
     CommentAction, CommentEvent, CommentTarget, Forge, IssueAction, IssueEvent, PullRequestAction,
@@ -48,13 +50,7 @@ struct Project {
 }
 
 #[derive(Deserialize)]
-struct UserRef {
-    username: String,
-}
-
-#[derive(Deserialize)]
 struct Author {
-    #[serde(default)]
     name: Option<String>,
 }
 
@@ -63,7 +59,6 @@ struct PushCommitWire {
     id: String,
     #[serde(default)]
     message: String,
-    #[serde(default)]
     author: Option<Author>,
 }
 
@@ -73,7 +68,6 @@ struct Push {
     git_ref: String,
     before: String,
     after: String,
-    #[serde(default)]
     user_username: Option<String>,
     project: Project,
     #[serde(default)]
@@ -89,32 +83,24 @@ struct LastCommit {
 struct MrAttributes {
     iid: u64,
     title: String,
-    #[serde(default)]
     description: Option<String>,
     state: String,
-    #[serde(default)]
     action: Option<String>,
     #[serde(default)]
     draft: bool,
     source_branch: String,
     target_branch: String,
-    #[serde(default)]
     last_commit: Option<LastCommit>,
-    #[serde(default)]
     merge_commit_sha: Option<String>,
-    #[serde(default)]
     url: Option<String>,
-    #[serde(default)]
     created_at: Option<String>,
-    #[serde(default)]
     updated_at: Option<String>,
-    #[serde(default)]
     oldrev: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct MergeRequestHook {
-    user: UserRef,
+    user: wire::User,
     project: Project,
     object_attributes: MrAttributes,
 }
@@ -123,16 +109,11 @@ struct MergeRequestHook {
 struct IssueAttributes {
     iid: u64,
     title: String,
-    #[serde(default)]
     description: Option<String>,
     state: String,
-    #[serde(default)]
     action: Option<String>,
-    #[serde(default)]
     url: Option<String>,
-    #[serde(default)]
     created_at: Option<String>,
-    #[serde(default)]
     updated_at: Option<String>,
 }
 
@@ -143,13 +124,13 @@ struct LabelWire {
 
 #[derive(Deserialize)]
 struct IssueHook {
-    user: UserRef,
+    user: wire::User,
     project: Project,
     object_attributes: IssueAttributes,
     #[serde(default)]
     labels: Vec<LabelWire>,
     #[serde(default)]
-    assignees: Vec<UserRef>,
+    assignees: Vec<wire::User>,
 }
 
 #[derive(Deserialize)]
@@ -157,9 +138,7 @@ struct NoteAttributes {
     id: u64,
     note: String,
     noteable_type: String,
-    #[serde(default)]
     commit_id: Option<String>,
-    #[serde(default)]
     action: Option<String>,
 }
 
@@ -170,28 +149,21 @@ struct Iid {
 
 #[derive(Deserialize)]
 struct NoteHook {
-    user: UserRef,
+    user: wire::User,
     project: Project,
     object_attributes: NoteAttributes,
-    #[serde(default)]
     issue: Option<Iid>,
-    #[serde(default)]
     merge_request: Option<Iid>,
 }
 
 #[derive(Deserialize)]
 struct ReleaseHook {
     project: Project,
-    #[serde(default)]
     action: Option<String>,
     tag: String,
-    #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
     description: Option<String>,
-    #[serde(default)]
     url: Option<String>,
-    #[serde(default)]
     created_at: Option<String>,
 }
 
@@ -287,16 +259,11 @@ impl WebhookHandler for GitLabWebhooks {
                     Some("update") => PullRequestAction::Edited,
                     other => return Ok(ignored(event, other)),
                 };
-                let state = match a.state.as_str() {
-                    "merged" => PullRequestState::Merged,
-                    "opened" | "locked" => PullRequestState::Open,
-                    _ => PullRequestState::Closed,
-                };
                 let pr = PullRequest {
                     number: a.iid,
                     title: a.title,
                     body: a.description.filter(|d| !d.is_empty()),
-                    state,
+                    state: map::merge_request_state(&a.state),
                     draft: a.draft,
                     head: a.source_branch,
                     base: a.target_branch,
@@ -326,22 +293,18 @@ impl WebhookHandler for GitLabWebhooks {
                     Some("update") => IssueAction::Edited,
                     other => return Ok(ignored(event, other)),
                 };
-                let issue = Issue {
-                    number: a.iid,
+                let issue = map::issue(wire::Issue {
+                    iid: a.iid,
                     title: a.title,
-                    body: a.description.filter(|d| !d.is_empty()),
-                    state: if a.state == "closed" {
-                        IssueState::Closed
-                    } else {
-                        IssueState::Open
-                    },
+                    description: a.description,
+                    state: a.state,
                     labels: h.labels.into_iter().map(|l| l.title).collect(),
-                    assignees: h.assignees.into_iter().map(|u| u.username).collect(),
+                    assignees: h.assignees,
                     author: None,
                     web_url: a.url,
                     created_at: a.created_at,
                     updated_at: a.updated_at,
-                };
+                });
                 (
                     repo(&h.project)?,
                     Some(h.user.username),
@@ -412,38 +375,5 @@ impl WebhookHandler for GitLabWebhooks {
             sender,
             event: ev,
         })))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use http::HeaderValue;
-    use mosaic_core::ErrorKind;
-
-    #[test]
-    fn a_blank_token_is_a_config_error() {
-        for blank in ["", " ", "\t\n"] {
-            let e = GitLabWebhooks::new(blank).unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::Config, "{e}");
-            assert!(e.to_string().contains("webhook token is empty"), "{e}");
-        }
-        assert!(GitLabWebhooks::new("hook-token").is_ok());
-    }
-
-    #[test]
-    fn an_empty_or_wrong_token_is_refused() {
-        let wh = GitLabWebhooks::new("hook-token").unwrap();
-        let mut h = HeaderMap::new();
-        h.insert(EVENT_HEADER, HeaderValue::from_static("Push Hook"));
-        h.insert(TOKEN_HEADER, HeaderValue::from_static(""));
-        assert!(wh.verify(&h, b"{}").unwrap_err().is_signature_error());
-        h.insert(TOKEN_HEADER, HeaderValue::from_static("other"));
-        assert!(matches!(
-            wh.verify(&h, b"{}"),
-            Err(WebhookError::InvalidSignature { .. })
-        ));
-        h.insert(TOKEN_HEADER, HeaderValue::from_static("hook-token"));
-        assert!(wh.verify(&h, b"{}").is_ok());
     }
 }

@@ -8,17 +8,12 @@
 //! commits alike; it is reported as
 //! [`Synchronized`](crate::webhook::PullRequestAction::Synchronized).
 
-use http::HeaderMap;
-use mosaic_core::Secret;
 use mosaic_core::git::RepoRef;
 use serde::Deserialize;
 
 use super::{map, wire};
-use crate::webhook::{
-    CommentAction, CommentEvent, CommentTarget, Forge, IssueAction, IssueEvent, PullRequestAction,
-    PullRequestEvent, PushCommit, PushEvent, RefEvent, WebhookDelivery, WebhookError, WebhookEvent,
-    WebhookHandler, WebhookOutcome, decode, header, verify,
-};
+use crate::forge::{keyed_webhook_handler, ref_event};
+use crate::webhook::*;
 
 /// The signature header.
 pub const SIGNATURE_HEADER: &str = "x-hub-signature";
@@ -27,25 +22,12 @@ pub const EVENT_HEADER: &str = "x-event-key";
 /// The delivery-id header.
 pub const DELIVERY_HEADER: &str = "x-request-uuid";
 
-/// Verifies and parses Bitbucket Cloud webhook deliveries.
-#[derive(Debug, Clone)]
-pub struct BitbucketWebhooks {
-    secret: Secret,
-}
-
-impl BitbucketWebhooks {
-    /// A handler for hooks configured with `secret`.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::Config`](mosaic_core::ErrorKind::Config) when `secret` is
-    /// empty or only whitespace: anyone can sign a delivery with such a key.
-    pub fn new(secret: impl Into<Secret>) -> mosaic_core::Result<Self> {
-        Ok(BitbucketWebhooks {
-            secret: verify::require_key(Forge::Bitbucket, "webhook secret", secret.into())?,
-        })
-    }
-}
+keyed_webhook_handler!(
+    /// Verifies and parses Bitbucket Cloud webhook deliveries.
+    BitbucketWebhooks,
+    Forge::Bitbucket,
+    "webhook secret"
+);
 
 #[derive(Deserialize)]
 struct Repo {
@@ -122,15 +104,6 @@ fn ref_name(kind: &str, name: &str) -> String {
     }
 }
 
-/// Whether a ref state is a tag, and its event.
-fn ref_event(s: RefState) -> (bool, RefEvent) {
-    let event = RefEvent {
-        name: s.name,
-        sha: Some(s.target.hash),
-    };
-    (s.kind == "tag", event)
-}
-
 impl WebhookHandler for BitbucketWebhooks {
     fn forge(&self) -> Forge {
         Forge::Bitbucket
@@ -141,7 +114,7 @@ impl WebhookHandler for BitbucketWebhooks {
             SIGNATURE_HEADER,
             header(headers, SIGNATURE_HEADER),
             "sha256=",
-            self.secret.expose().as_bytes(),
+            self.key.expose().as_bytes(),
             body,
         )
     }
@@ -176,14 +149,8 @@ impl WebhookHandler for BitbucketWebhooks {
                     return Ok(WebhookOutcome::ignored(event, "a push without ref changes"));
                 };
                 match (c.old, c.new) {
-                    (None, Some(n)) => match ref_event(n) {
-                        (true, r) => WebhookEvent::TagCreated(r),
-                        (false, r) => WebhookEvent::BranchCreated(r),
-                    },
-                    (Some(o), None) => match ref_event(o) {
-                        (true, r) => WebhookEvent::TagDeleted(r),
-                        (false, r) => WebhookEvent::BranchDeleted(r),
-                    },
+                    (None, Some(n)) => ref_event(n.kind == "tag", true, n.name, n.target.hash),
+                    (Some(o), None) => ref_event(o.kind == "tag", false, o.name, o.target.hash),
                     (old, Some(n)) => WebhookEvent::Push(PushEvent {
                         git_ref: ref_name(&n.kind, &n.name),
                         before: old.map(|o| o.target.hash),

@@ -7,6 +7,8 @@
 
 use mosaic_core::git::CompareStatus;
 
+use crate::webhook::{RefEvent, WebhookEvent};
+
 /// `impl GitProvider for $Type` where every operation calls the function
 /// named after it in the resource modules in scope: `repository::create`,
 /// `pull_request::merge`, `status::list`, … (`async fn(&$Type, Params) ->
@@ -140,6 +142,47 @@ macro_rules! forge_provider {
     };
 }
 pub(crate) use forge_provider;
+
+/// A webhook handler type holding the hook's shared key, checked at
+/// construction: an empty or blank key is a `Config` error naming `$what`.
+macro_rules! keyed_webhook_handler {
+    ($(#[$doc:meta])* $Name:ident, $forge:expr, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $Name {
+            key: mosaic_core::Secret,
+        }
+
+        impl $Name {
+            #[doc = concat!("A handler for hooks configured with the ", $what, " `key`.")]
+            ///
+            /// # Errors
+            ///
+            /// [`ErrorKind::Config`](mosaic_core::ErrorKind::Config) when
+            /// `key` is empty or only whitespace: it would authenticate
+            /// nothing.
+            pub fn new(key: impl Into<mosaic_core::Secret>) -> mosaic_core::Result<Self> {
+                let key = $crate::webhook::verify::require_key($forge, $what, key.into())?;
+                Ok($Name { key })
+            }
+        }
+    };
+}
+pub(crate) use keyed_webhook_handler;
+
+/// A branch or tag (`tag`) `name` created (`created`) or deleted at `sha`.
+pub(crate) fn ref_event(tag: bool, created: bool, name: String, sha: String) -> WebhookEvent {
+    let r = RefEvent {
+        name,
+        sha: Some(sha),
+    };
+    match (tag, created) {
+        (true, true) => WebhookEvent::TagCreated(r),
+        (false, true) => WebhookEvent::BranchCreated(r),
+        (true, false) => WebhookEvent::TagDeleted(r),
+        (false, false) => WebhookEvent::BranchDeleted(r),
+    }
+}
 
 /// One merge commit message from an optional title and body: both →
 /// `title\n\nbody`.

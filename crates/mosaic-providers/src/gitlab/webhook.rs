@@ -3,19 +3,13 @@
 //! (`Push Hook`, `Tag Push Hook`, `Merge Request Hook`, `Issue Hook`,
 //! `Note Hook`, `Release Hook`).
 
-use http::HeaderMap;
-use mosaic_core::Secret;
 use mosaic_core::git::{PullRequest, Release, RepoRef};
 use serde::Deserialize;
 
 use super::{map, wire};
 
-use crate::webhook::{
-    CommentAction, CommentEvent, CommentTarget, Forge, IssueAction, IssueEvent, PullRequestAction,
-    PullRequestEvent, PushCommit, PushEvent, RefEvent, ReleaseAction, ReleaseEvent,
-    WebhookDelivery, WebhookError, WebhookEvent, WebhookHandler, WebhookOutcome, decode, header,
-    verify,
-};
+use crate::forge::{keyed_webhook_handler, ref_event};
+use crate::webhook::*;
 
 /// The token header.
 pub const TOKEN_HEADER: &str = "x-gitlab-token";
@@ -24,25 +18,12 @@ pub const EVENT_HEADER: &str = "x-gitlab-event";
 /// The delivery-id header.
 pub const DELIVERY_HEADER: &str = "x-gitlab-event-uuid";
 
-/// Verifies and parses GitLab webhook deliveries.
-#[derive(Debug, Clone)]
-pub struct GitLabWebhooks {
-    token: Secret,
-}
-
-impl GitLabWebhooks {
-    /// A handler for hooks configured with secret token `token`.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::Config`](mosaic_core::ErrorKind::Config) when `token` is
-    /// empty or only whitespace: such a token authenticates nothing.
-    pub fn new(token: impl Into<Secret>) -> mosaic_core::Result<Self> {
-        Ok(GitLabWebhooks {
-            token: verify::require_key(Forge::GitLab, "webhook token", token.into())?,
-        })
-    }
-}
+keyed_webhook_handler!(
+    /// Verifies and parses GitLab webhook deliveries.
+    GitLabWebhooks,
+    Forge::GitLab,
+    "webhook token"
+);
 
 #[derive(Deserialize)]
 struct Project {
@@ -190,7 +171,7 @@ impl WebhookHandler for GitLabWebhooks {
         verify::check_token(
             TOKEN_HEADER,
             header(headers, TOKEN_HEADER),
-            self.token.expose(),
+            self.key.expose(),
         )
     }
 
@@ -210,25 +191,9 @@ impl WebhookHandler for GitLabWebhooks {
                     .unwrap_or(&p.git_ref)
                     .to_owned();
                 let ev = if p.before == NULL_SHA {
-                    let r = RefEvent {
-                        name,
-                        sha: Some(p.after.clone()),
-                    };
-                    if tag {
-                        WebhookEvent::TagCreated(r)
-                    } else {
-                        WebhookEvent::BranchCreated(r)
-                    }
+                    ref_event(tag, true, name, p.after.clone())
                 } else if p.after == NULL_SHA {
-                    let r = RefEvent {
-                        name,
-                        sha: Some(p.before.clone()),
-                    };
-                    if tag {
-                        WebhookEvent::TagDeleted(r)
-                    } else {
-                        WebhookEvent::BranchDeleted(r)
-                    }
+                    ref_event(tag, false, name, p.before.clone())
                 } else {
                     WebhookEvent::Push(PushEvent {
                         git_ref: p.git_ref,

@@ -184,6 +184,11 @@ pub(crate) fn ref_event(tag: bool, created: bool, name: String, sha: String) -> 
     }
 }
 
+/// `InvalidInput` on `field`: what the forge cannot do with it.
+pub(crate) fn refuse<T>(field: &str, why: impl Into<String>) -> mosaic_core::Result<T> {
+    Err(mosaic_core::Error::invalid_input(field, why))
+}
+
 /// One merge commit message from an optional title and body: both →
 /// `title\n\nbody`.
 pub(crate) fn merge_message(title: Option<&str>, body: Option<&str>) -> Option<String> {

@@ -1,6 +1,7 @@
 //! `git.branch.*`: branches and branch restrictions.
 
 use super::*;
+use crate::forge::refuse;
 
 pub(super) async fn create(bb: &Bitbucket, p: CreateBranch) -> Result<Branch> {
     p.repo.validate()?;
@@ -36,10 +37,10 @@ pub(super) async fn protect(bb: &Bitbucket, p: ProtectBranch) -> Result<BranchPr
     let r = &p.rules;
     require("rules.branch", &r.branch)?;
     if r.enforce_admins {
-        return Err(Error::invalid_input(
+        return refuse(
             "rules.enforce_admins",
             "Bitbucket restrictions have no admin switch",
-        ));
+        );
     }
     let path = repo_path(&p.repo, "/branch-restrictions")?;
     let checks = u32::try_from(r.required_status_checks.len()).unwrap_or(u32::MAX);

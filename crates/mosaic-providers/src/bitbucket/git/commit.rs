@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::forge::compare_status;
+use crate::forge::refuse;
 
 pub(super) async fn get(bb: &Bitbucket, p: CommitRef) -> Result<Commit> {
     require("sha", &p.sha)?;
@@ -28,7 +29,7 @@ pub(super) async fn create(bb: &Bitbucket, p: CreateCommit) -> Result<Commit> {
     require("branch", &p.branch)?;
     require("message", &p.message)?;
     if p.changes.is_empty() {
-        return Err(Error::invalid_input("changes", "must not be empty"));
+        return refuse("changes", "must not be empty");
     }
     let author = p.author.as_ref();
     bb.src_commit(&p.repo, Some(&p.branch), &p.message, &p.changes, author)

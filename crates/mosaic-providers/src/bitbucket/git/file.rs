@@ -1,6 +1,7 @@
 //! `git.file.*`: files, read from `/src` and written with `POST /src`.
 
 use super::*;
+use crate::forge::refuse;
 use crate::http::path::path as enc_path;
 
 /// Bitbucket has no blob SHAs: `sha` is the commit the content was read
@@ -19,8 +20,7 @@ pub(super) async fn get(bb: &Bitbucket, p: GetFile) -> Result<FileContent> {
         .send_json()
         .await?;
     if meta.kind != "commit_file" {
-        let why = format!("`{}` is not a file", p.path);
-        return Err(Error::invalid_input("path", why));
+        return refuse("path", format!("`{}` is not a file", p.path));
     }
     let raw = bb.http.get(&src).accept("*/*").send().await?;
     Ok(FileContent {

@@ -2,19 +2,14 @@
 //! labels and at most one assignee (an account id).
 
 use super::*;
+use crate::forge::refuse;
 
 fn check(labels: Option<&[String]>, assignees: Option<&[String]>) -> Result<()> {
     if labels.is_some_and(|l| !l.is_empty()) {
-        return Err(Error::invalid_input(
-            "labels",
-            "Bitbucket issues have no labels",
-        ));
+        return refuse("labels", "Bitbucket issues have no labels");
     }
     if assignees.is_some_and(|a| a.len() > 1) {
-        return Err(Error::invalid_input(
-            "assignees",
-            "Bitbucket issues have one assignee",
-        ));
+        return refuse("assignees", "Bitbucket issues have one assignee");
     }
     Ok(())
 }

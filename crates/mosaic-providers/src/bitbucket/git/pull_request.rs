@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::forge::merge_message;
+use crate::forge::refuse;
 
 fn end(name: &str) -> wire::BranchEnd<'_> {
     wire::BranchEnd {
@@ -48,7 +49,7 @@ pub(super) async fn update(bb: &Bitbucket, p: UpdatePullRequest) -> Result<PullR
         _ => "",
     };
     if !refused.is_empty() {
-        return Err(Error::invalid_input("state", refused));
+        return refuse("state", refused);
     }
     let mut pr: Option<wire::PullRequest> = None;
     if p.title.is_some() || p.body.is_some() || p.base.is_some() {
@@ -75,10 +76,10 @@ pub(super) async fn update(bb: &Bitbucket, p: UpdatePullRequest) -> Result<PullR
 /// the head SHA, so `sha` is refused.
 pub(super) async fn merge(bb: &Bitbucket, p: MergePullRequest) -> Result<MergeResult> {
     if p.sha.is_some() {
-        return Err(Error::invalid_input(
+        return refuse(
             "sha",
             "Bitbucket cannot merge conditionally on the head SHA",
-        ));
+        );
     }
     let strategy = match p.method {
         MergeMethod::Merge => "merge_commit",

@@ -1,6 +1,7 @@
 //! `git.repository.*`: repositories in workspaces.
 
 use super::*;
+use crate::forge::refuse;
 
 fn two_visibilities() -> Error {
     Error::invalid_input("visibility", "Bitbucket repositories are public or private")
@@ -15,16 +16,13 @@ pub(super) async fn create(bb: &Bitbucket, p: CreateRepository) -> Result<Reposi
         Error::invalid_input("owner", "Bitbucket repositories live in a workspace")
     })?;
     if p.auto_init {
-        return Err(Error::invalid_input(
-            "auto_init",
-            "Bitbucket's API creates empty repositories",
-        ));
+        return refuse("auto_init", "Bitbucket's API creates empty repositories");
     }
     if p.default_branch.is_some() {
-        return Err(Error::invalid_input(
+        return refuse(
             "default_branch",
             "set it after the first push with update_repository",
-        ));
+        );
     }
     if p.visibility == Visibility::Internal {
         return Err(two_visibilities());
@@ -50,10 +48,7 @@ pub(super) async fn get(bb: &Bitbucket, p: RepoRef) -> Result<Repository> {
 /// Bitbucket has no archiving; `archived` is refused.
 pub(super) async fn update(bb: &Bitbucket, p: UpdateRepository) -> Result<Repository> {
     if p.archived.is_some() {
-        return Err(Error::invalid_input(
-            "archived",
-            "Bitbucket Cloud has no archived repositories",
-        ));
+        return refuse("archived", "Bitbucket Cloud has no archived repositories");
     }
     let is_private = match p.visibility {
         None => None,

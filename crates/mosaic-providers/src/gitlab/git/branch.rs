@@ -1,19 +1,16 @@
 //! `git.branch.*`: repository branches and protected branches.
 
 use super::*;
+use crate::forge::refuse;
 use crate::params::require;
 
 pub(super) async fn create(gl: &GitLab, p: CreateBranch) -> Result<Branch> {
     require("name", &p.name)?;
     require("from", &p.from)?;
-    let b: wire::Branch = gl
-        .http
-        .post(&project(&p.repo, "/repository/branches")?)
-        .query("branch", &p.name)
-        .query("ref", &p.from)
-        .send_json()
-        .await?;
-    Ok(map::branch(b))
+    let query = [("branch", Some(p.name.as_str())), ("ref", Some(&p.from))];
+    Ok(map::branch(
+        create_ref(gl, &p.repo, "branches", &query).await?,
+    ))
 }
 
 pub(super) async fn get(gl: &GitLab, p: BranchRef) -> Result<Branch> {
@@ -39,7 +36,6 @@ pub(super) async fn list(gl: &GitLab, p: ListBranches) -> Result<Page<Branch>> {
 pub(super) async fn protect(gl: &GitLab, p: ProtectBranch) -> Result<BranchProtection> {
     let r = &p.rules;
     require("rules.branch", &r.branch)?;
-    let refuse = |field: &str, why: &str| Err(Error::invalid_input(field, why));
     if r.required_approvals > 0 {
         return refuse(
             "rules.required_approvals",

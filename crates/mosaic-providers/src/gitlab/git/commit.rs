@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::forge::compare_status;
+use crate::forge::refuse;
 use crate::params::require;
 
 pub(super) async fn get(gl: &GitLab, p: CommitRef) -> Result<Commit> {
@@ -27,7 +28,7 @@ pub(super) async fn create(gl: &GitLab, p: CreateCommit) -> Result<Commit> {
     require("branch", &p.branch)?;
     require("message", &p.message)?;
     if p.changes.is_empty() {
-        return Err(Error::invalid_input("changes", "must not be empty"));
+        return refuse("changes", "must not be empty");
     }
     let branch = Some(p.branch.as_str());
     let c = gl

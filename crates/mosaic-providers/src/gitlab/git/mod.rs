@@ -39,6 +39,22 @@ fn ref_path(repo: &RepoRef, kind: &str, field: &str, name: &str) -> Result<Strin
     project(repo, &format!("/repository/{kind}/{}", segment(name)))
 }
 
+/// A branch or tag: `POST /repository/{kind}` with `query` (name, ref…).
+async fn create_ref<W: serde::de::DeserializeOwned>(
+    gl: &GitLab,
+    repo: &RepoRef,
+    kind: &str,
+    query: &[(&str, Option<&str>)],
+) -> Result<W> {
+    let mut req = gl
+        .http
+        .post(&project(repo, &format!("/repository/{kind}"))?);
+    for (name, value) in query {
+        req = req.query_opt(name, *value);
+    }
+    req.send_json().await
+}
+
 /// One page of `/repository/{kind}`.
 async fn refs<W: serde::de::DeserializeOwned>(
     gl: &GitLab,

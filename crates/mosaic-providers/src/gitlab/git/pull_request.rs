@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::forge::merge_message;
+use crate::forge::refuse;
 use crate::params::require;
 
 fn mr_path(repo: &RepoRef, number: u64, rest: &str) -> Result<String> {
@@ -44,10 +45,7 @@ pub(super) async fn update(gl: &GitLab, p: UpdatePullRequest) -> Result<PullRequ
         Some(PullRequestState::Open) => Some("reopen"),
         Some(PullRequestState::Closed) => Some("close"),
         Some(PullRequestState::Merged) => {
-            return Err(Error::invalid_input(
-                "state",
-                "a merge request is merged with merge_pull_request",
-            ));
+            return refuse("state", "a merge request is merged with merge_pull_request");
         }
     };
     let m: wire::MergeRequest = gl
@@ -71,10 +69,10 @@ pub(super) async fn merge(gl: &GitLab, p: MergePullRequest) -> Result<MergeResul
         MergeMethod::Merge => false,
         MergeMethod::Squash => true,
         MergeMethod::Rebase => {
-            return Err(Error::invalid_input(
+            return refuse(
                 "method",
                 "GitLab sets fast-forward and rebase merging per project; use merge or squash",
-            ));
+            );
         }
     };
     let message = merge_message(p.commit_title.as_deref(), p.commit_message.as_deref());

@@ -1,22 +1,17 @@
 //! `git.release.*`: project releases.
 
 use super::*;
+use crate::forge::refuse;
 use crate::params::require;
 
 /// GitLab releases have no draft or pre-release flag; both are refused.
 pub(super) async fn create(gl: &GitLab, p: CreateRelease) -> Result<Release> {
     require("tag_name", &p.tag_name)?;
     if p.draft {
-        return Err(Error::invalid_input(
-            "draft",
-            "GitLab has no draft releases",
-        ));
+        return refuse("draft", "GitLab has no draft releases");
     }
     if p.prerelease {
-        return Err(Error::invalid_input(
-            "prerelease",
-            "GitLab has no pre-release flag",
-        ));
+        return refuse("prerelease", "GitLab has no pre-release flag");
     }
     let r: wire::Release = gl
         .http

@@ -15,15 +15,12 @@ pub(super) async fn get(gl: &GitLab, p: TagRef) -> Result<Tag> {
 pub(super) async fn create(gl: &GitLab, p: CreateTag) -> Result<Tag> {
     require("name", &p.name)?;
     require("target", &p.target)?;
-    let t: wire::Tag = gl
-        .http
-        .post(&project(&p.repo, "/repository/tags")?)
-        .query("tag_name", &p.name)
-        .query("ref", &p.target)
-        .query_opt("message", p.message.as_deref())
-        .send_json()
-        .await?;
-    Ok(map::tag(t))
+    let query = [
+        ("tag_name", Some(p.name.as_str())),
+        ("ref", Some(&p.target)),
+        ("message", p.message.as_deref()),
+    ];
+    Ok(map::tag(create_ref(gl, &p.repo, "tags", &query).await?))
 }
 
 pub(super) async fn delete(gl: &GitLab, p: TagRef) -> Result<()> {

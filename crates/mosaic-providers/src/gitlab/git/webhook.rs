@@ -1,6 +1,7 @@
 //! `git.webhook.*`: project hooks.
 
 use super::*;
+use crate::forge::refuse;
 use crate::params::require;
 
 /// The Mosaic events GitLab has hook flags for.
@@ -25,10 +26,7 @@ fn hook_flags<'a>(
             events.iter().map(String::as_str).collect()
         };
         if let Some(e) = events.iter().find(|e| !EVENTS.contains(e)) {
-            return Err(Error::invalid_input(
-                "events",
-                format!("GitLab has no hook event for `{e}`"),
-            ));
+            return refuse("events", format!("GitLab has no hook event for `{e}`"));
         }
         let has = |n: &[&str]| Some(events.iter().any(|e| n.contains(e)));
         o.push_events = has(&["push", "create", "delete"]);
@@ -63,10 +61,7 @@ pub(super) async fn create(gl: &GitLab, p: CreateWebhook) -> Result<Webhook> {
 pub(super) async fn update(gl: &GitLab, p: UpdateWebhook) -> Result<Webhook> {
     require("id", &p.id)?;
     if p.active == Some(false) {
-        return Err(Error::invalid_input(
-            "active",
-            "GitLab project hooks cannot be disabled",
-        ));
+        return refuse("active", "GitLab project hooks cannot be disabled");
     }
     let path = hook_path(&p.repo, &p.id)?;
     let url = match &p.url {

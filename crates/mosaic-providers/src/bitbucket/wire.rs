@@ -4,6 +4,8 @@ use mosaic_core::Page;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::forge::request_body;
+
 use crate::http::pagination::body_next_page;
 use crate::http::{HttpResponse, PageBody};
 
@@ -93,41 +95,10 @@ pub(crate) struct Repository {
     pub(crate) updated_on: Option<String>,
 }
 
-/// Body of `POST /repositories/{workspace}/{repo_slug}`.
-#[derive(Debug, Serialize)]
-pub(crate) struct CreateRepo<'a> {
-    pub(crate) scm: &'static str,
-    pub(crate) is_private: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<&'a str>,
-}
-
-/// Body of `PUT /repositories/{workspace}/{repo_slug}`.
-#[derive(Debug, Serialize)]
-pub(crate) struct UpdateRepo<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) is_private: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) mainbranch: Option<Named>,
-}
-
 /// `{ "slug": ... }`.
 #[derive(Debug, Serialize)]
 pub(crate) struct Slug<'a> {
     pub(crate) slug: &'a str,
-}
-
-/// Body of `POST .../forks`.
-#[derive(Debug, Serialize)]
-pub(crate) struct Fork<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) workspace: Option<Slug<'a>>,
 }
 
 /// `{ "hash": ... }`.
@@ -142,25 +113,6 @@ pub(crate) struct Ref {
     pub(crate) name: String,
     pub(crate) target: Hash,
     pub(crate) message: Option<String>,
-}
-
-/// Body of `POST .../refs/branches` and `.../refs/tags`.
-#[derive(Debug, Serialize)]
-pub(crate) struct CreateRef<'a> {
-    pub(crate) name: &'a str,
-    pub(crate) target: Hash,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) message: Option<&'a str>,
-}
-
-/// Body of `POST .../branch-restrictions`.
-#[derive(Debug, Serialize)]
-pub(crate) struct Restriction<'a> {
-    pub(crate) kind: &'static str,
-    pub(crate) branch_match_kind: &'static str,
-    pub(crate) pattern: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) value: Option<u32>,
 }
 
 /// A branch end of a pull request.
@@ -199,38 +151,6 @@ pub(crate) struct BranchEnd<'a> {
 #[derive(Debug, Serialize)]
 pub(crate) struct NameRef<'a> {
     pub(crate) name: &'a str,
-}
-
-/// Body of `POST .../pullrequests`.
-#[derive(Debug, Serialize)]
-pub(crate) struct CreatePull<'a> {
-    pub(crate) title: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<&'a str>,
-    pub(crate) source: BranchEnd<'a>,
-    pub(crate) destination: BranchEnd<'a>,
-    pub(crate) draft: bool,
-}
-
-/// Body of `PUT .../pullrequests/{id}`.
-#[derive(Debug, Serialize)]
-pub(crate) struct UpdatePull<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) title: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) destination: Option<BranchEnd<'a>>,
-}
-
-/// Body of `POST .../pullrequests/{id}/merge`.
-#[derive(Debug, Serialize)]
-pub(crate) struct Merge<'a> {
-    #[serde(rename = "type")]
-    pub(crate) kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) message: Option<&'a str>,
-    pub(crate) merge_strategy: &'static str,
 }
 
 /// A commit's author.
@@ -282,17 +202,6 @@ pub(crate) struct Hook {
     pub(crate) events: Vec<String>,
 }
 
-/// Body of `POST/PUT .../hooks`.
-#[derive(Debug, Serialize)]
-pub(crate) struct HookBody<'a> {
-    pub(crate) description: &'static str,
-    pub(crate) url: &'a str,
-    pub(crate) active: bool,
-    pub(crate) events: Vec<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) secret: Option<&'a str>,
-}
-
 /// `repository_user_permission`.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct UserPermission {
@@ -333,19 +242,6 @@ pub(crate) struct AccountRef<'a> {
     pub(crate) account_id: &'a str,
 }
 
-/// Body of `POST/PUT .../issues`.
-#[derive(Debug, Default, Serialize)]
-pub(crate) struct IssueBody<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) title: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) content: Option<Content>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) state: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) assignee: Option<AccountRef<'a>>,
-}
-
 /// `GET .../src/{commit}/{path}?format=meta`.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct FileMeta {
@@ -365,12 +261,105 @@ pub(crate) struct Status {
     pub(crate) created_on: Option<String>,
 }
 
-/// Body of `POST .../commit/{sha}/statuses/build`.
-#[derive(Debug, Serialize)]
-pub(crate) struct CreateStatus<'a> {
-    pub(crate) key: &'a str,
-    pub(crate) state: &'static str,
-    pub(crate) url: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<&'a str>,
+// Request bodies.
+request_body! {
+    /// Body of `POST /repositories/{workspace}/{repo_slug}`.
+    #[derive(Debug, Serialize)]
+    CreateRepo<'a> {
+        scm: &'static str,
+        is_private: bool;
+        description: &'a str,
+    }
+
+    /// Body of `PUT /repositories/{workspace}/{repo_slug}`.
+    #[derive(Debug, Serialize)]
+    UpdateRepo<'a> {
+        ;
+        name: &'a str,
+        description: &'a str,
+        is_private: bool,
+        mainbranch: Named,
+    }
+
+    /// Body of `POST .../forks`.
+    #[derive(Debug, Serialize)]
+    Fork<'a> {
+        ;
+        name: &'a str,
+        workspace: Slug<'a>,
+    }
+
+    /// Body of `POST .../refs/branches` and `.../refs/tags`.
+    #[derive(Debug, Serialize)]
+    CreateRef<'a> {
+        name: &'a str,
+        target: Hash;
+        message: &'a str,
+    }
+
+    /// Body of `POST .../branch-restrictions`.
+    #[derive(Debug, Serialize)]
+    Restriction<'a> {
+        kind: &'static str,
+        branch_match_kind: &'static str,
+        pattern: &'a str;
+        value: u32,
+    }
+
+    /// Body of `POST .../pullrequests`.
+    #[derive(Debug, Serialize)]
+    CreatePull<'a> {
+        title: &'a str,
+        source: BranchEnd<'a>,
+        destination: BranchEnd<'a>,
+        draft: bool;
+        description: &'a str,
+    }
+
+    /// Body of `PUT .../pullrequests/{id}`.
+    #[derive(Debug, Serialize)]
+    UpdatePull<'a> {
+        ;
+        title: &'a str,
+        description: &'a str,
+        destination: BranchEnd<'a>,
+    }
+
+    /// Body of `POST .../pullrequests/{id}/merge`.
+    #[derive(Debug, Serialize)]
+    Merge<'a> {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        merge_strategy: &'static str;
+        message: &'a str,
+    }
+
+    /// Body of `POST/PUT .../hooks`.
+    #[derive(Debug, Serialize)]
+    HookBody<'a> {
+        description: &'static str,
+        url: &'a str,
+        active: bool,
+        events: Vec<&'static str>;
+        secret: &'a str,
+    }
+
+    /// Body of `POST/PUT .../issues`.
+    #[derive(Debug, Default, Serialize)]
+    IssueBody<'a> {
+        ;
+        title: &'a str,
+        content: Content,
+        state: &'static str,
+        assignee: AccountRef<'a>,
+    }
+
+    /// Body of `POST .../commit/{sha}/statuses/build`.
+    #[derive(Debug, Serialize)]
+    CreateStatus<'a> {
+        key: &'a str,
+        state: &'static str,
+        url: &'a str;
+        description: &'a str,
+    }
 }

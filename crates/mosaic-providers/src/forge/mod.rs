@@ -184,6 +184,26 @@ pub(crate) fn ref_event(tag: bool, created: bool, name: String, sha: String) -> 
     }
 }
 
+/// Request bodies: each struct as written, with the fields after `;` as
+/// `Option`s left out of the JSON when `None`.
+macro_rules! request_body {
+    ($($(#[$m:meta])* $Name:ident $(<$lt:lifetime>)? {
+        $($(#[$rm:meta])* $r:ident: $R:ty),* ;
+        $($(#[$om:meta])* $o:ident: $O:ty),* $(,)?
+    })+) => {$(
+        $(#[$m])*
+        pub(crate) struct $Name $(<$lt>)? {
+            $($(#[$rm])* pub(crate) $r: $R,)*
+            $(
+                $(#[$om])*
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub(crate) $o: Option<$O>,
+            )*
+        }
+    )+};
+}
+pub(crate) use request_body;
+
 /// `InvalidInput` on `field`: what the forge cannot do with it.
 pub(crate) fn refuse<T>(field: &str, why: impl Into<String>) -> mosaic_core::Result<T> {
     Err(mosaic_core::Error::invalid_input(field, why))

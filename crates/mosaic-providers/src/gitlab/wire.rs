@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::forge::request_body;
+
 /// `UserBasic`.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct User {
@@ -37,47 +39,6 @@ pub(crate) struct Project {
     pub(crate) archived: bool,
     pub(crate) created_at: Option<String>,
     pub(crate) last_activity_at: Option<String>,
-}
-
-/// `POST /projects`.
-#[derive(Debug, Serialize)]
-pub(crate) struct CreateProject<'a> {
-    pub(crate) name: &'a str,
-    pub(crate) path: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) namespace_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<&'a str>,
-    pub(crate) visibility: &'static str,
-    pub(crate) initialize_with_readme: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) default_branch: Option<&'a str>,
-}
-
-/// `PUT /projects/:id`.
-#[derive(Debug, Serialize)]
-pub(crate) struct EditProject<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) path: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) visibility: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) default_branch: Option<&'a str>,
-}
-
-/// `POST /projects/:id/fork`.
-#[derive(Debug, Serialize)]
-pub(crate) struct Fork<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) namespace_path: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) path: Option<&'a str>,
 }
 
 /// A commit pointer `{ "id": ... }`.
@@ -132,41 +93,6 @@ pub(crate) struct MergeRequest {
     pub(crate) updated_at: Option<String>,
 }
 
-/// `POST /projects/:id/merge_requests`.
-#[derive(Debug, Serialize)]
-pub(crate) struct CreateMergeRequest<'a> {
-    pub(crate) source_branch: &'a str,
-    pub(crate) target_branch: &'a str,
-    pub(crate) title: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<&'a str>,
-}
-
-/// `PUT /projects/:id/merge_requests/:iid`.
-#[derive(Debug, Serialize)]
-pub(crate) struct EditMergeRequest<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) title: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) target_branch: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) state_event: Option<&'static str>,
-}
-
-/// `PUT /projects/:id/merge_requests/:iid/merge`.
-#[derive(Debug, Serialize)]
-pub(crate) struct Merge<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) merge_commit_message: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) squash_commit_message: Option<&'a str>,
-    pub(crate) squash: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) sha: Option<&'a str>,
-}
-
 /// `Commit`.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct Commit {
@@ -181,29 +107,6 @@ pub(crate) struct Commit {
     pub(crate) committed_date: Option<String>,
     pub(crate) parent_ids: Option<Vec<String>>,
     pub(crate) web_url: Option<String>,
-}
-
-/// One action of `POST /projects/:id/repository/commits`.
-#[derive(Debug, Serialize)]
-pub(crate) struct CommitAction<'a> {
-    pub(crate) action: &'static str,
-    pub(crate) file_path: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) content: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) encoding: Option<&'static str>,
-}
-
-/// `POST /projects/:id/repository/commits`.
-#[derive(Debug, Serialize)]
-pub(crate) struct CreateCommit<'a> {
-    pub(crate) branch: &'a str,
-    pub(crate) commit_message: &'a str,
-    pub(crate) actions: Vec<CommitAction<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) author_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) author_email: Option<&'a str>,
 }
 
 /// A diff of a comparison.
@@ -256,26 +159,6 @@ pub(crate) struct Hook {
     pub(crate) releases_events: bool,
 }
 
-/// `POST/PUT /projects/:id/hooks`.
-#[derive(Debug, Default, Serialize)]
-pub(crate) struct HookOptions<'a> {
-    pub(crate) url: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) token: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) push_events: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) tag_push_events: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) merge_requests_events: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) issues_events: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) note_events: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) releases_events: Option<bool>,
-}
-
 /// `Member`.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct Member {
@@ -307,21 +190,6 @@ pub(crate) struct Issue {
     pub(crate) updated_at: Option<String>,
 }
 
-/// `POST /projects/:id/issues` and `PUT /projects/:id/issues/:iid`.
-#[derive(Debug, Default, Serialize)]
-pub(crate) struct IssueOptions<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) title: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) labels: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) assignee_ids: Option<Vec<u64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) state_event: Option<&'static str>,
-}
-
 /// `GET /projects/:id/repository/files/:path`.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct File {
@@ -340,17 +208,6 @@ pub(crate) struct Status {
     pub(crate) description: Option<String>,
     pub(crate) target_url: Option<String>,
     pub(crate) created_at: Option<String>,
-}
-
-/// `POST /projects/:id/statuses/:sha`.
-#[derive(Debug, Serialize)]
-pub(crate) struct CreateStatus<'a> {
-    pub(crate) state: &'static str,
-    pub(crate) name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) target_url: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<&'a str>,
 }
 
 /// `_links` of a release.
@@ -373,14 +230,127 @@ pub(crate) struct Release {
     pub(crate) links: ReleaseLinks,
 }
 
-/// `POST /projects/:id/releases`.
-#[derive(Debug, Serialize)]
-pub(crate) struct CreateRelease<'a> {
-    pub(crate) tag_name: &'a str,
-    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
-    pub(crate) git_ref: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<&'a str>,
+// Request bodies.
+request_body! {
+    /// `POST /projects`.
+    #[derive(Debug, Serialize)]
+    CreateProject<'a> {
+        name: &'a str,
+        path: &'a str,
+        visibility: &'static str,
+        initialize_with_readme: bool;
+        namespace_id: u64,
+        description: &'a str,
+        default_branch: &'a str,
+    }
+
+    /// `PUT /projects/:id`.
+    #[derive(Debug, Serialize)]
+    EditProject<'a> {
+        ;
+        name: &'a str,
+        path: &'a str,
+        description: &'a str,
+        visibility: &'static str,
+        default_branch: &'a str,
+    }
+
+    /// `POST /projects/:id/fork`.
+    #[derive(Debug, Serialize)]
+    Fork<'a> {
+        ;
+        namespace_path: &'a str,
+        name: &'a str,
+        path: &'a str,
+    }
+
+    /// `POST /projects/:id/merge_requests`.
+    #[derive(Debug, Serialize)]
+    CreateMergeRequest<'a> {
+        source_branch: &'a str,
+        target_branch: &'a str,
+        title: &'a str;
+        description: &'a str,
+    }
+
+    /// `PUT /projects/:id/merge_requests/:iid`.
+    #[derive(Debug, Serialize)]
+    EditMergeRequest<'a> {
+        ;
+        title: &'a str,
+        description: &'a str,
+        target_branch: &'a str,
+        state_event: &'static str,
+    }
+
+    /// `PUT /projects/:id/merge_requests/:iid/merge`.
+    #[derive(Debug, Serialize)]
+    Merge<'a> {
+        squash: bool;
+        merge_commit_message: &'a str,
+        squash_commit_message: &'a str,
+        sha: &'a str,
+    }
+
+    /// One action of `POST /projects/:id/repository/commits`.
+    #[derive(Debug, Serialize)]
+    CommitAction<'a> {
+        action: &'static str,
+        file_path: &'a str;
+        content: String,
+        encoding: &'static str,
+    }
+
+    /// `POST /projects/:id/repository/commits`.
+    #[derive(Debug, Serialize)]
+    CreateCommit<'a> {
+        branch: &'a str,
+        commit_message: &'a str,
+        actions: Vec<CommitAction<'a>>;
+        author_name: &'a str,
+        author_email: &'a str,
+    }
+
+    /// `POST/PUT /projects/:id/hooks`.
+    #[derive(Debug, Default, Serialize)]
+    HookOptions<'a> {
+        url: &'a str;
+        token: &'a str,
+        push_events: bool,
+        tag_push_events: bool,
+        merge_requests_events: bool,
+        issues_events: bool,
+        note_events: bool,
+        releases_events: bool,
+    }
+
+    /// `POST /projects/:id/issues` and `PUT /projects/:id/issues/:iid`.
+    #[derive(Debug, Default, Serialize)]
+    IssueOptions<'a> {
+        ;
+        title: &'a str,
+        description: &'a str,
+        labels: String,
+        assignee_ids: Vec<u64>,
+        state_event: &'static str,
+    }
+
+    /// `POST /projects/:id/statuses/:sha`.
+    #[derive(Debug, Serialize)]
+    CreateStatus<'a> {
+        state: &'static str,
+        name: &'a str;
+        target_url: &'a str,
+        description: &'a str,
+    }
+
+    /// `POST /projects/:id/releases`.
+    #[derive(Debug, Serialize)]
+    CreateRelease<'a> {
+        tag_name: &'a str;
+        #[serde(rename = "ref")]
+        git_ref: &'a str,
+        name: &'a str,
+        description: &'a str,
+    }
 }

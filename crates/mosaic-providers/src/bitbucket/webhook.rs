@@ -48,11 +48,11 @@ struct RefState {
     target: wire::Hash,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 struct Change {
     new: Option<RefState>,
     old: Option<RefState>,
-    #[serde(default)]
     commits: Vec<wire::Commit>,
 }
 

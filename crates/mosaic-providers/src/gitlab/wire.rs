@@ -6,10 +6,9 @@ use crate::forge::request_body;
 
 /// `UserBasic`.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct User {
-    #[serde(default)]
     pub(crate) id: u64,
-    #[serde(default)]
     pub(crate) username: String,
 }
 
@@ -124,11 +123,10 @@ pub(crate) struct Diff {
 }
 
 /// `Compare`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct Compare {
-    #[serde(default)]
     pub(crate) commits: Vec<Commit>,
-    #[serde(default)]
     pub(crate) diffs: Vec<Diff>,
 }
 

@@ -81,6 +81,9 @@ pub mod gitlab;
 #[cfg(feature = "bitbucket")]
 pub mod bitbucket;
 
+#[cfg(any(feature = "gitlab", feature = "bitbucket"))]
+mod forge;
+
 #[cfg(any(feature = "openai", feature = "anthropic", feature = "ollama"))]
 pub mod ai;
 

@@ -1,8 +1,8 @@
 //! Bitbucket wire types → Mosaic's git domain types.
 
 use mosaic_core::git::{
-    Commit, CommitStatus, Issue, IssueState, PullRequest, PullRequestState, Repository, Signature,
-    StatusState, Visibility, Webhook,
+    Branch, ChangedFile, Commit, CommitStatus, Issue, IssueState, PullRequest, PullRequestState,
+    Repository, Signature, StatusState, Tag, Visibility, Webhook,
 };
 
 use super::wire;
@@ -212,5 +212,33 @@ pub(crate) fn status(s: wire::Status) -> CommitStatus {
         description: s.description.filter(|d| !d.is_empty()),
         target_url: s.url,
         created_at: s.created_on,
+    }
+}
+
+pub(crate) fn branch(r: wire::Ref) -> Branch {
+    Branch {
+        name: r.name,
+        commit_sha: r.target.hash,
+        protected: false,
+    }
+}
+
+pub(crate) fn tag(r: wire::Ref) -> Tag {
+    Tag {
+        name: r.name,
+        sha: r.target.hash,
+        message: r
+            .message
+            .map(|m| m.trim_end().to_owned())
+            .filter(|m| !m.is_empty()),
+    }
+}
+
+pub(crate) fn changed_file(s: wire::DiffStat) -> ChangedFile {
+    ChangedFile {
+        path: s.new.or(s.old).map(|x| x.path).unwrap_or_default(),
+        status: s.status,
+        additions: s.lines_added,
+        deletions: s.lines_removed,
     }
 }

@@ -8,17 +8,12 @@
 //! commits alike; it is reported as
 //! [`Synchronized`](crate::webhook::PullRequestAction::Synchronized).
 
-use http::HeaderMap;
-use mosaic_core::Secret;
 use mosaic_core::git::RepoRef;
 use serde::Deserialize;
 
 use super::{map, wire};
-use crate::webhook::{
-    CommentAction, CommentEvent, CommentTarget, Forge, IssueAction, IssueEvent, PullRequestAction,
-    PullRequestEvent, PushCommit, PushEvent, RefEvent, WebhookDelivery, WebhookError, WebhookEvent,
-    WebhookHandler, WebhookOutcome, decode, header, verify,
-};
+use crate::forge::{keyed_webhook_handler, ref_event};
+use crate::webhook::*;
 
 /// The signature header.
 pub const SIGNATURE_HEADER: &str = "x-hub-signature";
@@ -27,25 +22,12 @@ pub const EVENT_HEADER: &str = "x-event-key";
 /// The delivery-id header.
 pub const DELIVERY_HEADER: &str = "x-request-uuid";
 
-/// Verifies and parses Bitbucket Cloud webhook deliveries.
-#[derive(Debug, Clone)]
-pub struct BitbucketWebhooks {
-    secret: Secret,
-}
-
-impl BitbucketWebhooks {
-    /// A handler for hooks configured with `secret`.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::Config`](mosaic_core::ErrorKind::Config) when `secret` is
-    /// empty or only whitespace: anyone can sign a delivery with such a key.
-    pub fn new(secret: impl Into<Secret>) -> mosaic_core::Result<Self> {
-        Ok(BitbucketWebhooks {
-            secret: verify::require_key(Forge::Bitbucket, "webhook secret", secret.into())?,
-        })
-    }
-}
+keyed_webhook_handler!(
+    /// Verifies and parses Bitbucket Cloud webhook deliveries.
+    BitbucketWebhooks,
+    Forge::Bitbucket,
+    "webhook secret"
+);
 
 #[derive(Deserialize)]
 struct Repo {
@@ -55,7 +37,6 @@ struct Repo {
 #[derive(Deserialize)]
 struct Envelope {
     repository: Repo,
-    #[serde(default)]
     actor: Option<wire::Account>,
 }
 
@@ -67,13 +48,11 @@ struct RefState {
     target: wire::Hash,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 struct Change {
-    #[serde(default)]
     new: Option<RefState>,
-    #[serde(default)]
     old: Option<RefState>,
-    #[serde(default)]
     commits: Vec<wire::Commit>,
 }
 
@@ -100,9 +79,7 @@ struct IssuePayload {
 #[derive(Deserialize)]
 struct CommentWire {
     id: u64,
-    #[serde(default)]
     content: Option<wire::Content>,
-    #[serde(default)]
     user: Option<wire::Account>,
 }
 
@@ -114,11 +91,8 @@ struct Id {
 #[derive(Deserialize)]
 struct CommentPayload {
     comment: CommentWire,
-    #[serde(default)]
     pullrequest: Option<Id>,
-    #[serde(default)]
     issue: Option<Id>,
-    #[serde(default)]
     commit: Option<wire::Hash>,
 }
 
@@ -140,7 +114,7 @@ impl WebhookHandler for BitbucketWebhooks {
             SIGNATURE_HEADER,
             header(headers, SIGNATURE_HEADER),
             "sha256=",
-            self.secret.expose().as_bytes(),
+            self.key.expose().as_bytes(),
             body,
         )
     }
@@ -175,28 +149,8 @@ impl WebhookHandler for BitbucketWebhooks {
                     return Ok(WebhookOutcome::ignored(event, "a push without ref changes"));
                 };
                 match (c.old, c.new) {
-                    (None, Some(n)) => {
-                        let r = RefEvent {
-                            name: n.name,
-                            sha: Some(n.target.hash),
-                        };
-                        if n.kind == "tag" {
-                            WebhookEvent::TagCreated(r)
-                        } else {
-                            WebhookEvent::BranchCreated(r)
-                        }
-                    }
-                    (Some(o), None) => {
-                        let r = RefEvent {
-                            name: o.name,
-                            sha: Some(o.target.hash),
-                        };
-                        if o.kind == "tag" {
-                            WebhookEvent::TagDeleted(r)
-                        } else {
-                            WebhookEvent::BranchDeleted(r)
-                        }
-                    }
+                    (None, Some(n)) => ref_event(n.kind == "tag", true, n.name, n.target.hash),
+                    (Some(o), None) => ref_event(o.kind == "tag", false, o.name, o.target.hash),
                     (old, Some(n)) => WebhookEvent::Push(PushEvent {
                         git_ref: ref_name(&n.kind, &n.name),
                         before: old.map(|o| o.target.hash),
@@ -283,35 +237,5 @@ impl WebhookHandler for BitbucketWebhooks {
             sender: env.actor.and_then(wire::Account::login),
             event: ev,
         })))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use http::HeaderValue;
-    use mosaic_core::ErrorKind;
-
-    #[test]
-    fn a_blank_secret_is_a_config_error() {
-        for blank in ["", " ", "\t\n"] {
-            let e = BitbucketWebhooks::new(blank).unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::Config, "{e}");
-            assert!(e.to_string().contains("empty"), "{e}");
-        }
-        assert!(BitbucketWebhooks::new("s3cr3t").is_ok());
-    }
-
-    #[test]
-    fn a_body_signed_with_the_empty_key_is_refused() {
-        let wh = BitbucketWebhooks::new("s3cr3t").unwrap();
-        let body = br#"{"forged": true}"#;
-        let mut h = HeaderMap::new();
-        let sig = format!("sha256={}", verify::hmac_sha256_hex(b"", body));
-        h.insert(SIGNATURE_HEADER, HeaderValue::from_str(&sig).unwrap());
-        h.insert(EVENT_HEADER, HeaderValue::from_static("push"));
-        let e = wh.verify(&h, body).unwrap_err();
-        assert!(matches!(e, WebhookError::InvalidSignature { .. }), "{e:?}");
-        assert!(wh.handle(&h, body).is_err());
     }
 }

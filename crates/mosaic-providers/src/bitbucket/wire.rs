@@ -1,64 +1,75 @@
 //! Bitbucket Cloud API 2.0 wire types (the fields Mosaic reads or writes).
 
+use mosaic_core::Page;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+use crate::forge::request_body;
+
+use crate::http::pagination::body_next_page;
+use crate::http::{HttpResponse, PageBody};
 
 /// A paginated listing: `{ values, next, size, page, pagelen }`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Paged<T> {
-    pub values: Vec<T>,
-    #[serde(default)]
-    pub next: Option<String>,
-    #[serde(default)]
-    pub size: Option<u64>,
+pub(crate) struct Paged<T> {
+    pub(crate) values: Vec<T>,
+    pub(crate) next: Option<String>,
+    pub(crate) size: Option<u64>,
+}
+
+impl<T: DeserializeOwned> PageBody for Paged<T> {
+    type Item = T;
+    fn into_page(self, _: &HttpResponse) -> Page<T> {
+        body_next_page(self.values, self.next, self.size)
+    }
 }
 
 /// `{ "href": ... }`.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Href {
-    #[serde(default)]
-    pub href: Option<String>,
+pub(crate) struct Href {
+    pub(crate) href: Option<String>,
 }
 
 /// A named link (`clone` entries).
 #[derive(Debug, Clone, Deserialize)]
-pub struct NamedHref {
-    pub name: String,
-    pub href: String,
+pub(crate) struct NamedHref {
+    pub(crate) name: String,
+    pub(crate) href: String,
 }
 
 /// `links` of a repository.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-pub struct RepoLinks {
-    pub html: Option<Href>,
-    pub clone: Vec<NamedHref>,
+pub(crate) struct RepoLinks {
+    pub(crate) html: Option<Href>,
+    pub(crate) clone: Vec<NamedHref>,
 }
 
 /// `links` with only `html`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-pub struct HtmlLinks {
-    pub html: Option<Href>,
+pub(crate) struct HtmlLinks {
+    pub(crate) html: Option<Href>,
 }
 
 /// `{ "name": ... }`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Named {
-    pub name: String,
+pub(crate) struct Named {
+    pub(crate) name: String,
 }
 
 /// `account` / `user`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-pub struct Account {
-    pub nickname: Option<String>,
-    pub display_name: Option<String>,
-    pub account_id: Option<String>,
-    pub uuid: Option<String>,
+pub(crate) struct Account {
+    pub(crate) nickname: Option<String>,
+    pub(crate) display_name: Option<String>,
+    pub(crate) account_id: Option<String>,
+    pub(crate) uuid: Option<String>,
 }
 
 impl Account {
-    pub fn login(self) -> Option<String> {
+    pub(crate) fn login(self) -> Option<String> {
         self.nickname
             .or(self.account_id)
             .or(self.display_name)
@@ -68,327 +79,287 @@ impl Account {
 
 /// `repository`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Repository {
-    pub uuid: String,
-    pub full_name: String,
-    pub name: String,
+pub(crate) struct Repository {
+    pub(crate) uuid: String,
+    pub(crate) full_name: String,
+    pub(crate) name: String,
+    pub(crate) slug: Option<String>,
     #[serde(default)]
-    pub slug: Option<String>,
+    pub(crate) is_private: bool,
+    pub(crate) description: Option<String>,
+    pub(crate) mainbranch: Option<Named>,
     #[serde(default)]
-    pub is_private: bool,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub mainbranch: Option<Named>,
-    #[serde(default)]
-    pub links: RepoLinks,
-    #[serde(default)]
-    pub parent: Option<serde_json::Value>,
-    #[serde(default)]
-    pub created_on: Option<String>,
-    #[serde(default)]
-    pub updated_on: Option<String>,
-}
-
-/// Body of `POST /repositories/{workspace}/{repo_slug}`.
-#[derive(Debug, Serialize)]
-pub struct CreateRepo<'a> {
-    pub scm: &'static str,
-    pub is_private: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
-}
-
-/// Body of `PUT /repositories/{workspace}/{repo_slug}`.
-#[derive(Debug, Serialize)]
-pub struct UpdateRepo<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_private: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mainbranch: Option<Named>,
+    pub(crate) links: RepoLinks,
+    pub(crate) parent: Option<serde_json::Value>,
+    pub(crate) created_on: Option<String>,
+    pub(crate) updated_on: Option<String>,
 }
 
 /// `{ "slug": ... }`.
 #[derive(Debug, Serialize)]
-pub struct Slug<'a> {
-    pub slug: &'a str,
-}
-
-/// Body of `POST .../forks`.
-#[derive(Debug, Serialize)]
-pub struct Fork<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub workspace: Option<Slug<'a>>,
+pub(crate) struct Slug<'a> {
+    pub(crate) slug: &'a str,
 }
 
 /// `{ "hash": ... }`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Hash {
-    pub hash: String,
+pub(crate) struct Hash {
+    pub(crate) hash: String,
 }
 
 /// `branch` / `tag` ref.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Ref {
-    pub name: String,
-    pub target: Hash,
-    #[serde(default)]
-    pub message: Option<String>,
-}
-
-/// Body of `POST .../refs/branches` and `.../refs/tags`.
-#[derive(Debug, Serialize)]
-pub struct CreateRef<'a> {
-    pub name: &'a str,
-    pub target: Hash,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<&'a str>,
-}
-
-/// Body of `POST .../branch-restrictions`.
-#[derive(Debug, Serialize)]
-pub struct Restriction<'a> {
-    pub kind: &'static str,
-    pub branch_match_kind: &'static str,
-    pub pattern: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<u32>,
+pub(crate) struct Ref {
+    pub(crate) name: String,
+    pub(crate) target: Hash,
+    pub(crate) message: Option<String>,
 }
 
 /// A branch end of a pull request.
 #[derive(Debug, Clone, Deserialize)]
-pub struct PullEnd {
-    pub branch: Named,
-    #[serde(default)]
-    pub commit: Option<Hash>,
+pub(crate) struct PullEnd {
+    pub(crate) branch: Named,
+    pub(crate) commit: Option<Hash>,
 }
 
 /// `pullrequest`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct PullRequest {
-    pub id: u64,
-    pub title: String,
+pub(crate) struct PullRequest {
+    pub(crate) id: u64,
+    pub(crate) title: String,
+    pub(crate) description: Option<String>,
+    pub(crate) state: String,
     #[serde(default)]
-    pub description: Option<String>,
-    pub state: String,
+    pub(crate) draft: bool,
+    pub(crate) source: PullEnd,
+    pub(crate) destination: PullEnd,
+    pub(crate) author: Option<Account>,
+    pub(crate) merge_commit: Option<Hash>,
     #[serde(default)]
-    pub draft: bool,
-    pub source: PullEnd,
-    pub destination: PullEnd,
-    #[serde(default)]
-    pub author: Option<Account>,
-    #[serde(default)]
-    pub merge_commit: Option<Hash>,
-    #[serde(default)]
-    pub links: HtmlLinks,
-    #[serde(default)]
-    pub created_on: Option<String>,
-    #[serde(default)]
-    pub updated_on: Option<String>,
+    pub(crate) links: HtmlLinks,
+    pub(crate) created_on: Option<String>,
+    pub(crate) updated_on: Option<String>,
 }
 
 /// `{ "branch": { "name": ... } }` as sent.
 #[derive(Debug, Serialize)]
-pub struct BranchEnd<'a> {
-    pub branch: NameRef<'a>,
+pub(crate) struct BranchEnd<'a> {
+    pub(crate) branch: NameRef<'a>,
 }
 
 /// `{ "name": ... }` as sent.
 #[derive(Debug, Serialize)]
-pub struct NameRef<'a> {
-    pub name: &'a str,
-}
-
-/// Body of `POST .../pullrequests`.
-#[derive(Debug, Serialize)]
-pub struct CreatePull<'a> {
-    pub title: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
-    pub source: BranchEnd<'a>,
-    pub destination: BranchEnd<'a>,
-    pub draft: bool,
-}
-
-/// Body of `PUT .../pullrequests/{id}`.
-#[derive(Debug, Serialize)]
-pub struct UpdatePull<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub destination: Option<BranchEnd<'a>>,
-}
-
-/// Body of `POST .../pullrequests/{id}/merge`.
-#[derive(Debug, Serialize)]
-pub struct Merge<'a> {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<&'a str>,
-    pub merge_strategy: &'static str,
+pub(crate) struct NameRef<'a> {
+    pub(crate) name: &'a str,
 }
 
 /// A commit's author.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Author {
-    #[serde(default)]
-    pub raw: Option<String>,
+pub(crate) struct Author {
+    pub(crate) raw: Option<String>,
 }
 
 /// `commit`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Commit {
-    pub hash: String,
+pub(crate) struct Commit {
+    pub(crate) hash: String,
     #[serde(default)]
-    pub message: String,
+    pub(crate) message: String,
+    pub(crate) author: Option<Author>,
+    pub(crate) date: Option<String>,
     #[serde(default)]
-    pub author: Option<Author>,
+    pub(crate) parents: Vec<Hash>,
     #[serde(default)]
-    pub date: Option<String>,
-    #[serde(default)]
-    pub parents: Vec<Hash>,
-    #[serde(default)]
-    pub links: HtmlLinks,
+    pub(crate) links: HtmlLinks,
 }
 
 /// `{ "path": ... }`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct PathRef {
-    pub path: String,
+pub(crate) struct PathRef {
+    pub(crate) path: String,
 }
 
 /// `diffstat`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct DiffStat {
-    pub status: String,
+pub(crate) struct DiffStat {
+    pub(crate) status: String,
     #[serde(default)]
-    pub lines_added: u64,
+    pub(crate) lines_added: u64,
     #[serde(default)]
-    pub lines_removed: u64,
-    #[serde(default)]
-    pub old: Option<PathRef>,
-    #[serde(default)]
-    pub new: Option<PathRef>,
+    pub(crate) lines_removed: u64,
+    pub(crate) old: Option<PathRef>,
+    pub(crate) new: Option<PathRef>,
 }
 
 /// `webhook_subscription`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Hook {
-    pub uuid: String,
-    pub url: String,
+pub(crate) struct Hook {
+    pub(crate) uuid: String,
+    pub(crate) url: String,
     #[serde(default)]
-    pub active: bool,
+    pub(crate) active: bool,
     #[serde(default)]
-    pub events: Vec<String>,
-}
-
-/// Body of `POST/PUT .../hooks`.
-#[derive(Debug, Serialize)]
-pub struct HookBody<'a> {
-    pub description: &'static str,
-    pub url: &'a str,
-    pub active: bool,
-    pub events: Vec<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<&'a str>,
+    pub(crate) events: Vec<String>,
 }
 
 /// `repository_user_permission`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct UserPermission {
-    pub permission: String,
-    pub user: Account,
+pub(crate) struct UserPermission {
+    pub(crate) permission: String,
+    pub(crate) user: Account,
 }
 
 /// Body of `PUT .../permissions-config/users/{id}`.
 #[derive(Debug, Serialize)]
-pub struct PermissionBody {
-    pub permission: &'static str,
+pub(crate) struct PermissionBody {
+    pub(crate) permission: &'static str,
 }
 
 /// `{ "raw": ... }`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct Content {
-    #[serde(default)]
-    pub raw: Option<String>,
+pub(crate) struct Content {
+    pub(crate) raw: Option<String>,
 }
 
 /// `issue`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Issue {
-    pub id: u64,
-    pub title: String,
+pub(crate) struct Issue {
+    pub(crate) id: u64,
+    pub(crate) title: String,
+    pub(crate) content: Option<Content>,
+    pub(crate) state: String,
+    pub(crate) reporter: Option<Account>,
+    pub(crate) assignee: Option<Account>,
     #[serde(default)]
-    pub content: Option<Content>,
-    pub state: String,
-    #[serde(default)]
-    pub reporter: Option<Account>,
-    #[serde(default)]
-    pub assignee: Option<Account>,
-    #[serde(default)]
-    pub links: HtmlLinks,
-    #[serde(default)]
-    pub created_on: Option<String>,
-    #[serde(default)]
-    pub updated_on: Option<String>,
+    pub(crate) links: HtmlLinks,
+    pub(crate) created_on: Option<String>,
+    pub(crate) updated_on: Option<String>,
 }
 
 /// `{ "account_id": ... }` as sent.
 #[derive(Debug, Serialize)]
-pub struct AccountRef<'a> {
-    pub account_id: &'a str,
-}
-
-/// Body of `POST/PUT .../issues`.
-#[derive(Debug, Default, Serialize)]
-pub struct IssueBody<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub content: Option<Content>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub assignee: Option<AccountRef<'a>>,
+pub(crate) struct AccountRef<'a> {
+    pub(crate) account_id: &'a str,
 }
 
 /// `GET .../src/{commit}/{path}?format=meta`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct FileMeta {
-    pub path: String,
+pub(crate) struct FileMeta {
+    pub(crate) path: String,
     #[serde(rename = "type")]
-    pub kind: String,
-    pub commit: Hash,
+    pub(crate) kind: String,
+    pub(crate) commit: Hash,
 }
 
 /// `commitstatus`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Status {
-    pub key: String,
-    pub state: String,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub url: Option<String>,
-    #[serde(default)]
-    pub created_on: Option<String>,
+pub(crate) struct Status {
+    pub(crate) key: String,
+    pub(crate) state: String,
+    pub(crate) description: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) created_on: Option<String>,
 }
 
-/// Body of `POST .../commit/{sha}/statuses/build`.
-#[derive(Debug, Serialize)]
-pub struct CreateStatus<'a> {
-    pub key: &'a str,
-    pub state: &'static str,
-    pub url: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
+// Request bodies.
+request_body! {
+    /// Body of `POST /repositories/{workspace}/{repo_slug}`.
+    #[derive(Debug, Serialize)]
+    CreateRepo<'a> {
+        scm: &'static str,
+        is_private: bool;
+        description: &'a str,
+    }
+
+    /// Body of `PUT /repositories/{workspace}/{repo_slug}`.
+    #[derive(Debug, Serialize)]
+    UpdateRepo<'a> {
+        ;
+        name: &'a str,
+        description: &'a str,
+        is_private: bool,
+        mainbranch: Named,
+    }
+
+    /// Body of `POST .../forks`.
+    #[derive(Debug, Serialize)]
+    Fork<'a> {
+        ;
+        name: &'a str,
+        workspace: Slug<'a>,
+    }
+
+    /// Body of `POST .../refs/branches` and `.../refs/tags`.
+    #[derive(Debug, Serialize)]
+    CreateRef<'a> {
+        name: &'a str,
+        target: Hash;
+        message: &'a str,
+    }
+
+    /// Body of `POST .../branch-restrictions`.
+    #[derive(Debug, Serialize)]
+    Restriction<'a> {
+        kind: &'static str,
+        branch_match_kind: &'static str,
+        pattern: &'a str;
+        value: u32,
+    }
+
+    /// Body of `POST .../pullrequests`.
+    #[derive(Debug, Serialize)]
+    CreatePull<'a> {
+        title: &'a str,
+        source: BranchEnd<'a>,
+        destination: BranchEnd<'a>,
+        draft: bool;
+        description: &'a str,
+    }
+
+    /// Body of `PUT .../pullrequests/{id}`.
+    #[derive(Debug, Serialize)]
+    UpdatePull<'a> {
+        ;
+        title: &'a str,
+        description: &'a str,
+        destination: BranchEnd<'a>,
+    }
+
+    /// Body of `POST .../pullrequests/{id}/merge`.
+    #[derive(Debug, Serialize)]
+    Merge<'a> {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        merge_strategy: &'static str;
+        message: &'a str,
+    }
+
+    /// Body of `POST/PUT .../hooks`.
+    #[derive(Debug, Serialize)]
+    HookBody<'a> {
+        description: &'static str,
+        url: &'a str,
+        active: bool,
+        events: Vec<&'static str>;
+        secret: &'a str,
+    }
+
+    /// Body of `POST/PUT .../issues`.
+    #[derive(Debug, Default, Serialize)]
+    IssueBody<'a> {
+        ;
+        title: &'a str,
+        content: Content,
+        state: &'static str,
+        assignee: AccountRef<'a>,
+    }
+
+    /// Body of `POST .../commit/{sha}/statuses/build`.
+    #[derive(Debug, Serialize)]
+    CreateStatus<'a> {
+        key: &'a str,
+        state: &'static str,
+        url: &'a str;
+        description: &'a str,
+    }
 }

@@ -1,8 +1,8 @@
 //! GitLab wire types → Mosaic's git domain types.
 
 use mosaic_core::git::{
-    Commit, CommitStatus, Issue, IssueState, Permission, PullRequest, PullRequestState, Release,
-    Repository, Signature, StatusState, Visibility, Webhook,
+    Branch, ChangedFile, Commit, CommitStatus, Issue, IssueState, Permission, PullRequest,
+    PullRequestState, Release, Repository, Signature, StatusState, Tag, Visibility, Webhook,
 };
 
 use super::wire;
@@ -38,12 +38,17 @@ pub(crate) fn visibility(v: Visibility) -> &'static str {
     }
 }
 
-pub(crate) fn merge_request(m: wire::MergeRequest) -> PullRequest {
-    let state = match m.state.as_str() {
+/// A merge request's `state` (`opened`, `locked`, `merged`, `closed`).
+pub(crate) fn merge_request_state(state: &str) -> PullRequestState {
+    match state {
         "merged" => PullRequestState::Merged,
         "opened" | "locked" => PullRequestState::Open,
         _ => PullRequestState::Closed,
-    };
+    }
+}
+
+pub(crate) fn merge_request(m: wire::MergeRequest) -> PullRequest {
+    let state = merge_request_state(&m.state);
     let merged = state == PullRequestState::Merged;
     PullRequest {
         number: m.iid,
@@ -182,5 +187,63 @@ pub(crate) fn release(r: wire::Release) -> Release {
         prerelease: r.upcoming_release,
         web_url: r.links.self_url,
         created_at: r.created_at,
+    }
+}
+
+pub(crate) fn branch(b: wire::Branch) -> Branch {
+    Branch {
+        name: b.name,
+        commit_sha: b.commit.id,
+        protected: b.protected,
+    }
+}
+
+pub(crate) fn tag(t: wire::Tag) -> Tag {
+    Tag {
+        name: t.name,
+        sha: t.commit.id,
+        message: t.message.filter(|m| !m.is_empty()),
+    }
+}
+
+/// A compared file, its line counts from the unified diff.
+pub(crate) fn changed_file(d: wire::Diff) -> ChangedFile {
+    let (additions, deletions) = diff_counts(&d.diff);
+    let status = if d.new_file {
+        "added"
+    } else if d.deleted_file {
+        "removed"
+    } else if d.renamed_file {
+        "renamed"
+    } else {
+        "modified"
+    };
+    ChangedFile {
+        status: status.to_owned(),
+        path: d.new_path,
+        additions,
+        deletions,
+    }
+}
+
+/// Lines added and removed in a unified diff.
+fn diff_counts(diff: &str) -> (u64, u64) {
+    let count = |sign: char, header: &str| {
+        let lines = diff.lines();
+        lines
+            .filter(|l| l.starts_with(sign) && !l.starts_with(header))
+            .count() as u64
+    };
+    (count('+', "+++"), count('-', "---"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_diff_lines() {
+        let d = "--- a/x\n+++ b/x\n@@ -1,2 +1,3 @@\n a\n-b\n+c\n+d\n";
+        assert_eq!(diff_counts(d), (2, 1));
     }
 }

@@ -3,17 +3,13 @@
 //! (`Push Hook`, `Tag Push Hook`, `Merge Request Hook`, `Issue Hook`,
 //! `Note Hook`, `Release Hook`).
 
-use http::HeaderMap;
-use mosaic_core::Secret;
-use mosaic_core::git::{Issue, IssueState, PullRequest, PullRequestState, Release, RepoRef};
+use mosaic_core::git::{PullRequest, Release, RepoRef};
 use serde::Deserialize;
 
-use crate::webhook::{
-    CommentAction, CommentEvent, CommentTarget, Forge, IssueAction, IssueEvent, PullRequestAction,
-    PullRequestEvent, PushCommit, PushEvent, RefEvent, ReleaseAction, ReleaseEvent,
-    WebhookDelivery, WebhookError, WebhookEvent, WebhookHandler, WebhookOutcome, decode, header,
-    verify,
-};
+use super::{map, wire};
+
+use crate::forge::{keyed_webhook_handler, ref_event};
+use crate::webhook::*;
 
 /// The token header.
 pub const TOKEN_HEADER: &str = "x-gitlab-token";
@@ -22,25 +18,12 @@ pub const EVENT_HEADER: &str = "x-gitlab-event";
 /// The delivery-id header.
 pub const DELIVERY_HEADER: &str = "x-gitlab-event-uuid";
 
-/// Verifies and parses GitLab webhook deliveries.
-#[derive(Debug, Clone)]
-pub struct GitLabWebhooks {
-    token: Secret,
-}
-
-impl GitLabWebhooks {
-    /// A handler for hooks configured with secret token `token`.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::Config`](mosaic_core::ErrorKind::Config) when `token` is
-    /// empty or only whitespace: such a token authenticates nothing.
-    pub fn new(token: impl Into<Secret>) -> mosaic_core::Result<Self> {
-        Ok(GitLabWebhooks {
-            token: verify::require_key(Forge::GitLab, "webhook token", token.into())?,
-        })
-    }
-}
+keyed_webhook_handler!(
+    /// Verifies and parses GitLab webhook deliveries.
+    GitLabWebhooks,
+    Forge::GitLab,
+    "webhook token"
+);
 
 #[derive(Deserialize)]
 struct Project {
@@ -48,13 +31,7 @@ struct Project {
 }
 
 #[derive(Deserialize)]
-struct UserRef {
-    username: String,
-}
-
-#[derive(Deserialize)]
 struct Author {
-    #[serde(default)]
     name: Option<String>,
 }
 
@@ -63,7 +40,6 @@ struct PushCommitWire {
     id: String,
     #[serde(default)]
     message: String,
-    #[serde(default)]
     author: Option<Author>,
 }
 
@@ -73,7 +49,6 @@ struct Push {
     git_ref: String,
     before: String,
     after: String,
-    #[serde(default)]
     user_username: Option<String>,
     project: Project,
     #[serde(default)]
@@ -89,32 +64,24 @@ struct LastCommit {
 struct MrAttributes {
     iid: u64,
     title: String,
-    #[serde(default)]
     description: Option<String>,
     state: String,
-    #[serde(default)]
     action: Option<String>,
     #[serde(default)]
     draft: bool,
     source_branch: String,
     target_branch: String,
-    #[serde(default)]
     last_commit: Option<LastCommit>,
-    #[serde(default)]
     merge_commit_sha: Option<String>,
-    #[serde(default)]
     url: Option<String>,
-    #[serde(default)]
     created_at: Option<String>,
-    #[serde(default)]
     updated_at: Option<String>,
-    #[serde(default)]
     oldrev: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct MergeRequestHook {
-    user: UserRef,
+    user: wire::User,
     project: Project,
     object_attributes: MrAttributes,
 }
@@ -123,16 +90,11 @@ struct MergeRequestHook {
 struct IssueAttributes {
     iid: u64,
     title: String,
-    #[serde(default)]
     description: Option<String>,
     state: String,
-    #[serde(default)]
     action: Option<String>,
-    #[serde(default)]
     url: Option<String>,
-    #[serde(default)]
     created_at: Option<String>,
-    #[serde(default)]
     updated_at: Option<String>,
 }
 
@@ -143,13 +105,13 @@ struct LabelWire {
 
 #[derive(Deserialize)]
 struct IssueHook {
-    user: UserRef,
+    user: wire::User,
     project: Project,
     object_attributes: IssueAttributes,
     #[serde(default)]
     labels: Vec<LabelWire>,
     #[serde(default)]
-    assignees: Vec<UserRef>,
+    assignees: Vec<wire::User>,
 }
 
 #[derive(Deserialize)]
@@ -157,9 +119,7 @@ struct NoteAttributes {
     id: u64,
     note: String,
     noteable_type: String,
-    #[serde(default)]
     commit_id: Option<String>,
-    #[serde(default)]
     action: Option<String>,
 }
 
@@ -170,28 +130,21 @@ struct Iid {
 
 #[derive(Deserialize)]
 struct NoteHook {
-    user: UserRef,
+    user: wire::User,
     project: Project,
     object_attributes: NoteAttributes,
-    #[serde(default)]
     issue: Option<Iid>,
-    #[serde(default)]
     merge_request: Option<Iid>,
 }
 
 #[derive(Deserialize)]
 struct ReleaseHook {
     project: Project,
-    #[serde(default)]
     action: Option<String>,
     tag: String,
-    #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
     description: Option<String>,
-    #[serde(default)]
     url: Option<String>,
-    #[serde(default)]
     created_at: Option<String>,
 }
 
@@ -218,7 +171,7 @@ impl WebhookHandler for GitLabWebhooks {
         verify::check_token(
             TOKEN_HEADER,
             header(headers, TOKEN_HEADER),
-            self.token.expose(),
+            self.key.expose(),
         )
     }
 
@@ -238,25 +191,9 @@ impl WebhookHandler for GitLabWebhooks {
                     .unwrap_or(&p.git_ref)
                     .to_owned();
                 let ev = if p.before == NULL_SHA {
-                    let r = RefEvent {
-                        name,
-                        sha: Some(p.after.clone()),
-                    };
-                    if tag {
-                        WebhookEvent::TagCreated(r)
-                    } else {
-                        WebhookEvent::BranchCreated(r)
-                    }
+                    ref_event(tag, true, name, p.after.clone())
                 } else if p.after == NULL_SHA {
-                    let r = RefEvent {
-                        name,
-                        sha: Some(p.before.clone()),
-                    };
-                    if tag {
-                        WebhookEvent::TagDeleted(r)
-                    } else {
-                        WebhookEvent::BranchDeleted(r)
-                    }
+                    ref_event(tag, false, name, p.before.clone())
                 } else {
                     WebhookEvent::Push(PushEvent {
                         git_ref: p.git_ref,
@@ -287,16 +224,11 @@ impl WebhookHandler for GitLabWebhooks {
                     Some("update") => PullRequestAction::Edited,
                     other => return Ok(ignored(event, other)),
                 };
-                let state = match a.state.as_str() {
-                    "merged" => PullRequestState::Merged,
-                    "opened" | "locked" => PullRequestState::Open,
-                    _ => PullRequestState::Closed,
-                };
                 let pr = PullRequest {
                     number: a.iid,
                     title: a.title,
                     body: a.description.filter(|d| !d.is_empty()),
-                    state,
+                    state: map::merge_request_state(&a.state),
                     draft: a.draft,
                     head: a.source_branch,
                     base: a.target_branch,
@@ -326,22 +258,18 @@ impl WebhookHandler for GitLabWebhooks {
                     Some("update") => IssueAction::Edited,
                     other => return Ok(ignored(event, other)),
                 };
-                let issue = Issue {
-                    number: a.iid,
+                let issue = map::issue(wire::Issue {
+                    iid: a.iid,
                     title: a.title,
-                    body: a.description.filter(|d| !d.is_empty()),
-                    state: if a.state == "closed" {
-                        IssueState::Closed
-                    } else {
-                        IssueState::Open
-                    },
+                    description: a.description,
+                    state: a.state,
                     labels: h.labels.into_iter().map(|l| l.title).collect(),
-                    assignees: h.assignees.into_iter().map(|u| u.username).collect(),
+                    assignees: h.assignees,
                     author: None,
                     web_url: a.url,
                     created_at: a.created_at,
                     updated_at: a.updated_at,
-                };
+                });
                 (
                     repo(&h.project)?,
                     Some(h.user.username),
@@ -412,38 +340,5 @@ impl WebhookHandler for GitLabWebhooks {
             sender,
             event: ev,
         })))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use http::HeaderValue;
-    use mosaic_core::ErrorKind;
-
-    #[test]
-    fn a_blank_token_is_a_config_error() {
-        for blank in ["", " ", "\t\n"] {
-            let e = GitLabWebhooks::new(blank).unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::Config, "{e}");
-            assert!(e.to_string().contains("webhook token is empty"), "{e}");
-        }
-        assert!(GitLabWebhooks::new("hook-token").is_ok());
-    }
-
-    #[test]
-    fn an_empty_or_wrong_token_is_refused() {
-        let wh = GitLabWebhooks::new("hook-token").unwrap();
-        let mut h = HeaderMap::new();
-        h.insert(EVENT_HEADER, HeaderValue::from_static("Push Hook"));
-        h.insert(TOKEN_HEADER, HeaderValue::from_static(""));
-        assert!(wh.verify(&h, b"{}").unwrap_err().is_signature_error());
-        h.insert(TOKEN_HEADER, HeaderValue::from_static("other"));
-        assert!(matches!(
-            wh.verify(&h, b"{}"),
-            Err(WebhookError::InvalidSignature { .. })
-        ));
-        h.insert(TOKEN_HEADER, HeaderValue::from_static("hook-token"));
-        assert!(wh.verify(&h, b"{}").is_ok());
     }
 }

@@ -2,424 +2,353 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::forge::request_body;
+
 /// `UserBasic`.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct User {
-    #[serde(default)]
-    pub id: u64,
-    #[serde(default)]
-    pub username: String,
+#[serde(default)]
+pub(crate) struct User {
+    pub(crate) id: u64,
+    pub(crate) username: String,
 }
 
 /// A project's namespace.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Namespace {
+pub(crate) struct Namespace {
     #[serde(default)]
-    pub id: u64,
-    pub full_path: String,
+    pub(crate) id: u64,
+    pub(crate) full_path: String,
 }
 
 /// `Project`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Project {
-    pub id: u64,
-    pub name: String,
-    pub path: String,
-    pub path_with_namespace: String,
-    pub namespace: Namespace,
+pub(crate) struct Project {
+    pub(crate) id: u64,
+    pub(crate) path: String,
+    pub(crate) path_with_namespace: String,
+    pub(crate) namespace: Namespace,
+    pub(crate) description: Option<String>,
+    pub(crate) visibility: Option<String>,
+    pub(crate) default_branch: Option<String>,
+    pub(crate) http_url_to_repo: Option<String>,
+    pub(crate) ssh_url_to_repo: Option<String>,
+    pub(crate) web_url: Option<String>,
+    pub(crate) forked_from_project: Option<serde_json::Value>,
     #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub visibility: Option<String>,
-    #[serde(default)]
-    pub default_branch: Option<String>,
-    #[serde(default)]
-    pub http_url_to_repo: Option<String>,
-    #[serde(default)]
-    pub ssh_url_to_repo: Option<String>,
-    #[serde(default)]
-    pub web_url: Option<String>,
-    #[serde(default)]
-    pub forked_from_project: Option<serde_json::Value>,
-    #[serde(default)]
-    pub archived: bool,
-    #[serde(default)]
-    pub created_at: Option<String>,
-    #[serde(default)]
-    pub last_activity_at: Option<String>,
-}
-
-/// `POST /projects`.
-#[derive(Debug, Serialize)]
-pub struct CreateProject<'a> {
-    pub name: &'a str,
-    pub path: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
-    pub visibility: &'static str,
-    pub initialize_with_readme: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub default_branch: Option<&'a str>,
-}
-
-/// `PUT /projects/:id`.
-#[derive(Debug, Serialize)]
-pub struct EditProject<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub visibility: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub default_branch: Option<&'a str>,
-}
-
-/// `POST /projects/:id/fork`.
-#[derive(Debug, Serialize)]
-pub struct Fork<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace_path: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<&'a str>,
+    pub(crate) archived: bool,
+    pub(crate) created_at: Option<String>,
+    pub(crate) last_activity_at: Option<String>,
 }
 
 /// A commit pointer `{ "id": ... }`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct CommitId {
-    pub id: String,
+pub(crate) struct CommitId {
+    pub(crate) id: String,
 }
 
 /// `Branch`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Branch {
-    pub name: String,
-    pub commit: CommitId,
+pub(crate) struct Branch {
+    pub(crate) name: String,
+    pub(crate) commit: CommitId,
     #[serde(default)]
-    pub protected: bool,
+    pub(crate) protected: bool,
 }
 
 /// `POST /projects/:id/protected_branches`.
 #[derive(Debug, Serialize)]
-pub struct ProtectBranch<'a> {
-    pub name: &'a str,
-    pub push_access_level: u32,
-    pub merge_access_level: u32,
-    pub allow_force_push: bool,
+pub(crate) struct ProtectBranch<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) push_access_level: u32,
+    pub(crate) merge_access_level: u32,
+    pub(crate) allow_force_push: bool,
 }
 
 /// `ProtectedBranch`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct ProtectedBranch {
-    pub name: String,
+pub(crate) struct ProtectedBranch {
+    pub(crate) name: String,
     #[serde(default)]
-    pub allow_force_push: bool,
+    pub(crate) allow_force_push: bool,
 }
 
 /// `MergeRequest`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct MergeRequest {
-    pub iid: u64,
-    pub title: String,
+pub(crate) struct MergeRequest {
+    pub(crate) iid: u64,
+    pub(crate) title: String,
+    pub(crate) description: Option<String>,
+    pub(crate) state: String,
     #[serde(default)]
-    pub description: Option<String>,
-    pub state: String,
-    #[serde(default)]
-    pub draft: bool,
-    pub source_branch: String,
-    pub target_branch: String,
-    #[serde(default)]
-    pub sha: Option<String>,
-    #[serde(default)]
-    pub author: Option<User>,
-    #[serde(default)]
-    pub merge_commit_sha: Option<String>,
-    #[serde(default)]
-    pub squash_commit_sha: Option<String>,
-    #[serde(default)]
-    pub web_url: Option<String>,
-    #[serde(default)]
-    pub created_at: Option<String>,
-    #[serde(default)]
-    pub updated_at: Option<String>,
-}
-
-/// `POST /projects/:id/merge_requests`.
-#[derive(Debug, Serialize)]
-pub struct CreateMergeRequest<'a> {
-    pub source_branch: &'a str,
-    pub target_branch: &'a str,
-    pub title: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
-}
-
-/// `PUT /projects/:id/merge_requests/:iid`.
-#[derive(Debug, Serialize)]
-pub struct EditMergeRequest<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub target_branch: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state_event: Option<&'static str>,
-}
-
-/// `PUT /projects/:id/merge_requests/:iid/merge`.
-#[derive(Debug, Serialize)]
-pub struct Merge<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub merge_commit_message: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub squash_commit_message: Option<&'a str>,
-    pub squash: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sha: Option<&'a str>,
+    pub(crate) draft: bool,
+    pub(crate) source_branch: String,
+    pub(crate) target_branch: String,
+    pub(crate) sha: Option<String>,
+    pub(crate) author: Option<User>,
+    pub(crate) merge_commit_sha: Option<String>,
+    pub(crate) squash_commit_sha: Option<String>,
+    pub(crate) web_url: Option<String>,
+    pub(crate) created_at: Option<String>,
+    pub(crate) updated_at: Option<String>,
 }
 
 /// `Commit`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Commit {
-    pub id: String,
+pub(crate) struct Commit {
+    pub(crate) id: String,
     #[serde(default)]
-    pub message: String,
-    #[serde(default)]
-    pub author_name: Option<String>,
-    #[serde(default)]
-    pub author_email: Option<String>,
-    #[serde(default)]
-    pub authored_date: Option<String>,
-    #[serde(default)]
-    pub committer_name: Option<String>,
-    #[serde(default)]
-    pub committer_email: Option<String>,
-    #[serde(default)]
-    pub committed_date: Option<String>,
-    #[serde(default)]
-    pub parent_ids: Option<Vec<String>>,
-    #[serde(default)]
-    pub web_url: Option<String>,
-}
-
-/// One action of `POST /projects/:id/repository/commits`.
-#[derive(Debug, Serialize)]
-pub struct CommitAction<'a> {
-    pub action: &'static str,
-    pub file_path: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub encoding: Option<&'static str>,
-}
-
-/// `POST /projects/:id/repository/commits`.
-#[derive(Debug, Serialize)]
-pub struct CreateCommit<'a> {
-    pub branch: &'a str,
-    pub commit_message: &'a str,
-    pub actions: Vec<CommitAction<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub author_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub author_email: Option<&'a str>,
+    pub(crate) message: String,
+    pub(crate) author_name: Option<String>,
+    pub(crate) author_email: Option<String>,
+    pub(crate) authored_date: Option<String>,
+    pub(crate) committer_name: Option<String>,
+    pub(crate) committer_email: Option<String>,
+    pub(crate) committed_date: Option<String>,
+    pub(crate) parent_ids: Option<Vec<String>>,
+    pub(crate) web_url: Option<String>,
 }
 
 /// A diff of a comparison.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Diff {
-    pub new_path: String,
+pub(crate) struct Diff {
+    pub(crate) new_path: String,
     #[serde(default)]
-    pub new_file: bool,
+    pub(crate) new_file: bool,
     #[serde(default)]
-    pub renamed_file: bool,
+    pub(crate) renamed_file: bool,
     #[serde(default)]
-    pub deleted_file: bool,
+    pub(crate) deleted_file: bool,
     #[serde(default)]
-    pub diff: String,
+    pub(crate) diff: String,
 }
 
 /// `Compare`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Compare {
-    #[serde(default)]
-    pub commits: Vec<Commit>,
-    #[serde(default)]
-    pub diffs: Vec<Diff>,
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct Compare {
+    pub(crate) commits: Vec<Commit>,
+    pub(crate) diffs: Vec<Diff>,
 }
 
 /// `Tag`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Tag {
-    pub name: String,
-    #[serde(default)]
-    pub message: Option<String>,
-    pub commit: CommitId,
+pub(crate) struct Tag {
+    pub(crate) name: String,
+    pub(crate) message: Option<String>,
+    pub(crate) commit: CommitId,
 }
 
 /// `ProjectHook`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Hook {
-    pub id: u64,
-    pub url: String,
+pub(crate) struct Hook {
+    pub(crate) id: u64,
+    pub(crate) url: String,
     #[serde(default)]
-    pub push_events: bool,
+    pub(crate) push_events: bool,
     #[serde(default)]
-    pub tag_push_events: bool,
+    pub(crate) tag_push_events: bool,
     #[serde(default)]
-    pub merge_requests_events: bool,
+    pub(crate) merge_requests_events: bool,
     #[serde(default)]
-    pub issues_events: bool,
+    pub(crate) issues_events: bool,
     #[serde(default)]
-    pub note_events: bool,
+    pub(crate) note_events: bool,
     #[serde(default)]
-    pub releases_events: bool,
-}
-
-/// `POST/PUT /projects/:id/hooks`.
-#[derive(Debug, Default, Serialize)]
-pub struct HookOptions<'a> {
-    pub url: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub push_events: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tag_push_events: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub merge_requests_events: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub issues_events: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note_events: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub releases_events: Option<bool>,
+    pub(crate) releases_events: bool,
 }
 
 /// `Member`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Member {
-    pub username: String,
-    pub access_level: u32,
+pub(crate) struct Member {
+    pub(crate) username: String,
+    pub(crate) access_level: u32,
 }
 
 /// `POST /projects/:id/members`.
 #[derive(Debug, Serialize)]
-pub struct AddMember {
-    pub user_id: u64,
-    pub access_level: u32,
+pub(crate) struct AddMember {
+    pub(crate) user_id: u64,
+    pub(crate) access_level: u32,
 }
 
 /// `Issue`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Issue {
-    pub iid: u64,
-    pub title: String,
+pub(crate) struct Issue {
+    pub(crate) iid: u64,
+    pub(crate) title: String,
+    pub(crate) description: Option<String>,
+    pub(crate) state: String,
     #[serde(default)]
-    pub description: Option<String>,
-    pub state: String,
+    pub(crate) labels: Vec<String>,
     #[serde(default)]
-    pub labels: Vec<String>,
-    #[serde(default)]
-    pub assignees: Vec<User>,
-    #[serde(default)]
-    pub author: Option<User>,
-    #[serde(default)]
-    pub web_url: Option<String>,
-    #[serde(default)]
-    pub created_at: Option<String>,
-    #[serde(default)]
-    pub updated_at: Option<String>,
-}
-
-/// `POST /projects/:id/issues` and `PUT /projects/:id/issues/:iid`.
-#[derive(Debug, Default, Serialize)]
-pub struct IssueOptions<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub labels: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub assignee_ids: Option<Vec<u64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state_event: Option<&'static str>,
+    pub(crate) assignees: Vec<User>,
+    pub(crate) author: Option<User>,
+    pub(crate) web_url: Option<String>,
+    pub(crate) created_at: Option<String>,
+    pub(crate) updated_at: Option<String>,
 }
 
 /// `GET /projects/:id/repository/files/:path`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct File {
-    pub file_path: String,
-    pub blob_id: String,
-    #[serde(default)]
-    pub encoding: Option<String>,
-    pub content: String,
+pub(crate) struct File {
+    pub(crate) file_path: String,
+    pub(crate) blob_id: String,
+    pub(crate) encoding: Option<String>,
+    pub(crate) content: String,
 }
 
 /// `CommitStatus`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Status {
-    pub status: String,
+pub(crate) struct Status {
+    pub(crate) status: String,
     #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub target_url: Option<String>,
-    #[serde(default)]
-    pub created_at: Option<String>,
-}
-
-/// `POST /projects/:id/statuses/:sha`.
-#[derive(Debug, Serialize)]
-pub struct CreateStatus<'a> {
-    pub state: &'static str,
-    pub name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub target_url: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) target_url: Option<String>,
+    pub(crate) created_at: Option<String>,
 }
 
 /// `_links` of a release.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct ReleaseLinks {
+pub(crate) struct ReleaseLinks {
     #[serde(rename = "self", default)]
-    pub self_url: Option<String>,
+    pub(crate) self_url: Option<String>,
 }
 
 /// `Release`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Release {
-    pub tag_name: String,
+pub(crate) struct Release {
+    pub(crate) tag_name: String,
+    pub(crate) name: Option<String>,
+    pub(crate) description: Option<String>,
     #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub upcoming_release: bool,
-    #[serde(default)]
-    pub created_at: Option<String>,
+    pub(crate) upcoming_release: bool,
+    pub(crate) created_at: Option<String>,
     #[serde(default, rename = "_links")]
-    pub links: ReleaseLinks,
+    pub(crate) links: ReleaseLinks,
 }
 
-/// `POST /projects/:id/releases`.
-#[derive(Debug, Serialize)]
-pub struct CreateRelease<'a> {
-    pub tag_name: &'a str,
-    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
-    pub git_ref: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
+// Request bodies.
+request_body! {
+    /// `POST /projects`.
+    #[derive(Debug, Serialize)]
+    CreateProject<'a> {
+        name: &'a str,
+        path: &'a str,
+        visibility: &'static str,
+        initialize_with_readme: bool;
+        namespace_id: u64,
+        description: &'a str,
+        default_branch: &'a str,
+    }
+
+    /// `PUT /projects/:id`.
+    #[derive(Debug, Serialize)]
+    EditProject<'a> {
+        ;
+        name: &'a str,
+        path: &'a str,
+        description: &'a str,
+        visibility: &'static str,
+        default_branch: &'a str,
+    }
+
+    /// `POST /projects/:id/fork`.
+    #[derive(Debug, Serialize)]
+    Fork<'a> {
+        ;
+        namespace_path: &'a str,
+        name: &'a str,
+        path: &'a str,
+    }
+
+    /// `POST /projects/:id/merge_requests`.
+    #[derive(Debug, Serialize)]
+    CreateMergeRequest<'a> {
+        source_branch: &'a str,
+        target_branch: &'a str,
+        title: &'a str;
+        description: &'a str,
+    }
+
+    /// `PUT /projects/:id/merge_requests/:iid`.
+    #[derive(Debug, Serialize)]
+    EditMergeRequest<'a> {
+        ;
+        title: &'a str,
+        description: &'a str,
+        target_branch: &'a str,
+        state_event: &'static str,
+    }
+
+    /// `PUT /projects/:id/merge_requests/:iid/merge`.
+    #[derive(Debug, Serialize)]
+    Merge<'a> {
+        squash: bool;
+        merge_commit_message: &'a str,
+        squash_commit_message: &'a str,
+        sha: &'a str,
+    }
+
+    /// One action of `POST /projects/:id/repository/commits`.
+    #[derive(Debug, Serialize)]
+    CommitAction<'a> {
+        action: &'static str,
+        file_path: &'a str;
+        content: String,
+        encoding: &'static str,
+    }
+
+    /// `POST /projects/:id/repository/commits`.
+    #[derive(Debug, Serialize)]
+    CreateCommit<'a> {
+        branch: &'a str,
+        commit_message: &'a str,
+        actions: Vec<CommitAction<'a>>;
+        author_name: &'a str,
+        author_email: &'a str,
+    }
+
+    /// `POST/PUT /projects/:id/hooks`.
+    #[derive(Debug, Default, Serialize)]
+    HookOptions<'a> {
+        url: &'a str;
+        token: &'a str,
+        push_events: bool,
+        tag_push_events: bool,
+        merge_requests_events: bool,
+        issues_events: bool,
+        note_events: bool,
+        releases_events: bool,
+    }
+
+    /// `POST /projects/:id/issues` and `PUT /projects/:id/issues/:iid`.
+    #[derive(Debug, Default, Serialize)]
+    IssueOptions<'a> {
+        ;
+        title: &'a str,
+        description: &'a str,
+        labels: String,
+        assignee_ids: Vec<u64>,
+        state_event: &'static str,
+    }
+
+    /// `POST /projects/:id/statuses/:sha`.
+    #[derive(Debug, Serialize)]
+    CreateStatus<'a> {
+        state: &'static str,
+        name: &'a str;
+        target_url: &'a str,
+        description: &'a str,
+    }
+
+    /// `POST /projects/:id/releases`.
+    #[derive(Debug, Serialize)]
+    CreateRelease<'a> {
+        tag_name: &'a str;
+        #[serde(rename = "ref")]
+        git_ref: &'a str,
+        name: &'a str,
+        description: &'a str,
+    }
 }

@@ -1263,3 +1263,33 @@ async fn remaining_operations() {
     );
     assert_eq!(s.received_requests().await.unwrap().len(), n);
 }
+
+/// The webhook handler's own checks (moved from the handler's module).
+mod webhook_handler {
+    use mosaic_core::ErrorKind;
+    use mosaic_providers::bitbucket::webhook::{BitbucketWebhooks, EVENT_HEADER, SIGNATURE_HEADER};
+    use mosaic_providers::webhook::{HeaderMap, HeaderValue, WebhookError, WebhookHandler, verify};
+
+    #[test]
+    fn a_blank_secret_is_a_config_error() {
+        for blank in ["", " ", "\t\n"] {
+            let e = BitbucketWebhooks::new(blank).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+            assert!(e.to_string().contains("empty"), "{e}");
+        }
+        assert!(BitbucketWebhooks::new("s3cr3t").is_ok());
+    }
+
+    #[test]
+    fn a_body_signed_with_the_empty_key_is_refused() {
+        let wh = BitbucketWebhooks::new("s3cr3t").unwrap();
+        let body = br#"{"forged": true}"#;
+        let mut h = HeaderMap::new();
+        let sig = format!("sha256={}", verify::hmac_sha256_hex(b"", body));
+        h.insert(SIGNATURE_HEADER, HeaderValue::from_str(&sig).unwrap());
+        h.insert(EVENT_HEADER, HeaderValue::from_static("push"));
+        let e = wh.verify(&h, body).unwrap_err();
+        assert!(matches!(e, WebhookError::InvalidSignature { .. }), "{e:?}");
+        assert!(wh.handle(&h, body).is_err());
+    }
+}

@@ -1258,3 +1258,36 @@ async fn file_updates_and_deletes_are_commits() {
         .unwrap();
     assert_eq!((fc.content_sha, fc.commit.sha.as_str()), (None, SHA));
 }
+
+/// The webhook handler's own checks (moved from the handler's module).
+mod webhook_handler {
+    use mosaic_core::ErrorKind;
+    use mosaic_providers::gitlab::webhook::{EVENT_HEADER, GitLabWebhooks, TOKEN_HEADER};
+    use mosaic_providers::webhook::{HeaderMap, HeaderValue, WebhookError, WebhookHandler};
+
+    #[test]
+    fn a_blank_token_is_a_config_error() {
+        for blank in ["", " ", "\t\n"] {
+            let e = GitLabWebhooks::new(blank).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+            assert!(e.to_string().contains("webhook token is empty"), "{e}");
+        }
+        assert!(GitLabWebhooks::new("hook-token").is_ok());
+    }
+
+    #[test]
+    fn an_empty_or_wrong_token_is_refused() {
+        let wh = GitLabWebhooks::new("hook-token").unwrap();
+        let mut h = HeaderMap::new();
+        h.insert(EVENT_HEADER, HeaderValue::from_static("Push Hook"));
+        h.insert(TOKEN_HEADER, HeaderValue::from_static(""));
+        assert!(wh.verify(&h, b"{}").unwrap_err().is_signature_error());
+        h.insert(TOKEN_HEADER, HeaderValue::from_static("other"));
+        assert!(matches!(
+            wh.verify(&h, b"{}"),
+            Err(WebhookError::InvalidSignature { .. })
+        ));
+        h.insert(TOKEN_HEADER, HeaderValue::from_static("hook-token"));
+        assert!(wh.verify(&h, b"{}").is_ok());
+    }
+}

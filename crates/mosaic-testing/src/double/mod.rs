@@ -22,6 +22,7 @@
 
 pub mod forge;
 pub mod github;
+pub mod gitlab;
 
 use std::convert::Infallible;
 use std::fmt;

@@ -586,6 +586,7 @@ impl GitLabApi {
 }
 
 mod project;
+mod settings;
 
 #[async_trait::async_trait]
 impl Api for GitLabApi {

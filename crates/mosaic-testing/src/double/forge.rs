@@ -240,3 +240,65 @@ mod tests {
         assert_eq!(go_field(&v, "MERGE_TITLE_FIELD").unwrap(), "t");
     }
 }
+
+#[cfg(test)]
+mod paging_tests {
+    use super::*;
+
+    fn request(query: &[(&str, &str)]) -> ApiRequest {
+        ApiRequest {
+            method: http::Method::GET,
+            path: "/api/v1/repos/a/b/branches".into(),
+            query: query
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            headers: http::HeaderMap::new(),
+            body: bytes::Bytes::new(),
+            origin: "http://127.0.0.1:1".into(),
+        }
+    }
+
+    const LIMIT: Numbered = Numbered {
+        size_param: "limit",
+        default: 30,
+        max: 50,
+    };
+
+    #[test]
+    fn numbered_pages_link_onwards_and_back() {
+        let items: Vec<Value> = (0..5).map(|i| serde_json::json!(i)).collect();
+        let first = LIMIT.answer(
+            &request(&[("limit", "2")]),
+            items.clone(),
+            Some("x-total-count"),
+        );
+        assert_eq!(&first.body[..], b"[0,1]");
+        let link = first.headers.get("link").unwrap().to_str().unwrap();
+        assert!(
+            link.contains(
+                "<http://127.0.0.1:1/api/v1/repos/a/b/branches?limit=2&page=2>; rel=\"next\""
+            ),
+            "{link}"
+        );
+        assert!(link.contains("page=3>; rel=\"last\""), "{link}");
+        assert_eq!(first.headers.get("x-total-count").unwrap(), "5");
+        let last = LIMIT.answer(
+            &request(&[("limit", "2"), ("page", "3")]),
+            items.clone(),
+            None,
+        );
+        assert_eq!(&last.body[..], b"[4]");
+        let link = last.headers.get("link").unwrap().to_str().unwrap();
+        assert!(!link.contains("rel=\"next\""), "{link}");
+        assert!(link.contains("page=2>; rel=\"prev\""), "{link}");
+        // sizes are clamped to the dialect's maximum
+        let big = LIMIT.answer(
+            &request(&[("limit", "500")]),
+            (0..60).map(|i| serde_json::json!(i)).collect(),
+            None,
+        );
+        let served: Vec<Value> = serde_json::from_slice(&big.body).unwrap();
+        assert_eq!(served.len(), 50);
+    }
+}

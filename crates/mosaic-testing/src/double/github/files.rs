@@ -162,5 +162,4 @@ impl GitHubApi {
             })?;
         Ok(ApiResponse::ok(&self.file_commit_json(&fc)))
     }
-
 }

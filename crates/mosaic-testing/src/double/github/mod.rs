@@ -44,11 +44,11 @@
 
 #![allow(clippy::result_large_err)] // the `Err` of a handler is the answer itself
 
-mod handlers;
 mod files;
+mod handlers;
 mod pulls;
-mod settings;
 mod render;
+mod settings;
 
 use std::collections::HashMap;
 
@@ -305,5 +305,22 @@ impl Api for GitHubApi {
         match self.dispatch(&q, &request).await {
             Ok(r) | Err(r) => r,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_field_names_follow_the_reported_version() {
+        let gitea = |v: &str| Dialect::Gitea { version: v.into() };
+        assert!(gitea("1.27.0").snake_case_merge_fields());
+        assert!(gitea("1.28.1").snake_case_merge_fields());
+        assert!(gitea("2.0.0").snake_case_merge_fields());
+        assert!(!gitea("1.26.3").snake_case_merge_fields());
+        assert!(!gitea("1.22.0").snake_case_merge_fields());
+        assert!(!gitea("11.0.1+gitea-1.22.0").snake_case_merge_fields());
+        assert!(!Dialect::GitHub.snake_case_merge_fields());
     }
 }

@@ -241,5 +241,4 @@ impl GitHubApi {
         }
         Ok(Self::no_content())
     }
-
 }

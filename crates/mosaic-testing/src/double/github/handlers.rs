@@ -7,7 +7,7 @@ use mosaic_core::{Error, ErrorKind, PageRequest};
 use serde_json::{Value, json};
 
 use super::{Answer, GitHubApi};
-use crate::double::forge::{everything, flag, go_field, text};
+use crate::double::forge::{everything, flag, text};
 use crate::double::{ApiRequest, ApiResponse};
 
 fn number(s: &str) -> Option<u64> {
@@ -760,31 +760,6 @@ impl GitHubApi {
                 _ => self.fail("Status", e),
             })?;
         Ok(ApiResponse::created(&self.status_json(&s, 1)))
-    }
-
-    /// The merge options of a Gitea merge body, under the names the
-    /// reported version uses: (style, title, message, head commit).
-    pub(super) fn gitea_merge_options(
-        &self,
-        body: &Value,
-    ) -> (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    ) {
-        let (title, message) = if self.dialect.snake_case_merge_fields() {
-            ("merge_title_field", "merge_message_field")
-        } else {
-            ("MergeTitleField", "MergeMessageField")
-        };
-        let s = |name: &str| {
-            go_field(body, name)
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
-        (s("do"), s(title), s(message), s("head_commit_id"))
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::handlers::{optional_body, pr_number, pr_state_filter};
 use super::{Answer, GitHubApi};
-use crate::double::forge::{everything, text, texts};
+use crate::double::forge::{everything, go_field, text, texts};
 use crate::double::{ApiRequest, ApiResponse};
 
 impl GitHubApi {
@@ -217,6 +217,31 @@ impl GitHubApi {
         } else {
             Ok(ApiResponse::empty(StatusCode::OK))
         }
+    }
+
+    /// The merge options of a Gitea merge body, under the names the
+    /// reported version uses: (style, title, message, head commit).
+    fn gitea_merge_options(
+        &self,
+        body: &Value,
+    ) -> (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ) {
+        let (title, message) = if self.dialect.snake_case_merge_fields() {
+            ("merge_title_field", "merge_message_field")
+        } else {
+            ("MergeTitleField", "MergeMessageField")
+        };
+        let s = |name: &str| {
+            go_field(body, name)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        (s("do"), s(title), s(message), s("head_commit_id"))
     }
 
     // ----- issues -----

@@ -129,6 +129,25 @@ impl GitLabApi {
         move |e| self.fail(what, e)
     }
 
+    /// A whole listing of the fake, each item rendered, paged as `orig`
+    /// asks.
+    pub(super) async fn listing<P, T, F, Fut>(
+        &self,
+        orig: &ApiRequest,
+        resource: &'static str,
+        params: P,
+        list: F,
+        render: impl Fn(&T) -> Value,
+    ) -> Answer
+    where
+        P: mosaic_core::Paginated,
+        F: FnMut(P) -> Fut,
+        Fut: std::future::Future<Output = mosaic_core::Result<mosaic_core::Page<T>>>,
+    {
+        let all = everything(params, list).await.map_err(self.or(resource))?;
+        Ok(self.page(orig, all.iter().map(render).collect()))
+    }
+
     fn page(&self, orig: &ApiRequest, items: Vec<Value>) -> ApiResponse {
         let paging = Numbered {
             size_param: "per_page",

@@ -46,6 +46,25 @@ impl GitHubApi {
         move |e| self.fail(resource, e)
     }
 
+    /// A whole listing of the fake, each item rendered, paged as `orig`
+    /// asks.
+    pub(super) async fn listing<P, T, F, Fut>(
+        &self,
+        orig: &ApiRequest,
+        resource: &'static str,
+        params: P,
+        list: F,
+        render: impl Fn(&T) -> Value,
+    ) -> Answer
+    where
+        P: mosaic_core::Paginated,
+        F: FnMut(P) -> Fut,
+        Fut: std::future::Future<Output = mosaic_core::Result<mosaic_core::Page<T>>>,
+    {
+        let all = everything(params, list).await.map_err(self.or(resource))?;
+        Ok(self.page(orig, all.iter().map(render).collect()))
+    }
+
     pub(super) fn no_content() -> ApiResponse {
         ApiResponse::empty(StatusCode::NO_CONTENT)
     }
@@ -269,13 +288,14 @@ impl GitHubApi {
                 page: PageRequest::first(),
             };
             return Some(
-                everything(params, |p| self.fake.list_branches(p))
-                    .await
-                    .map_err(self.or("Branch"))
-                    .map(|all| {
-                        let items = all.iter().map(|b| self.branch_json(b)).collect();
-                        self.page(orig, items)
-                    }),
+                self.listing(
+                    orig,
+                    "Branch",
+                    params,
+                    |p| self.fake.list_branches(p),
+                    |b| self.branch_json(b),
+                )
+                .await,
             );
         }
         if let Some(c) = q.route("GET", "/branches/{b*}") {
@@ -362,13 +382,14 @@ impl GitHubApi {
                 page: PageRequest::first(),
             };
             return Some(
-                everything(params, |p| self.fake.list_tags(p))
-                    .await
-                    .map_err(self.or("Tag"))
-                    .map(|all| {
-                        let items = all.iter().map(|t| self.tag_json(t)).collect();
-                        self.page(orig, items)
-                    }),
+                self.listing(
+                    orig,
+                    "Tag",
+                    params,
+                    |p| self.fake.list_tags(p),
+                    |t| self.tag_json(t),
+                )
+                .await,
             );
         }
         None
@@ -673,13 +694,14 @@ impl GitHubApi {
                 page: PageRequest::first(),
             };
             return Some(
-                everything(params, |p| self.fake.list_commits(p))
-                    .await
-                    .map_err(self.or("Commit"))
-                    .map(|all| {
-                        let items = all.iter().map(|c| self.commit_json(repo, c)).collect();
-                        self.page(orig, items)
-                    }),
+                self.listing(
+                    orig,
+                    "Commit",
+                    params,
+                    |p| self.fake.list_commits(p),
+                    |c| self.commit_json(repo, c),
+                )
+                .await,
             );
         }
         if let Some(c) = q.route("GET", "/compare/{basehead}") {

@@ -25,13 +25,14 @@ impl GitHubApi {
                 page: PageRequest::first(),
             };
             return Some(
-                everything(params, |p| self.fake.list_webhooks(p))
-                    .await
-                    .map_err(self.or("Hook"))
-                    .map(|all| {
-                        let items = all.iter().map(|h| self.hook_out(repo, h)).collect();
-                        self.page(orig, items)
-                    }),
+                self.listing(
+                    orig,
+                    "Hook",
+                    params,
+                    |p| self.fake.list_webhooks(p),
+                    |h| self.hook_out(repo, h),
+                )
+                .await,
             );
         }
         if q.route("POST", "/hooks").is_some() {

@@ -44,13 +44,14 @@ impl GitLabApi {
                 page: PageRequest::first(),
             };
             return Some(
-                everything(params, |p| self.fake.list_branches(p))
-                    .await
-                    .map_err(self.or("Project"))
-                    .map(|all| {
-                        let items = all.iter().map(|b| self.branch_json(repo, b)).collect();
-                        self.page(orig, items)
-                    }),
+                self.listing(
+                    orig,
+                    "Project",
+                    params,
+                    |p| self.fake.list_branches(p),
+                    |b| self.branch_json(repo, b),
+                )
+                .await,
             );
         }
         if q.route("POST", "/repository/branches").is_some() {
@@ -144,13 +145,14 @@ impl GitLabApi {
                 page: PageRequest::first(),
             };
             return Some(
-                everything(params, |p| self.fake.list_commits(p))
-                    .await
-                    .map_err(self.or("Commit"))
-                    .map(|all| {
-                        let items = all.iter().map(|c| self.commit_json(c)).collect();
-                        self.page(orig, items)
-                    }),
+                self.listing(
+                    orig,
+                    "Commit",
+                    params,
+                    |p| self.fake.list_commits(p),
+                    |c| self.commit_json(c),
+                )
+                .await,
             );
         }
         if q.route("POST", "/repository/commits").is_some() {

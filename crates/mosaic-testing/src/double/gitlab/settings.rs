@@ -215,13 +215,14 @@ impl GitLabApi {
                 page: PageRequest::first(),
             };
             return Some(
-                everything(params, |p| self.fake.list_releases(p))
-                    .await
-                    .map_err(self.or("Project"))
-                    .map(|all| {
-                        let items = all.iter().map(|r| self.release_json(repo, r)).collect();
-                        self.page(orig, items)
-                    }),
+                self.listing(
+                    orig,
+                    "Project",
+                    params,
+                    |p| self.fake.list_releases(p),
+                    |r| self.release_json(repo, r),
+                )
+                .await,
             );
         }
         if q.route("POST", "/releases").is_some() {

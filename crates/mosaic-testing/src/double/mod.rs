@@ -20,6 +20,10 @@
 //! conformance::git::run(&provider, &setup).await.assert_passed();
 //! ```
 
+pub mod forge;
+pub mod github;
+pub mod gitlab;
+
 use std::convert::Infallible;
 use std::fmt;
 use std::net::SocketAddr;
@@ -85,6 +89,7 @@ impl ApiRequest {
 
     /// The body decoded as JSON; a body that does not decode answers 422
     /// with a message naming the JSON error.
+    #[allow(clippy::result_large_err)] // the error is the answer to send
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiResponse> {
         serde_json::from_slice(&self.body).map_err(|e| {
             ApiResponse::json(
@@ -107,6 +112,7 @@ impl ApiRequest {
 }
 
 /// Match `path` against `pattern` (see [`ApiRequest::route`]).
+#[allow(clippy::while_let_on_iterator)] // `want` is peeked
 pub fn match_path(path: &str, pattern: &str) -> Option<Vec<String>> {
     let mut got = path.trim_end_matches('/').split('/');
     let mut caps = Vec::new();

@@ -2,16 +2,14 @@
 //!
 //! [`Gitea`] implements every [`GitProvider`](mosaic_core::git::GitProvider)
 //! operation; where Gitea's API differs from the domain model the
-//! operation docs in `git.rs` say how it is bridged (drafts are `WIP: `
-//! titles, labels are resolved to ids, comparisons are counted both
-//! ways). Authentication: an access token (`Authorization: token …`) or
-//! basic auth. Webhooks: [`webhook::GiteaWebhooks`].
+//! operation docs of the GitHub REST dialect it shares with GitHub
+//! (`github_dialect`) say how it is bridged (drafts are `WIP: ` titles,
+//! labels are resolved to ids, comparisons are counted both ways, the
+//! merge form is spelled as the server's version reads it).
+//! Authentication: an access token (`Authorization: token …`) or basic
+//! auth. Webhooks: [`webhook::GiteaWebhooks`].
 
-mod git;
-mod map;
 pub mod webhook;
-#[doc(hidden)]
-pub mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
@@ -21,7 +19,18 @@ use mosaic_core::{Capabilities, Result, Secret};
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
-use crate::http::{Auth, Transport};
+use crate::github_dialect::{Dialect, Flavor, Forge, git_provider};
+use crate::http::{Auth, PageSize, Transport};
+
+/// The provider name (errors, transport, configuration).
+pub(crate) const PROVIDER: &str = "gitea";
+
+/// Gitea's dialect: `limit` pages of 30, at most 50.
+static DIALECT: Dialect = Dialect {
+    provider: PROVIDER,
+    flavor: Flavor::Gitea,
+    page_size: PageSize::new("limit", 30, 50),
+};
 
 /// The plugin manifest (`plugin.json`).
 pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
@@ -74,15 +83,17 @@ impl GiteaConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load("gitea", CONFIG_SCHEMA, value)
+        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
 /// The Gitea / Forgejo provider.
 #[derive(Debug, Clone)]
 pub struct Gitea {
-    pub(crate) http: Transport,
+    forge: Forge,
 }
+
+git_provider!(Gitea);
 
 impl Gitea {
     /// A provider from its configuration, with its own HTTP client.
@@ -103,20 +114,23 @@ impl Gitea {
         };
         let http = config
             .http
-            .transport("gitea", &config.base_url, client)
+            .transport(PROVIDER, &config.base_url, client)
+            .page_size(DIALECT.page_size)
             .credentials(Arc::new(auth))
             .build()?;
-        Ok(Gitea { http })
+        Ok(Self::from_transport(http))
     }
 
     /// A provider over a ready transport.
     pub fn from_transport(http: Transport) -> Self {
-        Gitea { http }
+        Gitea {
+            forge: Forge::new(http, &DIALECT),
+        }
     }
 
     /// The transport (for calls Mosaic does not model).
     pub fn transport(&self) -> &Transport {
-        &self.http
+        &self.forge.http
     }
 
     /// The operations Gitea supports: all of them.
@@ -127,8 +141,7 @@ impl Gitea {
     /// Decode and map a repository listing body, exactly as
     /// `list_repositories` does.
     pub fn parse_repositories(body: &[u8]) -> Result<Vec<Repository>> {
-        let wire: Vec<wire::Repository> = crate::http::json::decode_as(body, "GET /user/repos")?;
-        Ok(wire.into_iter().map(map::repository).collect())
+        crate::github_dialect::parse_repositories(body)
     }
 }
 

@@ -5,18 +5,13 @@
 //! token, fine-grained token) or a GitHub App installation
 //! ([`app::AppCredentials`]). Webhooks: [`webhook::GitHubWebhooks`].
 //!
-//! * operations: `git.rs` (the trait impl), built from GitHub's
-//!   REST API description;
-//! * wire types: [`wire`]; mapping: `map`;
+//! * operations: the GitHub REST dialect shared with Gitea
+//!   (`github_dialect`), split by resource;
 //! * plugin manifest and configuration schema: [`PLUGIN_MANIFEST`],
 //!   [`CONFIG_SCHEMA`].
 
 pub mod app;
-mod git;
-mod map;
 pub mod webhook;
-#[doc(hidden)]
-pub mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
@@ -28,7 +23,18 @@ use mosaic_core::{Capabilities, Result, Secret};
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
-use crate::http::{Auth, Transport};
+use crate::github_dialect::{Dialect, Flavor, Forge, git_provider};
+use crate::http::{Auth, PageSize, Transport};
+
+/// The provider name (errors, transport, configuration).
+pub(crate) const PROVIDER: &str = "github";
+
+/// GitHub's dialect: `per_page` pages of 30, at most 100.
+static DIALECT: Dialect = Dialect {
+    provider: PROVIDER,
+    flavor: Flavor::GitHub,
+    page_size: PageSize::new("per_page", 30, 100),
+};
 
 /// The plugin manifest (`plugin.json`).
 pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
@@ -117,15 +123,17 @@ impl GitHubConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load("github", CONFIG_SCHEMA, value)
+        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
 /// The GitHub provider.
 #[derive(Debug, Clone)]
 pub struct GitHub {
-    pub(crate) http: Transport,
+    forge: Forge,
 }
+
+git_provider!(GitHub);
 
 impl GitHub {
     /// A provider from its configuration, with its own HTTP client.
@@ -142,7 +150,8 @@ impl GitHub {
     fn build(config: GitHubConfig, client: Option<HttpClient>) -> Result<Self> {
         let base = config
             .http
-            .transport("github", &config.base_url, client)
+            .transport(PROVIDER, &config.base_url, client)
+            .page_size(DIALECT.page_size)
             .header(
                 ACCEPT,
                 HeaderValue::from_static("application/vnd.github+json"),
@@ -164,18 +173,20 @@ impl GitHub {
                 base.with_credentials(Arc::new(creds))
             }
         };
-        Ok(GitHub { http })
+        Ok(Self::from_transport(http))
     }
 
     /// A provider over a ready transport (its base URL and credentials are
     /// used as they are).
     pub fn from_transport(http: Transport) -> Self {
-        GitHub { http }
+        GitHub {
+            forge: Forge::new(http, &DIALECT),
+        }
     }
 
     /// The transport (for calls Mosaic does not model).
     pub fn transport(&self) -> &Transport {
-        &self.http
+        &self.forge.http
     }
 
     /// The operations GitHub supports: all of them.
@@ -186,8 +197,7 @@ impl GitHub {
     /// Decode and map a repository listing body, exactly as
     /// `list_repositories` does.
     pub fn parse_repositories(body: &[u8]) -> Result<Vec<Repository>> {
-        let wire: Vec<wire::Repository> = crate::http::json::decode_as(body, "GET /user/repos")?;
-        Ok(wire.into_iter().map(map::repository).collect())
+        crate::github_dialect::parse_repositories(body)
     }
 }
 

@@ -3,16 +3,9 @@
 
 use http::HeaderMap;
 use mosaic_core::Secret;
-use mosaic_core::git::RepoRef;
-use serde::Deserialize;
 
-use super::{map, wire};
-use crate::webhook::{
-    CommentAction, CommentEvent, CommentTarget, Forge, IssueAction, IssueEvent, PullRequestAction,
-    PullRequestEvent, PushCommit, PushEvent, RefEvent, ReleaseAction, ReleaseEvent,
-    WebhookDelivery, WebhookError, WebhookEvent, WebhookHandler, WebhookOutcome, decode, header,
-    verify,
-};
+use crate::github_dialect::events::HookDialect;
+use crate::webhook::{Forge, WebhookError, WebhookHandler, WebhookOutcome, verify};
 
 /// The signature header.
 pub const SIGNATURE_HEADER: &str = "x-hub-signature-256";
@@ -41,266 +34,26 @@ impl GitHubWebhooks {
     }
 }
 
-#[derive(Deserialize)]
-struct Owner {
-    login: String,
-}
-
-#[derive(Deserialize)]
-struct Repo {
-    name: String,
-    owner: Owner,
-}
-
-#[derive(Deserialize)]
-struct Sender {
-    login: String,
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    #[serde(default)]
-    action: Option<String>,
-    repository: Repo,
-    #[serde(default)]
-    sender: Option<Sender>,
-}
-
-#[derive(Deserialize)]
-struct PushAuthor {
-    #[serde(default)]
-    name: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct PushCommitWire {
-    id: String,
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    author: Option<PushAuthor>,
-}
-
-#[derive(Deserialize)]
-struct Push {
-    #[serde(rename = "ref")]
-    git_ref: String,
-    #[serde(default)]
-    before: Option<String>,
-    after: String,
-    #[serde(default)]
-    commits: Vec<PushCommitWire>,
-}
-
-#[derive(Deserialize)]
-struct CreateDelete {
-    #[serde(rename = "ref")]
-    name: String,
-    ref_type: String,
-}
-
-#[derive(Deserialize)]
-struct PullPayload {
-    pull_request: wire::PullRequest,
-}
-
-#[derive(Deserialize)]
-struct IssuePayload {
-    issue: wire::Issue,
-}
-
-#[derive(Deserialize)]
-struct CommentWire {
-    id: u64,
-    #[serde(default)]
-    body: String,
-    #[serde(default)]
-    user: Option<Sender>,
-    #[serde(default)]
-    commit_id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct IssueNumber {
-    number: u64,
-    #[serde(default)]
-    pull_request: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize)]
-struct CommentPayload {
-    comment: CommentWire,
-    #[serde(default)]
-    issue: Option<IssueNumber>,
-    #[serde(default)]
-    pull_request: Option<IssueNumber>,
-}
-
-#[derive(Deserialize)]
-struct ReleasePayload {
-    release: wire::Release,
-}
-
-const NULL_SHA: &str = "0000000000000000000000000000000000000000";
-
-fn ignored(event: &str, action: Option<&str>) -> WebhookOutcome {
-    let name = match action {
-        Some(a) => format!("{event}.{a}"),
-        None => event.to_owned(),
-    };
-    WebhookOutcome::ignored(name, "not an event Mosaic models")
-}
+static HOOKS: HookDialect = HookDialect {
+    forge: Forge::GitHub,
+    signature_headers: &[SIGNATURE_HEADER],
+    signature_prefix: "sha256=",
+    event_headers: &[EVENT_HEADER],
+    delivery_header: DELIVERY_HEADER,
+    wip_drafts: false,
+};
 
 impl WebhookHandler for GitHubWebhooks {
     fn forge(&self) -> Forge {
-        Forge::GitHub
+        HOOKS.forge
     }
 
     fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError> {
-        verify::check_hmac_sha256(
-            SIGNATURE_HEADER,
-            header(headers, SIGNATURE_HEADER),
-            "sha256=",
-            self.secret.expose().as_bytes(),
-            body,
-        )
+        HOOKS.verify(self.secret.expose().as_bytes(), headers, body)
     }
 
     fn parse(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookOutcome, WebhookError> {
-        let event = header(headers, EVENT_HEADER).ok_or(WebhookError::MissingEvent {
-            header: EVENT_HEADER,
-        })?;
-        let known = [
-            "push",
-            "create",
-            "delete",
-            "pull_request",
-            "issues",
-            "issue_comment",
-            "commit_comment",
-            "pull_request_review_comment",
-            "release",
-        ];
-        if !known.contains(&event) {
-            return Ok(ignored(event, None));
-        }
-        let env: Envelope = decode(Forge::GitHub, event, body)?;
-        let action = env.action.as_deref();
-        let ev = match event {
-            "push" => {
-                let p: Push = decode(Forge::GitHub, event, body)?;
-                WebhookEvent::Push(PushEvent {
-                    git_ref: p.git_ref,
-                    before: p.before.filter(|b| b != NULL_SHA),
-                    after: p.after,
-                    commits: p
-                        .commits
-                        .into_iter()
-                        .map(|c| PushCommit {
-                            sha: c.id,
-                            message: c.message,
-                            author: c.author.and_then(|a| a.name),
-                        })
-                        .collect(),
-                })
-            }
-            "create" | "delete" => {
-                let c: CreateDelete = decode(Forge::GitHub, event, body)?;
-                let r = RefEvent {
-                    name: c.name,
-                    sha: None,
-                };
-                match (event, c.ref_type.as_str()) {
-                    ("create", "branch") => WebhookEvent::BranchCreated(r),
-                    ("create", "tag") => WebhookEvent::TagCreated(r),
-                    ("delete", "branch") => WebhookEvent::BranchDeleted(r),
-                    ("delete", "tag") => WebhookEvent::TagDeleted(r),
-                    _ => return Ok(ignored(event, Some(&c.ref_type))),
-                }
-            }
-            "pull_request" => {
-                let p: PullPayload = decode(Forge::GitHub, event, body)?;
-                let merged = p.pull_request.merged.unwrap_or(false);
-                let action = match (action, merged) {
-                    (Some("opened"), _) => PullRequestAction::Opened,
-                    (Some("closed"), true) => PullRequestAction::Merged,
-                    (Some("closed"), false) => PullRequestAction::Closed,
-                    (Some("synchronize"), _) => PullRequestAction::Synchronized,
-                    (Some("reopened"), _) => PullRequestAction::Reopened,
-                    (Some("edited"), _) => PullRequestAction::Edited,
-                    _ => return Ok(ignored(event, action)),
-                };
-                WebhookEvent::PullRequest(PullRequestEvent {
-                    action,
-                    pull_request: map::pull_request(p.pull_request),
-                })
-            }
-            "issues" => {
-                let action = match action {
-                    Some("opened") => IssueAction::Opened,
-                    Some("closed") => IssueAction::Closed,
-                    Some("reopened") => IssueAction::Reopened,
-                    Some("edited") => IssueAction::Edited,
-                    _ => return Ok(ignored(event, action)),
-                };
-                let p: IssuePayload = decode(Forge::GitHub, event, body)?;
-                WebhookEvent::Issue(IssueEvent {
-                    action,
-                    issue: map::issue(p.issue),
-                })
-            }
-            "issue_comment" | "commit_comment" | "pull_request_review_comment" => {
-                let action = match action {
-                    Some("created") => CommentAction::Created,
-                    Some("edited") => CommentAction::Edited,
-                    Some("deleted") => CommentAction::Deleted,
-                    _ => return Ok(ignored(event, action)),
-                };
-                let p: CommentPayload = decode(Forge::GitHub, event, body)?;
-                let target = match (event, &p.issue, &p.pull_request) {
-                    ("issue_comment", Some(i), _) if i.pull_request.is_some() => {
-                        CommentTarget::PullRequest(i.number)
-                    }
-                    ("issue_comment", Some(i), _) => CommentTarget::Issue(i.number),
-                    ("pull_request_review_comment", _, Some(pr)) => {
-                        CommentTarget::PullRequest(pr.number)
-                    }
-                    ("commit_comment", _, _) => {
-                        CommentTarget::Commit(p.comment.commit_id.clone().unwrap_or_default())
-                    }
-                    _ => return Ok(ignored(event, None)),
-                };
-                WebhookEvent::Comment(CommentEvent {
-                    action,
-                    target,
-                    id: p.comment.id.to_string(),
-                    body: p.comment.body,
-                    author: p.comment.user.map(|u| u.login),
-                })
-            }
-            "release" => {
-                let action = match action {
-                    Some("published") => ReleaseAction::Published,
-                    Some("created") => ReleaseAction::Created,
-                    Some("edited") => ReleaseAction::Updated,
-                    Some("deleted") => ReleaseAction::Deleted,
-                    _ => return Ok(ignored(event, action)),
-                };
-                let p: ReleasePayload = decode(Forge::GitHub, event, body)?;
-                WebhookEvent::Release(ReleaseEvent {
-                    action,
-                    release: map::release(p.release),
-                })
-            }
-            _ => return Ok(ignored(event, None)),
-        };
-        Ok(WebhookOutcome::Event(Box::new(WebhookDelivery {
-            forge: Forge::GitHub,
-            delivery_id: header(headers, DELIVERY_HEADER).map(str::to_owned),
-            repository: RepoRef::new(env.repository.owner.login, env.repository.name),
-            sender: env.sender.map(|s| s.login),
-            event: ev,
-        })))
+        HOOKS.parse(headers, body)
     }
 }
 

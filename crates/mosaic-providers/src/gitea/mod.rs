@@ -14,13 +14,12 @@ pub mod webhook;
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
-use mosaic_core::git::{GitOp, Repository};
-use mosaic_core::{Capabilities, Result, Secret};
+use mosaic_core::{Result, Secret};
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
 use crate::github_dialect::{Dialect, Flavor, Forge, git_provider};
-use crate::http::{Auth, PageSize, Transport};
+use crate::http::{Auth, PageSize};
 
 /// The provider name (errors, transport, configuration).
 pub(crate) const PROVIDER: &str = "gitea";
@@ -93,20 +92,10 @@ pub struct Gitea {
     forge: Forge,
 }
 
-git_provider!(Gitea);
+git_provider!(Gitea, GiteaConfig, DIALECT, "Gitea");
 
 impl Gitea {
-    /// A provider from its configuration, with its own HTTP client.
-    pub fn new(config: GiteaConfig) -> Result<Self> {
-        Self::build(config, None)
-    }
-
-    /// A provider that sends through `client`, an allowlisted client (a
-    /// plugin's, from its context); the base URL must be on its allowlist.
-    pub fn with_client(config: GiteaConfig, client: HttpClient) -> Result<Self> {
-        Self::build(config, Some(client))
-    }
-
+    /// The transport of a configuration (`client`: the plugin's).
     fn build(config: GiteaConfig, client: Option<HttpClient>) -> Result<Self> {
         let auth = match config.auth {
             GiteaAuth::Token { token } => Auth::Token(token),
@@ -119,29 +108,6 @@ impl Gitea {
             .credentials(Arc::new(auth))
             .build()?;
         Ok(Self::from_transport(http))
-    }
-
-    /// A provider over a ready transport.
-    pub fn from_transport(http: Transport) -> Self {
-        Gitea {
-            forge: Forge::new(http, &DIALECT),
-        }
-    }
-
-    /// The transport (for calls Mosaic does not model).
-    pub fn transport(&self) -> &Transport {
-        &self.forge.http
-    }
-
-    /// The operations Gitea supports: all of them.
-    pub fn capabilities() -> Capabilities {
-        Capabilities::all::<GitOp>()
-    }
-
-    /// Decode and map a repository listing body, exactly as
-    /// `list_repositories` does.
-    pub fn parse_repositories(body: &[u8]) -> Result<Vec<Repository>> {
-        crate::github_dialect::parse_repositories(body)
     }
 }
 

@@ -18,13 +18,12 @@ use std::sync::Arc;
 
 use http::HeaderValue;
 use http::header::{ACCEPT, HeaderName};
-use mosaic_core::git::{GitOp, Repository};
-use mosaic_core::{Capabilities, Result, Secret};
+use mosaic_core::{Result, Secret};
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
 use crate::github_dialect::{Dialect, Flavor, Forge, git_provider};
-use crate::http::{Auth, PageSize, Transport};
+use crate::http::{Auth, PageSize};
 
 /// The provider name (errors, transport, configuration).
 pub(crate) const PROVIDER: &str = "github";
@@ -133,20 +132,10 @@ pub struct GitHub {
     forge: Forge,
 }
 
-git_provider!(GitHub);
+git_provider!(GitHub, GitHubConfig, DIALECT, "GitHub");
 
 impl GitHub {
-    /// A provider from its configuration, with its own HTTP client.
-    pub fn new(config: GitHubConfig) -> Result<Self> {
-        Self::build(config, None)
-    }
-
-    /// A provider that sends through `client`, an allowlisted client (a
-    /// plugin's, from its context); the base URL must be on its allowlist.
-    pub fn with_client(config: GitHubConfig, client: HttpClient) -> Result<Self> {
-        Self::build(config, Some(client))
-    }
-
+    /// The transport of a configuration (`client`: the plugin's).
     fn build(config: GitHubConfig, client: Option<HttpClient>) -> Result<Self> {
         let base = config
             .http
@@ -174,30 +163,6 @@ impl GitHub {
             }
         };
         Ok(Self::from_transport(http))
-    }
-
-    /// A provider over a ready transport (its base URL and credentials are
-    /// used as they are).
-    pub fn from_transport(http: Transport) -> Self {
-        GitHub {
-            forge: Forge::new(http, &DIALECT),
-        }
-    }
-
-    /// The transport (for calls Mosaic does not model).
-    pub fn transport(&self) -> &Transport {
-        &self.forge.http
-    }
-
-    /// The operations GitHub supports: all of them.
-    pub fn capabilities() -> Capabilities {
-        Capabilities::all::<GitOp>()
-    }
-
-    /// Decode and map a repository listing body, exactly as
-    /// `list_repositories` does.
-    pub fn parse_repositories(body: &[u8]) -> Result<Vec<Repository>> {
-        crate::github_dialect::parse_repositories(body)
     }
 }
 

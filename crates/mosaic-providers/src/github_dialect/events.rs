@@ -300,3 +300,36 @@ impl HookDialect {
         })))
     }
 }
+
+/// The key rules every dialect handler keeps: a blank secret is a
+/// configuration error, and a body signed with the empty key is refused.
+#[cfg(test)]
+pub(crate) fn check_key_rules<H: crate::webhook::WebhookHandler>(
+    new: fn(&'static str) -> mosaic_core::Result<H>,
+    hooks: &HookDialect,
+) {
+    use http::HeaderValue;
+    use mosaic_core::ErrorKind;
+
+    for blank in ["", " ", "\t\n"] {
+        let e = new(blank).err().expect("a blank secret is refused");
+        assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+        assert!(e.to_string().contains("empty"), "{e}");
+    }
+    let wh = new("s3cr3t").unwrap();
+    let body = br#"{"forged": true}"#;
+    let mut h = HeaderMap::new();
+    let sig = format!(
+        "{}{}",
+        hooks.signature_prefix,
+        verify::hmac_sha256_hex(b"", body)
+    );
+    h.insert(
+        hooks.signature_headers[0],
+        HeaderValue::from_str(&sig).unwrap(),
+    );
+    h.insert(hooks.event_headers[0], HeaderValue::from_static("push"));
+    let e = wh.verify(&h, body).unwrap_err();
+    assert!(matches!(e, WebhookError::InvalidSignature { .. }), "{e:?}");
+    assert!(wh.handle(&h, body).is_err());
+}

@@ -111,10 +111,54 @@ pub(crate) fn repo_path(r: &RepoRef) -> Result<String> {
     Ok(format!("/repos/{}/{}", segment(&r.owner), segment(&r.name)))
 }
 
-/// Implements [`GitProvider`](mosaic_core::git::GitProvider) for a type
-/// with a `forge: Forge` field: every operation, delegated to the dialect.
+/// The shared surface of a forge type `$T` with a `forge: Forge` field
+/// and a `build(config, client)` function: its constructors, its
+/// transport, and [`GitProvider`](mosaic_core::git::GitProvider) with every
+/// operation delegated to the dialect.
 macro_rules! git_provider {
-    ($T:ty) => {
+    ($T:ident, $Config:ty, $dialect:expr, $name:literal) => {
+        impl $T {
+            /// A provider from its configuration, with its own HTTP client.
+            pub fn new(config: $Config) -> mosaic_core::Result<Self> {
+                Self::build(config, None)
+            }
+
+            /// A provider that sends through `client`, an allowlisted client (a
+            /// plugin's, from its context); the base URL must be on its allowlist.
+            pub fn with_client(
+                config: $Config,
+                client: mosaic_plugin_sdk::HttpClient,
+            ) -> mosaic_core::Result<Self> {
+                Self::build(config, Some(client))
+            }
+
+            /// A provider over a ready transport (its base URL and
+            /// credentials are used as they are).
+            pub fn from_transport(http: $crate::http::Transport) -> Self {
+                $T {
+                    forge: $crate::github_dialect::Forge::new(http, &$dialect),
+                }
+            }
+
+            /// The transport (for calls Mosaic does not model).
+            pub fn transport(&self) -> &$crate::http::Transport {
+                &self.forge.http
+            }
+
+            #[doc = concat!("The operations ", $name, " supports: all of them.")]
+            pub fn capabilities() -> mosaic_core::Capabilities {
+                mosaic_core::Capabilities::all::<mosaic_core::git::GitOp>()
+            }
+
+            /// Decode and map a repository listing body, exactly as
+            /// `list_repositories` does.
+            pub fn parse_repositories(
+                body: &[u8],
+            ) -> mosaic_core::Result<Vec<mosaic_core::git::Repository>> {
+                $crate::github_dialect::parse_repositories(body)
+            }
+        }
+
         const _: () = {
             use mosaic_core::git::*;
             use mosaic_core::{Capabilities, Page, Result};

@@ -217,3 +217,27 @@ impl Forge {
         Ok(page.map(|pr| self.pull_request(pr)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::MergeFields::{self, Legacy, SnakeCase};
+
+    #[test]
+    fn merge_fields_follow_the_gitea_api_version() {
+        for (version, fields) in [
+            ("1.27.0", SnakeCase),
+            ("v1.27.2", SnakeCase),
+            ("1.28.0+dev-5-gabc", SnakeCase),
+            ("2.0.0", SnakeCase),
+            ("1.26.1", Legacy),
+            ("1.22.0", Legacy),
+            ("9.0.0+gitea-1.22.0", Legacy),
+            ("11.0.1+gitea-1.22.0", Legacy),
+            ("12.0.0+gitea-1.27.0", SnakeCase),
+            ("", Legacy),
+            ("development", Legacy),
+        ] {
+            assert_eq!(MergeFields::for_version(version), fields, "{version}");
+        }
+    }
+}

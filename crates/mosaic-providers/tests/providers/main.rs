@@ -16,6 +16,7 @@ mod convert;
 mod convert_fixpoint;
 mod convert_limits;
 mod gitea;
+mod gitea_merge;
 mod github;
 mod github_actions;
 mod github_app;

@@ -18,7 +18,7 @@ use mosaic_core::{Result, Secret};
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
-use crate::github_dialect::{Dialect, Flavor, Forge, git_provider};
+use crate::github_dialect::{Dialect, Flavor, git_provider};
 use crate::http::{Auth, PageSize};
 
 /// The provider name (errors, transport, configuration).
@@ -86,13 +86,13 @@ impl GiteaConfig {
     }
 }
 
-/// The Gitea / Forgejo provider.
-#[derive(Debug, Clone)]
-pub struct Gitea {
-    forge: Forge,
-}
-
-git_provider!(Gitea, GiteaConfig, DIALECT, "Gitea");
+git_provider!(
+    /// The Gitea / Forgejo provider.
+    Gitea,
+    GiteaConfig,
+    DIALECT,
+    "Gitea"
+);
 
 impl Gitea {
     /// The transport of a configuration (`client`: the plugin's).

@@ -2,11 +2,8 @@
 //! body; Forgejo's `X-Forgejo-Signature` is accepted too) and the events
 //! named by `X-Gitea-Event` (or `X-Forgejo-Event`).
 
-use http::HeaderMap;
-use mosaic_core::Secret;
-
-use crate::github_dialect::events::HookDialect;
-use crate::webhook::{Forge, WebhookError, WebhookHandler, WebhookOutcome, verify};
+use crate::github_dialect::events::{HookDialect, webhook_handler};
+use crate::webhook::Forge;
 
 /// The signature header.
 pub const SIGNATURE_HEADER: &str = "x-gitea-signature";
@@ -17,26 +14,6 @@ pub const EVENT_HEADER: &str = "x-gitea-event";
 /// The delivery-id header.
 pub const DELIVERY_HEADER: &str = "x-gitea-delivery";
 
-/// Verifies and parses Gitea and Forgejo webhook deliveries.
-#[derive(Debug, Clone)]
-pub struct GiteaWebhooks {
-    secret: Secret,
-}
-
-impl GiteaWebhooks {
-    /// A handler for hooks configured with `secret`.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::Config`](mosaic_core::ErrorKind::Config) when `secret` is
-    /// empty or only whitespace: anyone can sign a delivery with such a key.
-    pub fn new(secret: impl Into<Secret>) -> mosaic_core::Result<Self> {
-        Ok(GiteaWebhooks {
-            secret: verify::require_key(Forge::Gitea, "webhook secret", secret.into())?,
-        })
-    }
-}
-
 static HOOKS: HookDialect = HookDialect {
     forge: Forge::Gitea,
     signature_headers: &[SIGNATURE_HEADER, FORGEJO_SIGNATURE_HEADER],
@@ -46,24 +23,8 @@ static HOOKS: HookDialect = HookDialect {
     wip_drafts: true,
 };
 
-impl WebhookHandler for GiteaWebhooks {
-    fn forge(&self) -> Forge {
-        HOOKS.forge
-    }
-
-    fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookError> {
-        HOOKS.verify(self.secret.expose().as_bytes(), headers, body)
-    }
-
-    fn parse(&self, headers: &HeaderMap, body: &[u8]) -> Result<WebhookOutcome, WebhookError> {
-        HOOKS.parse(headers, body)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn blank_secrets_and_empty_key_signatures_are_refused() {
-        crate::github_dialect::events::check_key_rules(super::GiteaWebhooks::new, &super::HOOKS);
-    }
-}
+webhook_handler!(
+    /// Verifies and parses Gitea and Forgejo webhook deliveries.
+    GiteaWebhooks,
+    HOOKS
+);

@@ -22,7 +22,7 @@ use mosaic_core::{Result, Secret};
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
-use crate::github_dialect::{Dialect, Flavor, Forge, git_provider};
+use crate::github_dialect::{Dialect, Flavor, git_provider};
 use crate::http::{Auth, PageSize};
 
 /// The provider name (errors, transport, configuration).
@@ -126,13 +126,13 @@ impl GitHubConfig {
     }
 }
 
-/// The GitHub provider.
-#[derive(Debug, Clone)]
-pub struct GitHub {
-    forge: Forge,
-}
-
-git_provider!(GitHub, GitHubConfig, DIALECT, "GitHub");
+git_provider!(
+    /// The GitHub provider.
+    GitHub,
+    GitHubConfig,
+    DIALECT,
+    "GitHub"
+);
 
 impl GitHub {
     /// The transport of a configuration (`client`: the plugin's).

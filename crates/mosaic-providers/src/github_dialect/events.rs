@@ -39,16 +39,13 @@ struct Repo {
 
 #[derive(Deserialize)]
 struct Envelope {
-    #[serde(default)]
     action: Option<String>,
     repository: Repo,
-    #[serde(default)]
     sender: Option<wire::User>,
 }
 
 #[derive(Deserialize)]
 struct PushAuthor {
-    #[serde(default)]
     name: Option<String>,
 }
 
@@ -57,7 +54,6 @@ struct PushCommitWire {
     id: String,
     #[serde(default)]
     message: String,
-    #[serde(default)]
     author: Option<PushAuthor>,
 }
 
@@ -65,10 +61,8 @@ struct PushCommitWire {
 struct Push {
     #[serde(rename = "ref")]
     git_ref: String,
-    #[serde(default)]
     before: Option<String>,
     after: String,
-    #[serde(default)]
     commits: Option<Vec<PushCommitWire>>,
 }
 
@@ -77,7 +71,6 @@ struct CreateDelete {
     #[serde(rename = "ref")]
     name: String,
     ref_type: String,
-    #[serde(default)]
     sha: Option<String>,
 }
 
@@ -96,25 +89,20 @@ struct CommentWire {
     id: u64,
     #[serde(default)]
     body: String,
-    #[serde(default)]
     user: Option<wire::User>,
-    #[serde(default)]
     commit_id: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct IssueNumber {
     number: u64,
-    #[serde(default)]
     pull_request: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
 struct CommentPayload {
     comment: CommentWire,
-    #[serde(default)]
     issue: Option<IssueNumber>,
-    #[serde(default)]
     pull_request: Option<IssueNumber>,
     /// Gitea: the commented issue is a pull request.
     #[serde(default)]
@@ -333,3 +321,62 @@ pub(crate) fn check_key_rules<H: crate::webhook::WebhookHandler>(
     assert!(matches!(e, WebhookError::InvalidSignature { .. }), "{e:?}");
     assert!(wh.handle(&h, body).is_err());
 }
+
+/// A webhook handler type `$T` for the forge whose headers the
+/// [`HookDialect`] static `$hooks` names: its constructor (which refuses a
+/// blank secret) and [`WebhookHandler`](crate::webhook::WebhookHandler).
+macro_rules! webhook_handler {
+    ($(#[$doc:meta])* $T:ident, $hooks:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $T {
+            secret: mosaic_core::Secret,
+        }
+
+        impl $T {
+            /// A handler for hooks configured with `secret`.
+            ///
+            /// # Errors
+            ///
+            /// [`ErrorKind::Config`](mosaic_core::ErrorKind::Config) when `secret` is
+            /// empty or only whitespace: anyone can sign a delivery with such a key.
+            pub fn new(secret: impl Into<mosaic_core::Secret>) -> mosaic_core::Result<Self> {
+                let secret = secret.into();
+                Ok($T {
+                    secret: $crate::webhook::verify::require_key($hooks.forge, "webhook secret", secret)?,
+                })
+            }
+        }
+
+        impl $crate::webhook::WebhookHandler for $T {
+            fn forge(&self) -> $crate::webhook::Forge {
+                $hooks.forge
+            }
+
+            fn verify(
+                &self,
+                headers: &http::HeaderMap,
+                body: &[u8],
+            ) -> Result<(), $crate::webhook::WebhookError> {
+                $hooks.verify(self.secret.expose().as_bytes(), headers, body)
+            }
+
+            fn parse(
+                &self,
+                headers: &http::HeaderMap,
+                body: &[u8],
+            ) -> Result<$crate::webhook::WebhookOutcome, $crate::webhook::WebhookError> {
+                $hooks.parse(headers, body)
+            }
+        }
+
+        #[cfg(test)]
+        mod tests {
+            #[test]
+            fn blank_secrets_and_empty_key_signatures_are_refused() {
+                $crate::github_dialect::events::check_key_rules(super::$T::new, &super::$hooks);
+            }
+        }
+    };
+}
+pub(crate) use webhook_handler;

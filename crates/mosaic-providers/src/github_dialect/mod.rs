@@ -111,12 +111,18 @@ pub(crate) fn repo_path(r: &RepoRef) -> Result<String> {
     Ok(format!("/repos/{}/{}", segment(&r.owner), segment(&r.name)))
 }
 
-/// The shared surface of a forge type `$T` with a `forge: Forge` field
-/// and a `build(config, client)` function: its constructors, its
-/// transport, and [`GitProvider`](mosaic_core::git::GitProvider) with every
-/// operation delegated to the dialect.
+/// A forge type `$T` over a [`Forge`] speaking `$dialect`, given its
+/// `build(config, client)` function: its constructors, its transport, and
+/// [`GitProvider`](mosaic_core::git::GitProvider) with every operation
+/// delegated to the dialect.
 macro_rules! git_provider {
-    ($T:ident, $Config:ty, $dialect:expr, $name:literal) => {
+    ($(#[$doc:meta])* $T:ident, $Config:ty, $dialect:expr, $name:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $T {
+            forge: $crate::github_dialect::Forge,
+        }
+
         impl $T {
             /// A provider from its configuration, with its own HTTP client.
             pub fn new(config: $Config) -> mosaic_core::Result<Self> {

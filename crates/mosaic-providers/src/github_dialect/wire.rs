@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 pub(crate) struct User {
     #[serde(default)]
     pub(crate) login: String,
-    #[serde(default)]
     pub(crate) username: Option<String>,
 }
 
@@ -42,25 +41,17 @@ pub(crate) struct Repository {
     pub(crate) internal: bool,
     #[serde(default)]
     pub(crate) empty: bool,
-    #[serde(default)]
     pub(crate) visibility: Option<String>,
-    #[serde(default)]
     pub(crate) description: Option<String>,
     #[serde(default)]
     pub(crate) fork: bool,
     #[serde(default)]
     pub(crate) archived: bool,
-    #[serde(default)]
     pub(crate) default_branch: Option<String>,
-    #[serde(default)]
     pub(crate) clone_url: Option<String>,
-    #[serde(default)]
     pub(crate) ssh_url: Option<String>,
-    #[serde(default)]
     pub(crate) html_url: Option<String>,
-    #[serde(default)]
     pub(crate) created_at: Option<String>,
-    #[serde(default)]
     pub(crate) updated_at: Option<String>,
 }
 
@@ -249,7 +240,6 @@ pub(crate) struct BranchProtection {
 pub(crate) struct PullEnd {
     #[serde(rename = "ref")]
     pub(crate) branch: String,
-    #[serde(default)]
     pub(crate) sha: Option<String>,
 }
 
@@ -258,26 +248,17 @@ pub(crate) struct PullEnd {
 pub(crate) struct PullRequest {
     pub(crate) number: u64,
     pub(crate) title: String,
-    #[serde(default)]
     pub(crate) body: Option<String>,
     pub(crate) state: String,
-    #[serde(default)]
     pub(crate) draft: Option<bool>,
-    #[serde(default)]
     pub(crate) merged: Option<bool>,
-    #[serde(default)]
     pub(crate) merged_at: Option<String>,
     pub(crate) head: PullEnd,
     pub(crate) base: PullEnd,
-    #[serde(default)]
     pub(crate) user: Option<User>,
-    #[serde(default)]
     pub(crate) merge_commit_sha: Option<String>,
-    #[serde(default)]
     pub(crate) html_url: Option<String>,
-    #[serde(default)]
     pub(crate) created_at: Option<String>,
-    #[serde(default)]
     pub(crate) updated_at: Option<String>,
 }
 
@@ -321,10 +302,8 @@ pub(crate) struct MergePull<'a> {
 /// GitHub's `pull-request-merge-result`.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct MergeResult {
-    #[serde(default)]
     pub(crate) sha: Option<String>,
     pub(crate) merged: bool,
-    #[serde(default)]
     pub(crate) message: Option<String>,
 }
 
@@ -343,9 +322,7 @@ pub(crate) struct GitUser {
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct CommitDetail {
     pub(crate) message: String,
-    #[serde(default)]
     pub(crate) author: Option<GitUser>,
-    #[serde(default)]
     pub(crate) committer: Option<GitUser>,
 }
 
@@ -353,7 +330,6 @@ pub(crate) struct CommitDetail {
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct AffectedFile {
     pub(crate) filename: String,
-    #[serde(default)]
     pub(crate) status: Option<String>,
 }
 
@@ -362,11 +338,8 @@ pub(crate) struct AffectedFile {
 pub(crate) struct Commit {
     pub(crate) sha: String,
     pub(crate) commit: CommitDetail,
-    #[serde(default)]
     pub(crate) parents: Option<Vec<ShaRef>>,
-    #[serde(default)]
     pub(crate) html_url: Option<String>,
-    #[serde(default)]
     pub(crate) files: Option<Vec<AffectedFile>>,
 }
 
@@ -377,15 +350,11 @@ pub(crate) struct GitCommit {
     pub(crate) sha: String,
     #[serde(default)]
     pub(crate) message: String,
-    #[serde(default)]
     pub(crate) author: Option<GitUser>,
-    #[serde(default)]
     pub(crate) committer: Option<GitUser>,
     #[serde(default)]
     pub(crate) tree: ShaRef,
-    #[serde(default)]
     pub(crate) parents: Option<Vec<ShaRef>>,
-    #[serde(default)]
     pub(crate) html_url: Option<String>,
 }
 
@@ -480,7 +449,6 @@ pub(crate) struct Comparison {
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct Tag {
     pub(crate) name: String,
-    #[serde(default)]
     pub(crate) message: Option<String>,
     pub(crate) commit: ShaRef,
 }
@@ -490,7 +458,6 @@ pub(crate) struct Tag {
 pub(crate) struct GitTag {
     pub(crate) sha: String,
     pub(crate) tag: String,
-    #[serde(default)]
     pub(crate) message: Option<String>,
     pub(crate) object: GitObject,
 }
@@ -572,9 +539,7 @@ pub(crate) struct UpdateHook<'a> {
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct Collaborator {
     pub(crate) login: String,
-    #[serde(default)]
     pub(crate) permissions: Option<Permissions>,
-    #[serde(default)]
     pub(crate) role_name: Option<String>,
 }
 
@@ -629,23 +594,15 @@ pub(crate) struct LabelId {
 pub(crate) struct Issue {
     pub(crate) number: u64,
     pub(crate) title: String,
-    #[serde(default)]
     pub(crate) body: Option<String>,
     pub(crate) state: String,
-    #[serde(default)]
     pub(crate) labels: Option<Vec<Label>>,
-    #[serde(default)]
     pub(crate) assignees: Option<Vec<User>>,
-    #[serde(default)]
     pub(crate) user: Option<User>,
-    #[serde(default)]
     pub(crate) html_url: Option<String>,
-    #[serde(default)]
     pub(crate) created_at: Option<String>,
-    #[serde(default)]
     pub(crate) updated_at: Option<String>,
     /// Present (not `null`) when the issue is a pull request.
-    #[serde(default)]
     pub(crate) pull_request: Option<serde_json::Value>,
 }
 
@@ -717,7 +674,6 @@ pub(crate) struct DeleteContent<'a> {
 /// The answer to a file write: the file and the commit.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct FileCommit {
-    #[serde(default)]
     pub(crate) content: Option<Contents>,
     pub(crate) commit: GitCommit,
 }
@@ -729,11 +685,8 @@ pub(crate) struct Status {
     pub(crate) state: String,
     #[serde(default)]
     pub(crate) context: String,
-    #[serde(default)]
     pub(crate) description: Option<String>,
-    #[serde(default)]
     pub(crate) target_url: Option<String>,
-    #[serde(default)]
     pub(crate) created_at: Option<String>,
 }
 
@@ -753,17 +706,13 @@ pub(crate) struct CreateStatus<'a> {
 pub(crate) struct Release {
     pub(crate) id: u64,
     pub(crate) tag_name: String,
-    #[serde(default)]
     pub(crate) name: Option<String>,
-    #[serde(default)]
     pub(crate) body: Option<String>,
     #[serde(default)]
     pub(crate) draft: bool,
     #[serde(default)]
     pub(crate) prerelease: bool,
-    #[serde(default)]
     pub(crate) html_url: Option<String>,
-    #[serde(default)]
     pub(crate) created_at: Option<String>,
 }
 

@@ -165,6 +165,54 @@ macro_rules! git_provider {
             }
         }
 
+        $crate::github_dialect::git_provider!(@impl $T;
+                create_repository(CreateRepository) -> Repository;
+                get_repository(RepoRef) -> Repository;
+                update_repository(UpdateRepository) -> Repository;
+                delete_repository(RepoRef) -> ();
+                list_repositories(ListRepositories) -> Page<Repository>;
+                fork_repository(ForkRepository) -> Repository;
+                create_branch(CreateBranch) -> Branch;
+                get_branch(BranchRef) -> Branch;
+                delete_branch(BranchRef) -> ();
+                list_branches(ListBranches) -> Page<Branch>;
+                protect_branch(ProtectBranch) -> BranchProtection;
+                create_pull_request(CreatePullRequest) -> PullRequest;
+                get_pull_request(PullRequestRef) -> PullRequest;
+                update_pull_request(UpdatePullRequest) -> PullRequest;
+                merge_pull_request(MergePullRequest) -> MergeResult;
+                list_pull_requests(ListPullRequests) -> Page<PullRequest>;
+                get_commit(CommitRef) -> Commit;
+                list_commits(ListCommits) -> Page<Commit>;
+                create_commit(CreateCommit) -> Commit;
+                compare_commits(CompareCommits) -> Comparison;
+                create_tag(CreateTag) -> Tag;
+                get_tag(TagRef) -> Tag;
+                delete_tag(TagRef) -> ();
+                list_tags(ListTags) -> Page<Tag>;
+                create_webhook(CreateWebhook) -> Webhook;
+                update_webhook(UpdateWebhook) -> Webhook;
+                delete_webhook(WebhookRef) -> ();
+                list_webhooks(ListWebhooks) -> Page<Webhook>;
+                add_collaborator(AddCollaborator) -> ();
+                remove_collaborator(CollaboratorRef) -> ();
+                list_collaborators(ListCollaborators) -> Page<Collaborator>;
+                create_issue(CreateIssue) -> Issue;
+                get_issue(IssueRef) -> Issue;
+                update_issue(UpdateIssue) -> Issue;
+                close_issue(IssueRef) -> Issue;
+                list_issues(ListIssues) -> Page<Issue>;
+                get_file(GetFile) -> FileContent;
+                create_file(WriteFile) -> FileCommit;
+                update_file(WriteFile) -> FileCommit;
+                delete_file(DeleteFile) -> FileCommit;
+                create_commit_status(CreateCommitStatus) -> CommitStatus;
+                list_commit_statuses(ListCommitStatuses) -> Page<CommitStatus>;
+                create_release(CreateRelease) -> Release;
+                list_releases(ListReleases) -> Page<Release>;
+        );
+    };
+    (@impl $T:ident; $($method:ident($Params:ident) -> $Out:ty;)+) => {
         const _: () = {
             use mosaic_core::git::*;
             use mosaic_core::{Capabilities, Page, Result};
@@ -174,150 +222,11 @@ macro_rules! git_provider {
                 fn capabilities(&self) -> Capabilities {
                     Capabilities::all::<GitOp>()
                 }
-                async fn create_repository(&self, p: CreateRepository) -> Result<Repository> {
-                    self.forge.create_repository(p).await
-                }
-                async fn get_repository(&self, p: RepoRef) -> Result<Repository> {
-                    self.forge.get_repository(p).await
-                }
-                async fn update_repository(&self, p: UpdateRepository) -> Result<Repository> {
-                    self.forge.update_repository(p).await
-                }
-                async fn delete_repository(&self, p: RepoRef) -> Result<()> {
-                    self.forge.delete_repository(p).await
-                }
-                async fn list_repositories(&self, p: ListRepositories) -> Result<Page<Repository>> {
-                    self.forge.list_repositories(p).await
-                }
-                async fn fork_repository(&self, p: ForkRepository) -> Result<Repository> {
-                    self.forge.fork_repository(p).await
-                }
-                async fn create_branch(&self, p: CreateBranch) -> Result<Branch> {
-                    self.forge.create_branch(p).await
-                }
-                async fn get_branch(&self, p: BranchRef) -> Result<Branch> {
-                    self.forge.get_branch(p).await
-                }
-                async fn delete_branch(&self, p: BranchRef) -> Result<()> {
-                    self.forge.delete_branch(p).await
-                }
-                async fn list_branches(&self, p: ListBranches) -> Result<Page<Branch>> {
-                    self.forge.list_branches(p).await
-                }
-                async fn protect_branch(&self, p: ProtectBranch) -> Result<BranchProtection> {
-                    self.forge.protect_branch(p).await
-                }
-                async fn create_pull_request(&self, p: CreatePullRequest) -> Result<PullRequest> {
-                    self.forge.create_pull_request(p).await
-                }
-                async fn get_pull_request(&self, p: PullRequestRef) -> Result<PullRequest> {
-                    self.forge.get_pull_request(p).await
-                }
-                async fn update_pull_request(&self, p: UpdatePullRequest) -> Result<PullRequest> {
-                    self.forge.update_pull_request(p).await
-                }
-                async fn merge_pull_request(&self, p: MergePullRequest) -> Result<MergeResult> {
-                    self.forge.merge_pull_request(p).await
-                }
-                async fn list_pull_requests(
-                    &self,
-                    p: ListPullRequests,
-                ) -> Result<Page<PullRequest>> {
-                    self.forge.list_pull_requests(p).await
-                }
-                async fn get_commit(&self, p: CommitRef) -> Result<Commit> {
-                    self.forge.get_commit(p).await
-                }
-                async fn list_commits(&self, p: ListCommits) -> Result<Page<Commit>> {
-                    self.forge.list_commits(p).await
-                }
-                async fn create_commit(&self, p: CreateCommit) -> Result<Commit> {
-                    self.forge.create_commit(p).await
-                }
-                async fn compare_commits(&self, p: CompareCommits) -> Result<Comparison> {
-                    self.forge.compare_commits(p).await
-                }
-                async fn create_tag(&self, p: CreateTag) -> Result<Tag> {
-                    self.forge.create_tag(p).await
-                }
-                async fn get_tag(&self, p: TagRef) -> Result<Tag> {
-                    self.forge.get_tag(p).await
-                }
-                async fn delete_tag(&self, p: TagRef) -> Result<()> {
-                    self.forge.delete_tag(p).await
-                }
-                async fn list_tags(&self, p: ListTags) -> Result<Page<Tag>> {
-                    self.forge.list_tags(p).await
-                }
-                async fn create_webhook(&self, p: CreateWebhook) -> Result<Webhook> {
-                    self.forge.create_webhook(p).await
-                }
-                async fn update_webhook(&self, p: UpdateWebhook) -> Result<Webhook> {
-                    self.forge.update_webhook(p).await
-                }
-                async fn delete_webhook(&self, p: WebhookRef) -> Result<()> {
-                    self.forge.delete_webhook(p).await
-                }
-                async fn list_webhooks(&self, p: ListWebhooks) -> Result<Page<Webhook>> {
-                    self.forge.list_webhooks(p).await
-                }
-                async fn add_collaborator(&self, p: AddCollaborator) -> Result<()> {
-                    self.forge.add_collaborator(p).await
-                }
-                async fn remove_collaborator(&self, p: CollaboratorRef) -> Result<()> {
-                    self.forge.remove_collaborator(p).await
-                }
-                async fn list_collaborators(
-                    &self,
-                    p: ListCollaborators,
-                ) -> Result<Page<Collaborator>> {
-                    self.forge.list_collaborators(p).await
-                }
-                async fn create_issue(&self, p: CreateIssue) -> Result<Issue> {
-                    self.forge.create_issue(p).await
-                }
-                async fn get_issue(&self, p: IssueRef) -> Result<Issue> {
-                    self.forge.get_issue(p).await
-                }
-                async fn update_issue(&self, p: UpdateIssue) -> Result<Issue> {
-                    self.forge.update_issue(p).await
-                }
-                async fn close_issue(&self, p: IssueRef) -> Result<Issue> {
-                    self.forge.close_issue(p).await
-                }
-                async fn list_issues(&self, p: ListIssues) -> Result<Page<Issue>> {
-                    self.forge.list_issues(p).await
-                }
-                async fn get_file(&self, p: GetFile) -> Result<FileContent> {
-                    self.forge.get_file(p).await
-                }
-                async fn create_file(&self, p: WriteFile) -> Result<FileCommit> {
-                    self.forge.create_file(p).await
-                }
-                async fn update_file(&self, p: WriteFile) -> Result<FileCommit> {
-                    self.forge.update_file(p).await
-                }
-                async fn delete_file(&self, p: DeleteFile) -> Result<FileCommit> {
-                    self.forge.delete_file(p).await
-                }
-                async fn create_commit_status(
-                    &self,
-                    p: CreateCommitStatus,
-                ) -> Result<CommitStatus> {
-                    self.forge.create_commit_status(p).await
-                }
-                async fn list_commit_statuses(
-                    &self,
-                    p: ListCommitStatuses,
-                ) -> Result<Page<CommitStatus>> {
-                    self.forge.list_commit_statuses(p).await
-                }
-                async fn create_release(&self, p: CreateRelease) -> Result<Release> {
-                    self.forge.create_release(p).await
-                }
-                async fn list_releases(&self, p: ListReleases) -> Result<Page<Release>> {
-                    self.forge.list_releases(p).await
-                }
+                $(
+                    async fn $method(&self, p: $Params) -> Result<$Out> {
+                        self.forge.$method(p).await
+                    }
+                )+
             }
         };
     };

@@ -20,6 +20,7 @@ mod gitea_merge;
 mod github;
 mod github_actions;
 mod github_app;
+mod github_dialect;
 mod github_webhook;
 mod gitlab;
 mod gitlab_ci;

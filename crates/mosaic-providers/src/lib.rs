@@ -75,6 +75,9 @@ pub mod github;
 #[cfg(feature = "gitea")]
 pub mod gitea;
 
+#[cfg(any(feature = "github", feature = "gitea"))]
+mod github_dialect;
+
 #[cfg(feature = "gitlab")]
 pub mod gitlab;
 

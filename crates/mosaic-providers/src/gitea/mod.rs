@@ -2,26 +2,34 @@
 //!
 //! [`Gitea`] implements every [`GitProvider`](mosaic_core::git::GitProvider)
 //! operation; where Gitea's API differs from the domain model the
-//! operation docs in `git.rs` say how it is bridged (drafts are `WIP: `
-//! titles, labels are resolved to ids, comparisons are counted both
-//! ways). Authentication: an access token (`Authorization: token …`) or
-//! basic auth. Webhooks: [`webhook::GiteaWebhooks`].
+//! operation docs of the GitHub REST dialect it shares with GitHub
+//! (`github_dialect`) say how it is bridged (drafts are `WIP: ` titles,
+//! labels are resolved to ids, comparisons are counted both ways, the
+//! merge form is spelled as the server's version reads it).
+//! Authentication: an access token (`Authorization: token …`) or basic
+//! auth. Webhooks: [`webhook::GiteaWebhooks`].
 
-mod git;
-mod map;
 pub mod webhook;
-#[doc(hidden)]
-pub mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
-use mosaic_core::git::{GitOp, Repository};
-use mosaic_core::{Capabilities, Result, Secret};
+use mosaic_core::{Result, Secret};
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
-use crate::http::{Auth, Transport};
+use crate::github_dialect::{Dialect, Flavor, git_provider};
+use crate::http::{Auth, PageSize};
+
+/// The provider name (errors, transport, configuration).
+pub(crate) const PROVIDER: &str = "gitea";
+
+/// Gitea's dialect: `limit` pages of 30, at most 50.
+static DIALECT: Dialect = Dialect {
+    provider: PROVIDER,
+    flavor: Flavor::Gitea,
+    page_size: PageSize::new("limit", 30, 50),
+};
 
 /// The plugin manifest (`plugin.json`).
 pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
@@ -74,28 +82,20 @@ impl GiteaConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load("gitea", CONFIG_SCHEMA, value)
+        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
-/// The Gitea / Forgejo provider.
-#[derive(Debug, Clone)]
-pub struct Gitea {
-    pub(crate) http: Transport,
-}
+git_provider!(
+    /// The Gitea / Forgejo provider.
+    Gitea,
+    GiteaConfig,
+    DIALECT,
+    "Gitea"
+);
 
 impl Gitea {
-    /// A provider from its configuration, with its own HTTP client.
-    pub fn new(config: GiteaConfig) -> Result<Self> {
-        Self::build(config, None)
-    }
-
-    /// A provider that sends through `client`, an allowlisted client (a
-    /// plugin's, from its context); the base URL must be on its allowlist.
-    pub fn with_client(config: GiteaConfig, client: HttpClient) -> Result<Self> {
-        Self::build(config, Some(client))
-    }
-
+    /// The transport of a configuration (`client`: the plugin's).
     fn build(config: GiteaConfig, client: Option<HttpClient>) -> Result<Self> {
         let auth = match config.auth {
             GiteaAuth::Token { token } => Auth::Token(token),
@@ -103,32 +103,11 @@ impl Gitea {
         };
         let http = config
             .http
-            .transport("gitea", &config.base_url, client)
+            .transport(PROVIDER, &config.base_url, client)
+            .page_size(DIALECT.page_size)
             .credentials(Arc::new(auth))
             .build()?;
-        Ok(Gitea { http })
-    }
-
-    /// A provider over a ready transport.
-    pub fn from_transport(http: Transport) -> Self {
-        Gitea { http }
-    }
-
-    /// The transport (for calls Mosaic does not model).
-    pub fn transport(&self) -> &Transport {
-        &self.http
-    }
-
-    /// The operations Gitea supports: all of them.
-    pub fn capabilities() -> Capabilities {
-        Capabilities::all::<GitOp>()
-    }
-
-    /// Decode and map a repository listing body, exactly as
-    /// `list_repositories` does.
-    pub fn parse_repositories(body: &[u8]) -> Result<Vec<Repository>> {
-        let wire: Vec<wire::Repository> = crate::http::json::decode_as(body, "GET /user/repos")?;
-        Ok(wire.into_iter().map(map::repository).collect())
+        Ok(Self::from_transport(http))
     }
 }
 

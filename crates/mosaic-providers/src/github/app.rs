@@ -18,7 +18,6 @@ use mosaic_core::{Error, Result, Secret};
 use serde::Serialize;
 use tokio::time::Instant;
 
-use super::wire;
 use crate::http::rate_limit::response_time;
 use crate::http::{Auth, Credentials, Transport};
 
@@ -78,7 +77,7 @@ impl AppCredentials {
     ) -> Result<Self> {
         let key = EncodingKey::from_rsa_pem(private_key_pem.expose().as_bytes()).map_err(|_| {
             Error::config("the GitHub App private key is not a valid RSA PEM key")
-                .with_provider("github")
+                .with_provider(super::PROVIDER)
         })?;
         Ok(AppCredentials {
             app_id: app_id.into(),
@@ -120,7 +119,7 @@ impl AppCredentials {
             .map(Secret::new)
             .map_err(|e| {
                 Error::internal("the GitHub App JWT could not be signed")
-                    .with_provider("github")
+                    .with_provider(super::PROVIDER)
                     .with_source(e)
             })
     }
@@ -144,13 +143,13 @@ impl AppCredentials {
             .auth(Auth::Bearer(jwt))
             .send()
             .await?;
-        let tok: wire::InstallationToken = resp.json()?;
+        let tok: InstallationToken = resp.json()?;
         let expires = parse_rfc3339(&tok.expires_at).ok_or_else(|| {
             Error::new(
                 mosaic_core::ErrorKind::Decode,
                 "installation token `$.expires_at` is not an RFC 3339 time",
             )
-            .with_provider("github")
+            .with_provider(super::PROVIDER)
         })?;
         let life = expires
             .duration_since(response_time(resp.headers()))
@@ -213,4 +212,11 @@ mod tests {
         );
         assert_eq!(parse_rfc3339("yesterday"), None);
     }
+}
+
+/// `installation-token`.
+#[derive(Debug, serde::Deserialize)]
+struct InstallationToken {
+    token: String,
+    expires_at: String,
 }

@@ -5,30 +5,35 @@
 //! token, fine-grained token) or a GitHub App installation
 //! ([`app::AppCredentials`]). Webhooks: [`webhook::GitHubWebhooks`].
 //!
-//! * operations: `git.rs` (the trait impl), built from GitHub's
-//!   REST API description;
-//! * wire types: [`wire`]; mapping: `map`;
+//! * operations: the GitHub REST dialect shared with Gitea
+//!   (`github_dialect`), split by resource;
 //! * plugin manifest and configuration schema: [`PLUGIN_MANIFEST`],
 //!   [`CONFIG_SCHEMA`].
 
 pub mod app;
-mod git;
-mod map;
 pub mod webhook;
-#[doc(hidden)]
-pub mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
 use http::HeaderValue;
 use http::header::{ACCEPT, HeaderName};
-use mosaic_core::git::{GitOp, Repository};
-use mosaic_core::{Capabilities, Result, Secret};
+use mosaic_core::{Result, Secret};
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
-use crate::http::{Auth, Transport};
+use crate::github_dialect::{Dialect, Flavor, git_provider};
+use crate::http::{Auth, PageSize};
+
+/// The provider name (errors, transport, configuration).
+pub(crate) const PROVIDER: &str = "github";
+
+/// GitHub's dialect: `per_page` pages of 30, at most 100.
+static DIALECT: Dialect = Dialect {
+    provider: PROVIDER,
+    flavor: Flavor::GitHub,
+    page_size: PageSize::new("per_page", 30, 100),
+};
 
 /// The plugin manifest (`plugin.json`).
 pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
@@ -117,32 +122,25 @@ impl GitHubConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load("github", CONFIG_SCHEMA, value)
+        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
-/// The GitHub provider.
-#[derive(Debug, Clone)]
-pub struct GitHub {
-    pub(crate) http: Transport,
-}
+git_provider!(
+    /// The GitHub provider.
+    GitHub,
+    GitHubConfig,
+    DIALECT,
+    "GitHub"
+);
 
 impl GitHub {
-    /// A provider from its configuration, with its own HTTP client.
-    pub fn new(config: GitHubConfig) -> Result<Self> {
-        Self::build(config, None)
-    }
-
-    /// A provider that sends through `client`, an allowlisted client (a
-    /// plugin's, from its context); the base URL must be on its allowlist.
-    pub fn with_client(config: GitHubConfig, client: HttpClient) -> Result<Self> {
-        Self::build(config, Some(client))
-    }
-
+    /// The transport of a configuration (`client`: the plugin's).
     fn build(config: GitHubConfig, client: Option<HttpClient>) -> Result<Self> {
         let base = config
             .http
-            .transport("github", &config.base_url, client)
+            .transport(PROVIDER, &config.base_url, client)
+            .page_size(DIALECT.page_size)
             .header(
                 ACCEPT,
                 HeaderValue::from_static("application/vnd.github+json"),
@@ -164,30 +162,7 @@ impl GitHub {
                 base.with_credentials(Arc::new(creds))
             }
         };
-        Ok(GitHub { http })
-    }
-
-    /// A provider over a ready transport (its base URL and credentials are
-    /// used as they are).
-    pub fn from_transport(http: Transport) -> Self {
-        GitHub { http }
-    }
-
-    /// The transport (for calls Mosaic does not model).
-    pub fn transport(&self) -> &Transport {
-        &self.http
-    }
-
-    /// The operations GitHub supports: all of them.
-    pub fn capabilities() -> Capabilities {
-        Capabilities::all::<GitOp>()
-    }
-
-    /// Decode and map a repository listing body, exactly as
-    /// `list_repositories` does.
-    pub fn parse_repositories(body: &[u8]) -> Result<Vec<Repository>> {
-        let wire: Vec<wire::Repository> = crate::http::json::decode_as(body, "GET /user/repos")?;
-        Ok(wire.into_iter().map(map::repository).collect())
+        Ok(Self::from_transport(http))
     }
 }
 

@@ -1,26 +1,34 @@
-//! Gitea wire types → Mosaic's git domain types.
+//! Wire types of the GitHub dialect → Mosaic's git domain types. Gitea
+//! sends empty strings where GitHub sends `null`; both read as `None`.
 
 use mosaic_core::git::{
-    BranchProtection, Commit, CommitStatus, FileCommit, Issue, IssueState, PullRequest,
-    PullRequestState, Release, Repository, Signature, StatusState, Visibility, Webhook,
+    Commit, CommitStatus, FileCommit, Issue, IssueState, PullRequest, PullRequestState, Release,
+    Repository, Signature, StatusState, Visibility, Webhook,
 };
 
 use super::wire;
 
+/// `None` for a missing or empty text.
+pub(crate) fn text(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.is_empty())
+}
+
 pub(crate) fn repository(r: wire::Repository) -> Repository {
+    let visibility = match r.visibility.as_deref() {
+        Some("internal") => Visibility::Internal,
+        Some("private") => Visibility::Private,
+        Some("public") => Visibility::Public,
+        _ if r.internal => Visibility::Internal,
+        _ if r.private => Visibility::Private,
+        _ => Visibility::Public,
+    };
     Repository {
         id: r.id.to_string(),
         owner: r.owner.name(),
         name: r.name,
         full_name: r.full_name,
-        description: r.description.filter(|d| !d.is_empty()),
-        visibility: if r.internal {
-            Visibility::Internal
-        } else if r.private {
-            Visibility::Private
-        } else {
-            Visibility::Public
-        },
+        description: text(r.description),
+        visibility,
         default_branch: if r.empty {
             String::new()
         } else {
@@ -36,48 +44,28 @@ pub(crate) fn repository(r: wire::Repository) -> Repository {
     }
 }
 
-pub(crate) fn protection(branch: &str, p: wire::BranchProtection) -> BranchProtection {
-    BranchProtection {
-        branch: p
-            .rule_name
-            .or(p.branch_name)
-            .unwrap_or_else(|| branch.to_owned()),
-        required_approvals: p.required_approvals,
-        required_status_checks: if p.enable_status_check {
-            p.status_check_contexts
-        } else {
-            Vec::new()
-        },
-        enforce_admins: p.block_admin_merge_override,
-        allow_force_push: p.enable_force_push,
-        allow_deletion: false,
-    }
-}
-
-/// Gitea marks drafts with a title prefix.
-pub(crate) const DRAFT_PREFIX: &str = "WIP: ";
-
-pub(crate) fn pull_request(p: wire::PullRequest) -> PullRequest {
-    let state = match (p.state.as_str(), p.merged) {
+/// A pull request; `wip_drafts` reads a `WIP:` / `[WIP]` title as a
+/// draft when the forge reports no draft flag (Gitea's convention).
+pub(crate) fn pull_request(p: wire::PullRequest, wip_drafts: bool) -> PullRequest {
+    let merged = p.merged.unwrap_or(false) || p.merged_at.is_some();
+    let state = match (p.state.as_str(), merged) {
         (_, true) => PullRequestState::Merged,
         ("open", _) => PullRequestState::Open,
         _ => PullRequestState::Closed,
     };
     let upper = p.title.to_ascii_uppercase();
-    let draft = p
-        .draft
-        .unwrap_or(upper.starts_with("WIP:") || upper.starts_with("[WIP]"));
+    let wip = wip_drafts && (upper.starts_with("WIP:") || upper.starts_with("[WIP]"));
     PullRequest {
         number: p.number,
+        draft: p.draft.unwrap_or(wip),
         title: p.title,
-        body: p.body.filter(|b| !b.is_empty()),
+        body: text(p.body),
         state,
-        draft,
         head: p.head.branch,
         base: p.base.branch,
         head_sha: p.head.sha,
         author: p.user.map(wire::User::name),
-        merge_commit_sha: if p.merged { p.merge_commit_sha } else { None },
+        merge_commit_sha: if merged { p.merge_commit_sha } else { None },
         web_url: p.html_url,
         created_at: p.created_at,
         updated_at: p.updated_at,
@@ -92,39 +80,33 @@ pub(crate) fn signature(u: wire::GitUser) -> Signature {
     }
 }
 
+fn parents(p: Option<Vec<wire::ShaRef>>) -> Vec<String> {
+    p.unwrap_or_default().into_iter().map(|p| p.sha).collect()
+}
+
 pub(crate) fn commit(c: wire::Commit) -> Commit {
     Commit {
         sha: c.sha,
         message: c.commit.message,
         author: c.commit.author.map(signature),
         committer: c.commit.committer.map(signature),
-        parents: c
-            .parents
-            .unwrap_or_default()
-            .into_iter()
-            .map(|p| p.sha)
-            .collect(),
+        parents: parents(c.parents),
         web_url: c.html_url,
     }
 }
 
-pub(crate) fn file_commit_response(c: wire::FileCommitResponse) -> Commit {
+pub(crate) fn git_commit(c: wire::GitCommit) -> Commit {
     Commit {
         sha: c.sha,
         message: c.message,
         author: c.author.map(signature),
         committer: c.committer.map(signature),
-        parents: c
-            .parents
-            .unwrap_or_default()
-            .into_iter()
-            .map(|p| p.sha)
-            .collect(),
+        parents: parents(c.parents),
         web_url: c.html_url,
     }
 }
 
-pub(crate) fn file_commit(path: &str, f: wire::FileResponse) -> FileCommit {
+pub(crate) fn file_commit(path: &str, f: wire::FileCommit) -> FileCommit {
     FileCommit {
         path: f
             .content
@@ -132,14 +114,14 @@ pub(crate) fn file_commit(path: &str, f: wire::FileResponse) -> FileCommit {
             .and_then(|c| c.path.clone())
             .unwrap_or_else(|| path.to_owned()),
         content_sha: f.content.and_then(|c| c.sha),
-        commit: file_commit_response(f.commit),
+        commit: git_commit(f.commit),
     }
 }
 
 pub(crate) fn webhook(h: wire::Hook) -> Webhook {
     Webhook {
         id: h.id.to_string(),
-        url: h.config.get("url").cloned().unwrap_or_default(),
+        url: h.config.url.unwrap_or_default(),
         events: h.events,
         active: h.active,
     }
@@ -149,7 +131,7 @@ pub(crate) fn issue(i: wire::Issue) -> Issue {
     Issue {
         number: i.number,
         title: i.title,
-        body: i.body.filter(|b| !b.is_empty()),
+        body: text(i.body),
         state: if i.state == "closed" {
             IssueState::Closed
         } else {
@@ -159,7 +141,7 @@ pub(crate) fn issue(i: wire::Issue) -> Issue {
             .labels
             .unwrap_or_default()
             .into_iter()
-            .map(|l| l.name)
+            .map(wire::Label::into_name)
             .collect(),
         assignees: i
             .assignees
@@ -185,15 +167,15 @@ pub(crate) fn status_state(s: StatusState) -> &'static str {
 
 pub(crate) fn status(s: wire::Status) -> CommitStatus {
     CommitStatus {
-        state: match s.status.as_str() {
+        state: match s.state.as_str() {
             "success" => StatusState::Success,
             "failure" | "warning" => StatusState::Failure,
             "error" => StatusState::Error,
             _ => StatusState::Pending,
         },
         context: s.context,
-        description: s.description.filter(|d| !d.is_empty()),
-        target_url: s.target_url.filter(|u| !u.is_empty()),
+        description: text(s.description),
+        target_url: text(s.target_url),
         created_at: s.created_at,
     }
 }
@@ -202,8 +184,8 @@ pub(crate) fn release(r: wire::Release) -> Release {
     Release {
         id: r.id.to_string(),
         tag_name: r.tag_name,
-        name: r.name.filter(|n| !n.is_empty()),
-        body: r.body.filter(|b| !b.is_empty()),
+        name: text(r.name),
+        body: text(r.body),
         draft: r.draft,
         prerelease: r.prerelease,
         web_url: r.html_url,

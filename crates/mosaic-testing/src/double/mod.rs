@@ -37,6 +37,9 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+mod citr_util;
+pub mod woodpecker;
+
 /// One provider API dialect served by an [`HttpDouble`].
 #[async_trait::async_trait]
 pub trait Api: Send + Sync + 'static {

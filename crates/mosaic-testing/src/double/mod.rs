@@ -38,6 +38,9 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 mod citr_util;
+pub mod github_actions;
+pub mod gitlab_ci;
+pub mod jenkins;
 pub mod woodpecker;
 
 /// One provider API dialect served by an [`HttpDouble`].

@@ -41,6 +41,7 @@ mod citr_util;
 pub mod github_actions;
 pub mod gitlab_ci;
 pub mod jenkins;
+pub mod jira;
 pub mod woodpecker;
 
 /// One provider API dialect served by an [`HttpDouble`].
@@ -91,6 +92,7 @@ impl ApiRequest {
 
     /// The body decoded as JSON; a body that does not decode answers 422
     /// with a message naming the JSON error.
+    #[allow(clippy::result_large_err)]
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiResponse> {
         serde_json::from_slice(&self.body).map_err(|e| {
             ApiResponse::json(
@@ -113,6 +115,7 @@ impl ApiRequest {
 }
 
 /// Match `path` against `pattern` (see [`ApiRequest::route`]).
+#[allow(clippy::while_let_on_iterator)]
 pub fn match_path(path: &str, pattern: &str) -> Option<Vec<String>> {
     let mut got = path.trim_end_matches('/').split('/');
     let mut caps = Vec::new();

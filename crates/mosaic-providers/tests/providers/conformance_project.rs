@@ -94,3 +94,52 @@ async fn jira_passes_the_project_suite_but_for_a_bare_word_search() {
             .any(|i| i.title.ends_with("(edited)") && i.status == "In Progress")
     );
 }
+
+#[cfg(feature = "linear")]
+#[tokio::test]
+async fn linear_passes_the_project_suite() {
+    use mosaic_providers::linear::{Linear, LinearConfig};
+    use mosaic_testing::double::linear::LinearApi;
+
+    let tracker = fake("linear");
+    let double = HttpDouble::start(LinearApi::new(tracker.clone()))
+        .await
+        .unwrap();
+    let linear =
+        Linear::new(LinearConfig::api_key("lin_api_double").with_base_url(double.base_url()))
+            .unwrap();
+
+    let report = run(&linear, &ProjectSetup::default()).await;
+    report.assert_passed();
+    let skipped: Vec<&str> = report.skipped().iter().map(|c| c.name).collect();
+    assert_eq!(skipped, vec![UNSUPPORTED], "{report}");
+
+    let reqs = double.requests();
+    for r in &reqs {
+        assert_eq!(r.target, "/graphql");
+        assert_eq!(
+            r.headers.get("authorization").and_then(|v| v.to_str().ok()),
+            Some("lin_api_double")
+        );
+    }
+    // listings ask for pages of 2
+    assert!(reqs.iter().any(|r| r.json.as_ref().is_some_and(|b| {
+        b["query"]
+            .as_str()
+            .is_some_and(|q| q.contains("issues(filter"))
+            && b["variables"]["first"] == 2
+    })));
+    // the transition went through the team's workflow states
+    assert!(reqs.iter().any(|r| {
+        r.json
+            .as_ref()
+            .is_some_and(|b| b["variables"]["input"]["stateId"] == "state-in-progress")
+    }));
+    let issues = tracker.issues();
+    assert_eq!(issues.len(), 6);
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.title.ends_with("(edited)") && i.status == "In Progress")
+    );
+}

@@ -2,10 +2,15 @@
 //! fakes' errors, reading whole listings out of a fake, timestamps and
 //! base64 as the wire formats need them.
 
+use std::collections::BTreeMap;
+
 use futures::TryStreamExt;
 use http::StatusCode;
+use mosaic_core::cicd::{CiCdProvider, ListPipelines, Pipeline};
 use mosaic_core::page::{Paginated, paginate};
-use mosaic_core::{Error, ErrorKind, Page, Result};
+use mosaic_core::{Error, ErrorKind, Page, PageRequest, Result};
+
+use crate::FakeCiCd;
 
 /// The HTTP status a REST API answers for an error of `kind`.
 pub(crate) fn status_for(e: &Error) -> StatusCode {
@@ -31,6 +36,86 @@ where
 {
     params.page_mut().per_page = Some(100);
     paginate(params, fetch).try_collect().await
+}
+
+/// Whether `ci` has project `project`.
+pub(crate) async fn has_project(ci: &FakeCiCd, project: &str) -> bool {
+    !project.is_empty()
+        && ci
+            .list_pipelines(ListPipelines {
+                project: project.to_owned(),
+                page: PageRequest::with_size(1),
+                ..Default::default()
+            })
+            .await
+            .is_ok()
+}
+
+/// Runs re-run in place (GitHub's attempts, GitLab's retries): the run's id
+/// keeps naming it while the fake starts a new pipeline for each retry.
+#[derive(Debug, Default)]
+pub(crate) struct InPlace {
+    /// Run id → the fake's pipelines of its attempts, oldest first.
+    attempts: BTreeMap<String, Vec<String>>,
+    /// A retry's pipeline → the run it belongs to.
+    alias: BTreeMap<String, String>,
+}
+
+impl InPlace {
+    /// The run a fake pipeline belongs to.
+    pub(crate) fn run_of(&self, fake_id: &str) -> String {
+        self.alias
+            .get(fake_id)
+            .cloned()
+            .unwrap_or_else(|| fake_id.to_owned())
+    }
+
+    /// The fake's pipelines of run `run`, oldest first; `None` when `run`
+    /// is a retry's pipeline, not a run.
+    pub(crate) fn attempts(&self, run: &str) -> Option<Vec<String>> {
+        if self.alias.contains_key(run) {
+            return None;
+        }
+        Some(
+            self.attempts
+                .get(run)
+                .cloned()
+                .unwrap_or_else(|| vec![run.to_owned()]),
+        )
+    }
+
+    /// Record `retry` as the newest attempt of `run`.
+    pub(crate) fn retried(&mut self, run: &str, retry: String) {
+        self.alias.insert(retry.clone(), run.to_owned());
+        self.attempts
+            .entry(run.to_owned())
+            .or_insert_with(|| vec![run.to_owned()])
+            .push(retry);
+    }
+
+    /// `(first attempt, latest attempt, attempts)` of run `run` among
+    /// `pipelines`.
+    pub(crate) fn views(
+        &self,
+        pipelines: &[Pipeline],
+        run: &str,
+    ) -> Option<(Pipeline, Pipeline, usize)> {
+        let ids = self.attempts(run)?;
+        let find = |id: &str| pipelines.iter().find(|p| p.id == id).cloned();
+        let first = find(ids.first()?)?;
+        let last = find(ids.last()?)?;
+        Some((first, last, ids.len()))
+    }
+
+    /// Every run among `pipelines` (retries folded into their run), in the
+    /// order given.
+    pub(crate) fn runs(&self, pipelines: &[Pipeline]) -> Vec<(Pipeline, Pipeline, usize)> {
+        pipelines
+            .iter()
+            .filter(|p| !self.alias.contains_key(&p.id))
+            .filter_map(|p| self.views(pipelines, &p.id))
+            .collect()
+    }
 }
 
 /// Unix seconds of an RFC 3339 UTC timestamp (`2024-01-01T00:00:00Z`) as

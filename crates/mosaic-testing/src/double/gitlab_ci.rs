@@ -41,7 +41,7 @@ use parking_lot::Mutex;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::citr_util::{all, status_for};
+use super::citr_util::{InPlace, all, has_project, status_for};
 use super::{Api, ApiRequest, ApiResponse, page_of, url_with};
 use crate::FakeCiCd;
 
@@ -58,10 +58,8 @@ pub struct GitLabCiApi {
 struct State {
     /// Project id − 1 → path.
     projects: Vec<String>,
-    /// Pipeline id → the fake's pipelines of its retries, oldest first.
-    attempts: BTreeMap<String, Vec<String>>,
-    /// A retry's pipeline → the pipeline it reruns.
-    alias: BTreeMap<String, String>,
+    /// Pipelines and their in-place retries.
+    runs: InPlace,
     /// Stopped environments, `(project, name)`.
     stopped: BTreeSet<(String, String)>,
 }
@@ -185,15 +183,7 @@ impl GitLabCiApi {
                 Err(_) => s.projects.iter().position(|p| p == key).map(|i| i + 1),
             }
         };
-        let exists = self
-            .ci
-            .list_pipelines(ListPipelines {
-                project: key.to_owned(),
-                page: PageRequest::with_size(1),
-                ..Default::default()
-            })
-            .await
-            .is_ok();
+        let exists = has_project(&self.ci, key).await;
         if !exists {
             return None;
         }
@@ -208,36 +198,22 @@ impl GitLabCiApi {
     // ---- pipelines
 
     fn attempts(&self, id: &str) -> Option<Vec<String>> {
-        let s = self.state.lock();
-        if s.alias.contains_key(id) {
-            return None;
-        }
-        Some(
-            s.attempts
-                .get(id)
-                .cloned()
-                .unwrap_or_else(|| vec![id.to_owned()]),
-        )
+        self.state.lock().runs.attempts(id)
     }
 
     fn pipeline_of(&self, fake_id: &str) -> String {
-        self.state
-            .lock()
-            .alias
-            .get(fake_id)
-            .cloned()
-            .unwrap_or_else(|| fake_id.to_owned())
+        self.state.lock().runs.run_of(fake_id)
     }
 
     /// `(first, latest)` views of pipeline `id`.
     fn views(&self, project: &str, id: &str) -> Result<(Pipeline, Pipeline), ApiResponse> {
-        let ids = self.attempts(id).ok_or_else(|| not_found("Pipeline"))?;
         let all = self.ci.pipelines(project);
-        let find = |id: &str| all.iter().find(|p| p.id == id).cloned();
-        let first = find(&ids[0]).ok_or_else(|| not_found("Pipeline"))?;
-        let last =
-            find(ids.last().map_or("", String::as_str)).ok_or_else(|| not_found("Pipeline"))?;
-        Ok((first, last))
+        self.state
+            .lock()
+            .runs
+            .views(&all, id)
+            .map(|(f, l, _)| (f, l))
+            .ok_or_else(|| not_found("Pipeline"))
     }
 
     fn render_pipeline(pid: usize, first: &Pipeline, last: &Pipeline) -> Value {
@@ -467,18 +443,10 @@ impl GitLabCiApi {
         }
         if sub.route("GET", "/pipelines").is_some() {
             let pipelines = self.ci.pipelines(project);
-            let ids: Vec<String> = {
-                let s = self.state.lock();
-                pipelines
-                    .iter()
-                    .filter(|p| !s.alias.contains_key(&p.id))
-                    .map(|p| p.id.clone())
-                    .collect()
-            };
-            let items: Vec<Value> = ids
-                .iter()
-                .filter_map(|id| self.views(project, id).ok())
-                .map(|(f, l)| Self::render_pipeline(pid, &f, &l))
+            let runs = self.state.lock().runs.runs(&pipelines);
+            let items: Vec<Value> = runs
+                .into_iter()
+                .map(|(f, l, _)| Self::render_pipeline(pid, &f, &l))
                 .filter(|v| {
                     req.query("ref").is_none_or(|r| v["ref"] == r)
                         && req.query("status").is_none_or(|s| v["status"] == s)
@@ -528,14 +496,7 @@ impl GitLabCiApi {
                 })
                 .await
                 .map_err(|e| fail(e, "Pipeline"))?;
-            {
-                let mut s = self.state.lock();
-                s.alias.insert(again.id.clone(), c[0].clone());
-                s.attempts
-                    .entry(c[0].clone())
-                    .or_insert_with(|| vec![c[0].clone()])
-                    .push(again.id);
-            }
+            self.state.lock().runs.retried(&c[0], again.id);
             let (f, l) = self.views(project, &c[0])?;
             return Ok(ApiResponse::created(&Self::render_pipeline(pid, &f, &l)));
         }

@@ -41,7 +41,7 @@ use mosaic_core::{Error, ErrorKind, PageRequest};
 use parking_lot::Mutex;
 use serde_json::{Value, json};
 
-use super::citr_util::{all, status_for, unix};
+use super::citr_util::{all, has_project, status_for, unix};
 use super::{Api, ApiRequest, ApiResponse};
 use crate::FakeCiCd;
 
@@ -155,19 +155,6 @@ impl JenkinsApi {
         }
     }
 
-    async fn exists(&self, project: &str) -> bool {
-        !project.is_empty()
-            && self
-                .ci
-                .list_pipelines(ListPipelines {
-                    project: project.to_owned(),
-                    page: PageRequest::with_size(1),
-                    ..Default::default()
-                })
-                .await
-                .is_ok()
-    }
-
     async fn definitions(&self, project: &str) -> Result<Vec<PipelineDefinition>, ApiResponse> {
         all(
             ListDefinitions {
@@ -199,7 +186,7 @@ impl JenkinsApi {
         let tail = segs[i..].to_vec();
         for k in (1..=names.len()).rev() {
             let project = names[..k].join("/");
-            if !self.exists(&project).await {
+            if !has_project(&self.ci, &project).await {
                 continue;
             }
             let below = &names[k..];

@@ -42,6 +42,7 @@ pub mod github_actions;
 pub mod gitlab_ci;
 pub mod jenkins;
 pub mod jira;
+pub mod linear;
 pub mod woodpecker;
 
 /// One provider API dialect served by an [`HttpDouble`].

@@ -35,7 +35,7 @@ use parking_lot::Mutex;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::citr_util::{all, base64, status_for, unix};
+use super::citr_util::{all, base64, has_project, status_for, unix};
 use super::{Api, ApiRequest, ApiResponse, page_of};
 use crate::FakeCiCd;
 
@@ -117,14 +117,9 @@ impl WoodpeckerApi {
     }
 
     async fn lookup(&self, full_name: &str) -> Reply {
-        self.ci
-            .list_pipelines(ListPipelines {
-                project: full_name.to_owned(),
-                page: PageRequest::with_size(1),
-                ..Default::default()
-            })
-            .await
-            .map_err(|_| text(StatusCode::NOT_FOUND, "repo not found"))?;
+        if !has_project(&self.ci, full_name).await {
+            return Err(text(StatusCode::NOT_FOUND, "repo not found"));
+        }
         let id = {
             let mut s = self.state.lock();
             match s.repos.iter().position(|r| r == full_name) {

@@ -34,18 +34,20 @@
 // once per failed request of a test double: boxing it buys nothing.
 #![allow(clippy::result_large_err)]
 
+mod settings;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use http::StatusCode;
 use mosaic_core::cicd::*;
-use mosaic_core::{Error, ErrorKind, PageRequest, Secret};
+use mosaic_core::{Error, ErrorKind, PageRequest};
 use parking_lot::Mutex;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::citr_util::{all, base64, status_for, zip_stored};
+use super::citr_util::{InPlace, all, base64, has_project, status_for, zip_stored};
 use super::{Api, ApiRequest, ApiResponse, page_of, url_with};
 use crate::FakeCiCd;
 
@@ -64,10 +66,8 @@ pub struct GitHubActionsApi {
 struct State {
     /// Workflow id − 1000 → (project, definition id).
     workflows: Vec<(String, String)>,
-    /// Run id → the fake's pipelines of its attempts, oldest first.
-    attempts: BTreeMap<String, Vec<String>>,
-    /// A later attempt's pipeline → its run id.
-    alias: BTreeMap<String, String>,
+    /// Runs and their attempts.
+    runs: InPlace,
     /// Artifact id − 1 → (project, fake pipeline, name).
     artifacts: Vec<(String, String, String)>,
 }
@@ -163,17 +163,6 @@ impl GitHubActionsApi {
         }
     }
 
-    async fn exists(&self, project: &str) -> bool {
-        self.ci
-            .list_pipelines(ListPipelines {
-                project: project.to_owned(),
-                page: PageRequest::with_size(1),
-                ..Default::default()
-            })
-            .await
-            .is_ok()
-    }
-
     // ---- workflows
 
     fn workflow_id(&self, project: &str, def: &str) -> usize {
@@ -232,27 +221,12 @@ impl GitHubActionsApi {
 
     /// The run a fake pipeline belongs to.
     fn run_of(&self, fake_id: &str) -> String {
-        self.state
-            .lock()
-            .alias
-            .get(fake_id)
-            .cloned()
-            .unwrap_or_else(|| fake_id.to_owned())
+        self.state.lock().runs.run_of(fake_id)
     }
 
-    /// The fake's pipelines of a run's attempts, oldest first (`None` for a
-    /// later attempt's pipeline id, which is not a run id).
+    /// The fake's pipelines of a run's attempts, oldest first.
     fn attempts(&self, run: &str) -> Option<Vec<String>> {
-        let s = self.state.lock();
-        if s.alias.contains_key(run) {
-            return None;
-        }
-        Some(
-            s.attempts
-                .get(run)
-                .cloned()
-                .unwrap_or_else(|| vec![run.to_owned()]),
-        )
+        self.state.lock().runs.attempts(run)
     }
 
     /// `(first attempt, latest attempt, attempt count)` of run `run`.
@@ -261,12 +235,12 @@ impl GitHubActionsApi {
         project: &str,
         run: &str,
     ) -> Result<(Pipeline, Pipeline, usize), ApiResponse> {
-        let ids = self.attempts(run).ok_or_else(not_found)?;
         let all = self.ci.pipelines(project);
-        let find = |id: &str| all.iter().find(|p| p.id == id).cloned();
-        let first = find(&ids[0]).ok_or_else(not_found)?;
-        let last = find(ids.last().map_or("", String::as_str)).ok_or_else(not_found)?;
-        Ok((first, last, ids.len()))
+        self.state
+            .lock()
+            .runs
+            .views(&all, run)
+            .ok_or_else(not_found)
     }
 
     fn render_run(&self, r: &Repo<'_>, first: &Pipeline, last: &Pipeline, attempt: usize) -> Value {
@@ -311,18 +285,8 @@ impl GitHubActionsApi {
 
     /// Every run of the repository, newest first, each once.
     fn runs(&self, r: &Repo<'_>) -> Vec<(Pipeline, Pipeline, usize)> {
-        let pipelines = self.ci.pipelines(&r.project);
-        let runs: Vec<String> = {
-            let s = self.state.lock();
-            pipelines
-                .iter()
-                .filter(|p| !s.alias.contains_key(&p.id))
-                .map(|p| p.id.clone())
-                .collect()
-        };
-        runs.iter()
-            .filter_map(|id| self.run_views(&r.project, id).ok())
-            .collect()
+        let all = self.ci.pipelines(&r.project);
+        self.state.lock().runs.runs(&all)
     }
 
     async fn list_runs(&self, req: &ApiRequest, r: &Repo<'_>, workflow: Option<&str>) -> Reply {
@@ -551,200 +515,6 @@ impl GitHubActionsApi {
         Ok((pipeline, data))
     }
 
-    // ---- environments and secrets
-
-    async fn environments(&self, project: &str) -> Result<Vec<Environment>, ApiResponse> {
-        all(
-            ListEnvironments {
-                project: project.to_owned(),
-                page: PageRequest::first(),
-            },
-            |q| self.ci.list_environments(q),
-        )
-        .await
-        .map_err(fail)
-    }
-
-    fn render_env(r: &Repo<'_>, e: &Environment) -> Value {
-        json!({
-            "id": e.id.parse::<u64>().unwrap_or(0), "node_id": format!("EN_{}", e.id), "name": e.name,
-            "url": format!("https://api.github.invalid/repos/{}/environments/{}", r.project, e.name),
-            "html_url": format!("https://github.invalid/{}/deployments/activity_log?environments_filter={}", r.project, e.name),
-            "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z",
-            "protection_rules": [], "deployment_branch_policy": null,
-        })
-    }
-
-    async fn secrets(
-        &self,
-        project: &str,
-        env: Option<&str>,
-    ) -> Result<Vec<SecretInfo>, ApiResponse> {
-        if let Some(e) = env
-            && !self
-                .environments(project)
-                .await?
-                .iter()
-                .any(|x| x.name == e)
-        {
-            return Err(not_found());
-        }
-        let list = all(
-            ListSecrets {
-                project: project.to_owned(),
-                environment: env.map(str::to_owned),
-                page: PageRequest::first(),
-            },
-            |q| self.ci.list_secrets(q),
-        )
-        .await
-        .map_err(fail)?;
-        Ok(list
-            .into_iter()
-            .filter(|s| s.environment.as_deref() == env)
-            .collect())
-    }
-
-    fn render_secret(s: &SecretInfo) -> Value {
-        json!({"name": s.name, "created_at": s.created_at, "updated_at": s.updated_at})
-    }
-
-    async fn secrets_route(
-        &self,
-        req: &ApiRequest,
-        sub: &ApiRequest,
-        r: &Repo<'_>,
-        env: Option<&str>,
-    ) -> Reply {
-        if sub.route("GET", "/secrets/public-key").is_some() {
-            self.secrets(&r.project, env).await?;
-            return Ok(ApiResponse::ok(
-                &json!({"key_id": PUBLIC_KEY_ID, "key": public_key()}),
-            ));
-        }
-        if sub.route("GET", "/secrets").is_some() {
-            let items: Vec<Value> = self
-                .secrets(&r.project, env)
-                .await?
-                .iter()
-                .map(Self::render_secret)
-                .collect();
-            return Ok(listing(req, "secrets", &items));
-        }
-        if let Some(c) = sub.route("GET", "/secrets/{name}") {
-            let list = self.secrets(&r.project, env).await?;
-            let s = list.iter().find(|s| s.name == c[0]).ok_or_else(not_found)?;
-            return Ok(ApiResponse::ok(&Self::render_secret(s)));
-        }
-        if let Some(c) = sub.route("PUT", "/secrets/{name}") {
-            let body: SecretBody = req.json()?;
-            if body.key_id != PUBLIC_KEY_ID {
-                return Err(error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "Bad request - key_id is not valid",
-                ));
-            }
-            let b64ok = !body.encrypted_value.is_empty()
-                && body.encrypted_value.len().is_multiple_of(4)
-                && body
-                    .encrypted_value
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
-            if !b64ok {
-                return Err(error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "encrypted_value is not valid base64",
-                ));
-            }
-            let exists = self
-                .secrets(&r.project, env)
-                .await?
-                .iter()
-                .any(|s| s.name == c[0]);
-            let put = PutSecret {
-                project: r.project.clone(),
-                name: c[0].clone(),
-                value: Secret::new(body.encrypted_value),
-                environment: env.map(str::to_owned),
-                masked: true,
-                protected: false,
-            };
-            return if exists {
-                self.ci.update_secret(put).await.map_err(fail)?;
-                Ok(ApiResponse::empty(StatusCode::NO_CONTENT))
-            } else {
-                self.ci.create_secret(put).await.map_err(fail)?;
-                Ok(ApiResponse::created(&json!({})))
-            };
-        }
-        if let Some(c) = sub.route("DELETE", "/secrets/{name}") {
-            self.ci
-                .delete_secret(SecretRef {
-                    project: r.project.clone(),
-                    name: c[0].clone(),
-                    environment: env.map(str::to_owned),
-                })
-                .await
-                .map_err(fail)?;
-            return Ok(ApiResponse::empty(StatusCode::NO_CONTENT));
-        }
-        Err(not_found())
-    }
-
-    async fn env_route(&self, req: &ApiRequest, sub: &ApiRequest, r: &Repo<'_>) -> Reply {
-        if sub.route("GET", "/environments").is_some() {
-            let items: Vec<Value> = self
-                .environments(&r.project)
-                .await?
-                .iter()
-                .map(|e| Self::render_env(r, e))
-                .collect();
-            return Ok(listing(req, "environments", &items));
-        }
-        if let Some(c) = sub.route("GET", "/environments/{name}") {
-            let list = self.environments(&r.project).await?;
-            let e = list.iter().find(|e| e.name == c[0]).ok_or_else(not_found)?;
-            return Ok(ApiResponse::ok(&Self::render_env(r, e)));
-        }
-        if let Some(c) = sub.route("PUT", "/environments/{name}") {
-            let exists = self
-                .environments(&r.project)
-                .await?
-                .iter()
-                .any(|e| e.name == c[0]);
-            let put = PutEnvironment {
-                project: r.project.clone(),
-                name: c[0].clone(),
-                url: None,
-            };
-            let e = if exists {
-                self.ci.update_environment(put).await
-            } else {
-                self.ci.create_environment(put).await
-            }
-            .map_err(fail)?;
-            return Ok(ApiResponse::ok(&Self::render_env(r, &e)));
-        }
-        if let Some(c) = sub.route("DELETE", "/environments/{name}") {
-            self.ci
-                .delete_environment(EnvironmentRef {
-                    project: r.project.clone(),
-                    name: c[0].clone(),
-                })
-                .await
-                .map_err(fail)?;
-            return Ok(ApiResponse::empty(StatusCode::NO_CONTENT));
-        }
-        if let Some(c) = super::match_path(&sub.path, "/environments/{env}/{rest*}") {
-            let inner = ApiRequest {
-                path: format!("/{}", c[1]),
-                ..sub.clone()
-            };
-            return self.secrets_route(req, &inner, r, Some(&c[0])).await;
-        }
-        Err(not_found())
-    }
-
     async fn repo_route(&self, req: &ApiRequest, r: &Repo<'_>, rest: &str) -> Reply {
         let sub = ApiRequest {
             path: format!("/{rest}"),
@@ -816,12 +586,7 @@ impl GitHubActionsApi {
                         ),
                         _ => fail(e),
                     })?;
-                let mut s = self.state.lock();
-                s.alias.insert(again.id.clone(), c[0].clone());
-                s.attempts
-                    .entry(c[0].clone())
-                    .or_insert_with(|| vec![c[0].clone()])
-                    .push(again.id);
+                self.state.lock().runs.retried(&c[0], again.id);
                 return Ok(ApiResponse::created(&json!({})));
             }
         }
@@ -978,7 +743,7 @@ impl Api for GitHubActionsApi {
             owner: &caps[0],
             name: &caps[1],
         };
-        if !self.exists(&repo.project).await {
+        if !has_project(&self.ci, &repo.project).await {
             return not_found();
         }
         match rest {

@@ -6,11 +6,15 @@ use std::collections::BTreeMap;
 
 use futures::TryStreamExt;
 use http::StatusCode;
-use mosaic_core::cicd::{CiCdProvider, ListPipelines, Pipeline};
+use mosaic_core::cicd::{
+    CiCdProvider, Environment, Job, ListDefinitions, ListEnvironments, ListJobs, ListPipelines,
+    Pipeline, PipelineDefinition,
+};
 use mosaic_core::page::{Paginated, paginate};
+use mosaic_core::project::{ListProjects, Project, ProjectProvider};
 use mosaic_core::{Error, ErrorKind, Page, PageRequest, Result};
 
-use crate::FakeCiCd;
+use crate::{FakeCiCd, FakeProject};
 
 /// The HTTP status a REST API answers for an error of `kind`.
 pub(crate) fn status_for(e: &Error) -> StatusCode {
@@ -36,6 +40,45 @@ where
 {
     params.page_mut().per_page = Some(100);
     paginate(params, fetch).try_collect().await
+}
+
+/// Every job of pipeline `pipeline` (the fake's id) of `project`.
+pub(crate) async fn jobs_of(ci: &FakeCiCd, project: &str, pipeline: &str) -> Result<Vec<Job>> {
+    let params = ListJobs {
+        project: project.to_owned(),
+        pipeline: pipeline.to_owned(),
+        page: PageRequest::first(),
+    };
+    all(params, |q| ci.list_jobs(q)).await
+}
+
+/// Every definition of `project`.
+pub(crate) async fn definitions_of(
+    ci: &FakeCiCd,
+    project: &str,
+) -> Result<Vec<PipelineDefinition>> {
+    let params = ListDefinitions {
+        project: project.to_owned(),
+        page: PageRequest::first(),
+    };
+    all(params, |q| ci.list_definitions(q)).await
+}
+
+/// Every environment of `project`.
+pub(crate) async fn environments_of(ci: &FakeCiCd, project: &str) -> Result<Vec<Environment>> {
+    let params = ListEnvironments {
+        project: project.to_owned(),
+        page: PageRequest::first(),
+    };
+    all(params, |q| ci.list_environments(q)).await
+}
+
+/// Every project of `tracker`.
+pub(crate) async fn projects_of(tracker: &FakeProject) -> Result<Vec<Project>> {
+    let params = ListProjects {
+        page: PageRequest::first(),
+    };
+    all(params, |q| tracker.list_projects(q)).await
 }
 
 /// Whether `ci` has project `project`.

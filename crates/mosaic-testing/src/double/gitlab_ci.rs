@@ -41,7 +41,9 @@ use parking_lot::Mutex;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::citr_util::{InPlace, all, has_project, status_for};
+use super::citr_util::{
+    InPlace, all, definitions_of, environments_of, has_project, jobs_of, status_for,
+};
 use super::{Api, ApiRequest, ApiResponse, page_of, url_with};
 use crate::FakeCiCd;
 
@@ -257,19 +259,13 @@ impl GitLabCiApi {
                 })
                 .await
         } else {
-            let definition = all(
-                ListDefinitions {
-                    project: project.to_owned(),
-                    page: PageRequest::first(),
-                },
-                |q| self.ci.list_definitions(q),
-            )
-            .await
-            .map_err(|e| fail(e, "Project"))?
-            .into_iter()
-            .map(|d| d.id)
-            .find(|d| d == "ci")
-            .unwrap_or_else(|| "ci".to_owned());
+            let definition = definitions_of(&self.ci, project)
+                .await
+                .map_err(|e| fail(e, "Project"))?
+                .into_iter()
+                .map(|d| d.id)
+                .find(|d| d == "ci")
+                .unwrap_or_else(|| "ci".to_owned());
             let inputs = body
                 .inputs
                 .into_iter()
@@ -300,16 +296,9 @@ impl GitLabCiApi {
     // ---- jobs
 
     async fn fake_jobs(&self, project: &str, pipeline: &str) -> Result<Vec<Job>, ApiResponse> {
-        all(
-            ListJobs {
-                project: project.to_owned(),
-                pipeline: pipeline.to_owned(),
-                page: PageRequest::first(),
-            },
-            |q| self.ci.list_jobs(q),
-        )
-        .await
-        .map_err(|e| fail(e, "Pipeline"))
+        jobs_of(&self.ci, project, pipeline)
+            .await
+            .map_err(|e| fail(e, "Pipeline"))
     }
 
     fn render_job(&self, pid: usize, j: &Job, pipeline: &Pipeline) -> Value {
@@ -350,15 +339,9 @@ impl GitLabCiApi {
     // ---- environments and variables
 
     async fn environments(&self, project: &str) -> Result<Vec<Environment>, ApiResponse> {
-        all(
-            ListEnvironments {
-                project: project.to_owned(),
-                page: PageRequest::first(),
-            },
-            |q| self.ci.list_environments(q),
-        )
-        .await
-        .map_err(|e| fail(e, "Project"))
+        environments_of(&self.ci, project)
+            .await
+            .map_err(|e| fail(e, "Project"))
     }
 
     async fn env_by_id(&self, project: &str, id: &str) -> Result<Environment, ApiResponse> {

@@ -41,7 +41,7 @@ use mosaic_core::{Error, ErrorKind, PageRequest};
 use parking_lot::Mutex;
 use serde_json::{Value, json};
 
-use super::citr_util::{all, has_project, status_for, unix};
+use super::citr_util::{all, definitions_of, has_project, jobs_of, status_for, unix};
 use super::{Api, ApiRequest, ApiResponse};
 use crate::FakeCiCd;
 
@@ -156,15 +156,7 @@ impl JenkinsApi {
     }
 
     async fn definitions(&self, project: &str) -> Result<Vec<PipelineDefinition>, ApiResponse> {
-        all(
-            ListDefinitions {
-                project: project.to_owned(),
-                page: PageRequest::first(),
-            },
-            |q| self.ci.list_definitions(q),
-        )
-        .await
-        .map_err(fail)
+        definitions_of(&self.ci, project).await.map_err(fail)
     }
 
     /// Split `/job/a/job/b/…/<tail>` into the project, the item below it
@@ -329,16 +321,7 @@ impl JenkinsApi {
     }
 
     async fn stages(&self, project: &str, p: &Pipeline) -> Result<Vec<Value>, ApiResponse> {
-        let jobs = all(
-            ListJobs {
-                project: project.to_owned(),
-                pipeline: p.id.clone(),
-                page: PageRequest::first(),
-            },
-            |q| self.ci.list_jobs(q),
-        )
-        .await
-        .map_err(fail)?;
+        let jobs = jobs_of(&self.ci, project, &p.id).await.map_err(fail)?;
         Ok(jobs
             .iter()
             .map(|j| {

@@ -37,7 +37,7 @@ use mosaic_core::project::*;
 use mosaic_core::{Error, ErrorKind, PageRequest};
 use serde_json::{Value, json};
 
-use super::citr_util::{all, status_for};
+use super::citr_util::{all, projects_of, status_for};
 use super::{Api, ApiRequest, ApiResponse};
 use crate::FakeProject;
 
@@ -276,14 +276,7 @@ impl JiraApi {
     }
 
     async fn projects(&self) -> Result<Vec<Project>, ApiResponse> {
-        all(
-            ListProjects {
-                page: PageRequest::first(),
-            },
-            |q| self.tracker.list_projects(q),
-        )
-        .await
-        .map_err(fail)
+        projects_of(&self.tracker).await.map_err(fail)
     }
 
     async fn project_of(&self, i: &Issue) -> Option<Project> {

@@ -35,7 +35,7 @@ use mosaic_core::project::*;
 use mosaic_core::{Error, ErrorKind, PageRequest};
 use serde_json::{Value, json};
 
-use super::citr_util::all;
+use super::citr_util::{all, projects_of};
 use super::{Api, ApiRequest, ApiResponse};
 use crate::FakeProject;
 
@@ -140,14 +140,7 @@ impl LinearApi {
     }
 
     async fn teams(&self) -> Result<Vec<Project>, ApiResponse> {
-        all(
-            ListProjects {
-                page: PageRequest::first(),
-            },
-            |q| self.tracker.list_projects(q),
-        )
-        .await
-        .map_err(fail)
+        projects_of(&self.tracker).await.map_err(fail)
     }
 
     fn render_team(p: &Project) -> Value {

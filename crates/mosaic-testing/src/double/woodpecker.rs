@@ -35,7 +35,7 @@ use parking_lot::Mutex;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::citr_util::{all, base64, has_project, status_for, unix};
+use super::citr_util::{all, base64, has_project, jobs_of, status_for, unix};
 use super::{Api, ApiRequest, ApiResponse, page_of};
 use crate::FakeCiCd;
 
@@ -164,16 +164,7 @@ impl WoodpeckerApi {
     }
 
     async fn jobs(&self, p: &Pipeline) -> Result<Vec<Job>, ApiResponse> {
-        all(
-            ListJobs {
-                project: p.project.clone(),
-                pipeline: p.id.clone(),
-                page: PageRequest::first(),
-            },
-            |q| self.ci.list_jobs(q),
-        )
-        .await
-        .map_err(fail)
+        jobs_of(&self.ci, &p.project, &p.id).await.map_err(fail)
     }
 
     fn repo_id(&self, project: &str) -> usize {

@@ -47,7 +47,9 @@ use parking_lot::Mutex;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::citr_util::{InPlace, all, base64, has_project, status_for, zip_stored};
+use super::citr_util::{
+    InPlace, all, base64, definitions_of, has_project, jobs_of, status_for, zip_stored,
+};
 use super::{Api, ApiRequest, ApiResponse, page_of, url_with};
 use crate::FakeCiCd;
 
@@ -178,15 +180,7 @@ impl GitHubActionsApi {
     }
 
     async fn definitions(&self, project: &str) -> Result<Vec<PipelineDefinition>, ApiResponse> {
-        all(
-            ListDefinitions {
-                project: project.to_owned(),
-                page: PageRequest::first(),
-            },
-            |q| self.ci.list_definitions(q),
-        )
-        .await
-        .map_err(fail)
+        definitions_of(&self.ci, project).await.map_err(fail)
     }
 
     /// The definition a workflow id or file name names.
@@ -368,16 +362,7 @@ impl GitHubActionsApi {
     // ---- jobs
 
     async fn fake_jobs(&self, project: &str, pipeline: &str) -> Result<Vec<Job>, ApiResponse> {
-        all(
-            ListJobs {
-                project: project.to_owned(),
-                pipeline: pipeline.to_owned(),
-                page: PageRequest::first(),
-            },
-            |q| self.ci.list_jobs(q),
-        )
-        .await
-        .map_err(fail)
+        jobs_of(&self.ci, project, pipeline).await.map_err(fail)
     }
 
     /// The jobs of a run: of its latest attempt, the newest of each name

@@ -16,22 +16,14 @@ use super::{
     GitHubActionsApi, PUBLIC_KEY_ID, Reply, Repo, SecretBody, error, fail, listing, not_found,
     public_key,
 };
-use crate::double::citr_util::all;
+use crate::double::citr_util::{all, environments_of};
 use crate::double::{ApiRequest, ApiResponse};
 
 impl GitHubActionsApi {
     // ---- environments and secrets
 
     async fn environments(&self, project: &str) -> Result<Vec<Environment>, ApiResponse> {
-        all(
-            ListEnvironments {
-                project: project.to_owned(),
-                page: PageRequest::first(),
-            },
-            |q| self.ci.list_environments(q),
-        )
-        .await
-        .map_err(fail)
+        environments_of(&self.ci, project).await.map_err(fail)
     }
 
     fn render_env(r: &Repo<'_>, e: &Environment) -> Value {

@@ -12,6 +12,8 @@ mod bookstack;
 mod catalog;
 mod config_schemas;
 mod conformance_git;
+mod conformance_cicd;
+mod conformance_project;
 mod confluence;
 mod convert;
 mod convert_fixpoint;

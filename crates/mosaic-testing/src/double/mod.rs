@@ -41,6 +41,14 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+mod citr_util;
+pub mod github_actions;
+pub mod gitlab_ci;
+pub mod jenkins;
+pub mod jira;
+pub mod linear;
+pub mod woodpecker;
+
 /// One provider API dialect served by an [`HttpDouble`].
 #[async_trait::async_trait]
 pub trait Api: Send + Sync + 'static {

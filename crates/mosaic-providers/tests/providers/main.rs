@@ -11,6 +11,7 @@ mod bitbucket;
 mod bookstack;
 mod catalog;
 mod config_schemas;
+mod conformance_kb;
 mod confluence;
 mod convert;
 mod convert_fixpoint;

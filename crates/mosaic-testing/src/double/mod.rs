@@ -20,6 +20,9 @@
 //! conformance::git::run(&provider, &setup).await.assert_passed();
 //! ```
 
+pub mod bookstack;
+mod kb_common;
+
 use std::convert::Infallible;
 use std::fmt;
 use std::net::SocketAddr;

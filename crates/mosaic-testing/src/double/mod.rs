@@ -21,6 +21,9 @@
 //! ```
 
 pub mod bookstack;
+pub mod confluence;
+pub mod notion;
+pub mod wikijs;
 mod kb_common;
 
 use std::convert::Infallible;

@@ -45,11 +45,11 @@ pub(crate) fn num(v: &str) -> Option<u64> {
     v.trim().parse().ok()
 }
 
-/// The parts of a `multipart/form-data` body: `(name, filename, bytes)`.
-pub(crate) fn multipart(
-    content_type: &str,
-    body: &[u8],
-) -> Option<Vec<(String, Option<String>, Vec<u8>)>> {
+/// One part of a `multipart/form-data` body: `(name, filename, bytes)`.
+pub(crate) type Part = (String, Option<String>, Vec<u8>);
+
+/// The parts of a `multipart/form-data` body.
+pub(crate) fn multipart(content_type: &str, body: &[u8]) -> Option<Vec<Part>> {
     let boundary = content_type
         .split(';')
         .map(str::trim)

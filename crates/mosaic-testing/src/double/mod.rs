@@ -22,9 +22,9 @@
 
 pub mod bookstack;
 pub mod confluence;
+mod kb_common;
 pub mod notion;
 pub mod wikijs;
-mod kb_common;
 
 use std::convert::Infallible;
 use std::fmt;

@@ -29,6 +29,9 @@
 //! rows' other property types, block updates in place, `after` on
 //! append, and sorting.
 
+// Handlers answer an error as the HTTP response itself, once per request.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeMap;
 
 use http::StatusCode;

@@ -26,6 +26,9 @@
 //! page rendering beyond simple HTML, rendering of the editor's own
 //! formats (pages are kept as sent), and `pages.search`'s `path` filter.
 
+// Handlers answer an error as the HTTP response itself, once per request.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeMap;
 
 use http::StatusCode;

@@ -278,3 +278,305 @@ async fn notion_runs_the_kb_suite() {
         .find(|p| p.title == "Mosaic conformance page");
     assert!(page.is_none(), "the page was archived: {page:?}");
 }
+
+/// What the suite does not reach: BookStack's shelves and chapters,
+/// moves, attachments, HTML export and a rejected token, all through the
+/// adapter against the double.
+#[cfg(feature = "bookstack")]
+#[tokio::test]
+async fn bookstack_double_serves_shelves_chapters_moves_and_attachments() {
+    use mosaic_core::ErrorKind;
+    use mosaic_core::kb::*;
+    use mosaic_providers::bookstack::{BookStack, BookStackConfig};
+    use mosaic_testing::double::bookstack::BookStackApi;
+    use serde_json::{Value, json};
+
+    let fake = FakeKnowledgeBase::named("bookstack");
+    let double = HttpDouble::start(BookStackApi::new(fake.clone(), "tid", "tsecret"))
+        .await
+        .unwrap();
+    let api = format!("{}/api", double.base_url());
+    let b = BookStack::new(BookStackConfig::new(api.clone(), "tid", "tsecret")).unwrap();
+    let shelf: Value = b
+        .transport()
+        .post("/shelves")
+        .json(&json!({ "name": "Handbooks" }))
+        .send_json()
+        .await
+        .unwrap();
+    let shelf_id = shelf["id"].as_u64().unwrap().to_string();
+    let book = b
+        .create_space(CreateSpace {
+            name: "Runbooks".into(),
+            parent: Some(shelf_id.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(book.key.as_deref(), Some("runbooks"));
+    let shelf: Value = b
+        .transport()
+        .get(&format!("/shelves/{shelf_id}"))
+        .send_json()
+        .await
+        .unwrap();
+    assert_eq!(
+        shelf["books"][0]["id"].as_u64().unwrap().to_string(),
+        book.id
+    );
+
+    let chapter: Value = b
+        .transport()
+        .post("/chapters")
+        .json(&json!({ "book_id": book.id.parse::<u64>().unwrap(), "name": "Incidents" }))
+        .send_json()
+        .await
+        .unwrap();
+    let chapter_id = chapter["id"].as_u64().unwrap().to_string();
+    let page = b
+        .create_page(CreateKbPage {
+            space_id: book.id.clone(),
+            parent_id: Some(chapter_id.clone()),
+            title: "Paging".into(),
+            body: "Who gets woken up.".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.parent_id.as_deref(), Some(chapter_id.as_str()));
+    let in_chapter = b
+        .list_pages(ListKbPages {
+            space_id: book.id.clone(),
+            parent_id: Some(chapter_id.clone()),
+            page: Default::default(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(in_chapter.items.len(), 1);
+    let moved = b
+        .move_page(MoveKbPage {
+            id: page.id.clone(),
+            space_id: Some(book.id.clone()),
+            parent_id: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(moved.parent_id, None);
+
+    let a = b
+        .upload_attachment(UploadAttachment {
+            page_id: page.id.clone(),
+            filename: "rota.csv".into(),
+            media_type: Some("text/csv".into()),
+            content: b"mon,alice\n".to_vec(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(a.filename, "rota.csv");
+    assert_eq!(
+        fake.attachment_content(&page.id, "rota.csv").as_deref(),
+        Some(&b"mon,alice\n"[..])
+    );
+    let html = b
+        .export_page(ExportKbPage {
+            id: page.id.clone(),
+            format: DocFormat::Html,
+        })
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&html.content).contains("<p>Who gets woken up.</p>"));
+
+    let wrong = BookStack::new(BookStackConfig::new(api, "tid", "nope")).unwrap();
+    let err = wrong
+        .get_space(SpaceRef {
+            id: book.id.clone(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthenticated);
+    assert!(!format!("{err:?}").contains("nope"));
+}
+
+/// Confluence beyond the suite: a move under another page, an attachment,
+/// the export view, a taken space key and a rejected token.
+#[cfg(feature = "confluence")]
+#[tokio::test]
+async fn confluence_double_serves_moves_attachments_and_errors() {
+    use mosaic_core::ErrorKind;
+    use mosaic_core::kb::*;
+    use mosaic_providers::confluence::{Confluence, ConfluenceConfig};
+    use mosaic_testing::double::confluence::ConfluenceApi;
+
+    let fake = FakeKnowledgeBase::named("confluence");
+    let double = HttpDouble::start(ConfluenceApi::new(fake.clone(), "me@example.com", "tok"))
+        .await
+        .unwrap();
+    let base = format!("{}/wiki", double.base_url());
+    let c = Confluence::new(ConfluenceConfig::new(base.clone(), "me@example.com", "tok")).unwrap();
+    let space = c
+        .create_space(CreateSpace {
+            key: Some("ENG".into()),
+            name: "Engineering".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(space.key.as_deref(), Some("ENG"));
+    let taken = c
+        .create_space(CreateSpace {
+            key: Some("ENG".into()),
+            name: "Again".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(taken.kind(), ErrorKind::InvalidInput);
+    let mk = |title: &str| CreateKbPage {
+        space_id: space.id.clone(),
+        parent_id: None,
+        title: title.into(),
+        body: format!("About **{title}**."),
+    };
+    let parent = c.create_page(mk("Services")).await.unwrap();
+    let child = c.create_page(mk("Billing")).await.unwrap();
+    let moved = c
+        .move_page(MoveKbPage {
+            id: child.id.clone(),
+            space_id: None,
+            parent_id: Some(parent.id.clone()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(moved.parent_id.as_deref(), Some(parent.id.as_str()));
+    let under = c
+        .list_pages(ListKbPages {
+            space_id: space.id.clone(),
+            parent_id: Some(parent.id.clone()),
+            page: Default::default(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        under
+            .items
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect::<Vec<_>>(),
+        [child.id.as_str()]
+    );
+    let back = c
+        .get_page(KbPageRef {
+            id: child.id.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        back.body.as_deref().map(str::trim),
+        Some("About **Billing**.")
+    );
+
+    let a = c
+        .upload_attachment(UploadAttachment {
+            page_id: child.id.clone(),
+            filename: "invoice.pdf".into(),
+            media_type: None,
+            content: vec![1, 2, 3],
+        })
+        .await
+        .unwrap();
+    assert_eq!((a.filename.as_str(), a.size), ("invoice.pdf", 3));
+    assert_eq!(
+        fake.attachment_content(&child.id, "invoice.pdf"),
+        Some(vec![1, 2, 3])
+    );
+    let html = c
+        .export_page(ExportKbPage {
+            id: child.id.clone(),
+            format: DocFormat::Html,
+        })
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&html.content).contains("<strong>Billing</strong>"));
+
+    let wrong = Confluence::new(ConfluenceConfig::new(base, "me@example.com", "bad")).unwrap();
+    let err = wrong
+        .get_space(SpaceRef {
+            id: space.id.clone(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthenticated);
+}
+
+/// Wiki.js beyond the suite: folders as parents, a move, a taken path,
+/// another locale and a rejected key.
+#[cfg(feature = "wikijs")]
+#[tokio::test]
+async fn wikijs_double_serves_folders_moves_and_errors() {
+    use mosaic_core::ErrorKind;
+    use mosaic_core::kb::*;
+    use mosaic_providers::wikijs::{WikiJs, WikiJsConfig};
+    use mosaic_testing::double::wikijs::WikiJsApi;
+
+    let fake = FakeKnowledgeBase::named("wikijs");
+    let api = WikiJsApi::new(fake.clone(), "key", &[("en", "English"), ("de", "Deutsch")]).unwrap();
+    let double = HttpDouble::start(api).await.unwrap();
+    let w = WikiJs::new(WikiJsConfig::new(double.base_url(), "key")).unwrap();
+    let spaces = w.list_spaces(Default::default()).await.unwrap();
+    assert_eq!(
+        spaces
+            .items
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>(),
+        ["en", "de"]
+    );
+    let page = w
+        .create_page(CreateKbPage {
+            space_id: "en".into(),
+            parent_id: Some("guides".into()),
+            title: "On Call".into(),
+            body: "Rotate weekly.".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.parent_id.as_deref(), Some("guides"));
+    let in_guides = w
+        .list_pages(ListKbPages {
+            space_id: "en".into(),
+            parent_id: Some("guides".into()),
+            page: Default::default(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(in_guides.items.len(), 1);
+    let moved = w
+        .move_page(MoveKbPage {
+            id: page.id.clone(),
+            space_id: Some("de".into()),
+            parent_id: Some("handbuch".into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (moved.space_id.as_str(), moved.parent_id.as_deref()),
+        ("de", Some("handbuch"))
+    );
+    let again = w
+        .create_page(CreateKbPage {
+            space_id: "de".into(),
+            parent_id: Some("handbuch".into()),
+            title: "On-Call".into(),
+            body: "x".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(again.kind(), ErrorKind::Conflict, "{again}");
+    let wrong = WikiJs::new(WikiJsConfig::new(double.base_url(), "other")).unwrap();
+    let err = wrong
+        .get_page(KbPageRef {
+            id: page.id.clone(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
+}

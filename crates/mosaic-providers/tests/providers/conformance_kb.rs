@@ -36,6 +36,23 @@ fn sent<'a>(double: &'a HttpDouble, method: &str, prefix: &str) -> Vec<Recorded>
         .collect()
 }
 
+/// Assert that no check failed and exactly `expected` were skipped.
+fn passed_skipping(report: &Report, expected: &[&str]) {
+    report.assert_passed();
+    assert_eq!(skipped(report), expected, "{report}");
+}
+
+/// Assert that every request carried header `name` with `value` and none
+/// was refused as unauthenticated.
+fn every_request_sent(double: &HttpDouble, name: &str, value: &str) {
+    let all = double.requests();
+    assert!(all.len() > 20, "only {} requests", all.len());
+    for r in &all {
+        assert_eq!(r.headers.get(name).unwrap(), value, "{}", r.target);
+        assert_ne!(r.status.as_u16(), 401, "{}", r.target);
+    }
+}
+
 #[cfg(feature = "bookstack")]
 #[tokio::test]
 async fn bookstack_passes_the_kb_suite() {
@@ -53,23 +70,8 @@ async fn bookstack_passes_the_kb_suite() {
     ))
     .unwrap();
     let report = run(&provider, &setup()).await;
-    report.assert_passed();
-    assert_eq!(
-        skipped(&report),
-        ["unsupported operations answer Unsupported"],
-        "{report}"
-    );
-    let all = double.requests();
-    assert!(all.len() > 20, "{} requests", all.len());
-    for r in &all {
-        assert_eq!(
-            r.headers.get("authorization").unwrap(),
-            "Token tid:tsecret",
-            "{}",
-            r.target
-        );
-        assert_ne!(r.status.as_u16(), 401, "{}", r.target);
-    }
+    passed_skipping(&report, &["unsupported operations answer Unsupported"]);
+    every_request_sent(&double, "authorization", "Token tid:tsecret");
     let listings = sent(&double, "GET", "/api/pages?");
     assert!(listings.len() >= 3, "pages were walked in pages of 2");
     assert!(listings.iter().all(|r| r.target.contains("count=2")));
@@ -103,21 +105,9 @@ async fn confluence_passes_the_kb_suite() {
     ))
     .unwrap();
     let report = run(&provider, &setup()).await;
-    report.assert_passed();
-    assert_eq!(
-        skipped(&report),
-        ["unsupported operations answer Unsupported"],
-        "{report}"
-    );
-    for r in double.requests() {
-        // base64("me@example.com:tok")
-        assert_eq!(
-            r.headers.get("authorization").unwrap(),
-            "Basic bWVAZXhhbXBsZS5jb206dG9r",
-            "{}",
-            r.target
-        );
-    }
+    passed_skipping(&report, &["unsupported operations answer Unsupported"]);
+    // base64("me@example.com:tok")
+    every_request_sent(&double, "authorization", "Basic bWVAZXhhbXBsZS5jb206dG9r");
     // Space pages were walked two at a time by cursor.
     let listings = sent(&double, "GET", "/wiki/api/v2/spaces/");
     let paged: Vec<&Recorded> = listings
@@ -160,22 +150,18 @@ async fn wikijs_passes_the_kb_suite() {
         },
     )
     .await;
-    report.assert_passed();
     // Wiki.js spaces are its installed locales: the API cannot create,
     // rename or delete them.
-    assert_eq!(
-        skipped(&report),
-        [
+    passed_skipping(
+        &report,
+        &[
             "spaces: create, get, list and update round-trip",
             "spaces: after delete it is NotFound",
         ],
-        "{report}"
     );
+    every_request_sent(&double, "authorization", "Bearer api-key");
     let all = double.requests();
-    assert!(
-        all.iter().all(|r| r.target == "/graphql"
-            && r.headers.get("authorization").unwrap() == "Bearer api-key")
-    );
+    assert!(all.iter().all(|r| r.target == "/graphql"));
     let ops: Vec<String> = all
         .iter()
         .filter_map(|r| r.json.as_ref()?["query"].as_str().map(str::to_owned))
@@ -247,11 +233,8 @@ async fn notion_runs_the_kb_suite() {
         ],
         "{report}"
     );
-    let all = double.requests();
-    for r in &all {
-        assert_eq!(r.headers.get("authorization").unwrap(), "Bearer secret_tok");
-        assert_eq!(r.headers.get("notion-version").unwrap(), "2022-06-28");
-    }
+    every_request_sent(&double, "authorization", "Bearer secret_tok");
+    every_request_sent(&double, "notion-version", "2022-06-28");
     // Database queries asked for pages of 2 and followed the cursor.
     let queries = sent(&double, "POST", &format!("/v1/databases/{}/query", db.id));
     assert!(

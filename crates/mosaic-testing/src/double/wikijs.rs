@@ -170,6 +170,17 @@ impl WikiJsApi {
             .map(|l| l.2.as_str())
     }
 
+    /// The fake space of an installed locale.
+    fn installed(&self, locale: &str) -> std::result::Result<String, WikiError> {
+        self.space_of(locale).map(str::to_owned).ok_or_else(|| {
+            WikiError(
+                6005,
+                "PageIllegalPath",
+                format!("Locale {locale} is not installed."),
+            )
+        })
+    }
+
     fn locale_of(&self, space_id: &str) -> String {
         self.locales
             .iter()
@@ -447,16 +458,7 @@ impl WikiJsApi {
     async fn create(&self, v: &Value) -> (std::result::Result<KbPage, WikiError>, Value) {
         let r = async {
             let locale = text(v, "locale").unwrap_or_default();
-            let space = self
-                .space_of(&locale)
-                .ok_or_else(|| {
-                    WikiError(
-                        6005,
-                        "PageIllegalPath",
-                        format!("Locale {locale} is not installed."),
-                    )
-                })?
-                .to_owned();
+            let space = self.installed(&locale)?;
             let path = text(v, "path")
                 .unwrap_or_default()
                 .trim_matches('/')
@@ -538,16 +540,7 @@ impl WikiJsApi {
         let page = self.fake_page(int(v, "id")).await?;
         let id = num(&page.id).unwrap_or(0);
         let locale = text(v, "destinationLocale").unwrap_or_default();
-        let space = self
-            .space_of(&locale)
-            .ok_or_else(|| {
-                WikiError(
-                    6005,
-                    "PageIllegalPath",
-                    format!("Locale {locale} is not installed."),
-                )
-            })?
-            .to_owned();
+        let space = self.installed(&locale)?;
         let path = text(v, "destinationPath")
             .unwrap_or_default()
             .trim_matches('/')

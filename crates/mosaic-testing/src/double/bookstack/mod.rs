@@ -32,7 +32,10 @@ use mosaic_core::kb::*;
 use parking_lot::Mutex;
 use serde_json::{Value, json};
 
-use super::kb_common::{all, multipart, num, status_of};
+mod activity;
+mod containers;
+
+use super::kb_common::{all, num, status_of};
 use super::{Api, ApiRequest, ApiResponse};
 use crate::FakeKnowledgeBase;
 
@@ -224,27 +227,6 @@ impl BookStackApi {
         v
     }
 
-    fn chapter(&self, id: u64, c: &Chapter) -> Value {
-        json!({
-            "id": id, "book_id": c.book_id, "name": c.name, "slug": slug(&c.name),
-            "description": c.description, "priority": id,
-            "created_by": 1, "updated_by": 1, "owned_by": 1,
-        })
-    }
-
-    async fn shelf(&self, id: u64, s: &Shelf) -> Value {
-        let mut books = Vec::new();
-        for b in &s.books {
-            if let Ok(space) = self.kb.get_space(SpaceRef { id: b.to_string() }).await {
-                books.push(json!({ "id": b, "name": space.name, "slug": slug(&space.name) }));
-            }
-        }
-        json!({
-            "id": id, "name": s.name, "slug": slug(&s.name), "description": s.description,
-            "created_by": user(), "updated_by": user(), "owned_by": user(), "books": books,
-        })
-    }
-
     async fn all_pages(&self, book: Option<u64>) -> Result<Vec<KbPage>, Error> {
         let books = match book {
             Some(b) => vec![b.to_string()],
@@ -276,15 +258,6 @@ impl BookStackApi {
             .get_page(KbPageRef { id: id.to_string() })
             .await
             .map_err(|_| not_found("Page"))
-    }
-
-    fn chapter_rec(&self, id: u64) -> Result<Chapter, ApiResponse> {
-        self.extra
-            .lock()
-            .chapters
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| not_found("Chapter"))
     }
 
     async fn route(&self, r: &ApiRequest) -> Reply {
@@ -390,142 +363,8 @@ impl BookStackApi {
             }
             return Ok(ApiResponse::empty(StatusCode::NO_CONTENT));
         }
-        // Shelves.
-        if r.route("GET", "/api/shelves").is_some() {
-            let shelves: Vec<(u64, Shelf)> = self
-                .extra
-                .lock()
-                .shelves
-                .iter()
-                .map(|(k, v)| (*k, v.clone()))
-                .collect();
-            let items = shelves
-                .iter()
-                .map(|(id, s)| {
-                    json!({ "id": id, "name": s.name, "slug": slug(&s.name), "description": s.description })
-                })
-                .collect();
-            return Ok(listing(r, items));
-        }
-        if r.route("POST", "/api/shelves").is_some() {
-            let name = text(&body, "name").unwrap_or_default();
-            if name.trim().is_empty() {
-                return Err(invalid("name", "The name field is required."));
-            }
-            let shelf = Shelf {
-                name,
-                description: text(&body, "description").unwrap_or_default(),
-                books: self.known_books(&body).await?,
-            };
-            let id = {
-                let mut x = self.extra.lock();
-                let id = x.next();
-                x.shelves.insert(id, shelf.clone());
-                id
-            };
-            return Ok(ApiResponse::ok(&self.shelf(id, &shelf).await));
-        }
-        if let Some(c) = r.route("GET", "/api/shelves/{id}") {
-            let id = id_of(&c[0], "Shelf")?;
-            let shelf = self.shelf_rec(id)?;
-            return Ok(ApiResponse::ok(&self.shelf(id, &shelf).await));
-        }
-        if let Some(c) = r.route("PUT", "/api/shelves/{id}") {
-            let id = id_of(&c[0], "Shelf")?;
-            let mut shelf = self.shelf_rec(id)?;
-            if let Some(n) = text(&body, "name") {
-                if n.trim().is_empty() {
-                    return Err(invalid("name", "The name field is required."));
-                }
-                shelf.name = n;
-            }
-            if let Some(d) = text(&body, "description") {
-                shelf.description = d;
-            }
-            if body.get("books").is_some() {
-                shelf.books = self.known_books(&body).await?;
-            }
-            self.extra.lock().shelves.insert(id, shelf.clone());
-            return Ok(ApiResponse::ok(&self.shelf(id, &shelf).await));
-        }
-        if let Some(c) = r.route("DELETE", "/api/shelves/{id}") {
-            let id = id_of(&c[0], "Shelf")?;
-            return match self.extra.lock().shelves.remove(&id) {
-                Some(_) => Ok(ApiResponse::empty(StatusCode::NO_CONTENT)),
-                None => Err(not_found("Shelf")),
-            };
-        }
-        // Chapters.
-        if r.route("GET", "/api/chapters").is_some() {
-            let items = {
-                let x = self.extra.lock();
-                x.chapters
-                    .iter()
-                    .map(|(id, c)| self.chapter(*id, c))
-                    .collect()
-            };
-            return Ok(listing(r, items));
-        }
-        if r.route("POST", "/api/chapters").is_some() {
-            let book_id = number(&body, "book_id")
-                .ok_or_else(|| invalid("book_id", "The book id field is required."))?;
-            self.kb
-                .get_space(SpaceRef {
-                    id: book_id.to_string(),
-                })
-                .await
-                .map_err(|_| invalid("book_id", "The selected book id is invalid."))?;
-            let name = text(&body, "name").unwrap_or_default();
-            if name.trim().is_empty() {
-                return Err(invalid("name", "The name field is required."));
-            }
-            let ch = Chapter {
-                book_id,
-                name,
-                description: text(&body, "description").unwrap_or_default(),
-            };
-            let id = {
-                let mut x = self.extra.lock();
-                let id = x.next();
-                x.chapters.insert(id, ch.clone());
-                id
-            };
-            return Ok(ApiResponse::ok(&self.chapter(id, &ch)));
-        }
-        if let Some(c) = r.route("GET", "/api/chapters/{id}") {
-            let id = id_of(&c[0], "Chapter")?;
-            let ch = self.chapter_rec(id)?;
-            let mut v = self.chapter(id, &ch);
-            let pages = self.all_pages(Some(ch.book_id)).await.map_err(fail)?;
-            let inside: Vec<Value> = pages
-                .iter()
-                .filter(|p| {
-                    let pid = num(&p.id).unwrap_or(0);
-                    self.extra.lock().page_chapter.get(&pid) == Some(&id)
-                })
-                .map(|p| self.page(p))
-                .collect();
-            v["pages"] = json!(inside);
-            return Ok(ApiResponse::ok(&v));
-        }
-        if let Some(c) = r.route("DELETE", "/api/chapters/{id}") {
-            let id = id_of(&c[0], "Chapter")?;
-            self.chapter_rec(id)?;
-            let pages: Vec<u64> = {
-                let x = self.extra.lock();
-                x.page_chapter
-                    .iter()
-                    .filter(|(_, ch)| **ch == id)
-                    .map(|(p, _)| *p)
-                    .collect()
-            };
-            for p in pages {
-                let _ = self.kb.delete_page(KbPageRef { id: p.to_string() }).await;
-            }
-            let mut x = self.extra.lock();
-            x.chapters.remove(&id);
-            x.page_chapter.retain(|_, ch| *ch != id);
-            return Ok(ApiResponse::empty(StatusCode::NO_CONTENT));
+        if let Some(resp) = self.containers(r, &body).await? {
+            return Ok(resp);
         }
         // Pages.
         if r.route("GET", "/api/pages").is_some() {
@@ -597,36 +436,6 @@ impl BookStackApi {
             return self.audit_log(r).await;
         }
         Err(not_found("Route"))
-    }
-
-    fn shelf_rec(&self, id: u64) -> Result<Shelf, ApiResponse> {
-        self.extra
-            .lock()
-            .shelves
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| not_found("Shelf"))
-    }
-
-    /// The `books` ids of a shelf body; an unknown book is a 422.
-    async fn known_books(&self, body: &Value) -> Result<Vec<u64>, ApiResponse> {
-        let mut out = Vec::new();
-        for b in body
-            .get("books")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let id = b
-                .as_u64()
-                .ok_or_else(|| invalid("books", "The books must be ids."))?;
-            self.kb
-                .get_space(SpaceRef { id: id.to_string() })
-                .await
-                .map_err(|_| invalid("books", &format!("Book {id} does not exist.")))?;
-            out.push(id);
-        }
-        Ok(out)
     }
 
     /// The book and chapter a page body names (`chapter_id` wins).
@@ -742,238 +551,6 @@ impl BookStackApi {
                 .map_err(fail)?;
         }
         Ok(ApiResponse::ok(&self.page_read(&page).await))
-    }
-
-    async fn attach(&self, r: &ApiRequest) -> Reply {
-        let ctype = r.header("content-type").unwrap_or_default();
-        let parts = multipart(ctype, &r.body)
-            .ok_or_else(|| invalid("file", "The request is not multipart/form-data."))?;
-        let field = |n: &str| parts.iter().find(|p| p.0 == n);
-        let page = field("uploaded_to")
-            .and_then(|p| num(&String::from_utf8_lossy(&p.2)))
-            .ok_or_else(|| invalid("uploaded_to", "The uploaded to field is required."))?;
-        let (_, filename, content) = field("file")
-            .ok_or_else(|| invalid("file", "The file field is required."))?
-            .clone();
-        let name = field("name")
-            .map(|p| String::from_utf8_lossy(&p.2).into_owned())
-            .or(filename.clone())
-            .unwrap_or_default();
-        let a = self
-            .kb
-            .upload_attachment(UploadAttachment {
-                page_id: page.to_string(),
-                filename: name.clone(),
-                media_type: None,
-                content,
-            })
-            .await
-            .map_err(fail)?;
-        let extension = filename
-            .as_deref()
-            .and_then(|f| f.rsplit_once('.'))
-            .map(|(_, e)| e.to_owned())
-            .unwrap_or_default();
-        Ok(ApiResponse::ok(&json!({
-            "id": num(&a.id).unwrap_or(0), "name": name, "extension": extension,
-            "uploaded_to": page, "external": false, "order": 1,
-            "created_by": 1, "updated_by": 1,
-        })))
-    }
-
-    async fn search(&self, r: &ApiRequest) -> Reply {
-        let raw = r.query("query").unwrap_or_default();
-        let mut types: Option<Vec<String>> = None;
-        let mut terms = Vec::new();
-        for word in raw.split_whitespace() {
-            if let Some(f) = word.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
-                if let Some(t) = f.strip_prefix("type:") {
-                    types = Some(t.split('|').map(str::to_owned).collect());
-                }
-            } else if !(word.starts_with('[') && word.ends_with(']')) {
-                terms.push(word);
-            }
-        }
-        if terms.is_empty() {
-            return Err(invalid("query", "The query field is required."));
-        }
-        let wants_pages = types.is_none_or(|t| t.iter().any(|t| t == "page"));
-        let hits = if wants_pages {
-            let query = terms.join(" ");
-            all(|page| {
-                self.kb.search(SearchKb {
-                    query: query.clone(),
-                    space_id: None,
-                    page,
-                })
-            })
-            .await
-            .map_err(fail)?
-        } else {
-            Vec::new()
-        };
-        let count: usize = r.query_num("count", 100).clamp(1, 100);
-        let page_no: usize = r.query_num("page", 1).max(1);
-        let (slice, _) = super::page_of(&hits, page_no, count);
-        let data: Vec<Value> = slice
-            .iter()
-            .map(|h| {
-                json!({
-                    "id": num(&h.page_id).unwrap_or(0),
-                    "name": h.title,
-                    "slug": slug(&h.title),
-                    "book_id": h.space_id.as_deref().and_then(num),
-                    "type": "page",
-                    "url": format!("{}/link/{}", r.origin, h.page_id),
-                    "preview_html": { "name": h.title, "content": h.excerpt.clone().unwrap_or_default() },
-                    "tags": [],
-                })
-            })
-            .collect();
-        Ok(ApiResponse::ok(
-            &json!({ "data": data, "total": hits.len() }),
-        ))
-    }
-
-    fn comment(&self, c: &KbComment, page: u64, with_html: bool) -> Value {
-        let mut v = json!({
-            "id": num(&c.id).unwrap_or(0),
-            "commentable_id": page,
-            "commentable_type": "page",
-            "parent_id": null,
-            "local_id": num(&c.id).unwrap_or(0),
-            "created_by": if with_html { user() } else { json!(1) },
-            "updated_by": if with_html { user() } else { json!(1) },
-            "created_at": c.created_at,
-            "updated_at": c.created_at,
-            "content_ref": "",
-            "archived": false,
-        });
-        if with_html {
-            v["html"] = json!(c.body);
-        }
-        v
-    }
-
-    async fn add_comment(&self, body: &Value) -> Reply {
-        let page = number(body, "page_id")
-            .ok_or_else(|| invalid("page_id", "The page id field is required."))?;
-        self.get_page(page).await?;
-        let html = text(body, "html").unwrap_or_default();
-        if html.trim().is_empty() {
-            return Err(invalid("html", "The html field is required."));
-        }
-        let c = self
-            .kb
-            .add_comment(AddKbComment {
-                page_id: page.to_string(),
-                body: html,
-            })
-            .await
-            .map_err(fail)?;
-        self.extra
-            .lock()
-            .comment_page
-            .insert(num(&c.id).unwrap_or(0), page);
-        Ok(ApiResponse::ok(&self.comment(&c, page, true)))
-    }
-
-    async fn comments_of(&self, page: u64) -> Result<Vec<KbComment>, ApiResponse> {
-        all(|p| {
-            self.kb.list_comments(ListKbComments {
-                page_id: page.to_string(),
-                page: p,
-            })
-        })
-        .await
-        .map_err(fail)
-    }
-
-    async fn list_comments(&self, r: &ApiRequest) -> Reply {
-        let pages: Vec<u64> = match r.query("filter[commentable_id]").and_then(num) {
-            Some(p) => vec![p],
-            None => {
-                let mut v: Vec<u64> = self.extra.lock().comment_page.values().copied().collect();
-                v.sort_unstable();
-                v.dedup();
-                v
-            }
-        };
-        let mut items = Vec::new();
-        for page in pages {
-            let Ok(list) = self.comments_of(page).await else {
-                continue;
-            };
-            items.extend(list.iter().map(|c| self.comment(c, page, false)));
-        }
-        Ok(listing(r, items))
-    }
-
-    async fn read_comment(&self, id: u64) -> Reply {
-        let page = self
-            .extra
-            .lock()
-            .comment_page
-            .get(&id)
-            .copied()
-            .ok_or_else(|| not_found("Comment"))?;
-        let list = self
-            .comments_of(page)
-            .await
-            .map_err(|_| not_found("Comment"))?;
-        let c = list
-            .iter()
-            .find(|c| num(&c.id) == Some(id))
-            .ok_or_else(|| not_found("Comment"))?;
-        Ok(ApiResponse::ok(&self.comment(c, page, true)))
-    }
-
-    async fn audit_log(&self, r: &ApiRequest) -> Reply {
-        if r.query("filter[loggable_type]")
-            .is_some_and(|t| t != "page")
-        {
-            return Ok(listing(r, Vec::new()));
-        }
-        let page = r
-            .query("filter[loggable_id]")
-            .and_then(num)
-            .ok_or_else(|| invalid("filter", "this double lists one page's events"))?;
-        let revs = match all(|p| {
-            self.kb.list_revisions(ListRevisions {
-                page_id: page.to_string(),
-                page: p,
-            })
-        })
-        .await
-        {
-            Ok(v) => v,
-            Err(_) => return Ok(listing(r, Vec::new())),
-        };
-        let mut items: Vec<Value> = revs
-            .iter()
-            .map(|rev| {
-                json!({
-                    "id": num(&rev.id).unwrap_or(0),
-                    "type": if rev.version == 1 { "page_create" } else { "page_update" },
-                    "detail": rev.message,
-                    "user_id": 1,
-                    "loggable_id": page,
-                    "loggable_type": "page",
-                    "ip": "127.0.0.1",
-                    "created_at": rev.created_at,
-                    "user": user(),
-                })
-            })
-            .collect();
-        // The fake lists newest first.
-        if r.query("sort").is_some_and(|s| !s.starts_with('-')) {
-            items.reverse();
-        }
-        let count: usize = r.query_num("count", 100).clamp(1, 500);
-        let offset: usize = r.query_num("offset", 0);
-        let total = items.len();
-        let data: Vec<Value> = items.into_iter().skip(offset).take(count).collect();
-        Ok(ApiResponse::ok(&json!({ "data": data, "total": total })))
     }
 }
 

@@ -28,7 +28,7 @@ fn skipped(report: &Report) -> Vec<&'static str> {
 }
 
 /// The recorded requests whose target starts with `method path`.
-fn sent<'a>(double: &'a HttpDouble, method: &str, prefix: &str) -> Vec<Recorded> {
+fn sent(double: &HttpDouble, method: &str, prefix: &str) -> Vec<Recorded> {
     double
         .requests()
         .into_iter()

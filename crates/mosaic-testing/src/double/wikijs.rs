@@ -248,12 +248,16 @@ impl WikiJsApi {
         Ok(out)
     }
 
-    fn path_taken(&self, locale: &str, path: &str, pages: &[KbPage]) -> bool {
+    /// Whether a page of `locale` is at `path`.
+    async fn path_taken(&self, locale: &str, path: &str) -> std::result::Result<bool, WikiError> {
+        let pages = self
+            .pages_in(Some(locale))
+            .await
+            .map_err(|e| from_fake(&e))?;
         let paths = self.paths.lock();
-        pages.iter().any(|p| {
-            self.locale_of(&p.space_id) == locale
-                && num(&p.id).and_then(|id| paths.get(&id)).map(String::as_str) == Some(path)
-        })
+        Ok(pages
+            .iter()
+            .any(|p| num(&p.id).and_then(|id| paths.get(&id)).map(String::as_str) == Some(path)))
     }
 
     async fn dispatch(&self, root: &str, field: &str, v: &Value) -> ApiResponse {
@@ -478,11 +482,7 @@ impl WikiJsApi {
                     "Page content cannot be empty.".into(),
                 ));
             }
-            let pages = self
-                .pages_in(Some(&locale))
-                .await
-                .map_err(|e| from_fake(&e))?;
-            if self.path_taken(&locale, &path, &pages) {
+            if self.path_taken(&locale, &path).await? {
                 return Err(WikiError(
                     6002,
                     "PageDuplicateCreate",
@@ -552,11 +552,7 @@ impl WikiJsApi {
                 "Page path cannot be empty.".into(),
             ));
         }
-        let pages = self
-            .pages_in(Some(&locale))
-            .await
-            .map_err(|e| from_fake(&e))?;
-        if self.path_taken(&locale, &path, &pages) {
+        if self.path_taken(&locale, &path).await? {
             return Err(WikiError(
                 6006,
                 "PageMoveForbidden",

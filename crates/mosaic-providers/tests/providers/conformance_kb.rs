@@ -563,3 +563,108 @@ async fn wikijs_double_serves_folders_moves_and_errors() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
 }
+
+/// Notion beyond the suite: a database made in a page, pages under a page
+/// (listed as the page's `child_page` blocks), and a nested list body.
+#[cfg(feature = "notion")]
+#[tokio::test]
+async fn notion_double_serves_databases_in_pages_and_child_pages() {
+    use mosaic_core::kb::*;
+    use mosaic_providers::notion::{Notion, NotionConfig};
+    use mosaic_testing::double::notion::NotionApi;
+
+    let fake = FakeKnowledgeBase::named("notion");
+    let db = fake.seed_space("Wiki").create().unwrap();
+    let double = HttpDouble::start(NotionApi::new(fake.clone(), "tok"))
+        .await
+        .unwrap();
+    let n =
+        Notion::new(NotionConfig::new("tok").with_base_url(format!("{}/v1", double.base_url())))
+            .unwrap();
+    let home = n
+        .create_page(CreateKbPage {
+            space_id: db.id.clone(),
+            parent_id: None,
+            title: "Home".into(),
+            body: "- one\n  - nested\n- two\n".into(),
+        })
+        .await
+        .unwrap();
+    let got = n
+        .get_page(KbPageRef {
+            id: home.id.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(got.body.as_deref(), Some("- one\n  - nested\n- two\n"));
+    let space = n
+        .create_space(CreateSpace {
+            name: "Projects".into(),
+            parent: Some(home.id.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        n.get_space(SpaceRef {
+            id: space.id.clone()
+        })
+        .await
+        .unwrap()
+        .name,
+        "Projects"
+    );
+    let child = n
+        .create_page(CreateKbPage {
+            space_id: home.id.clone(),
+            parent_id: Some(home.id.clone()),
+            title: "Child".into(),
+            body: "Under home.".into(),
+        })
+        .await
+        .unwrap();
+    let under = n
+        .list_pages(ListKbPages {
+            space_id: home.id.clone(),
+            parent_id: Some(home.id.clone()),
+            page: Default::default(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        under
+            .items
+            .iter()
+            .map(|p| (p.id.as_str(), p.title.as_str()))
+            .collect::<Vec<_>>(),
+        [(child.id.as_str(), "Child")]
+    );
+    // Rewriting the home page keeps its child page and database.
+    n.update_page(UpdateKbPage {
+        id: home.id.clone(),
+        title: None,
+        body: Some("Rewritten.".into()),
+        version: None,
+    })
+    .await
+    .unwrap();
+    let got = n
+        .get_page(KbPageRef {
+            id: home.id.clone(),
+        })
+        .await
+        .unwrap();
+    // The child page and database stay first, as raw blocks of the body.
+    let body = got.body.unwrap();
+    assert!(body.trim_end().ends_with("Rewritten."), "{body}");
+    assert!(body.contains("child_page"), "{body}");
+    let under = n
+        .list_pages(ListKbPages {
+            space_id: home.id.clone(),
+            parent_id: Some(home.id.clone()),
+            page: Default::default(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(under.items.len(), 1);
+}

@@ -77,8 +77,8 @@ impl NotionApi {
                 if let Some(t) = t.filter(|t| !t.is_empty()) {
                     out.push(t);
                 }
+                Self::text_of(s, id, out);
             }
-            Self::text_of(s, id, out);
         }
     }
 
@@ -169,6 +169,9 @@ impl NotionApi {
     }
 
     pub(super) fn render_block(s: &State, id: &str) -> Value {
+        if let Some(link) = s.links.get(id) {
+            return link.clone();
+        }
         let mut b = s.blocks.get(id).map(|x| x.0.clone()).unwrap_or(Value::Null);
         let has = s.children.get(id).is_some_and(|c| !c.is_empty());
         if let Some(o) = b.as_object_mut() {
@@ -178,6 +181,11 @@ impl NotionApi {
     }
 
     pub(super) fn remove_block(s: &mut State, id: &str) {
+        if s.links.contains_key(id) {
+            // A child page or database is archived on its own, not with
+            // the blocks around it.
+            return;
+        }
         for child in s.children.remove(id).unwrap_or_default() {
             Self::remove_block(s, &child);
         }
@@ -278,6 +286,7 @@ impl NotionApi {
                 Self::remove_tree(&mut st, &p.id);
             }
             st.archived.insert(id.to_owned(), v);
+            st.unlink(id);
             return Ok(ApiResponse::ok(
                 &json!({ "object": "block", "id": id, "type": "child_database", "archived": true, "in_trash": true }),
             ));

@@ -73,6 +73,9 @@ struct State {
     archived: BTreeMap<String, Value>,
     /// Comment id → rich text.
     comments: BTreeMap<String, Value>,
+    /// `child_page` and `child_database` blocks (their ids are the page's
+    /// or database's), listed among their parent page's children.
+    links: BTreeMap<String, Value>,
 }
 
 type Reply = Result<ApiResponse, ApiResponse>;
@@ -168,6 +171,38 @@ fn list_page(items: Vec<Value>, size: Option<u64>, cursor: Option<&str>) -> Repl
         "type": "page_or_database",
         "page_or_database": {},
     })))
+}
+
+impl State {
+    /// List page or database `id` among the children of page `parent`.
+    fn link(&mut self, parent: &str, id: &str, kind: &str, title: &str) {
+        let block = json!({
+            "object": "block",
+            "id": id,
+            "parent": { "type": "page_id", "page_id": parent },
+            "type": kind,
+            kind: { "title": title },
+            "created_by": { "object": "user", "id": USER },
+            "has_children": true,
+            "archived": false,
+            "in_trash": false,
+        });
+        self.links.insert(id.to_owned(), block);
+        self.children
+            .entry(parent.to_owned())
+            .or_default()
+            .push(id.to_owned());
+    }
+
+    /// Take page or database `id` out of its parent's children.
+    fn unlink(&mut self, id: &str) {
+        if let Some(link) = self.links.remove(id)
+            && let Some(parent) = link.pointer("/parent/page_id").and_then(Value::as_str)
+            && let Some(list) = self.children.get_mut(parent)
+        {
+            list.retain(|c| c != id);
+        }
+    }
 }
 
 impl NotionApi {
@@ -418,7 +453,11 @@ impl NotionApi {
             })
             .await
             .map_err(fail)?;
-        self.state.lock().db_parent.insert(s.id.clone(), parent);
+        {
+            let mut st = self.state.lock();
+            st.link(&parent, &s.id, "child_database", &s.name);
+            st.db_parent.insert(s.id.clone(), parent);
+        }
         Ok(ApiResponse::ok(&self.database(&s)))
     }
 
@@ -448,6 +487,11 @@ impl NotionApi {
             })
             .await
             .map_err(fail)?;
+        if let Some(parent) = &p.parent_id {
+            self.state
+                .lock()
+                .link(parent, &p.id, "child_page", &p.title);
+        }
         if let Some(children) = body.get("children").and_then(Value::as_array) {
             self.append(&p.id, &json!({ "children": children })).await?;
         }
@@ -486,7 +530,9 @@ impl NotionApi {
                 .await
                 .map_err(fail)?;
             // Its blocks stay readable, as an archived page's do.
-            self.state.lock().archived.insert(id.to_owned(), v.clone());
+            let mut st = self.state.lock();
+            st.archived.insert(id.to_owned(), v.clone());
+            st.unlink(id);
         }
         Ok(ApiResponse::ok(&v))
     }

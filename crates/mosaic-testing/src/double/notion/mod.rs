@@ -3,7 +3,9 @@
 //! [`FakeKnowledgeBase`], served under `/v1`.
 //!
 //! Databases are the fake's spaces (each with one title property,
-//! `Name`), pages its pages (in a database, or under a page). A page's
+//! `Name`), pages its pages (in a database, or under a page, where they
+//! are listed among the parent's children as `child_page` blocks, as a
+//! database made in a page is as a `child_database` block). A page's
 //! content is a tree of blocks kept by the double as they were sent
 //! (with `id`, `parent`, `has_children` and times added, rich text given
 //! its `plain_text`), so the adapter's own Markdown ⇄ block conversion is

@@ -3,6 +3,12 @@
 //! API (`mosaic_testing::double`), backed by a fresh `FakeKnowledgeBase`:
 //! create, get, list (paged), update, search, comments, revisions, export
 //! and delete end to end, plus the requests the adapter sent.
+#![cfg(any(
+    feature = "bookstack",
+    feature = "confluence",
+    feature = "notion",
+    feature = "wikijs"
+))]
 
 use std::time::Duration;
 

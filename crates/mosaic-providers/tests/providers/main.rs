@@ -14,6 +14,7 @@ mod config_schemas;
 mod conformance_git;
 mod conformance_cicd;
 mod conformance_project;
+mod conformance_kb;
 mod confluence;
 mod convert;
 mod convert_fixpoint;

@@ -341,8 +341,10 @@ async fn update<P: KnowledgeBaseProvider + ?Sized>(p: &P, c: &C<'_>, id: &str) -
         .get_page(KbPageRef { id: id.to_owned() })
         .await
         .ctx("get_page")?;
+    // A paragraph of its own: a single newline is a Markdown soft break,
+    // which providers that store rich text rightly read back as a space.
     let body = format!(
-        "{}\nAn added line.\n",
+        "{}\n\nAn added line.\n",
         before.body.clone().unwrap_or_default().trim_end()
     );
     let after = p

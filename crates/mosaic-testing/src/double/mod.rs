@@ -23,6 +23,11 @@
 pub mod forge;
 pub mod github;
 pub mod gitlab;
+pub mod bookstack;
+pub mod confluence;
+mod kb_common;
+pub mod notion;
+pub mod wikijs;
 
 use std::convert::Infallible;
 use std::fmt;

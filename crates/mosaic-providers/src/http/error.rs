@@ -2,7 +2,7 @@
 //!
 //! | status | kind |
 //! |---|---|
-//! | 400, 413, 415, 422 | `InvalidInput` (field errors from the body) |
+//! | 400, 413, 415, 422 | `InvalidInput` (field errors from the body); `Conflict` when the body says only that a name or path is taken ("already exists", "has already been taken"); `NotFound` for GitHub's 422 "No commit found" |
 //! | 401 | `Unauthenticated` |
 //! | 403 with an exhausted budget, a `Retry-After`, or a "rate limit" message | `RateLimited` |
 //! | other 403 | `PermissionDenied` |
@@ -164,6 +164,32 @@ fn forbidden_is_rate_limit(rl: &RateLimit, body: &ErrorBody) -> bool {
             .is_some_and(|m| m.to_ascii_lowercase().contains("rate limit"))
 }
 
+/// What a 400/422 body really reports: `Conflict` when it says only that a
+/// name or path is taken (GitHub's and Gitea's 422 "already exists",
+/// GitLab's 400 "has already been taken" / "already exists"), `NotFound`
+/// for GitHub's 422 "No commit found for SHA", else `InvalidInput`. A body
+/// that also reports a real input problem stays `InvalidInput`.
+fn refine_invalid(body: &ErrorBody) -> ErrorKind {
+    fn taken(m: &str) -> bool {
+        let m = m.to_ascii_lowercase();
+        m.contains("already exists") || m.contains("already been taken")
+    }
+    let message = body.message.as_deref().unwrap_or_default();
+    if message.to_ascii_lowercase().starts_with("no commit found") {
+        return ErrorKind::NotFound;
+    }
+    let is_taken = if body.fields.is_empty() {
+        taken(message)
+    } else {
+        body.fields.iter().all(|f| taken(&f.message))
+    };
+    if is_taken {
+        ErrorKind::Conflict
+    } else {
+        ErrorKind::InvalidInput
+    }
+}
+
 /// The kind of a non-success status (see the module table).
 pub fn kind_for_status(status: StatusCode) -> ErrorKind {
     match status.as_u16() {
@@ -197,6 +223,9 @@ pub fn from_response(
     let mut kind = kind_for_status(status);
     if status == StatusCode::FORBIDDEN && forbidden_is_rate_limit(&rl, &parsed) {
         kind = ErrorKind::RateLimited;
+    }
+    if kind == ErrorKind::InvalidInput {
+        kind = refine_invalid(&parsed);
     }
     let what = redact(what);
     let message = match &parsed.message {
@@ -345,6 +374,28 @@ mod tests {
         );
         assert_eq!(e.kind(), ErrorKind::PermissionDenied);
         assert!(e.message().contains("Resource not accessible"));
+    }
+
+    #[test]
+    fn taken_names_are_conflicts_and_unknown_commits_not_found() {
+        let kinds = [
+            (
+                422,
+                r#"{"message":"Validation Failed","errors":[{"resource":"Repository","code":"custom","field":"name","message":"name already exists on this account"}]}"#,
+                ErrorKind::Conflict,
+            ),
+            (422, r#"{"message":"Reference already exists"}"#, ErrorKind::Conflict),
+            (422, r#"{"message":"repository file already exists [path: a.md]"}"#, ErrorKind::Conflict),
+            (400, r#"{"message":{"name":["has already been taken"],"path":["has already been taken"]}}"#, ErrorKind::Conflict),
+            (400, r#"{"message":"Branch already exists"}"#, ErrorKind::Conflict),
+            (422, r#"{"message":"No commit found for SHA: abc"}"#, ErrorKind::NotFound),
+            // a real input problem beside a taken name stays invalid input
+            (400, r#"{"message":{"name":["has already been taken"],"path":["is invalid"]}}"#, ErrorKind::InvalidInput),
+            (422, r#"{"message":"Validation Failed","errors":[{"field":"title","code":"missing_field","message":"title is missing"}]}"#, ErrorKind::InvalidInput),
+        ];
+        for (status, body, kind) in kinds {
+            assert_eq!(map(status, &[], body).kind(), kind, "{status} {body}");
+        }
     }
 
     #[test]

@@ -443,15 +443,24 @@ async fn environments<P: CiCdProvider + ?Sized>(p: &P, c: &C<'_>) -> CheckResult
         ],
     )?;
     let name = format!("{}-env", c.setup.prefix);
-    let put = |url: &str| PutEnvironment {
+    let put = |url: Option<&str>| PutEnvironment {
         project: c.setup.project.clone(),
         name: name.clone(),
-        url: Some(url.to_owned()),
+        url: url.map(str::to_owned),
     };
-    let env = p
-        .create_environment(put("https://one.example.com"))
-        .await
-        .ctx("create_environment")?;
+    // Providers whose environments have no URL (GitHub's) refuse one on
+    // field `url`; the round trip then runs without it.
+    let (env, with_url) = match p.create_environment(put(Some("https://one.example.com"))).await {
+        Err(e) if e.kind() == ErrorKind::InvalidInput && e.field() == Some("url") => (
+            p.create_environment(put(None))
+                .await
+                .ctx("create_environment without a url")?,
+            false,
+        ),
+        other => (other.ctx("create_environment")?, true),
+    };
+    let first = with_url.then_some("https://one.example.com");
+    let second = with_url.then_some("https://two.example.com");
     ensure!(
         env.name == name,
         "create_environment returned `{}`",
@@ -459,7 +468,7 @@ async fn environments<P: CiCdProvider + ?Sized>(p: &P, c: &C<'_>) -> CheckResult
     );
     expect_kind(
         "create_environment of an existing name",
-        p.create_environment(put("https://one.example.com")).await,
+        p.create_environment(put(first)).await,
         ErrorKind::Conflict,
     )?;
     expect_invalid(
@@ -473,11 +482,11 @@ async fn environments<P: CiCdProvider + ?Sized>(p: &P, c: &C<'_>) -> CheckResult
         "name",
     )?;
     let updated = p
-        .update_environment(put("https://two.example.com"))
+        .update_environment(put(second))
         .await
         .ctx("update_environment")?;
     ensure!(
-        updated.url.as_deref() == Some("https://two.example.com"),
+        updated.url.as_deref() == second,
         "update_environment returned url {:?}",
         updated.url
     );
@@ -492,7 +501,7 @@ async fn environments<P: CiCdProvider + ?Sized>(p: &P, c: &C<'_>) -> CheckResult
     let found = all.iter().find(|e| e.name == name);
     ensure!(found.is_some(), "the environment is not listed");
     ensure!(
-        found.and_then(|e| e.url.as_deref()) == Some("https://two.example.com"),
+        found.and_then(|e| e.url.as_deref()) == second,
         "the listing shows the old url"
     );
     let eref = EnvironmentRef {

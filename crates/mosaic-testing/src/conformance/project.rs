@@ -32,6 +32,10 @@ pub struct ProjectSetup {
     pub search_attempts: u32,
     /// Pause between search attempts. Default 2 s.
     pub search_interval: Duration,
+    /// The search that must find the issue the suite created (whose title
+    /// holds the word `qwzmosaic`), in the provider's query language.
+    /// Default `qwzmosaic`; Jira needs JQL such as `text ~ "qwzmosaic"`.
+    pub search_query: String,
 }
 
 impl Default for ProjectSetup {
@@ -44,6 +48,7 @@ impl Default for ProjectSetup {
             page_items: 5,
             search_attempts: 10,
             search_interval: Duration::from_secs(2),
+            search_query: "qwzmosaic".to_owned(),
         }
     }
 }
@@ -347,7 +352,7 @@ async fn search<P: ProjectProvider + ?Sized>(p: &P, c: &C<'_>, issue: &Issue) ->
     for attempt in 0..c.setup.search_attempts.max(1) {
         let found = p
             .search_issues(SearchIssues {
-                query: "qwzmosaic".to_owned(),
+                query: c.setup.search_query.clone(),
                 project_id: Some(c.setup.project.clone()),
                 page: PageRequest::with_size(c.setup.page_size),
             })

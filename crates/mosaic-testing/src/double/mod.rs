@@ -20,14 +20,21 @@
 //! conformance::git::run(&provider, &setup).await.assert_passed();
 //! ```
 
+pub mod bookstack;
+mod citr_util;
+pub mod confluence;
 pub mod forge;
 pub mod github;
+pub mod github_actions;
 pub mod gitlab;
-pub mod bookstack;
-pub mod confluence;
+pub mod gitlab_ci;
+pub mod jenkins;
+pub mod jira;
 mod kb_common;
+pub mod linear;
 pub mod notion;
 pub mod wikijs;
+pub mod woodpecker;
 
 use std::convert::Infallible;
 use std::fmt;
@@ -45,14 +52,6 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-
-mod citr_util;
-pub mod github_actions;
-pub mod gitlab_ci;
-pub mod jenkins;
-pub mod jira;
-pub mod linear;
-pub mod woodpecker;
 
 /// One provider API dialect served by an [`HttpDouble`].
 #[async_trait::async_trait]

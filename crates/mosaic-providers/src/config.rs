@@ -115,7 +115,8 @@ pub fn load<T: DeserializeOwned>(provider: &'static str, schema: &str, value: Va
 
 /// The network hosts a provider's `plugin.json` declares (for a provider
 /// built directly, the storage hosts its downloads may be redirected to).
-#[cfg(any(feature = "github-actions", feature = "gitlab-ci"))]
+#[cfg(feature = "_ci")]
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
 pub(crate) fn manifest_hosts(plugin_json: &str) -> Vec<String> {
     serde_json::from_str::<Value>(plugin_json)
         .ok()

@@ -81,7 +81,7 @@ pub mod gitlab;
 #[cfg(feature = "bitbucket")]
 pub mod bitbucket;
 
-#[cfg(any(feature = "openai", feature = "anthropic", feature = "ollama"))]
+#[cfg(feature = "_ai")]
 pub mod ai;
 
 #[cfg(feature = "openai")]
@@ -93,28 +93,9 @@ pub mod anthropic;
 #[cfg(feature = "ollama")]
 pub mod ollama;
 
-#[cfg(any(
-    feature = "github",
-    feature = "gitea",
-    feature = "gitlab",
-    feature = "bitbucket",
-    feature = "github-actions",
-    feature = "gitlab-ci",
-    feature = "woodpecker",
-    feature = "jenkins",
-    feature = "notion",
-    feature = "bookstack",
-    feature = "confluence",
-    feature = "wikijs"
-))]
 mod params;
 
-#[cfg(any(
-    feature = "github-actions",
-    feature = "gitlab-ci",
-    feature = "woodpecker",
-    feature = "jenkins"
-))]
+#[cfg(feature = "_ci")]
 pub mod ci;
 
 #[cfg(feature = "github-actions")]
@@ -129,12 +110,7 @@ pub mod woodpecker;
 #[cfg(feature = "jenkins")]
 pub mod jenkins;
 
-#[cfg(any(
-    feature = "notion",
-    feature = "bookstack",
-    feature = "confluence",
-    feature = "wikijs"
-))]
+#[cfg(feature = "_kb")]
 mod kb_support;
 
 #[cfg(feature = "notion")]
@@ -146,7 +122,7 @@ pub mod confluence;
 #[cfg(feature = "n8n")]
 pub mod n8n;
 
-#[cfg(any(feature = "linear", feature = "jira"))]
+#[cfg(feature = "_tracker")]
 mod tracker_support;
 
 #[cfg(feature = "linear")]

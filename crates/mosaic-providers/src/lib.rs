@@ -136,3 +136,29 @@ pub mod bookstack;
 
 #[cfg(feature = "wikijs")]
 pub mod wikijs;
+
+/// Decoders of single wire objects for Mosaic's own benches (feature
+/// `bench-internals`). Unstable: not part of the crate's API.
+#[cfg(feature = "bench-internals")]
+#[doc(hidden)]
+pub mod bench {
+    use std::fmt::Debug;
+
+    /// Decode one OpenAI `chat.completion.chunk`.
+    #[cfg(feature = "openai")]
+    pub fn openai_chunk(json: &str) -> serde_json::Result<impl Debug> {
+        serde_json::from_str::<crate::openai::wire::ChatChunk>(json)
+    }
+
+    /// Decode one Anthropic stream event.
+    #[cfg(feature = "anthropic")]
+    pub fn anthropic_event(json: &str) -> serde_json::Result<impl Debug> {
+        serde_json::from_str::<crate::anthropic::wire::StreamEvent>(json)
+    }
+
+    /// Decode one Ollama chat answer object (one NDJSON line).
+    #[cfg(feature = "ollama")]
+    pub fn ollama_chat(json: &str) -> serde_json::Result<impl Debug> {
+        serde_json::from_str::<crate::ollama::wire::ChatResponse>(json)
+    }
+}

@@ -37,8 +37,7 @@
 mod chat;
 mod map;
 mod stream;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::collections::BTreeMap;

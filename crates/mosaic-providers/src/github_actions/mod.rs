@@ -41,8 +41,7 @@ mod cicd;
 mod logs;
 mod map;
 mod secrets;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;

@@ -33,8 +33,7 @@
 
 mod cicd;
 mod map;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;

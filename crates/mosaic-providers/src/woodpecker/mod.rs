@@ -30,8 +30,7 @@
 mod cicd;
 mod crons;
 mod map;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::collections::HashMap;

@@ -27,6 +27,25 @@ pub(crate) use poll::poll_until;
 
 pub(crate) use crate::params::require;
 
+/// What every CI/CD adapter module has alike: [`provider_basics`]
+/// (`new`, `with_client`, `from_json`, `plugin_factory`) and `transport`
+/// on `$provider`, which holds `http: Transport`.
+///
+/// [`provider_basics`]: crate::config::provider_basics
+macro_rules! adapter_basics {
+    ($provider:ident, $config:ident) => {
+        $crate::config::provider_basics!($provider, $config, with_cicd);
+
+        impl $provider {
+            /// The transport (for calls Mosaic does not model).
+            pub fn transport(&self) -> &$crate::http::Transport {
+                &self.http
+            }
+        }
+    };
+}
+pub(crate) use adapter_basics;
+
 /// `value` as a positive integer id.
 #[cfg_attr(not(feature = "full"), allow(dead_code))]
 pub(crate) fn number(field: &str, value: &str) -> mosaic_core::Result<u64> {

@@ -3,15 +3,45 @@
 
 use std::collections::BTreeMap;
 
+use mosaic_core::Page;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-/// `GET /repos/{owner}/{repo}/actions/workflows`.
+use crate::http::HttpResponse;
+use crate::http::PageBody;
+
+/// A list answer, `{"total_count": n, "<items>": [...]}` continued by the
+/// `Link` header: workflows, workflow runs, jobs, artifacts, environments
+/// and secrets.
 #[derive(Debug, Deserialize)]
-pub(crate) struct Workflows {
+#[serde(bound = "T: DeserializeOwned")]
+pub(crate) struct Listing<T> {
     /// Total across pages.
-    pub(crate) total_count: u64,
-    /// This page.
-    pub(crate) workflows: Vec<Workflow>,
+    #[serde(default)]
+    pub(crate) total_count: Option<u64>,
+    /// This page (GitHub leaves an empty environment list out).
+    #[serde(
+        default,
+        alias = "workflows",
+        alias = "workflow_runs",
+        alias = "jobs",
+        alias = "artifacts",
+        alias = "environments",
+        alias = "secrets"
+    )]
+    pub(crate) items: Vec<T>,
+}
+
+impl<T: DeserializeOwned> PageBody for Listing<T> {
+    type Item = T;
+
+    fn into_page(self, response: &HttpResponse) -> Page<T> {
+        let page = Page::new(self.items, response.next_cursor());
+        match self.total_count {
+            Some(total) => page.with_total(total),
+            None => page,
+        }
+    }
 }
 
 /// A workflow.
@@ -29,15 +59,6 @@ pub(crate) struct Workflow {
     /// Web page.
     #[serde(default)]
     pub(crate) html_url: Option<String>,
-}
-
-/// `GET .../actions/runs`, `GET .../actions/workflows/{id}/runs`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct Runs {
-    /// Total across pages.
-    pub(crate) total_count: u64,
-    /// This page.
-    pub(crate) workflow_runs: Vec<Run>,
 }
 
 /// A workflow run.
@@ -77,15 +98,6 @@ pub(crate) struct Run {
     pub(crate) run_started_at: Option<String>,
 }
 
-/// `GET .../actions/runs/{id}/jobs`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct Jobs {
-    /// Total across pages.
-    pub(crate) total_count: u64,
-    /// This page.
-    pub(crate) jobs: Vec<Job>,
-}
-
 /// A job of a run.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Job {
@@ -112,15 +124,6 @@ pub(crate) struct Job {
     pub(crate) completed_at: Option<String>,
 }
 
-/// `GET .../actions/runs/{id}/artifacts`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct Artifacts {
-    /// Total across pages.
-    pub(crate) total_count: u64,
-    /// This page.
-    pub(crate) artifacts: Vec<Artifact>,
-}
-
 /// An artifact.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Artifact {
@@ -145,17 +148,6 @@ pub(crate) struct ArtifactRun {
     pub(crate) id: Option<u64>,
 }
 
-/// `GET /repos/{owner}/{repo}/environments`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct Environments {
-    /// Total across pages.
-    #[serde(default)]
-    pub(crate) total_count: Option<u64>,
-    /// This page.
-    #[serde(default)]
-    pub(crate) environments: Vec<Environment>,
-}
-
 /// A deployment environment.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Environment {
@@ -163,15 +155,6 @@ pub(crate) struct Environment {
     pub(crate) id: u64,
     /// Name.
     pub(crate) name: String,
-}
-
-/// `GET .../actions/secrets`, `GET .../environments/{name}/secrets`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct Secrets {
-    /// Total across pages.
-    pub(crate) total_count: u64,
-    /// This page.
-    pub(crate) secrets: Vec<Secret>,
 }
 
 /// A secret (never its value).

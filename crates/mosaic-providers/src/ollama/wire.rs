@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub(crate) use crate::ai::wire::RequestTool;
+
 // ----- requests -----
 
 /// Model options (`options`).
@@ -90,28 +92,6 @@ pub(crate) struct RequestFunction<'a> {
     pub(crate) name: &'a str,
     /// Arguments (a JSON object).
     pub(crate) arguments: Value,
-}
-
-/// A tool definition.
-#[derive(Debug, Serialize)]
-pub(crate) struct RequestTool<'a> {
-    /// Always `function`.
-    #[serde(rename = "type")]
-    pub(crate) kind: &'static str,
-    /// The function.
-    pub(crate) function: FunctionDef<'a>,
-}
-
-/// `function` of a tool definition.
-#[derive(Debug, Serialize)]
-pub(crate) struct FunctionDef<'a> {
-    /// Name.
-    pub(crate) name: &'a str,
-    /// Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<&'a str>,
-    /// JSON Schema of the arguments.
-    pub(crate) parameters: Value,
 }
 
 /// `POST /api/generate` body.

@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub(crate) use crate::ai::wire::RequestTool;
+
 // ----- requests -----
 
 /// `POST /chat/completions` body.
@@ -88,28 +90,6 @@ pub(crate) struct FunctionCall<'a> {
     pub(crate) name: &'a str,
     /// Arguments as JSON text.
     pub(crate) arguments: &'a str,
-}
-
-/// A function tool definition.
-#[derive(Debug, Serialize)]
-pub(crate) struct RequestTool<'a> {
-    /// Always `function`.
-    #[serde(rename = "type")]
-    pub(crate) kind: &'static str,
-    /// The function.
-    pub(crate) function: FunctionDef<'a>,
-}
-
-/// `function` of a tool definition.
-#[derive(Debug, Serialize)]
-pub(crate) struct FunctionDef<'a> {
-    /// Name.
-    pub(crate) name: &'a str,
-    /// Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<&'a str>,
-    /// JSON Schema of the arguments.
-    pub(crate) parameters: Value,
 }
 
 /// `POST /completions` body.

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 use http::header::{ACCEPT, HeaderName};
 use mosaic_core::cicd::*;
-use mosaic_core::{Capabilities, Error, ErrorKind, Page, Result};
+use mosaic_core::{Capabilities, Error, ErrorKind, Page, PageRequest, Result};
 
 use super::PROVIDER;
 use super::{GitHubActions, logs, map, wire};
@@ -43,6 +43,20 @@ fn run_status_query(status: PipelineStatus) -> (Option<&'static str>, bool) {
 }
 
 impl GitHubActions {
+    /// One page of the listing at `path` (`{"total_count", "<items>"}`,
+    /// continued by `Link`).
+    async fn list<W: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        page: &PageRequest,
+    ) -> Result<Page<W>> {
+        self.http
+            .get(path)
+            .paged(page)
+            .send_page_as::<wire::Listing<W>>()
+            .await
+    }
+
     async fn run(&self, repo: &str, project: &str, id: u64) -> Result<Pipeline> {
         let r: wire::Run = self
             .http
@@ -213,10 +227,7 @@ impl CiCdProvider for GitHubActions {
     async fn list_definitions(&self, p: ListDefinitions) -> Result<Page<PipelineDefinition>> {
         let repo = repo_path(&p.project)?;
         let page = self
-            .http
-            .get(&format!("{repo}/actions/workflows"))
-            .paged(&p.page)
-            .send_page_as::<wire::Listing<_>>()
+            .list(&format!("{repo}/actions/workflows"), &p.page)
             .await?;
         Ok(page.map(map::definition))
     }
@@ -354,10 +365,7 @@ impl CiCdProvider for GitHubActions {
         let repo = repo_path(&p.project)?;
         let id = number("pipeline", &p.pipeline)?;
         let page = self
-            .http
-            .get(&format!("{repo}/actions/runs/{id}/artifacts"))
-            .paged(&p.page)
-            .send_page_as::<wire::Listing<_>>()
+            .list(&format!("{repo}/actions/runs/{id}/artifacts"), &p.page)
             .await?;
         Ok(page.map(map::artifact))
     }
@@ -432,10 +440,7 @@ impl CiCdProvider for GitHubActions {
         let repo = repo_path(&p.project)?;
         let id = number("pipeline", &p.pipeline)?;
         let page = self
-            .http
-            .get(&format!("{repo}/actions/runs/{id}/jobs"))
-            .paged(&p.page)
-            .send_page_as::<wire::Listing<_>>()
+            .list(&format!("{repo}/actions/runs/{id}/jobs"), &p.page)
             .await?;
         Ok(page.map(map::job))
     }
@@ -484,12 +489,7 @@ impl CiCdProvider for GitHubActions {
 
     async fn list_environments(&self, p: ListEnvironments) -> Result<Page<Environment>> {
         let repo = repo_path(&p.project)?;
-        let page = self
-            .http
-            .get(&format!("{repo}/environments"))
-            .paged(&p.page)
-            .send_page_as::<wire::Listing<_>>()
-            .await?;
+        let page = self.list(&format!("{repo}/environments"), &p.page).await?;
         Ok(page.map(map::environment))
     }
 
@@ -514,12 +514,7 @@ impl CiCdProvider for GitHubActions {
     async fn list_secrets(&self, p: ListSecrets) -> Result<Page<SecretInfo>> {
         let repo = repo_path(&p.project)?;
         let base = Self::secrets_path(&repo, p.environment.as_deref())?;
-        let page = self
-            .http
-            .get(&base)
-            .paged(&p.page)
-            .send_page_as::<wire::Listing<_>>()
-            .await?;
+        let page = self.list(&base, &p.page).await?;
         let env = p.environment.as_deref();
         Ok(page.map(|s| map::secret(s, env)))
     }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use http::header::ACCEPT;
 use mosaic_core::cicd::*;
-use mosaic_core::{Capabilities, Error, Page, Result};
+use mosaic_core::{Capabilities, Error, Page, PageRequest, Result};
 
 use super::{DEFAULT_CI_CONFIG, GitLabCi, map, wire};
 use super::{PAGE_SIZE, PROVIDER};
@@ -62,6 +62,15 @@ fn definition(p: &wire::Project) -> PipelineDefinition {
 }
 
 impl GitLabCi {
+    /// One page of the JSON array at `path` (continued by `Link`).
+    async fn list<W: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        page: &PageRequest,
+    ) -> Result<Page<W>> {
+        self.http.get(path).paged(page).send_page().await
+    }
+
     async fn project(&self, proj: &str) -> Result<wire::Project> {
         self.http.get(proj).send_json().await
     }
@@ -369,10 +378,7 @@ impl CiCdProvider for GitLabCi {
         let proj = project_path(&p.project)?;
         let pipeline = number("pipeline", &p.pipeline)?;
         let jobs = self
-            .http
-            .get(&format!("{proj}/pipelines/{pipeline}/jobs"))
-            .paged(&p.page)
-            .send_page::<wire::Job>()
+            .list::<wire::Job>(&format!("{proj}/pipelines/{pipeline}/jobs"), &p.page)
             .await?;
         let items = jobs.items.iter().filter_map(map::artifact).collect();
         Ok(Page::new(items, jobs.next))
@@ -433,10 +439,7 @@ impl CiCdProvider for GitLabCi {
         let proj = project_path(&p.project)?;
         let pipeline = number("pipeline", &p.pipeline)?;
         let jobs = self
-            .http
-            .get(&format!("{proj}/pipelines/{pipeline}/jobs"))
-            .paged(&p.page)
-            .send_page::<wire::Job>()
+            .list::<wire::Job>(&format!("{proj}/pipelines/{pipeline}/jobs"), &p.page)
             .await?;
         Ok(jobs.map(map::job))
     }
@@ -498,10 +501,7 @@ impl CiCdProvider for GitLabCi {
     async fn list_environments(&self, p: ListEnvironments) -> Result<Page<Environment>> {
         let proj = project_path(&p.project)?;
         let envs = self
-            .http
-            .get(&format!("{proj}/environments"))
-            .paged(&p.page)
-            .send_page::<wire::Environment>()
+            .list::<wire::Environment>(&format!("{proj}/environments"), &p.page)
             .await?;
         Ok(envs.map(map::environment))
     }
@@ -569,10 +569,7 @@ impl CiCdProvider for GitLabCi {
     async fn list_secrets(&self, p: ListSecrets) -> Result<Page<SecretInfo>> {
         let proj = project_path(&p.project)?;
         let mut page = self
-            .http
-            .get(&format!("{proj}/variables"))
-            .paged(&p.page)
-            .send_page::<wire::Variable>()
+            .list::<wire::Variable>(&format!("{proj}/variables"), &p.page)
             .await?
             .map(map::secret);
         if let Some(env) = p.environment.as_deref() {

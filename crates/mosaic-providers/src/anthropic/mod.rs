@@ -29,7 +29,7 @@
 //! once, `limit` and `after_id` ignored) are paged by Mosaic with the same
 //! cursor (the last id of a page), so pages never exceed the size asked.
 //!
-//! * operations: `chat.rs`; wire types: [`wire`]; mapping: `map.rs`;
+//! * operations: `chat.rs`; wire types: `wire.rs`; mapping: `map.rs`;
 //!   streaming: [`StreamDecoder`];
 //! * plugin manifest and configuration schema: [`PLUGIN_MANIFEST`],
 //!   [`CONFIG_SCHEMA`], [`plugin_factory`].

@@ -18,7 +18,7 @@
 //! Local models cost nothing unless `prices` says otherwise. A model that
 //! "does not support tools" is `Unsupported`.
 //!
-//! * operations: `chat.rs`; wire types: [`wire`]; mapping: `map.rs`;
+//! * operations: `chat.rs`; wire types: `wire.rs`; mapping: `map.rs`;
 //!   streaming: [`StreamDecoder`];
 //! * plugin manifest and configuration schema: [`PLUGIN_MANIFEST`],
 //!   [`CONFIG_SCHEMA`], [`plugin_factory`].

@@ -205,7 +205,7 @@ fn decode(c: &mut Criterion) {
     g.bench_function("openai/serde_json", |b| {
         b.iter(|| {
             for e in &oa_events {
-                black_box(serde_json::from_str::<openai::wire::ChatChunk>(e).unwrap());
+                black_box(mosaic_providers::bench::openai_chunk(e).unwrap());
             }
         })
     });
@@ -221,7 +221,7 @@ fn decode(c: &mut Criterion) {
     g.bench_function("anthropic/serde_json", |b| {
         b.iter(|| {
             for e in &an_events {
-                black_box(serde_json::from_str::<anthropic::wire::StreamEvent>(e).unwrap());
+                black_box(mosaic_providers::bench::anthropic_event(e).unwrap());
             }
         })
     });
@@ -232,7 +232,7 @@ fn decode(c: &mut Criterion) {
     g.bench_function("ollama/serde_json", |b| {
         b.iter(|| {
             for l in &ol_lines {
-                black_box(serde_json::from_str::<ollama::wire::ChatResponse>(l).unwrap());
+                black_box(mosaic_providers::bench::ollama_chat(l).unwrap());
             }
         })
     });

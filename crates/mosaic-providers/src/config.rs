@@ -115,7 +115,8 @@ pub fn load<T: DeserializeOwned>(provider: &'static str, schema: &str, value: Va
 
 /// The network hosts a provider's `plugin.json` declares (for a provider
 /// built directly, the storage hosts its downloads may be redirected to).
-#[cfg(any(feature = "github-actions", feature = "gitlab-ci"))]
+#[cfg(feature = "_ci")]
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
 pub(crate) fn manifest_hosts(plugin_json: &str) -> Vec<String> {
     serde_json::from_str::<Value>(plugin_json)
         .ok()
@@ -130,3 +131,52 @@ pub(crate) fn manifest_hosts(plugin_json: &str) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// What every provider module has alike: `new` and `with_client` on
+/// `$provider` (which has `build(config, Option<HttpClient>)`),
+/// `from_json` on `$config`, and `plugin_factory`, whose plugin offers the
+/// provider through `PluginServices::$with`. The module defines
+/// `PROVIDER`, `PLUGIN_MANIFEST` and `CONFIG_SCHEMA`.
+#[cfg_attr(not(feature = "full"), allow(unused_macros))]
+macro_rules! provider_basics {
+    ($provider:ident, $config:ident, $with:ident) => {
+        impl $config {
+            /// Parse a configuration object (as validated against
+            /// [`CONFIG_SCHEMA`], whose defaults fill what it leaves out).
+            pub fn from_json(value: serde_json::Value) -> mosaic_core::Result<Self> {
+                $crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
+            }
+        }
+
+        impl $provider {
+            /// A provider from its configuration, with its own HTTP client.
+            pub fn new(config: $config) -> mosaic_core::Result<Self> {
+                Self::build(config, None)
+            }
+
+            /// A provider that sends through `client`, an allowlisted client
+            /// (a plugin's, from its context, or a host's); the base URL must
+            /// be on its allowlist.
+            pub fn with_client(
+                config: $config,
+                client: mosaic_plugin_sdk::HttpClient,
+            ) -> mosaic_core::Result<Self> {
+                Self::build(config, Some(client))
+            }
+        }
+
+        /// The plugin factory: [`PLUGIN_MANIFEST`] with [`CONFIG_SCHEMA`]
+        /// attached; an instance is built from a configuration valid against
+        /// it, and starts only if the host allows its base URL.
+        pub fn plugin_factory()
+        -> mosaic_core::Result<std::sync::Arc<dyn mosaic_plugin_sdk::PluginFactory>> {
+            $crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
+                let cfg: $config = c.parse()?;
+                let provider = $provider::with_client(cfg, http)?;
+                Ok(mosaic_plugin_sdk::PluginServices::new().$with(std::sync::Arc::new(provider)))
+            })
+        }
+    };
+}
+#[cfg_attr(not(feature = "full"), allow(unused_imports))]
+pub(crate) use provider_basics;

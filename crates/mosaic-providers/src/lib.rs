@@ -87,7 +87,7 @@ pub mod bitbucket;
 #[cfg(any(feature = "gitlab", feature = "bitbucket"))]
 mod forge;
 
-#[cfg(any(feature = "openai", feature = "anthropic", feature = "ollama"))]
+#[cfg(feature = "_ai")]
 pub mod ai;
 
 #[cfg(feature = "openai")]
@@ -99,28 +99,9 @@ pub mod anthropic;
 #[cfg(feature = "ollama")]
 pub mod ollama;
 
-#[cfg(any(
-    feature = "github",
-    feature = "gitea",
-    feature = "gitlab",
-    feature = "bitbucket",
-    feature = "github-actions",
-    feature = "gitlab-ci",
-    feature = "woodpecker",
-    feature = "jenkins",
-    feature = "notion",
-    feature = "bookstack",
-    feature = "confluence",
-    feature = "wikijs"
-))]
 mod params;
 
-#[cfg(any(
-    feature = "github-actions",
-    feature = "gitlab-ci",
-    feature = "woodpecker",
-    feature = "jenkins"
-))]
+#[cfg(feature = "_ci")]
 pub mod ci;
 
 #[cfg(feature = "github-actions")]
@@ -135,12 +116,7 @@ pub mod woodpecker;
 #[cfg(feature = "jenkins")]
 pub mod jenkins;
 
-#[cfg(any(
-    feature = "notion",
-    feature = "bookstack",
-    feature = "confluence",
-    feature = "wikijs"
-))]
+#[cfg(feature = "_kb")]
 mod kb_support;
 
 #[cfg(feature = "notion")]
@@ -152,7 +128,7 @@ pub mod confluence;
 #[cfg(feature = "n8n")]
 pub mod n8n;
 
-#[cfg(any(feature = "linear", feature = "jira"))]
+#[cfg(feature = "_tracker")]
 mod tracker_support;
 
 #[cfg(feature = "linear")]
@@ -166,3 +142,29 @@ pub mod bookstack;
 
 #[cfg(feature = "wikijs")]
 pub mod wikijs;
+
+/// Decoders of single wire objects for Mosaic's own benches (feature
+/// `bench-internals`). Unstable: not part of the crate's API.
+#[cfg(feature = "bench-internals")]
+#[doc(hidden)]
+pub mod bench {
+    use std::fmt::Debug;
+
+    /// Decode one OpenAI `chat.completion.chunk`.
+    #[cfg(feature = "openai")]
+    pub fn openai_chunk(json: &str) -> serde_json::Result<impl Debug> {
+        serde_json::from_str::<crate::openai::wire::ChatChunk>(json)
+    }
+
+    /// Decode one Anthropic stream event.
+    #[cfg(feature = "anthropic")]
+    pub fn anthropic_event(json: &str) -> serde_json::Result<impl Debug> {
+        serde_json::from_str::<crate::anthropic::wire::StreamEvent>(json)
+    }
+
+    /// Decode one Ollama chat answer object (one NDJSON line).
+    #[cfg(feature = "ollama")]
+    pub fn ollama_chat(json: &str) -> serde_json::Result<impl Debug> {
+        serde_json::from_str::<crate::ollama::wire::ChatResponse>(json)
+    }
+}

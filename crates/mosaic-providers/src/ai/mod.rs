@@ -48,6 +48,8 @@ mod sse;
 mod stream;
 mod tools;
 pub mod validate;
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
+pub(crate) mod wire;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -104,3 +106,78 @@ pub(crate) fn normalize_finish(
         other => other,
     }
 }
+
+/// A tool's argument schema, with `null` read as "no arguments".
+pub(crate) fn tool_schema(parameters: &serde_json::Value) -> serde_json::Value {
+    if parameters.is_null() {
+        serde_json::json!({"type": "object", "properties": {}})
+    } else {
+        parameters.clone()
+    }
+}
+
+/// The arguments of the `j`th tool call of message `i` as a JSON object
+/// (blank arguments are `{}`); anything else is `InvalidInput` naming
+/// `messages[i].tool_calls[j].arguments`.
+// Unused when OpenAI is the only AI provider built.
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
+pub(crate) fn tool_arguments(
+    arguments: &str,
+    i: usize,
+    j: usize,
+) -> mosaic_core::Result<serde_json::Value> {
+    if arguments.trim().is_empty() {
+        return Ok(serde_json::json!({}));
+    }
+    serde_json::from_str::<serde_json::Value>(arguments)
+        .ok()
+        .filter(serde_json::Value::is_object)
+        .ok_or_else(|| {
+            mosaic_core::Error::invalid_input(
+                format!("messages[{i}].tool_calls[{j}].arguments"),
+                "tool call arguments must be a JSON object",
+            )
+        })
+}
+
+/// The default of `stream_idle_timeout_secs` in every AI configuration.
+pub(crate) fn default_idle_secs() -> u64 {
+    DEFAULT_STREAM_IDLE_TIMEOUT.as_secs()
+}
+
+/// What every AI adapter module has alike: [`provider_basics`] (`new`,
+/// `with_client`, `from_json`, `plugin_factory`), `prices` and `base_url`
+/// on `$provider` (which holds `http: AiHttp` and `prices:
+/// Arc<PriceTable>`) and `with_price` on `$config` (which has `prices`).
+///
+/// [`provider_basics`]: crate::config::provider_basics
+macro_rules! adapter_basics {
+    ($provider:ident, $config:ident) => {
+        $crate::config::provider_basics!($provider, $config, with_ai);
+
+        impl $config {
+            /// With a price for `model`.
+            pub fn with_price(
+                mut self,
+                model: impl Into<String>,
+                price: $crate::ai::ModelPrice,
+            ) -> Self {
+                self.prices.insert(model.into(), price);
+                self
+            }
+        }
+
+        impl $provider {
+            /// The prices used for `cost_usd`.
+            pub fn prices(&self) -> &$crate::ai::PriceTable {
+                &self.prices
+            }
+
+            /// The base URL.
+            pub fn base_url(&self) -> &url::Url {
+                self.http.transport().base_url()
+            }
+        }
+    };
+}
+pub(crate) use adapter_basics;

@@ -13,7 +13,7 @@ use crate::ai::validate;
 #[async_trait]
 impl AiProvider for Anthropic {
     fn capabilities(&self) -> Capabilities {
-        Anthropic::capabilities()
+        Anthropic::operations()
     }
 
     async fn chat(&self, req: ChatRequest) -> Result<ChatResponse> {

@@ -29,15 +29,6 @@ fn invalid(field: impl Into<String>, msg: impl Into<String>) -> Error {
     Error::invalid_input(field, msg).with_provider(PROVIDER)
 }
 
-/// A tool's input schema (`null` read as "no arguments").
-fn input_schema(p: &Value) -> Value {
-    if p.is_null() {
-        json!({"type": "object", "properties": {}})
-    } else {
-        p.clone()
-    }
-}
-
 /// The body of `POST /v1/messages`.
 pub(crate) fn messages_request<'a>(
     req: &'a ChatRequest,
@@ -84,19 +75,8 @@ pub(crate) fn messages_request<'a>(
                     blocks.push(wire::RequestBlock::Text { text: &m.content });
                 }
                 for (j, c) in m.tool_calls.iter().enumerate() {
-                    let input = if c.arguments.trim().is_empty() {
-                        json!({})
-                    } else {
-                        serde_json::from_str::<Value>(&c.arguments)
-                            .ok()
-                            .filter(Value::is_object)
-                            .ok_or_else(|| {
-                                invalid(
-                                    format!("messages[{i}].tool_calls[{j}].arguments"),
-                                    "tool call arguments must be a JSON object",
-                                )
-                            })?
-                    };
+                    let input = crate::ai::tool_arguments(&c.arguments, i, j)
+                        .map_err(|e| e.with_provider(PROVIDER))?;
                     blocks.push(wire::RequestBlock::ToolUse {
                         id: &c.id,
                         name: &c.name,
@@ -134,7 +114,7 @@ pub(crate) fn messages_request<'a>(
         .map(|t| wire::RequestTool {
             name: &t.name,
             description: t.description.as_deref(),
-            input_schema: input_schema(&t.parameters),
+            input_schema: crate::ai::tool_schema(&t.parameters),
         })
         .collect();
     let mut tool_choice = req.tool_choice.as_ref().map(|c| match c {

@@ -29,7 +29,7 @@
 //! once, `limit` and `after_id` ignored) are paged by Mosaic with the same
 //! cursor (the last id of a page), so pages never exceed the size asked.
 //!
-//! * operations: `chat.rs`; wire types: [`wire`]; mapping: `map.rs`;
+//! * operations: `chat.rs`; wire types: `wire.rs`; mapping: `map.rs`;
 //!   streaming: [`StreamDecoder`];
 //! * plugin manifest and configuration schema: [`PLUGIN_MANIFEST`],
 //!   [`CONFIG_SCHEMA`], [`plugin_factory`].
@@ -37,8 +37,7 @@
 mod chat;
 mod map;
 mod stream;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::collections::BTreeMap;
@@ -47,7 +46,6 @@ use std::sync::Arc;
 use http::header::{HeaderName, HeaderValue};
 use mosaic_core::ai::AiOp;
 use mosaic_core::{Capabilities, Error, Result, Secret};
-use mosaic_plugin_sdk::PluginFactory;
 use serde::Deserialize;
 
 pub use stream::StreamDecoder;
@@ -97,7 +95,7 @@ pub struct AnthropicConfig {
     #[serde(default = "default_max_tokens")]
     pub default_max_tokens: u32,
     /// Longest wait for more of a streamed answer, in seconds (`0`: none).
-    #[serde(default = "default_idle")]
+    #[serde(default = "crate::ai::default_idle_secs")]
     pub stream_idle_timeout_secs: u64,
     /// Prices per model (USD per million tokens) laid over the base table
     /// (configuration key `prices`).
@@ -126,10 +124,6 @@ fn default_max_tokens() -> u32 {
     DEFAULT_MAX_TOKENS
 }
 
-fn default_idle() -> u64 {
-    crate::ai::DEFAULT_STREAM_IDLE_TIMEOUT.as_secs()
-}
-
 impl AnthropicConfig {
     /// api.anthropic.com with `api_key`.
     pub fn new(api_key: impl Into<Secret>) -> Self {
@@ -139,7 +133,7 @@ impl AnthropicConfig {
             version: default_version(),
             beta: Vec::new(),
             default_max_tokens: DEFAULT_MAX_TOKENS,
-            stream_idle_timeout_secs: default_idle(),
+            stream_idle_timeout_secs: crate::ai::default_idle_secs(),
             prices: BTreeMap::new(),
             price_table: None,
             http: HttpSettings {
@@ -155,12 +149,6 @@ impl AnthropicConfig {
         self
     }
 
-    /// With a price for `model`.
-    pub fn with_price(mut self, model: impl Into<String>, price: ModelPrice) -> Self {
-        self.prices.insert(model.into(), price);
-        self
-    }
-
     /// Price answers by `prices` (with `prices` of the configuration laid
     /// over) instead of the built-in list — the one table a host also
     /// hands its other AI adapters and the router's lowest-cost strategy.
@@ -168,13 +156,6 @@ impl AnthropicConfig {
     pub fn with_price_table(mut self, prices: PriceTable) -> Self {
         self.price_table = Some(prices);
         self
-    }
-
-    /// Parse a configuration object (as validated against
-    /// [`CONFIG_SCHEMA`]); an absent `timeout_secs` is
-    /// [`DEFAULT_TIMEOUT_SECS`].
-    pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
@@ -187,17 +168,6 @@ pub struct Anthropic {
 }
 
 impl Anthropic {
-    /// A provider from its configuration, with its own HTTP client.
-    pub fn new(config: AnthropicConfig) -> Result<Self> {
-        Self::build(config, None)
-    }
-
-    /// A provider that sends through `client`, an allowlisted client (a
-    /// plugin's, from its context); the base URL must be on its allowlist.
-    pub fn with_client(config: AnthropicConfig, client: HttpClient) -> Result<Self> {
-        Self::build(config, Some(client))
-    }
-
     fn build(config: AnthropicConfig, client: Option<HttpClient>) -> Result<Self> {
         let cfg_err = |m: String| Error::config(m).with_provider(PROVIDER);
         let base = config
@@ -242,28 +212,10 @@ impl Anthropic {
         })
     }
 
-    /// The prices used for `cost_usd`.
-    pub fn prices(&self) -> &PriceTable {
-        &self.prices
-    }
-
-    /// The base URL.
-    pub fn base_url(&self) -> &url::Url {
-        self.http.transport().base_url()
-    }
-
     /// Chat, streaming, completion and the model listing; no embeddings.
-    pub fn capabilities() -> Capabilities {
+    pub fn operations() -> Capabilities {
         Capabilities::all::<AiOp>().without(AiOp::Embed)
     }
 }
 
-/// The plugin factory: an `anthropic` plugin whose configuration is
-/// [`AnthropicConfig`].
-pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
-        let cfg: AnthropicConfig = c.parse()?;
-        let provider = Anthropic::with_client(cfg, http)?;
-        Ok(mosaic_plugin_sdk::PluginServices::new().with_ai(Arc::new(provider)))
-    })
-}
+crate::ai::adapter_basics!(Anthropic, AnthropicConfig);

@@ -9,49 +9,49 @@ use serde_json::Value;
 
 /// `POST /v1/messages` body.
 #[derive(Debug, Serialize)]
-pub struct MessagesRequest<'a> {
+pub(crate) struct MessagesRequest<'a> {
     /// Model id.
-    pub model: &'a str,
+    pub(crate) model: &'a str,
     /// Output limit (required by the API).
-    pub max_tokens: u32,
+    pub(crate) max_tokens: u32,
     /// The conversation (alternating user and assistant turns).
-    pub messages: Vec<RequestMessage<'a>>,
+    pub(crate) messages: Vec<RequestMessage<'a>>,
     /// The system prompt.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub system: Option<String>,
+    pub(crate) system: Option<String>,
     /// Tools.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub tools: Vec<RequestTool<'a>>,
+    pub(crate) tools: Vec<RequestTool<'a>>,
     /// `{"type": "auto" | "any" | "tool" | "none", "name"?}`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tool_choice: Option<Value>,
+    pub(crate) tool_choice: Option<Value>,
     /// Sampling temperature.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub temperature: Option<f32>,
+    pub(crate) temperature: Option<f32>,
     /// Nucleus sampling.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub top_p: Option<f32>,
+    pub(crate) top_p: Option<f32>,
     /// Stop sequences.
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    pub stop_sequences: &'a [String],
+    pub(crate) stop_sequences: &'a [String],
     /// Stream the answer as server-sent events.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub stream: bool,
+    pub(crate) stream: bool,
 }
 
 /// One turn of a request.
 #[derive(Debug, Serialize)]
-pub struct RequestMessage<'a> {
+pub(crate) struct RequestMessage<'a> {
     /// `user` or `assistant`.
-    pub role: &'static str,
+    pub(crate) role: &'static str,
     /// Content blocks.
-    pub content: Vec<RequestBlock<'a>>,
+    pub(crate) content: Vec<RequestBlock<'a>>,
 }
 
 /// A content block of a request.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum RequestBlock<'a> {
+pub(crate) enum RequestBlock<'a> {
     /// Text.
     Text {
         /// The text.
@@ -78,59 +78,59 @@ pub enum RequestBlock<'a> {
 
 /// A tool definition.
 #[derive(Debug, Serialize)]
-pub struct RequestTool<'a> {
+pub(crate) struct RequestTool<'a> {
     /// Name.
-    pub name: &'a str,
+    pub(crate) name: &'a str,
     /// Description.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a str>,
+    pub(crate) description: Option<&'a str>,
     /// JSON Schema of the input.
-    pub input_schema: Value,
+    pub(crate) input_schema: Value,
 }
 
 // ----- responses -----
 
 /// Token usage.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Usage {
+pub(crate) struct Usage {
     /// Uncached prompt tokens.
     #[serde(default)]
-    pub input_tokens: Option<u64>,
+    pub(crate) input_tokens: Option<u64>,
     /// Generated tokens.
     #[serde(default)]
-    pub output_tokens: Option<u64>,
+    pub(crate) output_tokens: Option<u64>,
     /// Prompt tokens written to the cache.
     #[serde(default)]
-    pub cache_creation_input_tokens: Option<u64>,
+    pub(crate) cache_creation_input_tokens: Option<u64>,
     /// Prompt tokens read from the cache.
     #[serde(default)]
-    pub cache_read_input_tokens: Option<u64>,
+    pub(crate) cache_read_input_tokens: Option<u64>,
 }
 
 /// A message (the answer of `POST /v1/messages`).
 #[derive(Debug, Deserialize)]
-pub struct MessageResponse {
+pub(crate) struct MessageResponse {
     /// Message id.
     #[serde(default)]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// The model that answered.
     #[serde(default)]
-    pub model: Option<String>,
+    pub(crate) model: Option<String>,
     /// Content blocks.
     #[serde(default)]
-    pub content: Vec<ContentBlock>,
+    pub(crate) content: Vec<ContentBlock>,
     /// `end_turn`, `max_tokens`, `stop_sequence`, `tool_use`, `pause_turn`, `refusal`.
     #[serde(default)]
-    pub stop_reason: Option<String>,
+    pub(crate) stop_reason: Option<String>,
     /// Usage.
     #[serde(default)]
-    pub usage: Option<Usage>,
+    pub(crate) usage: Option<Usage>,
 }
 
 /// A content block of an answer.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum ContentBlock {
+pub(crate) enum ContentBlock {
     /// Text.
     Text {
         /// The text.
@@ -155,7 +155,7 @@ pub enum ContentBlock {
 /// One streamed event (the `data` of a server-sent event).
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum StreamEvent {
+pub(crate) enum StreamEvent {
     /// The message starts (with the prompt's usage).
     MessageStart {
         /// The message so far.
@@ -205,22 +205,16 @@ pub enum StreamEvent {
 
 /// `message` of `message_start`.
 #[derive(Debug, Default, Deserialize)]
-pub struct MessageStart {
-    /// Message id.
-    #[serde(default)]
-    pub id: Option<String>,
-    /// Model.
-    #[serde(default)]
-    pub model: Option<String>,
+pub(crate) struct MessageStart {
     /// Usage of the prompt.
     #[serde(default)]
-    pub usage: Option<Usage>,
+    pub(crate) usage: Option<Usage>,
 }
 
 /// `delta` of `content_block_delta`.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum BlockDelta {
+pub(crate) enum BlockDelta {
     /// More text.
     TextDelta {
         /// The text.
@@ -238,60 +232,57 @@ pub enum BlockDelta {
 
 /// `delta` of `message_delta`.
 #[derive(Debug, Default, Deserialize)]
-pub struct MessageDeltaBody {
+pub(crate) struct MessageDeltaBody {
     /// Why generation stopped.
     #[serde(default)]
-    pub stop_reason: Option<String>,
+    pub(crate) stop_reason: Option<String>,
 }
 
 /// An error: `{"type": "...", "message": "..."}`.
 #[derive(Debug, Default, Deserialize)]
-pub struct ErrorDetail {
+pub(crate) struct ErrorDetail {
     /// `invalid_request_error`, `overloaded_error`, ….
     #[serde(default, rename = "type")]
-    pub kind: Option<String>,
+    pub(crate) kind: Option<String>,
     /// What went wrong.
     #[serde(default)]
-    pub message: Option<String>,
+    pub(crate) message: Option<String>,
 }
 
 /// An error body: `{"type": "error", "error": {...}}`.
 #[derive(Debug, Default, Deserialize)]
-pub struct ErrorBody {
+pub(crate) struct ErrorBody {
     /// The error.
     #[serde(default)]
-    pub error: Option<ErrorDetail>,
+    pub(crate) error: Option<ErrorDetail>,
 }
 
 /// A page of models.
 #[derive(Debug, Deserialize)]
-pub struct ModelList {
+pub(crate) struct ModelList {
     /// The models.
-    pub data: Vec<Model>,
+    pub(crate) data: Vec<Model>,
     /// More after `last_id`.
     #[serde(default)]
-    pub has_more: bool,
+    pub(crate) has_more: bool,
     /// The last id of this page.
     #[serde(default)]
-    pub last_id: Option<String>,
+    pub(crate) last_id: Option<String>,
 }
 
 /// A model.
 #[derive(Debug, Deserialize)]
-pub struct Model {
+pub(crate) struct Model {
     /// Model id.
-    pub id: String,
-    /// Human-readable name.
-    #[serde(default)]
-    pub display_name: Option<String>,
+    pub(crate) id: String,
     /// The owner, as gateways listing models in OpenAI's shape report it
     /// (Anthropic's API sends none).
     #[serde(default)]
-    pub owned_by: Option<String>,
+    pub(crate) owned_by: Option<String>,
     /// Context window, where reported.
     #[serde(default)]
-    pub max_input_tokens: Option<u32>,
+    pub(crate) max_input_tokens: Option<u32>,
     /// Output limit, where reported.
     #[serde(default)]
-    pub max_tokens: Option<u32>,
+    pub(crate) max_tokens: Option<u32>,
 }

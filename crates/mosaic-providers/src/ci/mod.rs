@@ -15,23 +15,39 @@
 
 pub mod log;
 mod poll;
-#[cfg(any(feature = "github-actions", feature = "gitlab-ci"))]
+// Helpers below serve some of the CI adapters only; `full` builds every
+// user, so dead code still shows there.
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
 pub(crate) mod raw;
 pub mod status;
 
 pub use poll::PollSettings;
-#[cfg(any(feature = "github-actions", feature = "jenkins"))]
+#[cfg_attr(not(feature = "full"), allow(unused_imports))]
 pub(crate) use poll::poll_until;
 
 pub(crate) use crate::params::require;
 
+/// What every CI/CD adapter module has alike: [`provider_basics`]
+/// (`new`, `with_client`, `from_json`, `plugin_factory`) and `transport`
+/// on `$provider`, which holds `http: Transport`.
+///
+/// [`provider_basics`]: crate::config::provider_basics
+macro_rules! adapter_basics {
+    ($provider:ident, $config:ident) => {
+        $crate::config::provider_basics!($provider, $config, with_cicd);
+
+        impl $provider {
+            /// The transport (for calls Mosaic does not model).
+            pub fn transport(&self) -> &$crate::http::Transport {
+                &self.http
+            }
+        }
+    };
+}
+pub(crate) use adapter_basics;
+
 /// `value` as a positive integer id.
-#[cfg(any(
-    feature = "github-actions",
-    feature = "gitlab-ci",
-    feature = "woodpecker",
-    test
-))]
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
 pub(crate) fn number(field: &str, value: &str) -> mosaic_core::Result<u64> {
     require(field, value)?;
     value

@@ -44,7 +44,7 @@ impl PollSettings {
     }
 }
 
-#[cfg(any(feature = "github-actions", feature = "jenkins", test))]
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
 /// Call `look` until it yields `Some`, pausing `settings.interval()`
 /// between calls (tokio's clock), and stop with `None` once the next pause
 /// would end after `settings.timeout()`. The first look happens at once;

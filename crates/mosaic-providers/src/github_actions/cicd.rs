@@ -5,17 +5,13 @@ use std::collections::HashSet;
 use async_trait::async_trait;
 use http::header::{ACCEPT, HeaderName};
 use mosaic_core::cicd::*;
-use mosaic_core::{Capabilities, Error, ErrorKind, Page, Result};
+use mosaic_core::{Capabilities, Error, ErrorKind, Page, PageRequest, Result};
 
+use super::PROVIDER;
 use super::{GitHubActions, logs, map, wire};
 use crate::ci::status::{single_word, words_for};
 use crate::ci::{self, number, require};
-use crate::http::HttpResponse;
 use crate::http::path::segment;
-
-const PER_PAGE: u32 = 30;
-const MAX_PER_PAGE: u32 = 100;
-const PROVIDER: &str = "github-actions";
 
 /// `/repos/{owner}/{repo}` from an `owner/repo` project.
 pub(crate) fn repo_path(project: &str) -> Result<String> {
@@ -32,14 +28,6 @@ pub(crate) fn repo_path(project: &str) -> Result<String> {
 }
 
 /// A page continued by the `Link` header, with GitHub's `total_count`.
-fn page<T>(resp: &HttpResponse, items: Vec<T>, total: Option<u64>) -> Page<T> {
-    let p = Page::new(items, resp.next_cursor());
-    match total {
-        Some(t) => p.with_total(t),
-        None => p,
-    }
-}
-
 /// What `status=` a run listing can send for `status`, and whether the
 /// page must still be filtered here.
 fn run_status_query(status: PipelineStatus) -> (Option<&'static str>, bool) {
@@ -55,6 +43,20 @@ fn run_status_query(status: PipelineStatus) -> (Option<&'static str>, bool) {
 }
 
 impl GitHubActions {
+    /// One page of the listing at `path` (`{"total_count", "<items>"}`,
+    /// continued by `Link`).
+    async fn list<W: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        page: &PageRequest,
+    ) -> Result<Page<W>> {
+        self.http
+            .get(path)
+            .paged(page)
+            .send_page_as::<wire::Listing<W>>()
+            .await
+    }
+
     async fn run(&self, repo: &str, project: &str, id: u64) -> Result<Pipeline> {
         let r: wire::Run = self
             .http
@@ -84,7 +86,7 @@ impl GitHubActions {
         branch: &str,
         created_since: Option<&str>,
     ) -> Result<Vec<wire::Run>> {
-        let runs: wire::Runs = self
+        let runs: wire::Listing<wire::Run> = self
             .http
             .get(&format!(
                 "{repo}/actions/workflows/{}/runs",
@@ -96,7 +98,7 @@ impl GitHubActions {
             .query("per_page", 20)
             .send_json()
             .await?;
-        Ok(runs.workflow_runs)
+        Ok(runs.items)
     }
 
     /// Dispatch `workflow` for `reference` and return the run it started.
@@ -211,21 +213,23 @@ impl GitHubActions {
 
 #[async_trait]
 impl CiCdProvider for GitHubActions {
+    /// All operations, except `create_pipeline` when no default workflow
+    /// is configured.
     fn capabilities(&self) -> Capabilities {
-        GitHubActions::capabilities(self)
+        let all = Capabilities::all::<CiCdOp>();
+        if self.default_workflow.is_some() {
+            all
+        } else {
+            all.without(CiCdOp::CreatePipeline)
+        }
     }
 
     async fn list_definitions(&self, p: ListDefinitions) -> Result<Page<PipelineDefinition>> {
         let repo = repo_path(&p.project)?;
-        let resp = self
-            .http
-            .get(&format!("{repo}/actions/workflows"))
-            .page(&p.page, "per_page", PER_PAGE, MAX_PER_PAGE)
-            .send()
+        let page = self
+            .list(&format!("{repo}/actions/workflows"), &p.page)
             .await?;
-        let w: wire::Workflows = resp.json()?;
-        let items = w.workflows.into_iter().map(map::definition).collect();
-        Ok(page(&resp, items, Some(w.total_count)))
+        Ok(page.map(map::definition))
     }
 
     async fn get_definition(&self, p: DefinitionRef) -> Result<PipelineDefinition> {
@@ -296,25 +300,20 @@ impl CiCdProvider for GitHubActions {
             Some(s) => run_status_query(s),
             None => (None, false),
         };
-        let resp = self
+        let page = self
             .http
             .get(&path)
             .query_opt("branch", p.reference.as_deref())
             .query_opt("status", status_word)
-            .page(&p.page, "per_page", PER_PAGE, MAX_PER_PAGE)
-            .send()
+            .paged(&p.page)
+            .send_page_as::<wire::Listing<_>>()
             .await?;
-        let runs: wire::Runs = resp.json()?;
-        let mut items: Vec<Pipeline> = runs
-            .workflow_runs
-            .into_iter()
-            .map(|r| map::pipeline(&p.project, r))
-            .collect();
+        let mut page = page.map(|r| map::pipeline(&p.project, r));
         if let (Some(s), true) = (p.status, filter_here) {
-            items.retain(|r| r.status == s);
+            page.items.retain(|r| r.status == s);
+            page.total = None;
         }
-        let total = (!filter_here).then_some(runs.total_count);
-        Ok(page(&resp, items, total))
+        Ok(page)
     }
 
     async fn get_log(&self, p: GetLog) -> Result<Log> {
@@ -365,15 +364,10 @@ impl CiCdProvider for GitHubActions {
     async fn list_artifacts(&self, p: ListArtifacts) -> Result<Page<Artifact>> {
         let repo = repo_path(&p.project)?;
         let id = number("pipeline", &p.pipeline)?;
-        let resp = self
-            .http
-            .get(&format!("{repo}/actions/runs/{id}/artifacts"))
-            .page(&p.page, "per_page", PER_PAGE, MAX_PER_PAGE)
-            .send()
+        let page = self
+            .list(&format!("{repo}/actions/runs/{id}/artifacts"), &p.page)
             .await?;
-        let a: wire::Artifacts = resp.json()?;
-        let items = a.artifacts.into_iter().map(map::artifact).collect();
-        Ok(page(&resp, items, Some(a.total_count)))
+        Ok(page.map(map::artifact))
     }
 
     async fn download_artifact(&self, p: ArtifactRef) -> Result<ArtifactData> {
@@ -425,15 +419,15 @@ impl CiCdProvider for GitHubActions {
             .send_unit()
             .await?;
         // The re-run is a new job (new id) in the run's next attempt.
-        let latest: wire::Jobs = self
+        let latest: wire::Listing<wire::Job> = self
             .http
             .get(&format!("{repo}/actions/runs/{}/jobs", old.run_id))
             .query("filter", "latest")
-            .query("per_page", MAX_PER_PAGE)
+            .query("per_page", 100)
             .send_json()
             .await?;
         let newer = latest
-            .jobs
+            .items
             .into_iter()
             .find(|j| j.name == old.name && j.id != old.id);
         match newer {
@@ -445,15 +439,10 @@ impl CiCdProvider for GitHubActions {
     async fn list_jobs(&self, p: ListJobs) -> Result<Page<Job>> {
         let repo = repo_path(&p.project)?;
         let id = number("pipeline", &p.pipeline)?;
-        let resp = self
-            .http
-            .get(&format!("{repo}/actions/runs/{id}/jobs"))
-            .page(&p.page, "per_page", PER_PAGE, MAX_PER_PAGE)
-            .send()
+        let page = self
+            .list(&format!("{repo}/actions/runs/{id}/jobs"), &p.page)
             .await?;
-        let j: wire::Jobs = resp.json()?;
-        let items = j.jobs.into_iter().map(map::job).collect();
-        Ok(page(&resp, items, Some(j.total_count)))
+        Ok(page.map(map::job))
     }
 
     async fn create_environment(&self, p: PutEnvironment) -> Result<Environment> {
@@ -500,15 +489,8 @@ impl CiCdProvider for GitHubActions {
 
     async fn list_environments(&self, p: ListEnvironments) -> Result<Page<Environment>> {
         let repo = repo_path(&p.project)?;
-        let resp = self
-            .http
-            .get(&format!("{repo}/environments"))
-            .page(&p.page, "per_page", PER_PAGE, MAX_PER_PAGE)
-            .send()
-            .await?;
-        let e: wire::Environments = resp.json()?;
-        let items = e.environments.into_iter().map(map::environment).collect();
-        Ok(page(&resp, items, e.total_count))
+        let page = self.list(&format!("{repo}/environments"), &p.page).await?;
+        Ok(page.map(map::environment))
     }
 
     async fn create_secret(&self, p: PutSecret) -> Result<SecretInfo> {
@@ -532,16 +514,9 @@ impl CiCdProvider for GitHubActions {
     async fn list_secrets(&self, p: ListSecrets) -> Result<Page<SecretInfo>> {
         let repo = repo_path(&p.project)?;
         let base = Self::secrets_path(&repo, p.environment.as_deref())?;
-        let resp = self
-            .http
-            .get(&base)
-            .page(&p.page, "per_page", PER_PAGE, MAX_PER_PAGE)
-            .send()
-            .await?;
-        let s: wire::Secrets = resp.json()?;
+        let page = self.list(&base, &p.page).await?;
         let env = p.environment.as_deref();
-        let items = s.secrets.into_iter().map(|s| map::secret(s, env)).collect();
-        Ok(page(&resp, items, Some(s.total_count)))
+        Ok(page.map(|s| map::secret(s, env)))
     }
 }
 

@@ -1,5 +1,6 @@
 //! Run log archives: the zip GitHub redirects to, turned into text.
 
+use super::PROVIDER;
 use std::io::{Cursor, Read};
 
 use mosaic_core::{Error, ErrorKind, Result};
@@ -32,7 +33,7 @@ fn order_key(name: &str) -> (u64, String) {
 /// `InvalidInput`, so a hostile archive cannot exhaust memory).
 pub(crate) fn extract(zip_bytes: &[u8], max_bytes: u64) -> Result<Vec<Entry>> {
     let bad = |e: zip::result::ZipError| {
-        Error::decode("the run's log archive", e).with_provider("github-actions")
+        Error::decode("the run's log archive", e).with_provider(PROVIDER)
     };
     let mut archive = zip::ZipArchive::new(Cursor::new(zip_bytes)).map_err(bad)?;
     let mut all = Vec::new();
@@ -50,15 +51,13 @@ pub(crate) fn extract(zip_bytes: &[u8], max_bytes: u64) -> Result<Vec<Entry>> {
         let read = (&mut file)
             .take(budget.saturating_add(1))
             .read_to_end(&mut buf)
-            .map_err(|e| {
-                Error::decode("the run's log archive", e).with_provider("github-actions")
-            })?;
+            .map_err(|e| Error::decode("the run's log archive", e).with_provider(PROVIDER))?;
         if read as u64 > budget {
             return Err(Error::new(
                 ErrorKind::InvalidInput,
                 format!("the run's logs exceed the {max_bytes}-byte limit"),
             )
-            .with_provider("github-actions"));
+            .with_provider(PROVIDER));
         }
         budget -= read as u64;
         all.push(Entry {

@@ -41,24 +41,25 @@ mod cicd;
 mod logs;
 mod map;
 mod secrets;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
+
+/// The provider name on errors, transports and plugin ids.
+pub(crate) const PROVIDER: &str = "github-actions";
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
 use http::HeaderValue;
 use http::header::{ACCEPT, HeaderName};
-use mosaic_core::cicd::CiCdOp;
-use mosaic_core::{Capabilities, Result, Secret};
-use mosaic_plugin_sdk::PluginFactory;
+use mosaic_core::{Result, Secret};
 use serde::Deserialize;
 
 use crate::ci::PollSettings;
 use crate::config::HttpSettings;
 use crate::github::app::AppCredentials;
 pub use crate::github::{API_VERSION, DEFAULT_BASE_URL, GitHubAuth};
-use crate::http::{Auth, Transport};
+
+use crate::http::{Auth, PageSize, Transport};
 
 pub use map::{STATUSES, status};
 pub use secrets::{seal_secret, seal_secret_with};
@@ -155,11 +156,6 @@ impl GitHubActionsConfig {
         self
     }
 
-    /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
-    pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load("github-actions", CONFIG_SCHEMA, value)
-    }
-
     /// Whether dispatches ask for run details by default for this base URL.
     fn run_details_default(&self) -> bool {
         url::Url::parse(&self.base_url)
@@ -180,25 +176,15 @@ pub struct GitHubActions {
 }
 
 impl GitHubActions {
-    /// A provider from its configuration, with its own HTTP client.
-    pub fn new(config: GitHubActionsConfig) -> Result<Self> {
-        Self::build(config, None)
-    }
-
-    /// A provider that sends through `client`, an allowlisted client (a
-    /// plugin's, from its context); the base URL must be on its allowlist.
-    pub fn with_client(config: GitHubActionsConfig, client: HttpClient) -> Result<Self> {
-        Self::build(config, Some(client))
-    }
-
     fn build(config: GitHubActionsConfig, client: Option<HttpClient>) -> Result<Self> {
         let run_details = config
             .return_run_details
             .unwrap_or_else(|| config.run_details_default());
         let base = config
             .http
-            .transport("github-actions", &config.base_url, client)
+            .transport(PROVIDER, &config.base_url, client)
             .allow_hosts(crate::config::manifest_hosts(PLUGIN_MANIFEST))
+            .page_size(PageSize::new("per_page", 30, 100))
             .header(
                 ACCEPT,
                 HeaderValue::from_static("application/vnd.github+json"),
@@ -230,7 +216,10 @@ impl GitHubActions {
     }
 
     /// A provider over a ready transport (its base URL and credentials are
-    /// used as they are; dispatches look the run up by polling).
+    /// used as they are; dispatches look the run up by polling). List
+    /// operations need the transport built with a
+    /// [`page_size`](crate::http::TransportBuilder::page_size), e.g.
+    /// `PageSize::new("per_page", 30, 100)`.
     pub fn from_transport(http: Transport) -> Self {
         GitHubActions {
             http,
@@ -241,29 +230,13 @@ impl GitHubActions {
         }
     }
 
-    /// The transport (for calls Mosaic does not model).
-    pub fn transport(&self) -> &Transport {
-        &self.http
-    }
-
-    /// The operations this provider supports: all of them, except
-    /// `create_pipeline` when no default workflow is configured.
-    pub fn capabilities(&self) -> Capabilities {
-        let all = Capabilities::all::<CiCdOp>();
-        if self.default_workflow.is_some() {
-            all
-        } else {
-            all.without(CiCdOp::CreatePipeline)
-        }
-    }
-
     /// Decode and map a workflow-run listing body, exactly as
     /// `list_pipelines` does.
     pub fn parse_runs(project: &str, body: &[u8]) -> Result<Vec<mosaic_core::cicd::Pipeline>> {
-        let wire: wire::Runs =
+        let wire: wire::Listing<wire::Run> =
             crate::http::json::decode_as(body, "GET /repos/{owner}/{repo}/actions/runs")?;
         Ok(wire
-            .workflow_runs
+            .items
             .into_iter()
             .map(|r| map::pipeline(project, r))
             .collect())
@@ -277,13 +250,4 @@ impl GitHubActions {
     }
 }
 
-/// The GitHub Actions plugin factory: [`PLUGIN_MANIFEST`] with
-/// [`CONFIG_SCHEMA`] attached; an instance is built from a configuration
-/// valid against it, and starts only if the host allows its base URL.
-pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
-        let cfg: GitHubActionsConfig = c.parse()?;
-        let provider = GitHubActions::with_client(cfg, http)?;
-        Ok(mosaic_plugin_sdk::PluginServices::new().with_cicd(Arc::new(provider)))
-    })
-}
+crate::ci::adapter_basics!(GitHubActions, GitHubActionsConfig);

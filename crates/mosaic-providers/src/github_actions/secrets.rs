@@ -1,6 +1,7 @@
 //! Actions secrets: sealed-box encryption with the repository's (or an
 //! environment's) public key, and the secret endpoints.
 
+use super::PROVIDER;
 use base64::Engine as _;
 use crypto_box::PublicKey;
 use crypto_box::aead::OsRng;
@@ -36,7 +37,7 @@ pub fn seal_secret_with(
             mosaic_core::ErrorKind::Provider,
             "the secrets public key is not a base64 Curve25519 key",
         )
-        .with_provider("github-actions")
+        .with_provider(PROVIDER)
     };
     let raw = b64().decode(public_key.trim()).map_err(|_| bad_key())?;
     let key = PublicKey::from_slice(&raw).map_err(|_| bad_key())?;
@@ -108,7 +109,7 @@ impl GitHubActions {
             Ok(_) if !must_exist => {
                 return Err(
                     Error::conflict(format!("secret `{}` already exists", p.name))
-                        .with_provider("github-actions"),
+                        .with_provider(PROVIDER),
                 );
             }
             Err(e) if e.is_not_found() && !must_exist => {}

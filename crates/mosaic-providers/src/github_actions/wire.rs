@@ -3,235 +3,215 @@
 
 use std::collections::BTreeMap;
 
+use mosaic_core::Page;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-/// `GET /repos/{owner}/{repo}/actions/workflows`.
+use crate::http::HttpResponse;
+use crate::http::PageBody;
+
+/// A list answer, `{"total_count": n, "<items>": [...]}` continued by the
+/// `Link` header: workflows, workflow runs, jobs, artifacts, environments
+/// and secrets.
 #[derive(Debug, Deserialize)]
-pub struct Workflows {
+#[serde(bound = "T: DeserializeOwned")]
+pub(crate) struct Listing<T> {
     /// Total across pages.
-    pub total_count: u64,
-    /// This page.
-    pub workflows: Vec<Workflow>,
+    #[serde(default)]
+    pub(crate) total_count: Option<u64>,
+    /// This page (GitHub leaves an empty environment list out).
+    #[serde(
+        default,
+        alias = "workflows",
+        alias = "workflow_runs",
+        alias = "jobs",
+        alias = "artifacts",
+        alias = "environments",
+        alias = "secrets"
+    )]
+    pub(crate) items: Vec<T>,
+}
+
+impl<T: DeserializeOwned> PageBody for Listing<T> {
+    type Item = T;
+
+    fn into_page(self, response: &HttpResponse) -> Page<T> {
+        let page = Page::new(self.items, response.next_cursor());
+        match self.total_count {
+            Some(total) => page.with_total(total),
+            None => page,
+        }
+    }
 }
 
 /// A workflow.
 #[derive(Debug, Deserialize)]
-pub struct Workflow {
+pub(crate) struct Workflow {
     /// Id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// File path (`.github/workflows/ci.yml`).
-    pub path: String,
+    pub(crate) path: String,
     /// `active`, `deleted`, `disabled_fork`, `disabled_inactivity`,
     /// `disabled_manually`.
-    pub state: String,
+    pub(crate) state: String,
     /// Web page.
     #[serde(default)]
-    pub html_url: Option<String>,
-}
-
-/// `GET .../actions/runs`, `GET .../actions/workflows/{id}/runs`.
-#[derive(Debug, Deserialize)]
-pub struct Runs {
-    /// Total across pages.
-    pub total_count: u64,
-    /// This page.
-    pub workflow_runs: Vec<Run>,
+    pub(crate) html_url: Option<String>,
 }
 
 /// A workflow run.
 #[derive(Debug, Deserialize)]
-pub struct Run {
+pub(crate) struct Run {
     /// Id.
-    pub id: u64,
-    /// Name of the workflow.
-    #[serde(default)]
-    pub name: Option<String>,
+    pub(crate) id: u64,
     /// Branch.
     #[serde(default)]
-    pub head_branch: Option<String>,
+    pub(crate) head_branch: Option<String>,
     /// Commit.
-    pub head_sha: String,
+    pub(crate) head_sha: String,
     /// Run number within the workflow.
-    pub run_number: u64,
+    pub(crate) run_number: u64,
     /// What started it.
-    pub event: String,
+    pub(crate) event: String,
     /// `queued`, `in_progress`, `completed`, `waiting`, `requested`, `pending`.
     #[serde(default)]
-    pub status: Option<String>,
+    pub(crate) status: Option<String>,
     /// Set once completed: `success`, `failure`, `neutral`, `cancelled`,
     /// `skipped`, `timed_out`, `action_required`, `stale`, `startup_failure`.
     #[serde(default)]
-    pub conclusion: Option<String>,
+    pub(crate) conclusion: Option<String>,
     /// The workflow's id.
-    pub workflow_id: u64,
+    pub(crate) workflow_id: u64,
     /// Web page.
     #[serde(default)]
-    pub html_url: Option<String>,
+    pub(crate) html_url: Option<String>,
     /// Created.
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub(crate) created_at: Option<String>,
     /// Last change.
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub(crate) updated_at: Option<String>,
     /// Started (this attempt).
     #[serde(default)]
-    pub run_started_at: Option<String>,
-}
-
-/// `GET .../actions/runs/{id}/jobs`.
-#[derive(Debug, Deserialize)]
-pub struct Jobs {
-    /// Total across pages.
-    pub total_count: u64,
-    /// This page.
-    pub jobs: Vec<Job>,
+    pub(crate) run_started_at: Option<String>,
 }
 
 /// A job of a run.
 #[derive(Debug, Deserialize)]
-pub struct Job {
+pub(crate) struct Job {
     /// Id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// The run.
-    pub run_id: u64,
+    pub(crate) run_id: u64,
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Same words as a run's status.
     #[serde(default)]
-    pub status: Option<String>,
+    pub(crate) status: Option<String>,
     /// Same words as a run's conclusion.
     #[serde(default)]
-    pub conclusion: Option<String>,
+    pub(crate) conclusion: Option<String>,
     /// Web page.
     #[serde(default)]
-    pub html_url: Option<String>,
+    pub(crate) html_url: Option<String>,
     /// Started.
     #[serde(default)]
-    pub started_at: Option<String>,
+    pub(crate) started_at: Option<String>,
     /// Finished.
     #[serde(default)]
-    pub completed_at: Option<String>,
-}
-
-/// `GET .../actions/runs/{id}/artifacts`.
-#[derive(Debug, Deserialize)]
-pub struct Artifacts {
-    /// Total across pages.
-    pub total_count: u64,
-    /// This page.
-    pub artifacts: Vec<Artifact>,
+    pub(crate) completed_at: Option<String>,
 }
 
 /// An artifact.
 #[derive(Debug, Deserialize)]
-pub struct Artifact {
+pub(crate) struct Artifact {
     /// Id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Size of the zip.
-    pub size_in_bytes: u64,
+    pub(crate) size_in_bytes: u64,
     /// Whether it has expired.
-    pub expired: bool,
+    pub(crate) expired: bool,
     /// The run that made it.
     #[serde(default)]
-    pub workflow_run: Option<ArtifactRun>,
+    pub(crate) workflow_run: Option<ArtifactRun>,
 }
 
 /// The run an artifact belongs to.
 #[derive(Debug, Deserialize)]
-pub struct ArtifactRun {
+pub(crate) struct ArtifactRun {
     /// Run id.
     #[serde(default)]
-    pub id: Option<u64>,
-}
-
-/// `GET /repos/{owner}/{repo}/environments`.
-#[derive(Debug, Deserialize)]
-pub struct Environments {
-    /// Total across pages.
-    #[serde(default)]
-    pub total_count: Option<u64>,
-    /// This page.
-    #[serde(default)]
-    pub environments: Vec<Environment>,
+    pub(crate) id: Option<u64>,
 }
 
 /// A deployment environment.
 #[derive(Debug, Deserialize)]
-pub struct Environment {
+pub(crate) struct Environment {
     /// Id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Name.
-    pub name: String,
-}
-
-/// `GET .../actions/secrets`, `GET .../environments/{name}/secrets`.
-#[derive(Debug, Deserialize)]
-pub struct Secrets {
-    /// Total across pages.
-    pub total_count: u64,
-    /// This page.
-    pub secrets: Vec<Secret>,
+    pub(crate) name: String,
 }
 
 /// A secret (never its value).
 #[derive(Debug, Deserialize)]
-pub struct Secret {
+pub(crate) struct Secret {
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Created.
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub(crate) created_at: Option<String>,
     /// Last update.
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub(crate) updated_at: Option<String>,
 }
 
 /// `GET .../secrets/public-key`.
 #[derive(Debug, Deserialize)]
-pub struct PublicKey {
+pub(crate) struct PublicKey {
     /// Id of the key, sent back with the encrypted value.
-    pub key_id: String,
+    pub(crate) key_id: String,
     /// The Curve25519 public key, base64.
-    pub key: String,
+    pub(crate) key: String,
 }
 
 /// `PUT .../secrets/{name}`.
 #[derive(Debug, Serialize)]
-pub struct PutSecret<'a> {
+pub(crate) struct PutSecret<'a> {
     /// Sealed-box ciphertext, base64.
-    pub encrypted_value: &'a str,
+    pub(crate) encrypted_value: &'a str,
     /// The public key's id.
-    pub key_id: &'a str,
+    pub(crate) key_id: &'a str,
 }
 
 /// `POST .../workflows/{id}/dispatches`.
 #[derive(Debug, Serialize)]
-pub struct Dispatch<'a> {
+pub(crate) struct Dispatch<'a> {
     /// Branch or tag.
     #[serde(rename = "ref")]
-    pub reference: &'a str,
+    pub(crate) reference: &'a str,
     /// Inputs.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub inputs: &'a BTreeMap<String, String>,
+    pub(crate) inputs: &'a BTreeMap<String, String>,
     /// Ask for the run's id in the answer (github.com).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub return_run_details: bool,
+    pub(crate) return_run_details: bool,
 }
 
 /// The `200` answer of a dispatch with `return_run_details`.
 #[derive(Debug, Deserialize)]
-pub struct DispatchDetails {
+pub(crate) struct DispatchDetails {
     /// The new run.
-    pub workflow_run_id: u64,
+    pub(crate) workflow_run_id: u64,
 }
 
 /// The parts of `GET /repos/{owner}/{repo}` a dispatch needs.
 #[derive(Debug, Deserialize)]
-pub struct Repository {
+pub(crate) struct Repository {
     /// The default branch.
-    pub default_branch: String,
+    pub(crate) default_branch: String,
 }

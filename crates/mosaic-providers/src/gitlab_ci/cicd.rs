@@ -3,16 +3,13 @@
 use async_trait::async_trait;
 use http::header::ACCEPT;
 use mosaic_core::cicd::*;
-use mosaic_core::{Capabilities, Error, Page, Result};
+use mosaic_core::{Capabilities, Error, Page, PageRequest, Result};
 
 use super::{DEFAULT_CI_CONFIG, GitLabCi, map, wire};
+use super::{PAGE_SIZE, PROVIDER};
 use crate::ci::status::single_word;
 use crate::ci::{self, number, require};
 use crate::http::path::segment;
-
-const PER_PAGE: u32 = 20;
-const MAX_PER_PAGE: u32 = 100;
-const PROVIDER: &str = "gitlab-ci";
 
 /// `/projects/{url-encoded path or id}`.
 fn project_path(project: &str) -> Result<String> {
@@ -65,6 +62,15 @@ fn definition(p: &wire::Project) -> PipelineDefinition {
 }
 
 impl GitLabCi {
+    /// One page of the JSON array at `path` (continued by `Link`).
+    async fn list<W: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        page: &PageRequest,
+    ) -> Result<Page<W>> {
+        self.http.get(path).paged(page).send_page().await
+    }
+
     async fn project(&self, proj: &str) -> Result<wire::Project> {
         self.http.get(proj).send_json().await
     }
@@ -128,17 +134,16 @@ impl GitLabCi {
     /// Every job of a pipeline (up to `max_job_pages` pages of 100).
     async fn all_jobs(&self, proj: &str, pipeline: u64) -> Result<Vec<wire::Job>> {
         let mut out = Vec::new();
-        let mut page = mosaic_core::PageRequest::with_size(MAX_PER_PAGE);
+        let mut page = mosaic_core::PageRequest::with_size(PAGE_SIZE.max);
         for _ in 0..self.max_job_pages {
-            let resp = self
+            let jobs = self
                 .http
                 .get(&format!("{proj}/pipelines/{pipeline}/jobs"))
-                .page(&page, "per_page", PER_PAGE, MAX_PER_PAGE)
-                .send()
+                .paged(&page)
+                .send_page::<wire::Job>()
                 .await?;
-            let jobs: Vec<wire::Job> = resp.json()?;
-            out.extend(jobs);
-            match resp.next_cursor() {
+            out.extend(jobs.items);
+            match jobs.next {
                 Some(c) => page.cursor = Some(c),
                 None => return Ok(out),
             }
@@ -200,13 +205,13 @@ impl GitLabCi {
 #[async_trait]
 impl CiCdProvider for GitLabCi {
     fn capabilities(&self) -> Capabilities {
-        GitLabCi::capabilities()
+        GitLabCi::operations()
     }
 
     async fn list_definitions(&self, p: ListDefinitions) -> Result<Page<PipelineDefinition>> {
         let proj = project_path(&p.project)?;
         let project = self.project(&proj).await?;
-        Page::slice(vec![definition(&project)], &p.page, PER_PAGE)
+        Page::slice(vec![definition(&project)], &p.page, PAGE_SIZE.default)
     }
 
     async fn get_definition(&self, p: DefinitionRef) -> Result<PipelineDefinition> {
@@ -306,24 +311,20 @@ impl CiCdProvider for GitLabCi {
         }
         let exact = p.status.and_then(|s| single_word(map::STATUSES, s));
         let filter_here = p.status.is_some() && exact.is_none();
-        let resp = self
+        let mut page = self
             .http
             .get(&format!("{proj}/pipelines"))
             .query_opt("ref", p.reference.as_deref())
             .query_opt("status", exact)
-            .page(&p.page, "per_page", PER_PAGE, MAX_PER_PAGE)
-            .send()
-            .await?;
-        let wire: Vec<wire::Pipeline> = resp.json()?;
-        let mut items: Vec<Pipeline> = wire
-            .into_iter()
-            .map(|w| map::pipeline(&p.project, w))
-            .collect();
+            .paged(&p.page)
+            .send_page::<wire::Pipeline>()
+            .await?
+            .map(|w| map::pipeline(&p.project, w));
         if let (Some(s), true) = (p.status, filter_here) {
-            items.retain(|x| x.status == s);
-            return Ok(Page::new(items, resp.next_cursor()));
+            page.items.retain(|x| x.status == s);
+            page.total = None;
         }
-        Ok(resp.link_page(items))
+        Ok(page)
     }
 
     async fn get_log(&self, p: GetLog) -> Result<Log> {
@@ -376,15 +377,11 @@ impl CiCdProvider for GitLabCi {
     async fn list_artifacts(&self, p: ListArtifacts) -> Result<Page<Artifact>> {
         let proj = project_path(&p.project)?;
         let pipeline = number("pipeline", &p.pipeline)?;
-        let resp = self
-            .http
-            .get(&format!("{proj}/pipelines/{pipeline}/jobs"))
-            .page(&p.page, "per_page", PER_PAGE, MAX_PER_PAGE)
-            .send()
+        let jobs = self
+            .list::<wire::Job>(&format!("{proj}/pipelines/{pipeline}/jobs"), &p.page)
             .await?;
-        let jobs: Vec<wire::Job> = resp.json()?;
-        let items = jobs.iter().filter_map(map::artifact).collect();
-        Ok(Page::new(items, resp.next_cursor()))
+        let items = jobs.items.iter().filter_map(map::artifact).collect();
+        Ok(Page::new(items, jobs.next))
     }
 
     async fn download_artifact(&self, p: ArtifactRef) -> Result<ArtifactData> {
@@ -441,14 +438,10 @@ impl CiCdProvider for GitLabCi {
     async fn list_jobs(&self, p: ListJobs) -> Result<Page<Job>> {
         let proj = project_path(&p.project)?;
         let pipeline = number("pipeline", &p.pipeline)?;
-        let resp = self
-            .http
-            .get(&format!("{proj}/pipelines/{pipeline}/jobs"))
-            .page(&p.page, "per_page", PER_PAGE, MAX_PER_PAGE)
-            .send()
+        let jobs = self
+            .list::<wire::Job>(&format!("{proj}/pipelines/{pipeline}/jobs"), &p.page)
             .await?;
-        let jobs: Vec<wire::Job> = resp.json()?;
-        Ok(resp.link_page(jobs.into_iter().map(map::job).collect()))
+        Ok(jobs.map(map::job))
     }
 
     async fn create_environment(&self, p: PutEnvironment) -> Result<Environment> {
@@ -507,14 +500,10 @@ impl CiCdProvider for GitLabCi {
 
     async fn list_environments(&self, p: ListEnvironments) -> Result<Page<Environment>> {
         let proj = project_path(&p.project)?;
-        let resp = self
-            .http
-            .get(&format!("{proj}/environments"))
-            .page(&p.page, "per_page", PER_PAGE, MAX_PER_PAGE)
-            .send()
+        let envs = self
+            .list::<wire::Environment>(&format!("{proj}/environments"), &p.page)
             .await?;
-        let envs: Vec<wire::Environment> = resp.json()?;
-        Ok(resp.link_page(envs.into_iter().map(map::environment).collect()))
+        Ok(envs.map(map::environment))
     }
 
     async fn create_secret(&self, p: PutSecret) -> Result<SecretInfo> {
@@ -579,22 +568,17 @@ impl CiCdProvider for GitLabCi {
 
     async fn list_secrets(&self, p: ListSecrets) -> Result<Page<SecretInfo>> {
         let proj = project_path(&p.project)?;
-        let resp = self
-            .http
-            .get(&format!("{proj}/variables"))
-            .page(&p.page, "per_page", PER_PAGE, MAX_PER_PAGE)
-            .send()
-            .await?;
-        let vars: Vec<wire::Variable> = resp.json()?;
-        let mut items: Vec<SecretInfo> = vars.into_iter().map(map::secret).collect();
-        match p.environment.as_deref() {
-            Some(env) => {
-                let want = scope(Some(env)).to_owned();
-                items.retain(|s| s.environment.as_deref().unwrap_or("*") == want);
-                Ok(Page::new(items, resp.next_cursor()))
-            }
-            None => Ok(resp.link_page(items)),
+        let mut page = self
+            .list::<wire::Variable>(&format!("{proj}/variables"), &p.page)
+            .await?
+            .map(map::secret);
+        if let Some(env) = p.environment.as_deref() {
+            let want = scope(Some(env));
+            page.items
+                .retain(|s| s.environment.as_deref().unwrap_or("*") == want);
+            page.total = None;
         }
+        Ok(page)
     }
 }
 

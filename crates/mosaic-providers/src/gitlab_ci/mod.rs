@@ -33,20 +33,24 @@
 
 mod cicd;
 mod map;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
+
+/// The provider name on errors, transports and plugin ids.
+pub(crate) const PROVIDER: &str = "gitlab-ci";
+
+/// How list requests are sized.
+pub(crate) const PAGE_SIZE: PageSize = PageSize::new("per_page", 20, 100);
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
 
 use mosaic_core::cicd::{CiCdOp, Pipeline};
 use mosaic_core::{Capabilities, Result, Secret};
-use mosaic_plugin_sdk::PluginFactory;
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
 pub use crate::gitlab::{DEFAULT_BASE_URL, GitLabAuth};
-use crate::http::{Auth, Transport};
+use crate::http::{Auth, PageSize, Transport};
 
 pub use map::{STATUSES, status};
 
@@ -112,11 +116,6 @@ impl GitLabCiConfig {
         self.base_url = base_url.into();
         self
     }
-
-    /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
-    pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load("gitlab-ci", CONFIG_SCHEMA, value)
-    }
 }
 
 /// The GitLab CI/CD provider.
@@ -127,17 +126,6 @@ pub struct GitLabCi {
 }
 
 impl GitLabCi {
-    /// A provider from its configuration, with its own HTTP client.
-    pub fn new(config: GitLabCiConfig) -> Result<Self> {
-        Self::build(config, None)
-    }
-
-    /// A provider that sends through `client`, an allowlisted client (a
-    /// plugin's, from its context); the base URL must be on its allowlist.
-    pub fn with_client(config: GitLabCiConfig, client: HttpClient) -> Result<Self> {
-        Self::build(config, Some(client))
-    }
-
     fn build(config: GitLabCiConfig, client: Option<HttpClient>) -> Result<Self> {
         let auth = match config.auth {
             GitLabAuth::PrivateToken { token } => Auth::private_token(token),
@@ -145,8 +133,9 @@ impl GitLabCi {
         };
         let http = config
             .http
-            .transport("gitlab-ci", &config.base_url, client)
+            .transport(PROVIDER, &config.base_url, client)
             .allow_hosts(crate::config::manifest_hosts(PLUGIN_MANIFEST))
+            .page_size(PAGE_SIZE)
             .credentials(Arc::new(auth))
             .build()?;
         Ok(GitLabCi {
@@ -155,7 +144,10 @@ impl GitLabCi {
         })
     }
 
-    /// A provider over a ready transport.
+    /// A provider over a ready transport. List operations need the
+    /// transport built with a
+    /// [`page_size`](crate::http::TransportBuilder::page_size), e.g.
+    /// `PageSize::new("per_page", 20, 100)`.
     pub fn from_transport(http: Transport) -> Self {
         GitLabCi {
             http,
@@ -163,13 +155,8 @@ impl GitLabCi {
         }
     }
 
-    /// The transport (for calls Mosaic does not model).
-    pub fn transport(&self) -> &Transport {
-        &self.http
-    }
-
     /// The operations GitLab CI supports: all of them.
-    pub fn capabilities() -> Capabilities {
+    pub fn operations() -> Capabilities {
         Capabilities::all::<CiCdOp>()
     }
 
@@ -192,12 +179,4 @@ impl GitLabCi {
     }
 }
 
-/// The GitLab CI plugin factory: [`PLUGIN_MANIFEST`] with
-/// [`CONFIG_SCHEMA`] attached.
-pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
-        let cfg: GitLabCiConfig = c.parse()?;
-        let provider = GitLabCi::with_client(cfg, http)?;
-        Ok(mosaic_plugin_sdk::PluginServices::new().with_cicd(Arc::new(provider)))
-    })
-}
+crate::ci::adapter_basics!(GitLabCi, GitLabCiConfig);

@@ -8,190 +8,185 @@ use serde::{Deserialize, Serialize};
 
 /// The parts of a project the CI/CD definition needs.
 #[derive(Debug, Deserialize)]
-pub struct Project {
-    /// Id.
-    pub id: u64,
-    /// `group/sub/project`.
-    #[serde(default)]
-    pub path_with_namespace: Option<String>,
+pub(crate) struct Project {
     /// Web page.
     #[serde(default)]
-    pub web_url: Option<String>,
+    pub(crate) web_url: Option<String>,
     /// Default branch.
     #[serde(default)]
-    pub default_branch: Option<String>,
+    pub(crate) default_branch: Option<String>,
     /// Custom CI configuration path (`null` or empty for `.gitlab-ci.yml`).
     #[serde(default)]
-    pub ci_config_path: Option<String>,
+    pub(crate) ci_config_path: Option<String>,
     /// `disabled`, `private` or `enabled`.
     #[serde(default)]
-    pub builds_access_level: Option<String>,
+    pub(crate) builds_access_level: Option<String>,
     /// Older instances' switch for CI/CD.
     #[serde(default)]
-    pub jobs_enabled: Option<bool>,
+    pub(crate) jobs_enabled: Option<bool>,
 }
 
 /// A pipeline.
 #[derive(Debug, Deserialize)]
-pub struct Pipeline {
+pub(crate) struct Pipeline {
     /// Id (instance-wide).
-    pub id: u64,
+    pub(crate) id: u64,
     /// Number within the project.
     #[serde(default)]
-    pub iid: Option<u64>,
+    pub(crate) iid: Option<u64>,
     /// State word.
-    pub status: String,
+    pub(crate) status: String,
     /// What started it.
     #[serde(default)]
-    pub source: Option<String>,
+    pub(crate) source: Option<String>,
     /// Branch or tag.
     #[serde(rename = "ref", default)]
-    pub reference: Option<String>,
+    pub(crate) reference: Option<String>,
     /// Commit.
     #[serde(default)]
-    pub sha: Option<String>,
+    pub(crate) sha: Option<String>,
     /// Web page.
     #[serde(default)]
-    pub web_url: Option<String>,
+    pub(crate) web_url: Option<String>,
     /// Created.
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub(crate) created_at: Option<String>,
     /// Started.
     #[serde(default)]
-    pub started_at: Option<String>,
+    pub(crate) started_at: Option<String>,
     /// Finished.
     #[serde(default)]
-    pub finished_at: Option<String>,
+    pub(crate) finished_at: Option<String>,
 }
 
 /// The pipeline a job belongs to.
 #[derive(Debug, Deserialize)]
-pub struct JobPipeline {
+pub(crate) struct JobPipeline {
     /// Pipeline id.
-    pub id: u64,
+    pub(crate) id: u64,
 }
 
 /// The artifacts archive of a job.
 #[derive(Debug, Deserialize)]
-pub struct ArtifactsFile {
+pub(crate) struct ArtifactsFile {
     /// File name (`artifacts.zip`).
-    pub filename: String,
+    pub(crate) filename: String,
     /// Size in bytes.
     #[serde(default)]
-    pub size: Option<u64>,
+    pub(crate) size: Option<u64>,
 }
 
 /// A job.
 #[derive(Debug, Deserialize)]
-pub struct Job {
+pub(crate) struct Job {
     /// Id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Stage.
     #[serde(default)]
-    pub stage: Option<String>,
+    pub(crate) stage: Option<String>,
     /// State word.
-    pub status: String,
+    pub(crate) status: String,
     /// Web page.
     #[serde(default)]
-    pub web_url: Option<String>,
+    pub(crate) web_url: Option<String>,
     /// Started.
     #[serde(default)]
-    pub started_at: Option<String>,
+    pub(crate) started_at: Option<String>,
     /// Finished.
     #[serde(default)]
-    pub finished_at: Option<String>,
+    pub(crate) finished_at: Option<String>,
     /// Its pipeline.
-    pub pipeline: JobPipeline,
+    pub(crate) pipeline: JobPipeline,
     /// The artifacts archive, when the job kept one.
     #[serde(default)]
-    pub artifacts_file: Option<ArtifactsFile>,
+    pub(crate) artifacts_file: Option<ArtifactsFile>,
 }
 
 /// A pipeline variable (`GET /pipelines/:id/variables`).
 #[derive(Debug, Deserialize, Serialize)]
-pub struct PipelineVariable {
+pub(crate) struct PipelineVariable {
     /// Name.
-    pub key: String,
+    pub(crate) key: String,
     /// Value.
-    pub value: String,
+    pub(crate) value: String,
     /// `env_var` or `file`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variable_type: Option<String>,
+    pub(crate) variable_type: Option<String>,
 }
 
 /// `POST /projects/:id/pipeline`.
 #[derive(Debug, Serialize)]
-pub struct CreatePipeline<'a> {
+pub(crate) struct CreatePipeline<'a> {
     /// Branch or tag.
     #[serde(rename = "ref")]
-    pub reference: &'a str,
+    pub(crate) reference: &'a str,
     /// Variables.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub variables: Vec<PipelineVariable>,
+    pub(crate) variables: Vec<PipelineVariable>,
     /// `spec:inputs` of the CI configuration.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub inputs: &'a BTreeMap<String, String>,
+    pub(crate) inputs: &'a BTreeMap<String, String>,
 }
 
 /// An environment.
 #[derive(Debug, Deserialize)]
-pub struct Environment {
+pub(crate) struct Environment {
     /// Id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// External URL.
     #[serde(default)]
-    pub external_url: Option<String>,
+    pub(crate) external_url: Option<String>,
     /// `available`, `stopping` or `stopped`.
     #[serde(default)]
-    pub state: Option<String>,
+    pub(crate) state: Option<String>,
 }
 
 /// `POST /projects/:id/environments`, `PUT .../environments/:id`.
 #[derive(Debug, Serialize)]
-pub struct PutEnvironment<'a> {
+pub(crate) struct PutEnvironment<'a> {
     /// Name (create only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<&'a str>,
+    pub(crate) name: Option<&'a str>,
     /// External URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_url: Option<&'a str>,
+    pub(crate) external_url: Option<&'a str>,
 }
 
 /// A CI/CD variable. Its value is never read.
 #[derive(Debug, Deserialize)]
-pub struct Variable {
+pub(crate) struct Variable {
     /// Name.
-    pub key: String,
+    pub(crate) key: String,
     /// Masked in job logs.
     #[serde(default)]
-    pub masked: bool,
+    pub(crate) masked: bool,
     /// Only exported to protected refs.
     #[serde(default)]
-    pub protected: bool,
+    pub(crate) protected: bool,
     /// `*` or an environment name / pattern.
     #[serde(default)]
-    pub environment_scope: Option<String>,
+    pub(crate) environment_scope: Option<String>,
 }
 
 /// `POST /projects/:id/variables`, `PUT .../variables/:key`. `Debug`
 /// leaves the value out.
 #[derive(Serialize)]
-pub struct PutVariable<'a> {
+pub(crate) struct PutVariable<'a> {
     /// Name (create only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub key: Option<&'a str>,
+    pub(crate) key: Option<&'a str>,
     /// The value.
-    pub value: &'a str,
+    pub(crate) value: &'a str,
     /// Masked in job logs.
-    pub masked: bool,
+    pub(crate) masked: bool,
     /// Only exported to protected refs.
-    pub protected: bool,
+    pub(crate) protected: bool,
     /// Environment scope.
-    pub environment_scope: &'a str,
+    pub(crate) environment_scope: &'a str,
 }
 
 impl std::fmt::Debug for PutVariable<'_> {

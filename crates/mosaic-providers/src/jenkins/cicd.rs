@@ -4,13 +4,13 @@ use async_trait::async_trait;
 use mosaic_core::cicd::*;
 use mosaic_core::{Capabilities, Cursor, Error, ErrorKind, Page, PageRequest, Result};
 
+use super::PROVIDER;
 use super::{Jenkins, map, wire};
 use crate::ci::{self, require};
 use crate::http::path::{path as enc_path, segment};
 
 const PER_PAGE: u32 = 50;
 const MAX_PER_PAGE: u32 = 500;
-const PROVIDER: &str = "jenkins";
 
 const JOB_TREE: &str = "_class,name,fullName,url,color,buildable";
 const BUILD_FIELDS: &str = "number,url,result,building,timestamp,duration,actions[_class,causes[_class,shortDescription],parameters[name,value],lastBuiltRevision[SHA1,branch[name]]]";
@@ -185,7 +185,7 @@ impl Jenkins {
 #[async_trait]
 impl CiCdProvider for Jenkins {
     fn capabilities(&self) -> Capabilities {
-        Jenkins::capabilities()
+        Jenkins::operations()
     }
 
     /// The folder's jobs (sub-folders are left out; pages may be short).

@@ -37,8 +37,10 @@
 
 mod cicd;
 mod map;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
+
+/// The provider name on errors, transports and plugin ids.
+pub(crate) const PROVIDER: &str = "jenkins";
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
@@ -46,7 +48,6 @@ use std::sync::Arc;
 use http::header::{COOKIE, HeaderName, SET_COOKIE};
 use mosaic_core::cicd::CiCdOp;
 use mosaic_core::{Capabilities, Error, Result, Secret};
-use mosaic_plugin_sdk::PluginFactory;
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
@@ -108,11 +109,6 @@ impl JenkinsConfig {
         self.queue_poll = poll;
         self
     }
-
-    /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
-    pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load("jenkins", CONFIG_SCHEMA, value)
-    }
 }
 
 /// A CSRF crumb and the session cookies it is bound to.
@@ -143,26 +139,15 @@ pub struct Jenkins {
 }
 
 impl Jenkins {
-    /// A provider from its configuration, with its own HTTP client.
-    pub fn new(config: JenkinsConfig) -> Result<Self> {
-        Self::build(config, None)
-    }
-
-    /// A provider that sends through `client`, an allowlisted client (a
-    /// plugin's, from its context); the base URL must be on its allowlist.
-    pub fn with_client(config: JenkinsConfig, client: HttpClient) -> Result<Self> {
-        Self::build(config, Some(client))
-    }
-
     fn build(config: JenkinsConfig, client: Option<HttpClient>) -> Result<Self> {
         if config.username.trim().is_empty() {
             return Err(
-                Error::config("the Jenkins user name must not be empty").with_provider("jenkins")
+                Error::config("the Jenkins user name must not be empty").with_provider(PROVIDER)
             );
         }
         let http = config
             .http
-            .transport("jenkins", &config.base_url, client)
+            .transport(PROVIDER, &config.base_url, client)
             .credentials(Arc::new(Auth::basic(config.username, config.api_token)))
             .build()?;
         Ok(Self::from_parts(http, config.queue_poll))
@@ -181,13 +166,8 @@ impl Jenkins {
         Self::from_parts(http, default_queue_poll())
     }
 
-    /// The transport (for calls Mosaic does not model).
-    pub fn transport(&self) -> &Transport {
-        &self.http
-    }
-
     /// The operations Jenkins supports.
-    pub fn capabilities() -> Capabilities {
+    pub fn operations() -> Capabilities {
         use CiCdOp::*;
         Capabilities::of([
             ListDefinitions,
@@ -245,7 +225,7 @@ impl Jenkins {
                 mosaic_core::ErrorKind::Provider,
                 "the crumb issuer named an invalid header",
             )
-            .with_provider("jenkins")
+            .with_provider(PROVIDER)
         })?;
         let crumb = Crumb {
             field,
@@ -310,12 +290,4 @@ fn session_cookie(resp: &HttpResponse) -> Option<String> {
     (!pairs.is_empty()).then(|| pairs.join("; "))
 }
 
-/// The Jenkins plugin factory: [`PLUGIN_MANIFEST`] with [`CONFIG_SCHEMA`]
-/// attached.
-pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
-        let cfg: JenkinsConfig = c.parse()?;
-        let provider = Jenkins::with_client(cfg, http)?;
-        Ok(mosaic_plugin_sdk::PluginServices::new().with_cicd(Arc::new(provider)))
-    })
-}
+crate::ci::adapter_basics!(Jenkins, JenkinsConfig);

@@ -16,7 +16,7 @@ const MODELS_PAGE: u32 = 100;
 #[async_trait]
 impl AiProvider for Ollama {
     fn capabilities(&self) -> Capabilities {
-        Ollama::capabilities()
+        Ollama::operations()
     }
 
     async fn chat(&self, req: ChatRequest) -> Result<ChatResponse> {

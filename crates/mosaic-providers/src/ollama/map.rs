@@ -12,10 +12,6 @@ use super::{PROVIDER, wire};
 use crate::ai::http::Failure;
 use crate::ai::{is_context_overflow, normalize_finish, rekind};
 
-fn invalid(field: impl Into<String>, msg: impl Into<String>) -> Error {
-    Error::invalid_input(field, msg).with_provider(PROVIDER)
-}
-
 fn role(r: Role) -> &'static str {
     match r {
         Role::System => "system",
@@ -59,19 +55,8 @@ pub(crate) fn chat_request<'a>(
     for (i, m) in req.messages.iter().enumerate() {
         let mut tool_calls = Vec::with_capacity(m.tool_calls.len());
         for (j, c) in m.tool_calls.iter().enumerate() {
-            let arguments = if c.arguments.trim().is_empty() {
-                json!({})
-            } else {
-                serde_json::from_str::<Value>(&c.arguments)
-                    .ok()
-                    .filter(Value::is_object)
-                    .ok_or_else(|| {
-                        invalid(
-                            format!("messages[{i}].tool_calls[{j}].arguments"),
-                            "tool call arguments must be a JSON object",
-                        )
-                    })?
-            };
+            let arguments = crate::ai::tool_arguments(&c.arguments, i, j)
+                .map_err(|e| e.with_provider(PROVIDER))?;
             tool_calls.push(wire::RequestToolCall {
                 function: wire::RequestFunction {
                     name: &c.name,
@@ -97,18 +82,7 @@ pub(crate) fn chat_request<'a>(
     };
     let tools = offered
         .into_iter()
-        .map(|t| wire::RequestTool {
-            kind: "function",
-            function: wire::FunctionDef {
-                name: &t.name,
-                description: t.description.as_deref(),
-                parameters: if t.parameters.is_null() {
-                    json!({"type": "object", "properties": {}})
-                } else {
-                    t.parameters.clone()
-                },
-            },
-        })
+        .map(wire::RequestTool::function)
         .collect();
     let format = match &req.response_format {
         None | Some(ResponseFormat::Text) => None,

@@ -18,7 +18,7 @@
 //! Local models cost nothing unless `prices` says otherwise. A model that
 //! "does not support tools" is `Unsupported`.
 //!
-//! * operations: `chat.rs`; wire types: [`wire`]; mapping: `map.rs`;
+//! * operations: `chat.rs`; wire types: `wire.rs`; mapping: `map.rs`;
 //!   streaming: [`StreamDecoder`];
 //! * plugin manifest and configuration schema: [`PLUGIN_MANIFEST`],
 //!   [`CONFIG_SCHEMA`], [`plugin_factory`].
@@ -26,8 +26,7 @@
 mod chat;
 mod map;
 mod stream;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::collections::BTreeMap;
@@ -35,7 +34,6 @@ use std::sync::Arc;
 
 use mosaic_core::ai::AiOp;
 use mosaic_core::{Capabilities, Result, Secret};
-use mosaic_plugin_sdk::PluginFactory;
 use serde::Deserialize;
 
 pub use stream::StreamDecoder;
@@ -81,7 +79,7 @@ pub struct OllamaConfig {
     #[serde(default)]
     pub truncate_embeddings: bool,
     /// Longest wait for more of a streamed answer, in seconds (`0`: none).
-    #[serde(default = "default_idle")]
+    #[serde(default = "crate::ai::default_idle_secs")]
     pub stream_idle_timeout_secs: u64,
     /// Prices per model (USD per million tokens) laid over the base table
     /// (configuration key `prices`); models without one are free.
@@ -102,10 +100,6 @@ fn default_base_url() -> String {
     DEFAULT_BASE_URL.to_owned()
 }
 
-fn default_idle() -> u64 {
-    crate::ai::DEFAULT_STREAM_IDLE_TIMEOUT.as_secs()
-}
-
 impl Default for OllamaConfig {
     fn default() -> Self {
         Self::new(DEFAULT_BASE_URL)
@@ -121,7 +115,7 @@ impl OllamaConfig {
             keep_alive: None,
             num_ctx: None,
             truncate_embeddings: false,
-            stream_idle_timeout_secs: default_idle(),
+            stream_idle_timeout_secs: crate::ai::default_idle_secs(),
             prices: BTreeMap::new(),
             price_table: None,
             http: HttpSettings {
@@ -131,12 +125,6 @@ impl OllamaConfig {
         }
     }
 
-    /// With a price for `model`.
-    pub fn with_price(mut self, model: impl Into<String>, price: ModelPrice) -> Self {
-        self.prices.insert(model.into(), price);
-        self
-    }
-
     /// Price answers by `prices` too — the one table a host also hands its
     /// other AI adapters and the router — laid over "everything free"
     /// (a local server's models cost nothing unless the table says
@@ -144,13 +132,6 @@ impl OllamaConfig {
     pub fn with_price_table(mut self, prices: PriceTable) -> Self {
         self.price_table = Some(prices);
         self
-    }
-
-    /// Parse a configuration object (as validated against
-    /// [`CONFIG_SCHEMA`]); an absent `timeout_secs` is
-    /// [`DEFAULT_TIMEOUT_SECS`].
-    pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
@@ -165,17 +146,6 @@ pub struct Ollama {
 }
 
 impl Ollama {
-    /// A provider from its configuration, with its own HTTP client.
-    pub fn new(config: OllamaConfig) -> Result<Self> {
-        Self::build(config, None)
-    }
-
-    /// A provider that sends through `client`, an allowlisted client (a
-    /// plugin's, from its context); the base URL must be on its allowlist.
-    pub fn with_client(config: OllamaConfig, client: HttpClient) -> Result<Self> {
-        Self::build(config, Some(client))
-    }
-
     fn build(config: OllamaConfig, client: Option<HttpClient>) -> Result<Self> {
         let mut base = PriceTable::free();
         if let Some(table) = &config.price_table {
@@ -207,28 +177,10 @@ impl Ollama {
         })
     }
 
-    /// The prices used for `cost_usd` (free unless configured).
-    pub fn prices(&self) -> &PriceTable {
-        &self.prices
-    }
-
-    /// The base URL.
-    pub fn base_url(&self) -> &url::Url {
-        self.http.transport().base_url()
-    }
-
     /// Every operation is supported.
-    pub fn capabilities() -> Capabilities {
+    pub fn operations() -> Capabilities {
         Capabilities::all::<AiOp>()
     }
 }
 
-/// The plugin factory: an `ollama` plugin whose configuration is
-/// [`OllamaConfig`].
-pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
-        let cfg: OllamaConfig = c.parse()?;
-        let provider = Ollama::with_client(cfg, http)?;
-        Ok(mosaic_plugin_sdk::PluginServices::new().with_ai(Arc::new(provider)))
-    })
-}
+crate::ai::adapter_basics!(Ollama, OllamaConfig);

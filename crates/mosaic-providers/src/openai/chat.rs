@@ -16,7 +16,7 @@ const MODELS_PAGE: u32 = 100;
 #[async_trait]
 impl AiProvider for OpenAi {
     fn capabilities(&self) -> Capabilities {
-        OpenAi::capabilities()
+        OpenAi::operations()
     }
 
     async fn chat(&self, req: ChatRequest) -> Result<ChatResponse> {

@@ -57,15 +57,6 @@ pub(crate) fn response_format(f: &ResponseFormat) -> Value {
     }
 }
 
-/// A tool's parameters, with `null` read as "no arguments".
-pub(crate) fn parameters(p: &Value) -> Value {
-    if p.is_null() {
-        json!({"type": "object", "properties": {}})
-    } else {
-        p.clone()
-    }
-}
-
 /// The body of `POST /chat/completions`.
 pub(crate) fn chat_request<'a>(
     req: &'a ChatRequest,
@@ -111,18 +102,7 @@ pub(crate) fn chat_request<'a>(
             tool_call_id: m.tool_call_id.as_deref(),
         });
     }
-    let tools = req
-        .tools
-        .iter()
-        .map(|t| wire::RequestTool {
-            kind: "function",
-            function: wire::FunctionDef {
-                name: &t.name,
-                description: t.description.as_deref(),
-                parameters: parameters(&t.parameters),
-            },
-        })
-        .collect();
+    let tools = req.tools.iter().map(wire::RequestTool::function).collect();
     let (max_tokens, max_completion_tokens) = match max_field {
         MaxTokensField::MaxTokens => (req.max_tokens, None),
         MaxTokensField::MaxCompletionTokens => (None, req.max_tokens),

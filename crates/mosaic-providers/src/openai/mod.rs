@@ -37,7 +37,7 @@
 //! ignored `stream: true` and sent one JSON body) is a `Decode` error
 //! naming the content type that arrived.
 //!
-//! * operations: `chat.rs`; wire types: [`wire`]; mapping: `map.rs`;
+//! * operations: `chat.rs`; wire types: `wire.rs`; mapping: `map.rs`;
 //!   streaming: [`StreamDecoder`];
 //! * plugin manifest and configuration schema: [`PLUGIN_MANIFEST`],
 //!   [`CONFIG_SCHEMA`], [`plugin_factory`].
@@ -45,8 +45,7 @@
 mod chat;
 mod map;
 mod stream;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::collections::BTreeMap;
@@ -55,7 +54,6 @@ use std::sync::Arc;
 use http::header::{HeaderName, HeaderValue};
 use mosaic_core::ai::AiOp;
 use mosaic_core::{Capabilities, Error, Result, Secret};
-use mosaic_plugin_sdk::PluginFactory;
 use serde::Deserialize;
 
 pub use stream::StreamDecoder;
@@ -183,7 +181,7 @@ pub struct OpenAiConfig {
     #[serde(default = "yes")]
     pub stream_usage: bool,
     /// Longest wait for more of a streamed answer, in seconds (`0`: none).
-    #[serde(default = "default_idle")]
+    #[serde(default = "crate::ai::default_idle_secs")]
     pub stream_idle_timeout_secs: u64,
     /// Where the model listing comes from: OpenAI's `/models` (the
     /// default), or a LiteLLM gateway's `/model/info`, which carries each
@@ -213,10 +211,6 @@ fn yes() -> bool {
     true
 }
 
-fn default_idle() -> u64 {
-    crate::ai::DEFAULT_STREAM_IDLE_TIMEOUT.as_secs()
-}
-
 impl OpenAiConfig {
     /// api.openai.com with `api_key`.
     pub fn new(api_key: impl Into<Secret>) -> Self {
@@ -237,7 +231,7 @@ impl OpenAiConfig {
             azure: None,
             max_tokens_param: MaxTokensParam::Auto,
             stream_usage: true,
-            stream_idle_timeout_secs: default_idle(),
+            stream_idle_timeout_secs: crate::ai::default_idle_secs(),
             model_info: ModelInfoSource::Models,
             prices: BTreeMap::new(),
             price_table: None,
@@ -271,12 +265,6 @@ impl OpenAiConfig {
         self
     }
 
-    /// With a price for `model`.
-    pub fn with_price(mut self, model: impl Into<String>, price: ModelPrice) -> Self {
-        self.prices.insert(model.into(), price);
-        self
-    }
-
     /// Price answers by `prices` (with `prices` of the configuration laid
     /// over) instead of the built-in list — the one table a host also
     /// hands its other AI adapters and the router's lowest-cost strategy.
@@ -284,13 +272,6 @@ impl OpenAiConfig {
     pub fn with_price_table(mut self, prices: PriceTable) -> Self {
         self.price_table = Some(prices);
         self
-    }
-
-    /// Parse a configuration object (as validated against
-    /// [`CONFIG_SCHEMA`]); an absent `timeout_secs` is
-    /// [`DEFAULT_TIMEOUT_SECS`].
-    pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
@@ -312,16 +293,6 @@ pub struct OpenAi {
 }
 
 impl OpenAi {
-    /// A provider from its configuration, with its own HTTP client.
-    pub fn new(config: OpenAiConfig) -> Result<Self> {
-        Self::build(config, None)
-    }
-
-    /// A provider that sends through `client` (e.g. a host's client).
-    pub fn with_client(config: OpenAiConfig, client: HttpClient) -> Result<Self> {
-        Self::build(config, Some(client))
-    }
-
     fn build(config: OpenAiConfig, client: Option<HttpClient>) -> Result<Self> {
         let cfg_err = |m: String| Error::config(m).with_provider(PROVIDER);
         if config.azure.is_some() && config.model_info == ModelInfoSource::LiteLlm {
@@ -390,18 +361,8 @@ impl OpenAi {
         })
     }
 
-    /// The prices used for `cost_usd`.
-    pub fn prices(&self) -> &PriceTable {
-        &self.prices
-    }
-
-    /// The base URL.
-    pub fn base_url(&self) -> &url::Url {
-        self.http.transport().base_url()
-    }
-
     /// Every operation is supported.
-    pub fn capabilities() -> Capabilities {
+    pub fn operations() -> Capabilities {
         Capabilities::all::<AiOp>()
     }
 
@@ -431,13 +392,4 @@ impl OpenAi {
     }
 }
 
-/// The plugin factory: an `openai` plugin whose configuration is
-/// [`OpenAiConfig`] and whose base URL must be allowed by the plugin's
-/// network permission.
-pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
-        let cfg: OpenAiConfig = c.parse()?;
-        let provider = OpenAi::with_client(cfg, http)?;
-        Ok(mosaic_plugin_sdk::PluginServices::new().with_ai(Arc::new(provider)))
-    })
-}
+crate::ai::adapter_basics!(OpenAi, OpenAiConfig);

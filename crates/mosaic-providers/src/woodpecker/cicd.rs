@@ -5,13 +5,13 @@ use base64::Engine as _;
 use mosaic_core::cicd::*;
 use mosaic_core::{Capabilities, Cursor, Error, Page, PageRequest, Result};
 
+use super::PROVIDER;
 use super::{Woodpecker, map, wire};
 use crate::ci::{self, number, require};
 use crate::http::path::segment;
 
 const PER_PAGE: u32 = 50;
 const MAX_PER_PAGE: u32 = 100;
-const PROVIDER: &str = "woodpecker";
 
 /// The page number a cursor names (page 1 without one).
 fn page_number(page: &PageRequest) -> Result<u64> {
@@ -119,7 +119,7 @@ impl Woodpecker {
 #[async_trait]
 impl CiCdProvider for Woodpecker {
     fn capabilities(&self) -> Capabilities {
-        Woodpecker::capabilities()
+        Woodpecker::operations()
     }
 
     async fn create_pipeline(&self, p: CreatePipeline) -> Result<Pipeline> {

@@ -30,8 +30,10 @@
 mod cicd;
 mod crons;
 mod map;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
+
+/// The provider name on errors, transports and plugin ids.
+pub(crate) const PROVIDER: &str = "woodpecker";
 
 use mosaic_plugin_sdk::HttpClient;
 use std::collections::HashMap;
@@ -39,7 +41,6 @@ use std::sync::{Arc, Mutex};
 
 use mosaic_core::cicd::CiCdOp;
 use mosaic_core::{Capabilities, Error, Result, Secret};
-use mosaic_plugin_sdk::PluginFactory;
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
@@ -91,11 +92,6 @@ impl WoodpeckerConfig {
             http: HttpSettings::default(),
         }
     }
-
-    /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
-    pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load("woodpecker", CONFIG_SCHEMA, value)
-    }
 }
 
 /// The Woodpecker provider.
@@ -108,25 +104,15 @@ pub struct Woodpecker {
 }
 
 impl Woodpecker {
-    /// A provider from its configuration, with its own HTTP client.
-    pub fn new(config: WoodpeckerConfig) -> Result<Self> {
-        Self::build(config, None)
-    }
-
-    /// A provider that sends through `client`, an allowlisted client (a
-    /// plugin's, from its context); the base URL must be on its allowlist.
-    pub fn with_client(config: WoodpeckerConfig, client: HttpClient) -> Result<Self> {
-        Self::build(config, Some(client))
-    }
-
     fn build(config: WoodpeckerConfig, client: Option<HttpClient>) -> Result<Self> {
         if config.secret_events.is_empty() {
-            return Err(Error::config("secret_events must name at least one event")
-                .with_provider("woodpecker"));
+            return Err(
+                Error::config("secret_events must name at least one event").with_provider(PROVIDER)
+            );
         }
         let http = config
             .http
-            .transport("woodpecker", &config.base_url, client)
+            .transport(PROVIDER, &config.base_url, client)
             .credentials(Arc::new(Auth::Bearer(config.token)))
             .build()?;
         let web_base = http.base_url().as_str().trim_end_matches('/').to_owned();
@@ -138,13 +124,8 @@ impl Woodpecker {
         })
     }
 
-    /// The transport (for calls Mosaic does not model).
-    pub fn transport(&self) -> &Transport {
-        &self.http
-    }
-
     /// The operations Woodpecker supports.
-    pub fn capabilities() -> Capabilities {
+    pub fn operations() -> Capabilities {
         use CiCdOp::*;
         Capabilities::of([
             CreatePipeline,
@@ -208,12 +189,4 @@ impl Woodpecker {
     }
 }
 
-/// The Woodpecker plugin factory: [`PLUGIN_MANIFEST`] with
-/// [`CONFIG_SCHEMA`] attached.
-pub fn plugin_factory() -> Result<Arc<dyn PluginFactory>> {
-    crate::catalog::provider_factory(PLUGIN_MANIFEST, CONFIG_SCHEMA, |c, http| {
-        let cfg: WoodpeckerConfig = c.parse()?;
-        let provider = Woodpecker::with_client(cfg, http)?;
-        Ok(mosaic_plugin_sdk::PluginServices::new().with_cicd(Arc::new(provider)))
-    })
-}
+crate::ci::adapter_basics!(Woodpecker, WoodpeckerConfig);

@@ -568,10 +568,7 @@ fn manifest_and_config_schema() {
     let factory = anthropic::plugin_factory().unwrap();
     let m = factory.manifest();
     assert_eq!(m.id, "anthropic");
-    assert_eq!(
-        m.capabilities_of(Family::Ai),
-        Some(Anthropic::capabilities())
-    );
+    assert_eq!(m.capabilities_of(Family::Ai), Some(Anthropic::operations()));
     let env = Env::fixed::<&str, &str>([]);
     let cfg = PluginConfig::resolve(
         m,

@@ -1054,7 +1054,7 @@ async fn the_plugin_manifest_and_schema() {
     assert_eq!(m.families, [mosaic_core::Family::CiCd]);
     let declared = m.capabilities.get(&mosaic_core::Family::CiCd).unwrap();
     assert_eq!(declared.len(), CiCdOp::ALL.len());
-    assert_eq!(GitLabCi::capabilities().len(), CiCdOp::ALL.len());
+    assert_eq!(GitLabCi::operations().len(), CiCdOp::ALL.len());
     let env = Env::fixed::<&str, &str>([]);
     let cfg = PluginConfig::resolve(
         &m,

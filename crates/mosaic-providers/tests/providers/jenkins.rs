@@ -924,7 +924,7 @@ async fn the_plugin_manifest_and_schema() {
         .unwrap()
         .to_vec();
     declared.sort_unstable();
-    let mut actual: Vec<&str> = Jenkins::capabilities().names().collect();
+    let mut actual: Vec<&str> = Jenkins::operations().names().collect();
     actual.sort_unstable();
     assert_eq!(
         declared, actual,

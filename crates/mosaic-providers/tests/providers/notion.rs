@@ -963,12 +963,7 @@ proptest! {
     }
 }
 
-#[cfg(any(
-    feature = "github",
-    feature = "gitea",
-    feature = "gitlab",
-    feature = "bitbucket"
-))]
+#[cfg(feature = "_forge")]
 #[test]
 fn the_catalog_lists_the_knowledge_bases() {
     let ids: Vec<String> = mosaic_providers::catalog::factories()

@@ -478,7 +478,7 @@ fn manifest_and_config_schema() {
     let factory = ollama::plugin_factory().unwrap();
     let m = factory.manifest();
     assert_eq!(m.id, "ollama");
-    assert_eq!(m.capabilities_of(Family::Ai), Some(Ollama::capabilities()));
+    assert_eq!(m.capabilities_of(Family::Ai), Some(Ollama::operations()));
     assert!(m.permissions.network.allow_http);
     let env = Env::fixed::<&str, &str>([]);
     let cfg = PluginConfig::resolve(

@@ -716,7 +716,7 @@ fn manifest_and_config_schema() {
     assert!(m.config.schema.is_some());
     assert_eq!(
         m.capabilities_of(mosaic_core::Family::Ai),
-        Some(OpenAi::capabilities())
+        Some(OpenAi::operations())
     );
     assert!(PluginManifest::parse(PLUGIN_MANIFEST).is_ok());
     let _: Value = serde_json::from_str(CONFIG_SCHEMA).unwrap();
@@ -783,5 +783,5 @@ async fn the_plugin_refuses_a_base_url_outside_its_allowlist() {
     let ctx = PluginContext::builder(&m).config(cfg.clone()).build();
     plugin.initialize(ctx, cfg).await.unwrap();
     let ai = plugin.services().ai.expect("an AI service");
-    assert_eq!(ai.capabilities(), OpenAi::capabilities());
+    assert_eq!(ai.capabilities(), OpenAi::operations());
 }

@@ -2,12 +2,7 @@
 //! trigger, poll until the run ends (the mock answers "running" first, then
 //! the end state), list the jobs and read the failing job's log tail. The
 //! mock server needs real IO, so these run on real time with a 5 ms poll.
-#![cfg(any(
-    feature = "github-actions",
-    feature = "gitlab-ci",
-    feature = "woodpecker",
-    feature = "jenkins"
-))]
+#![cfg(feature = "_ci")]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

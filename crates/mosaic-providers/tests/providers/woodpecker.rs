@@ -602,7 +602,7 @@ async fn the_plugin_manifest_and_schema() {
         .unwrap()
         .to_vec();
     declared.sort_unstable();
-    let mut actual: Vec<&str> = Woodpecker::capabilities().names().collect();
+    let mut actual: Vec<&str> = Woodpecker::operations().names().collect();
     actual.sort_unstable();
     assert_eq!(declared, actual);
     let env = Env::fixed::<&str, &str>([]);

@@ -16,13 +16,14 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use mosaic_providers::bitbucket::webhook::BitbucketWebhooks;
-use mosaic_providers::bitbucket::{Bitbucket, wire as bb_wire};
+use mosaic_providers::bench;
+use mosaic_providers::bitbucket::Bitbucket;
 use mosaic_providers::gitea::webhook::GiteaWebhooks;
-use mosaic_providers::gitea::{Gitea, wire as gitea_wire};
+use mosaic_providers::gitea::Gitea;
 use mosaic_providers::github::webhook::GitHubWebhooks;
-use mosaic_providers::github::{GitHub, wire as gh_wire};
+use mosaic_providers::github::GitHub;
 use mosaic_providers::gitlab::webhook::GitLabWebhooks;
-use mosaic_providers::gitlab::{GitLab, wire as gl_wire};
+use mosaic_providers::gitlab::GitLab;
 use mosaic_providers::webhook::verify::hmac_sha256_hex;
 use mosaic_providers::webhook::{HeaderMap, HeaderValue, WebhookHandler};
 use serde_json::{Value, json};
@@ -90,26 +91,26 @@ fn parse_repos(c: &mut Criterion) {
         b.iter(|| GitHub::parse_repositories(black_box(&gh)).unwrap())
     });
     g.bench_function("github/serde_json", |b| {
-        b.iter(|| serde_json::from_slice::<Vec<gh_wire::Repository>>(black_box(&gh)).unwrap())
+        b.iter(|| bench::github_repositories(black_box(&gh)).unwrap())
     });
     g.bench_function("gitea/adapter", |b| {
         b.iter(|| Gitea::parse_repositories(black_box(&gt)).unwrap())
     });
     g.bench_function("gitea/serde_json", |b| {
-        b.iter(|| serde_json::from_slice::<Vec<gitea_wire::Repository>>(black_box(&gt)).unwrap())
+        b.iter(|| bench::github_repositories(black_box(&gt)).unwrap())
     });
     g.bench_function("gitlab/adapter", |b| {
         b.iter(|| GitLab::parse_repositories(black_box(&gl)).unwrap())
     });
     g.bench_function("gitlab/serde_json", |b| {
-        b.iter(|| serde_json::from_slice::<Vec<gl_wire::Project>>(black_box(&gl)).unwrap())
+        b.iter(|| bench::gitlab_projects(black_box(&gl)).unwrap())
     });
     g.bench_function("bitbucket/adapter", |b| {
         b.iter(|| Bitbucket::parse_repositories(black_box(&bb)).unwrap())
     });
     g.bench_function("bitbucket/serde_json", |b| {
         b.iter(|| {
-            serde_json::from_slice::<bb_wire::Paged<bb_wire::Repository>>(black_box(&bb)).unwrap()
+            bench::bitbucket_repositories(black_box(&bb)).unwrap()
         })
     });
     g.finish();

@@ -162,6 +162,24 @@ pub mod bench {
         serde_json::from_str::<crate::anthropic::wire::StreamEvent>(json)
     }
 
+    /// Decode a GitHub (or Gitea) repository listing, wire types alone.
+    #[cfg(any(feature = "github", feature = "gitea"))]
+    pub fn github_repositories(json: &[u8]) -> serde_json::Result<impl Debug> {
+        serde_json::from_slice::<Vec<crate::github_dialect::wire::Repository>>(json)
+    }
+
+    /// Decode a GitLab project listing, wire types alone.
+    #[cfg(feature = "gitlab")]
+    pub fn gitlab_projects(json: &[u8]) -> serde_json::Result<impl Debug> {
+        serde_json::from_slice::<Vec<crate::gitlab::wire::Project>>(json)
+    }
+
+    /// Decode a Bitbucket repository page, wire types alone.
+    #[cfg(feature = "bitbucket")]
+    pub fn bitbucket_repositories(json: &[u8]) -> serde_json::Result<impl Debug> {
+        serde_json::from_slice::<crate::bitbucket::wire::Paged<crate::bitbucket::wire::Repository>>(json)
+    }
+
     /// Decode one Ollama chat answer object (one NDJSON line).
     #[cfg(feature = "ollama")]
     pub fn ollama_chat(json: &str) -> serde_json::Result<impl Debug> {

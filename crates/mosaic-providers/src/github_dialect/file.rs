@@ -2,7 +2,7 @@
 
 use base64::Engine as _;
 use mosaic_core::git::{DeleteFile, FileCommit, FileContent, GetFile, WriteFile};
-use mosaic_core::{Error, Result};
+use mosaic_core::{Error, ErrorKind, Result};
 
 use super::{Flavor, Forge, b64, map, repo_path, wire};
 use crate::http::path::path as enc_path;
@@ -115,7 +115,24 @@ impl Forge {
                 sha: sha.as_deref(),
             })
             .send_json()
-            .await?;
+            .await
+            .map_err(|e| {
+                // GitHub answers a create of an existing path with 422
+                // `"sha" wasn't supplied`: the file is already there.
+                if !must_exist
+                    && e.kind() == ErrorKind::InvalidInput
+                    && e.message().contains("wasn't supplied")
+                {
+                    Error::new(
+                        ErrorKind::Conflict,
+                        format!("file `{}` already exists; update it instead", p.path),
+                    )
+                    .with_provider(self.dialect.provider)
+                    .with_status(422)
+                } else {
+                    e
+                }
+            })?;
         Ok(map::file_commit(&p.path, out))
     }
 

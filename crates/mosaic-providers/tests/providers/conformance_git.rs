@@ -4,12 +4,9 @@
 //! is really stored, listed, changed and deleted behind the HTTP calls.
 //!
 //! Every adapter claims every git operation, so the only check skipped is
-//! the one about operations left out of `capabilities()`. Where a forge
-//! answers a duplicate or a missing commit with a status the adapter does
-//! not map to the suite's error kind, the check fails; those failures
-//! are listed per test as `KNOWN ADAPTER BUG` (any other failure fails
-//! the test), and [`round_trips`] walks the steps those checks stop short
-//! of.
+//! the one about operations left out of `capabilities()`; no check may
+//! fail. [`round_trips`] also walks the file, branch and commit round trips
+//! step by step through each adapter.
 
 use mosaic_core::git::*;
 use mosaic_core::{ErrorKind, PageRequest};
@@ -28,28 +25,6 @@ const COMMITS: &str = "commits: the head is listed and fetched; statuses attach 
 /// The checks that were skipped, by name.
 fn skipped(report: &Report) -> Vec<&'static str> {
     report.skipped().iter().map(|c| c.name).collect()
-}
-
-/// Panic unless every failed check is one of `known` and failed with the
-/// text given there (an adapter bug, reported), printing the report.
-#[track_caller]
-fn assert_only_known_failures(report: &Report, known: &[(&str, &str)]) {
-    for c in report.failures() {
-        let Outcome::Failed(why) = &c.outcome else {
-            continue;
-        };
-        assert!(
-            known
-                .iter()
-                .any(|(name, text)| *name == c.name && why.contains(text)),
-            "unexpected failure of `{}`:\n{report}",
-            c.name
-        );
-    }
-    assert!(
-        report.passed().len() >= report.checks().len() - known.len() - 1,
-        "{report}"
-    );
 }
 
 /// Every request carried `header: value`, none was refused as
@@ -211,28 +186,7 @@ mod github {
         let (double, provider, fake) = setup().await;
         let report = run(&provider, &GitSetup::default()).await;
         assert_eq!(skipped(&report), vec![EVERY_OP_CLAIMED], "{report}");
-        assert_only_known_failures(
-            &report,
-            &[
-                // KNOWN ADAPTER BUG: GitHub answers a taken repository name
-                // with 422 and `errors[].message` "name already exists on
-                // this account"; github/git.rs create_repository maps it to
-                // InvalidInput instead of Conflict.
-                (DUPLICATE_REPO, "Validation Failed (HTTP 422)"),
-                // KNOWN ADAPTER BUG: `PUT /contents/{path}` without `sha` on
-                // an existing file is 422 `"sha" wasn't supplied`;
-                // create_file should report Conflict.
-                (FILES, "wasn't supplied"),
-                // KNOWN ADAPTER BUG: `POST /git/refs` for an existing branch
-                // is 422 "Reference already exists"; create_branch should
-                // report Conflict.
-                (BRANCHES, "Reference already exists"),
-                // KNOWN ADAPTER BUG: `GET /commits/{ref}` of an unknown SHA is
-                // 422 "No commit found for SHA"; get_commit should report
-                // NotFound.
-                (COMMITS, "No commit found for SHA"),
-            ],
-        );
+        assert!(report.failures().is_empty(), "{report}");
         // what the suite created really went through the fake
         assert!(
             fake.repositories().is_empty(),
@@ -271,17 +225,13 @@ mod gitea {
         (double, provider, fake)
     }
 
-    // KNOWN ADAPTER BUG: Gitea answers `POST /contents/{path}` for a file
-    // that exists with 422 "repository file already exists"; gitea/git.rs
-    // create_file should report Conflict.
-    const KNOWN: &[(&str, &str)] = &[(FILES, "repository file already exists")];
 
     #[tokio::test]
     async fn gitea_1_27_passes_the_git_suite_against_the_api_v1_double() {
         let (double, provider, _fake) = setup(GITEA_1_27).await;
         let report = run(&provider, &GitSetup::default()).await;
         assert_eq!(skipped(&report), vec![EVERY_OP_CLAIMED], "{report}");
-        assert_only_known_failures(&report, KNOWN);
+        assert!(report.failures().is_empty(), "{report}");
         assert_eq!(
             report.outcome(DUPLICATE_REPO),
             Some(&Outcome::Passed),
@@ -301,7 +251,7 @@ mod gitea {
         let (double, provider, _fake) = setup(FORGEJO).await;
         let report = run(&provider, &GitSetup::default()).await;
         assert_eq!(skipped(&report), vec![EVERY_OP_CLAIMED], "{report}");
-        assert_only_known_failures(&report, KNOWN);
+        assert!(report.failures().is_empty(), "{report}");
         assert!(
             double
                 .requests()
@@ -386,12 +336,7 @@ mod gitea {
         assert_eq!(body["MergeTitleField"], "Ship the feature");
     }
 
-    // KNOWN ADAPTER BUG: gitea/wire.rs MergePull always sends
-    // `MergeTitleField`/`MergeMessageField`; Gitea 1.27 reads
-    // `merge_title_field`/`merge_message_field` (and `do`), so the title is
-    // dropped. The adapter should read `/version` once or send both.
     #[tokio::test]
-    #[ignore = "KNOWN ADAPTER BUG: the Gitea adapter sends MergeTitleField, which Gitea 1.27 ignores"]
     async fn gitea_1_27_reads_the_merge_title_under_its_field_name() {
         let (message, _) = merge_message(GITEA_1_27).await;
         assert!(message.starts_with("Ship the feature"), "{message}");
@@ -499,23 +444,7 @@ mod gitlab {
         .unwrap();
         let report = run(&provider, &GitSetup::default()).await;
         assert_eq!(skipped(&report), vec![EVERY_OP_CLAIMED], "{report}");
-        assert_only_known_failures(
-            &report,
-            &[
-                // KNOWN ADAPTER BUG: GitLab answers a taken project name with
-                // 400 `{"message":{"name":["has already been taken"]}}`;
-                // gitlab/git.rs create_repository should report Conflict.
-                (DUPLICATE_REPO, "Bad Request (HTTP 400)"),
-                // KNOWN ADAPTER BUG: a `create` commit action on an existing
-                // file is 400 "A file with this name already exists";
-                // create_file should report Conflict.
-                (FILES, "A file with this name already exists"),
-                // KNOWN ADAPTER BUG: `POST /repository/branches` for an
-                // existing name is 400 "Branch already exists";
-                // create_branch should report Conflict.
-                (BRANCHES, "Branch already exists"),
-            ],
-        );
+        assert!(report.failures().is_empty(), "{report}");
         assert_requests(
             &double.requests(),
             "private-token",

@@ -31,6 +31,9 @@ pub struct KbSetup {
     pub search_attempts: u32,
     /// Pause between search attempts. Default 2 s.
     pub search_interval: Duration,
+    /// The container new spaces go in, where the provider nests spaces
+    /// (a Notion parent page). Default none.
+    pub space_parent: Option<String>,
 }
 
 impl Default for KbSetup {
@@ -42,6 +45,7 @@ impl Default for KbSetup {
             page_items: 5,
             search_attempts: 10,
             search_interval: Duration::from_secs(2),
+            space_parent: None,
         }
     }
 }
@@ -188,7 +192,7 @@ async fn create_space<P: KnowledgeBaseProvider + ?Sized>(
             key: None,
             name: name.clone(),
             description: Some("created by the Mosaic conformance suite".to_owned()),
-            parent: None,
+            parent: setup.space_parent.clone(),
         })
         .await
         .ctx("create_space")?;

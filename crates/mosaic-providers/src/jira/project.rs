@@ -7,8 +7,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use super::map::{self, PROVIDER};
-use super::{Jira, wire};
+use super::{Jira, PROVIDER, map, named, wire};
 use crate::http::path::segment;
 use crate::tracker_support::RawResponse;
 
@@ -26,7 +25,7 @@ const USER_SEARCH_LIMIT: u64 = 1000;
 fn nonempty<'a>(field: &str, value: &'a str) -> Result<&'a str> {
     let v = value.trim();
     if v.is_empty() {
-        Err(Error::invalid_input(field, "must not be empty").with_provider(PROVIDER))
+        Err(named(Error::invalid_input(field, "must not be empty")))
     } else {
         Ok(v)
     }
@@ -37,11 +36,10 @@ fn offset(page: &PageRequest) -> Result<u64> {
     match &page.cursor {
         None => Ok(0),
         Some(c) => c.as_str().parse().map_err(|_| {
-            Error::invalid_input(
+            named(Error::invalid_input(
                 "page.cursor",
                 format!("`{}` is not a cursor of this listing", c.as_str()),
-            )
-            .with_provider(PROVIDER)
+            ))
         }),
     }
 }
@@ -68,10 +66,10 @@ fn assignee(list: &[String]) -> Result<Value> {
     match list {
         [] => Ok(Value::Null),
         [one] => Ok(json!({"accountId": nonempty("assignees", one)?})),
-        _ => Err(
-            Error::invalid_input("assignees", "a Jira issue has at most one assignee")
-                .with_provider(PROVIDER),
-        ),
+        _ => Err(named(Error::invalid_input(
+            "assignees",
+            "a Jira issue has at most one assignee",
+        ))),
     }
 }
 
@@ -142,7 +140,7 @@ impl Jira {
 #[async_trait]
 impl ProjectProvider for Jira {
     fn capabilities(&self) -> Capabilities {
-        Jira::capabilities()
+        Jira::operations()
     }
 
     async fn list_projects(&self, p: ListProjects) -> Result<Page<Project>> {
@@ -216,11 +214,10 @@ impl ProjectProvider for Jira {
                 .iter()
                 .find(|l| l.trim().is_empty() || l.contains(' '))
             {
-                return Err(Error::invalid_input(
+                return Err(named(Error::invalid_input(
                     "labels",
                     format!("`{bad}` is not a Jira label (labels have no spaces)"),
-                )
-                .with_provider(PROVIDER));
+                )));
             }
             fields.insert("labels".into(), json!(p.labels));
         }
@@ -270,11 +267,10 @@ impl ProjectProvider for Jira {
                 .iter()
                 .find(|l| l.trim().is_empty() || l.contains(' '))
             {
-                return Err(Error::invalid_input(
+                return Err(named(Error::invalid_input(
                     "labels",
                     format!("`{bad}` is not a Jira label (labels have no spaces)"),
-                )
-                .with_provider(PROVIDER));
+                )));
             }
             fields.insert("labels".into(), json!(labels));
         }
@@ -324,7 +320,7 @@ impl ProjectProvider for Jira {
                         None => t.name.clone(),
                     })
                     .collect();
-                Error::invalid_input(
+                named(Error::invalid_input(
                     "to",
                     format!(
                         "no transition named `{to}` or leading to it is available (available: {})",
@@ -334,8 +330,7 @@ impl ProjectProvider for Jira {
                             names.join(", ")
                         }
                     ),
-                )
-                .with_provider(PROVIDER)
+                ))
             })?;
         self.call(
             Method::POST,

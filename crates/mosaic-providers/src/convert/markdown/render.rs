@@ -2,9 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::convert::model::{
-    Block, Document, Inline, List, ListKind, RawFormat, merge_text,
-};
+use crate::convert::model::{Block, Document, Inline, List, ListKind, RawFormat, merge_text};
 use crate::convert::report::{ConversionReport, Converted, NoteKind};
 
 /// Render a document as Markdown.

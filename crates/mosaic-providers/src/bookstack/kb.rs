@@ -6,7 +6,7 @@ use mosaic_core::{Capabilities, Cursor, Error, ErrorKind, Page, PageRequest, Res
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::{BookStack, PAGE, PROVIDER, SEARCH_PAGE, named, wire};
+use super::{BookStack, PAGE_SIZE, PROVIDER, SEARCH_PAGE, named, wire};
 use crate::convert;
 use crate::http::RequestSpec;
 use crate::http::multipart::Form;
@@ -43,7 +43,10 @@ async fn list<T: DeserializeOwned>(
     offset: u64,
 ) -> Result<Page<T>> {
     let list: wire::List<T> = req
-        .query(PAGE.param, page.size_or(PAGE.default, PAGE.max))
+        .query(
+            PAGE_SIZE.param,
+            page.size_or(PAGE_SIZE.default, PAGE_SIZE.max),
+        )
         .query("offset", offset)
         .send_json()
         .await?;

@@ -41,7 +41,7 @@ use crate::http::{Auth, PageSize, Transport};
 pub(crate) const PROVIDER: &str = "bookstack";
 
 /// Page sizes of listings (`count`): 50 unless asked, at most 500.
-pub(crate) const PAGE: PageSize = PageSize::new("count", 50, 500);
+pub(crate) const PAGE_SIZE: PageSize = PageSize::new("count", 50, 500);
 
 /// Page sizes of search results (`count`): 20 unless asked, at most 100.
 pub(crate) const SEARCH_PAGE: PageSize = PageSize::new("count", 20, 100);
@@ -128,7 +128,7 @@ impl BookStack {
             .http
             .transport(PROVIDER, &config.base_url, client)
             .auth(auth)
-            .page_size(PAGE)
+            .page_size(PAGE_SIZE)
             .build()?;
         Ok(Self::from_transport(http))
     }

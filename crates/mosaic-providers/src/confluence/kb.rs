@@ -6,7 +6,7 @@ use mosaic_core::{Capabilities, Error, ErrorKind, Page, PageRequest, Result};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::{Confluence, PAGE, PROVIDER, named, wire};
+use super::{Confluence, PAGE_SIZE, PROVIDER, named, wire};
 use crate::convert;
 use crate::http::RequestSpec;
 use crate::http::multipart::Form;
@@ -160,7 +160,7 @@ impl Confluence {
         req: RequestSpec<'_>,
         page: &PageRequest,
     ) -> Result<Page<T>> {
-        token_page(req, PAGE, "cursor", page)
+        token_page(req, PAGE_SIZE, "cursor", page)
             .send_page_as::<wire::List<T>>()
             .await
     }
@@ -472,7 +472,7 @@ impl KnowledgeBaseProvider for Confluence {
             .get("/rest/api/search")
             .query("cql", &cql)
             .query("expand", "content.space");
-        let found: wire::Search = token_page(req, PAGE, "cursor", &params.page)
+        let found: wire::Search = token_page(req, PAGE_SIZE, "cursor", &params.page)
             .send_json()
             .await?;
         let next = found.links.next_cursor();

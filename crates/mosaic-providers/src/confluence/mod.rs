@@ -36,7 +36,7 @@ use crate::http::{Auth, PageSize, Transport};
 pub(crate) const PROVIDER: &str = "confluence";
 
 /// Page sizes: 25 items unless asked, at most 250 (the v2 API's limit).
-pub(crate) const PAGE: PageSize = PageSize::new("limit", 25, 250);
+pub(crate) const PAGE_SIZE: PageSize = PageSize::new("limit", 25, 250);
 
 /// `e` named as Confluence's error (the one place adapter-made errors are named).
 pub(crate) fn named(e: mosaic_core::Error) -> mosaic_core::Error {
@@ -108,7 +108,7 @@ impl Confluence {
             .http
             .transport(PROVIDER, &config.base_url, client)
             .auth(Auth::basic(config.email, config.api_token))
-            .page_size(PAGE)
+            .page_size(PAGE_SIZE)
             .build()?;
         Ok(Confluence { http })
     }

@@ -50,11 +50,14 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::HttpSettings;
-use crate::http::Auth;
+use crate::http::{Auth, PageSize};
 use crate::tracker_support::{Raw, RawResponse};
 
 /// The provider name on every error Jira reports.
 pub(crate) const PROVIDER: &str = "jira";
+
+/// Page sizes of listings (`maxResults`): 50 unless asked, at most 100.
+pub(crate) const PAGE_SIZE: PageSize = PageSize::new("maxResults", 50, 100);
 
 /// `e` named as Jira's error (the one place adapter-made errors are named).
 pub(crate) fn named(e: mosaic_core::Error) -> mosaic_core::Error {

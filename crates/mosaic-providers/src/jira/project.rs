@@ -7,17 +7,13 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use super::{Jira, PROVIDER, map, named, wire};
+use super::{Jira, PAGE_SIZE, PROVIDER, map, named, wire};
 use crate::http::path::segment;
 use crate::tracker_support::RawResponse;
 
 /// The issue fields every issue request asks for.
 pub(crate) const ISSUE_FIELDS: &str =
     "summary,description,status,labels,assignee,priority,project,created,updated";
-
-/// Default and largest page sizes.
-const PAGE_DEFAULT: u32 = 50;
-const PAGE_MAX: u32 = 100;
 
 /// Assignable users are searched among the first thousand users only.
 const USER_SEARCH_LIMIT: u64 = 1000;
@@ -115,8 +111,8 @@ impl Jira {
         let mut q = vec![
             ("jql", jql),
             (
-                "maxResults",
-                page.size_or(PAGE_DEFAULT, PAGE_MAX).to_string(),
+                PAGE_SIZE.param,
+                page.size_or(PAGE_SIZE.default, PAGE_SIZE.max).to_string(),
             ),
             ("fields", ISSUE_FIELDS.to_owned()),
         ];
@@ -152,8 +148,8 @@ impl ProjectProvider for Jira {
                 &[
                     ("startAt", start.to_string()),
                     (
-                        "maxResults",
-                        p.page.size_or(PAGE_DEFAULT, PAGE_MAX).to_string(),
+                        PAGE_SIZE.param,
+                        p.page.size_or(PAGE_SIZE.default, PAGE_SIZE.max).to_string(),
                     ),
                     ("expand", "description".to_owned()),
                 ],
@@ -388,8 +384,8 @@ impl ProjectProvider for Jira {
                 &[
                     ("startAt", start.to_string()),
                     (
-                        "maxResults",
-                        p.page.size_or(PAGE_DEFAULT, PAGE_MAX).to_string(),
+                        PAGE_SIZE.param,
+                        p.page.size_or(PAGE_SIZE.default, PAGE_SIZE.max).to_string(),
                     ),
                 ],
                 None,
@@ -417,7 +413,10 @@ impl ProjectProvider for Jira {
                 "/label",
                 &[
                     ("startAt", start.to_string()),
-                    ("maxResults", p.page.size_or(PAGE_DEFAULT, 1000).to_string()),
+                    (
+                        PAGE_SIZE.param,
+                        p.page.size_or(PAGE_SIZE.default, 1000).to_string(),
+                    ),
                 ],
                 None,
             )
@@ -443,7 +442,7 @@ impl ProjectProvider for Jira {
     async fn list_assignees(&self, p: ListAssignees) -> Result<Page<User>> {
         let project = nonempty("project_id", &p.project_id)?;
         let start = offset(&p.page)?;
-        let size = p.page.size_or(PAGE_DEFAULT, PAGE_MAX) as u64;
+        let size = p.page.size_or(PAGE_SIZE.default, PAGE_SIZE.max) as u64;
         let users: Vec<wire::User> = self
             .json(
                 Method::GET,
@@ -451,7 +450,7 @@ impl ProjectProvider for Jira {
                 &[
                     ("project", project.to_owned()),
                     ("startAt", start.to_string()),
-                    ("maxResults", size.to_string()),
+                    (PAGE_SIZE.param, size.to_string()),
                 ],
                 None,
             )

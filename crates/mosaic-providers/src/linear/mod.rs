@@ -54,11 +54,14 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::HttpSettings;
-use crate::http::Auth;
+use crate::http::{Auth, PageSize};
 use crate::tracker_support::{Raw, RawResponse};
 
 /// The provider name on every error Linear reports.
 pub(crate) const PROVIDER: &str = "linear";
+
+/// Page sizes of connections (`first`): 50 unless asked, at most 250.
+pub(crate) const PAGE_SIZE: PageSize = PageSize::new("first", 50, 250);
 
 /// `e` named as Linear's error (the one place adapter-made errors are named).
 pub(crate) fn named(e: mosaic_core::Error) -> mosaic_core::Error {

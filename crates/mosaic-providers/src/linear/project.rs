@@ -6,11 +6,7 @@ use mosaic_core::{Capabilities, Cursor, Error, Page, PageRequest, Result};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use super::{Linear, graphql, named, queries, wire};
-
-/// Default and largest page sizes (Linear's `first`).
-const PAGE_DEFAULT: u32 = 50;
-const PAGE_MAX: u32 = 250;
+use super::{Linear, PAGE_SIZE, graphql, named, queries, wire};
 
 /// Whether `s` is a UUID (a Linear id) rather than a team key or an
 /// issue identifier.
@@ -43,7 +39,10 @@ pub(crate) fn team_filter(project: &str) -> Value {
 
 /// `first` and `after` of a page request.
 fn paging(vars: &mut Map<String, Value>, page: &PageRequest) {
-    vars.insert("first".into(), json!(page.size_or(PAGE_DEFAULT, PAGE_MAX)));
+    vars.insert(
+        PAGE_SIZE.param.into(),
+        json!(page.size_or(PAGE_SIZE.default, PAGE_SIZE.max)),
+    );
     vars.insert(
         "after".into(),
         page.cursor

@@ -84,7 +84,7 @@ use crate::http::{Auth, Method, PageSize, Transport, path};
 pub(crate) const PROVIDER: &str = "n8n";
 
 /// Page sizes of n8n listings: 100 items unless asked, at most 250.
-pub(crate) const PAGE: PageSize = PageSize::new("limit", 100, 250);
+pub(crate) const PAGE_SIZE: PageSize = PageSize::new("limit", 100, 250);
 
 /// `e` named as n8n's error (the one place adapter-made errors are named).
 pub(crate) fn named(e: mosaic_core::Error) -> mosaic_core::Error {
@@ -166,7 +166,7 @@ impl N8n {
             .http
             .transport(PROVIDER, &format!("{root}/api/v1"), client.clone())
             .auth(Auth::header("X-N8N-API-KEY", config.api_key.clone())?)
-            .page_size(PAGE)
+            .page_size(PAGE_SIZE)
             .build()?;
         let prefix = config.webhook_path.trim_matches('/');
         if prefix.is_empty() || prefix.split('/').any(|s| s == "." || s == "..") {

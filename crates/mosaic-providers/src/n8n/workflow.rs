@@ -6,7 +6,7 @@ use mosaic_core::{Capabilities, Error, ErrorKind, Page, PageRequest, Result};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::{N8n, PAGE, map, named, wire};
+use super::{N8n, PAGE_SIZE, map, named, wire};
 use crate::http::{RequestSpec, path};
 
 /// `value`, unless it is blank (`InvalidInput` on `field`).
@@ -20,10 +20,13 @@ pub(super) fn nonempty<'a>(field: &str, value: &'a str) -> Result<&'a str> {
 
 /// One page of a listing: `limit` and `cursor` asked, `nextCursor` read.
 async fn list<T: DeserializeOwned>(req: RequestSpec<'_>, page: &PageRequest) -> Result<Page<T>> {
-    req.query(PAGE.param, page.size_or(PAGE.default, PAGE.max))
-        .cursor_param("cursor", page)
-        .send_page_as::<wire::List<T>>()
-        .await
+    req.query(
+        PAGE_SIZE.param,
+        page.size_or(PAGE_SIZE.default, PAGE_SIZE.max),
+    )
+    .cursor_param("cursor", page)
+    .send_page_as::<wire::List<T>>()
+    .await
 }
 
 fn settings_out(v: Value) -> Value {
@@ -72,7 +75,7 @@ impl N8n {
     /// Every tag, across all pages.
     async fn all_tags(&self) -> Result<Vec<wire::Tag>> {
         let mut out = Vec::new();
-        let mut page = PageRequest::with_size(PAGE.max);
+        let mut page = PageRequest::with_size(PAGE_SIZE.max);
         loop {
             let l = list::<wire::Tag>(self.http.get("/tags"), &page).await?;
             out.extend(l.items);

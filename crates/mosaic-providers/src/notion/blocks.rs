@@ -8,7 +8,7 @@ use std::pin::Pin;
 use mosaic_core::{Error, Page, PageRequest, Result};
 use serde_json::{Value, json};
 
-use super::{Notion, PAGE, named, wire};
+use super::{Notion, PAGE_SIZE, named, wire};
 use crate::http::path::segment;
 use crate::kb_support::token_page;
 
@@ -31,7 +31,7 @@ impl Notion {
         let req = self
             .http
             .get(&format!("/blocks/{}/children", segment(block_id)));
-        token_page(req, PAGE, "start_cursor", page)
+        token_page(req, PAGE_SIZE, "start_cursor", page)
             .send_page_as::<wire::List<Value>>()
             .await
     }
@@ -39,7 +39,7 @@ impl Notion {
     /// All of a block's direct children, every page.
     pub(super) async fn all_children(&self, block_id: &str) -> Result<Vec<Value>> {
         let mut out = Vec::new();
-        let mut req = PageRequest::with_size(PAGE.max);
+        let mut req = PageRequest::with_size(PAGE_SIZE.max);
         loop {
             let page = self.children_page(block_id, &req).await?;
             out.extend(page.items);
@@ -121,7 +121,7 @@ impl Notion {
                 nested.push(children);
             }
             let mut nested = nested.into_iter();
-            for chunk in flat.chunks(PAGE.max as usize) {
+            for chunk in flat.chunks(PAGE_SIZE.max as usize) {
                 let created: wire::List<wire::BlockRef> = self
                     .http
                     .patch(&format!("/blocks/{}/children", segment(&parent_id)))

@@ -5,7 +5,7 @@ use mosaic_core::kb::*;
 use mosaic_core::{Capabilities, Error, Page, PageRequest, Result};
 use serde_json::{Map, Value, json};
 
-use super::{Notion, PAGE, PROVIDER, named, wire};
+use super::{Notion, PAGE_SIZE, PROVIDER, named, wire};
 use crate::convert::{self, notion as nconv};
 use crate::http::path::segment;
 use crate::kb_support::{export_from_markdown, import_to_markdown, token_page};
@@ -85,7 +85,7 @@ fn kb_page(p: wire::Page, body: Option<String>) -> KbPage {
 fn paging(page: &PageRequest, mut body: Map<String, Value>) -> Value {
     body.insert(
         "page_size".into(),
-        json!(page.size_or(PAGE.default, PAGE.max)),
+        json!(page.size_or(PAGE_SIZE.default, PAGE_SIZE.max)),
     );
     if let Some(c) = &page.cursor {
         body.insert("start_cursor".into(), json!(c.as_str()));
@@ -473,7 +473,7 @@ impl KnowledgeBaseProvider for Notion {
             .http
             .get("/comments")
             .query("block_id", &params.page_id);
-        let list = token_page(req, PAGE, "start_cursor", &params.page)
+        let list = token_page(req, PAGE_SIZE, "start_cursor", &params.page)
             .send_page_as::<wire::List<wire::Comment>>()
             .await?;
         let items = list.items.into_iter().map(comment).collect::<Result<_>>()?;

@@ -43,7 +43,7 @@ pub(crate) const PROVIDER: &str = "notion";
 
 /// Page sizes: Notion serves at most 100 items (and takes at most 100
 /// appended blocks) per request.
-pub(crate) const PAGE: PageSize = PageSize::new("page_size", 100, 100);
+pub(crate) const PAGE_SIZE: PageSize = PageSize::new("page_size", 100, 100);
 
 /// `e` named as Notion's error (the one place adapter-made errors are named).
 pub(crate) fn named(e: mosaic_core::Error) -> mosaic_core::Error {
@@ -124,7 +124,7 @@ impl Notion {
             .http
             .transport(PROVIDER, &config.base_url, client)
             .auth(Auth::Bearer(config.token))
-            .page_size(PAGE)
+            .page_size(PAGE_SIZE)
             .header(
                 HeaderName::from_static("notion-version"),
                 HeaderValue::from_static(API_VERSION),

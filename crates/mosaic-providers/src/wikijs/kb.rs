@@ -8,12 +8,10 @@ use mosaic_core::{Capabilities, Cursor, Error, Page, Result};
 use serde_json::{Value, json};
 
 use super::graphql::{self as q};
-use super::{Editor, PROVIDER, WikiJs, named, wire};
+use super::{Editor, PAGE_SIZE, PROVIDER, WikiJs, named, wire};
 use crate::convert;
 use crate::kb_support::{export_from_markdown, plain_text_to_markdown};
 use crate::params::require_for;
-
-const DEFAULT_SIZE: u32 = 50;
 
 fn page_id(field: &str, value: &str) -> Result<i64> {
     value.trim().parse::<i64>().map_err(|_| {
@@ -220,7 +218,7 @@ impl KnowledgeBaseProvider for WikiJs {
     /// The installed locales.
     async fn list_spaces(&self, params: ListSpaces) -> Result<Page<Space>> {
         let all: Vec<Space> = self.locales().await?.into_iter().map(space).collect();
-        Page::slice(all, &params.page, DEFAULT_SIZE).map_err(named)
+        Page::slice(all, &params.page, PAGE_SIZE.default).map_err(named)
     }
 
     /// `pages { create }` at `<parent_id>/<slug of the title>` in the
@@ -368,7 +366,7 @@ impl KnowledgeBaseProvider for WikiJs {
             }
             all.push(self.page(p, false)?);
         }
-        Page::slice(all, &params.page, DEFAULT_SIZE).map_err(named)
+        Page::slice(all, &params.page, PAGE_SIZE.default).map_err(named)
     }
 
     /// `pages { search }` (in the locale `space_id` when given).
@@ -394,7 +392,7 @@ impl KnowledgeBaseProvider for WikiJs {
                 excerpt: r.description.filter(|d| !d.is_empty()),
             })
             .collect();
-        Page::slice(hits, &params.page, DEFAULT_SIZE).map_err(named)
+        Page::slice(hits, &params.page, PAGE_SIZE.default).map_err(named)
     }
 
     /// Markdown or plain text through the document model; HTML as Wiki.js
@@ -502,14 +500,14 @@ impl KnowledgeBaseProvider for WikiJs {
                 created_at: c.created_at,
             });
         }
-        Page::slice(all, &params.page, DEFAULT_SIZE).map_err(named)
+        Page::slice(all, &params.page, PAGE_SIZE.default).map_err(named)
     }
 
     /// `pages { history }`, newest first; the cursor is the next offset
     /// page.
     async fn list_revisions(&self, params: ListRevisions) -> Result<Page<Revision>> {
         let id = page_id("page_id", &params.page_id)?;
-        let size = params.page.size_or(DEFAULT_SIZE, 100);
+        let size = params.page.size_or(PAGE_SIZE.default, PAGE_SIZE.max);
         let offset_page: u64 = match &params.page.cursor {
             None => 0,
             Some(c) => c.as_str().parse().map_err(|_| {

@@ -32,10 +32,14 @@ use mosaic_plugin_sdk::PluginFactory;
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
-use crate::http::{Auth, Transport};
+use crate::http::{Auth, PageSize, Transport};
 
 /// The provider name on every error Wiki.js reports.
 pub(crate) const PROVIDER: &str = "wikijs";
+
+/// Page sizes: 50 items unless asked; history pages (`offsetSize`) at
+/// most 100.
+pub(crate) const PAGE_SIZE: PageSize = PageSize::new("offsetSize", 50, 100);
 
 /// `e` named as Wiki.js's error (the one place adapter-made errors are named).
 pub(crate) fn named(e: mosaic_core::Error) -> mosaic_core::Error {

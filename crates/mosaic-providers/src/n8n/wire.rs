@@ -12,35 +12,34 @@ use serde_json::{Map, Value};
 
 use crate::http::{HttpResponse, PageBody};
 
-/// An id that n8n sends as a string (workflows) or a number (executions
+/// An id as n8n sends it: a string (workflows) or a number (executions
 /// of older versions).
-pub(crate) fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Id {
-        S(String),
-        N(serde_json::Number),
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Id {
+    S(String),
+    N(serde_json::Number),
+}
+
+impl From<Id> for String {
+    fn from(id: Id) -> String {
+        match id {
+            Id::S(s) => s,
+            Id::N(n) => n.to_string(),
+        }
     }
-    Ok(match Id::deserialize(d)? {
-        Id::S(s) => s,
-        Id::N(n) => n.to_string(),
-    })
+}
+
+/// An id that n8n sends as a string or a number, as a string.
+pub(crate) fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Id::deserialize(d).map(String::from)
 }
 
 /// Like [`string_or_number`], for optional (or `null`) ids.
 pub(crate) fn opt_string_or_number<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Id {
-        S(String),
-        N(serde_json::Number),
-    }
-    Ok(Option::<Id>::deserialize(d)?.map(|id| match id {
-        Id::S(s) => s,
-        Id::N(n) => n.to_string(),
-    }))
+    Ok(Option::<Id>::deserialize(d)?.map(String::from))
 }
 
 /// A workflow (`GET /workflows/{id}`, and the answers of create, update,

@@ -57,6 +57,27 @@ fn next_offset(
     (more && count > 0).then(|| Cursor::new(next.to_string()))
 }
 
+/// `startAt` and `maxResults` of `page`, at most `max` items.
+fn window(page: &PageRequest, max: u32) -> Result<Vec<(&'static str, String)>> {
+    Ok(vec![
+        ("startAt", offset(page)?.to_string()),
+        (
+            PAGE_SIZE.param,
+            page.size_or(PAGE_SIZE.default, max).to_string(),
+        ),
+    ])
+}
+
+/// The page of `values` found at `start`, with the total when Jira gave it.
+fn offset_page<T>(values: Vec<T>, start: u64, total: Option<u64>, last: Option<bool>) -> Page<T> {
+    let next = next_offset(start, values.len(), total, last);
+    let page = Page::new(values, next);
+    match total {
+        Some(t) => page.with_total(t),
+        None => page,
+    }
+}
+
 /// At most one assignee: Jira issues have a single assignee.
 fn assignee(list: &[String]) -> Result<Value> {
     match list {
@@ -140,34 +161,12 @@ impl ProjectProvider for Jira {
     }
 
     async fn list_projects(&self, p: ListProjects) -> Result<Page<Project>> {
-        let start = offset(&p.page)?;
-        let b: wire::PageBean<wire::Project> = self
-            .json(
-                Method::GET,
-                "/project/search",
-                &[
-                    ("startAt", start.to_string()),
-                    (
-                        PAGE_SIZE.param,
-                        p.page.size_or(PAGE_SIZE.default, PAGE_SIZE.max).to_string(),
-                    ),
-                    ("expand", "description".to_owned()),
-                ],
-                None,
-            )
-            .await?;
-        let next = next_offset(b.start_at, b.values.len(), b.total, b.is_last);
-        let page = Page::new(
-            b.values
-                .into_iter()
-                .map(|p| map::project(p, &self.site))
-                .collect(),
-            next,
-        );
-        Ok(match b.total {
-            Some(t) => page.with_total(t),
-            None => page,
-        })
+        let mut q = window(&p.page, PAGE_SIZE.max)?;
+        q.push(("expand", "description".to_owned()));
+        let b: wire::PageBean<wire::Project> =
+            self.json(Method::GET, "/project/search", &q, None).await?;
+        Ok(offset_page(b.values, b.start_at, b.total, b.is_last)
+            .map(|p| map::project(p, &self.site)))
     }
 
     async fn get_project(&self, p: ProjectRef) -> Result<Project> {
@@ -376,67 +375,33 @@ impl ProjectProvider for Jira {
 
     async fn list_comments(&self, p: ListComments) -> Result<Page<Comment>> {
         let id = nonempty("issue_id", &p.issue_id)?;
-        let start = offset(&p.page)?;
-        let c: wire::Comments = self
-            .json(
-                Method::GET,
-                &format!("/issue/{}/comment", segment(id)),
-                &[
-                    ("startAt", start.to_string()),
-                    (
-                        PAGE_SIZE.param,
-                        p.page.size_or(PAGE_SIZE.default, PAGE_SIZE.max).to_string(),
-                    ),
-                ],
-                None,
-            )
-            .await?;
-        let next = next_offset(c.start_at, c.comments.len(), c.total, None);
-        let items = c
-            .comments
+        let path = format!("/issue/{}/comment", segment(id));
+        let q = window(&p.page, PAGE_SIZE.max)?;
+        let c: wire::Comments = self.json(Method::GET, &path, &q, None).await?;
+        let page = offset_page(c.comments, c.start_at, c.total, None);
+        let items = page
+            .items
             .into_iter()
             .map(map::comment)
-            .collect::<Result<Vec<_>>>()?;
-        let page = Page::new(items, next);
-        Ok(match c.total {
-            Some(t) => page.with_total(t),
-            None => page,
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            next: page.next,
+            total: page.total,
         })
     }
 
     async fn list_labels(&self, p: ListLabels) -> Result<Page<Label>> {
         // Jira labels are global: a project does not narrow them.
-        let start = offset(&p.page)?;
-        let b: wire::PageBean<String> = self
-            .json(
-                Method::GET,
-                "/label",
-                &[
-                    ("startAt", start.to_string()),
-                    (
-                        PAGE_SIZE.param,
-                        p.page.size_or(PAGE_SIZE.default, 1000).to_string(),
-                    ),
-                ],
-                None,
-            )
-            .await?;
-        let next = next_offset(b.start_at, b.values.len(), b.total, b.is_last);
-        let page = Page::new(
-            b.values
-                .into_iter()
-                .map(|name| Label {
-                    id: name.clone(),
-                    name,
-                    color: None,
-                })
-                .collect(),
-            next,
-        );
-        Ok(match b.total {
-            Some(t) => page.with_total(t),
-            None => page,
-        })
+        let q = window(&p.page, 1000)?;
+        let b: wire::PageBean<String> = self.json(Method::GET, "/label", &q, None).await?;
+        Ok(
+            offset_page(b.values, b.start_at, b.total, b.is_last).map(|name| Label {
+                id: name.clone(),
+                name,
+                color: None,
+            }),
+        )
     }
 
     async fn list_assignees(&self, p: ListAssignees) -> Result<Page<User>> {

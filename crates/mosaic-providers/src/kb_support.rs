@@ -1,11 +1,25 @@
 //! What the knowledge-base adapters share: import and
-//! export through the document model, and the paging of Notion-style
-//! cursors.
+//! export through the document model, and the paging of token cursors.
 
 use mosaic_core::kb::{DocFormat, ExportedDoc};
-use mosaic_core::{Error, Result};
+use mosaic_core::{Error, PageRequest, Result};
 
 use crate::convert::{self, Block, Document, Inline};
+use crate::http::{PageSize, RequestSpec};
+
+/// One page of a listing continued by an opaque token (Notion's
+/// `start_cursor`, Confluence's `cursor`): the size under `size` and the
+/// token of `page` as the query parameter `cursor_param`.
+#[cfg_attr(not(any(feature = "notion", feature = "confluence")), allow(dead_code))]
+pub(crate) fn token_page<'t>(
+    req: RequestSpec<'t>,
+    size: PageSize,
+    cursor_param: &str,
+    page: &PageRequest,
+) -> RequestSpec<'t> {
+    req.query(size.param, page.size_or(size.default, size.max))
+        .cursor_param(cursor_param, page)
+}
 
 /// Plain text as Markdown: paragraphs at blank lines, line breaks kept,
 /// nothing read as markup.

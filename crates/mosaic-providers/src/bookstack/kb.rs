@@ -3,23 +3,22 @@
 use async_trait::async_trait;
 use mosaic_core::kb::*;
 use mosaic_core::{Capabilities, Cursor, Error, ErrorKind, Page, PageRequest, Result};
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::{BookStack, wire};
+use super::{BookStack, PAGE_SIZE, PROVIDER, SEARCH_PAGE, named, wire};
 use crate::convert;
+use crate::http::RequestSpec;
 use crate::http::multipart::Form;
 use crate::kb_support::plain_text_to_markdown;
 use crate::params::require_for;
 
-const PROVIDER: &str = "bookstack";
-const DEFAULT_COUNT: u32 = 50;
-const MAX_COUNT: u32 = 500;
-const SEARCH_MAX: u32 = 100;
-
 fn id(field: &str, value: &str) -> Result<u64> {
     value.trim().parse::<u64>().map_err(|_| {
-        Error::invalid_input(field, format!("`{value}` is not a BookStack id (a number)"))
-            .with_provider(PROVIDER)
+        named(Error::invalid_input(
+            field,
+            format!("`{value}` is not a BookStack id (a number)"),
+        ))
     })
 }
 
@@ -28,15 +27,32 @@ fn offset(page: &PageRequest) -> Result<u64> {
     match &page.cursor {
         None => Ok(0),
         Some(c) => c.as_str().parse().map_err(|_| {
-            Error::invalid_input("page.cursor", "not a cursor of this listing")
-                .with_provider(PROVIDER)
+            named(Error::invalid_input(
+                "page.cursor",
+                "not a cursor of this listing",
+            ))
         }),
     }
 }
 
-fn next_offset(offset: u64, got: usize, total: u64) -> Option<Cursor> {
-    let next = offset + got as u64;
-    (got > 0 && next < total).then(|| Cursor::new(next.to_string()))
+/// One page of a listing from `offset` (`count`/`offset` asked,
+/// `{"data", "total"}` read), with its total.
+async fn list<T: DeserializeOwned>(
+    req: RequestSpec<'_>,
+    page: &PageRequest,
+    offset: u64,
+) -> Result<Page<T>> {
+    let list: wire::List<T> = req
+        .query(
+            PAGE_SIZE.param,
+            page.size_or(PAGE_SIZE.default, PAGE_SIZE.max),
+        )
+        .query("offset", offset)
+        .send_json()
+        .await?;
+    let next = offset + list.data.len() as u64;
+    let next = (!list.data.is_empty() && next < list.total).then(|| Cursor::new(next.to_string()));
+    Ok(Page::new(list.data, next).with_total(list.total))
 }
 
 /// A page's body as Markdown: its Markdown source, or its HTML converted.
@@ -45,7 +61,7 @@ pub(super) fn body_markdown(p: &wire::Page) -> Result<String> {
         return Ok(md.replace("\r\n", "\n"));
     }
     let html = p.html.as_deref().unwrap_or("");
-    let out = convert::html_to_markdown(html).map_err(|e| e.with_provider(PROVIDER))?;
+    let out = convert::html_to_markdown(html).map_err(named)?;
     out.report.trace(PROVIDER, "page html to markdown");
     Ok(out.value)
 }
@@ -116,7 +132,7 @@ impl BookStack {
 #[async_trait]
 impl KnowledgeBaseProvider for BookStack {
     fn capabilities(&self) -> Capabilities {
-        BookStack::capabilities()
+        BookStack::operations()
     }
 
     /// `POST /api/books`; with `parent`, the book is then added to that
@@ -190,20 +206,9 @@ impl KnowledgeBaseProvider for BookStack {
 
     /// `GET /api/books`.
     async fn list_spaces(&self, params: ListSpaces) -> Result<Page<Space>> {
-        let off = offset(&params.page)?;
-        let list: wire::List<wire::Book> = self
-            .http
-            .get("/books")
-            .query("count", params.page.size_or(DEFAULT_COUNT, MAX_COUNT))
-            .query("offset", off)
-            .query("sort", "+id")
-            .send_json()
-            .await?;
-        let next = next_offset(off, list.data.len(), list.total);
-        Ok(
-            Page::new(list.data.into_iter().map(|b| self.space(b)).collect(), next)
-                .with_total(list.total),
-        )
+        let req = self.http.get("/books").query("sort", "+id");
+        let list = list::<wire::Book>(req, &params.page, offset(&params.page)?).await?;
+        Ok(list.map(|b| self.space(b)))
     }
 
     /// `POST /api/pages` with the body as `markdown`, in the book
@@ -232,10 +237,9 @@ impl KnowledgeBaseProvider for BookStack {
             let current = self.read_page(page_id).await?;
             let now = current.revision_count.unwrap_or(0);
             if now != v {
-                return Err(Error::conflict(format!(
+                return Err(named(Error::conflict(format!(
                     "page `{page_id}` is at revision {now}, not {v}"
-                ))
-                .with_provider(PROVIDER));
+                ))));
             }
         }
         let mut body = serde_json::Map::new();
@@ -294,23 +298,23 @@ impl KnowledgeBaseProvider for BookStack {
             .as_deref()
             .map(|c| id("parent_id", c))
             .transpose()?;
-        let list: wire::List<wire::Page> = self
+        let req = self
             .http
             .get("/pages")
             .query("filter[book_id]", book)
             .query_opt("filter[chapter_id]", chapter)
-            .query("count", params.page.size_or(DEFAULT_COUNT, MAX_COUNT))
-            .query("offset", off)
-            .query("sort", "+id")
-            .send_json()
-            .await?;
-        let next = next_offset(off, list.data.len(), list.total);
+            .query("sort", "+id");
+        let list = list::<wire::Page>(req, &params.page, off).await?;
         let items = list
-            .data
+            .items
             .into_iter()
             .map(|p| self.page(p, false))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Page::new(items, next).with_total(list.total))
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            next: list.next,
+            total: list.total,
+        })
     }
 
     /// `POST /api/attachments` (multipart: `name`, `uploaded_to`, `file`).
@@ -358,11 +362,13 @@ impl KnowledgeBaseProvider for BookStack {
         let page_no: u64 = match &params.page.cursor {
             None => 1,
             Some(c) => c.as_str().parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
-                Error::invalid_input("page.cursor", "not a cursor of this listing")
-                    .with_provider(PROVIDER)
+                named(Error::invalid_input(
+                    "page.cursor",
+                    "not a cursor of this listing",
+                ))
             })?,
         };
-        let count = params.page.size_or(20, SEARCH_MAX);
+        let count = params.page.size_or(SEARCH_PAGE.default, SEARCH_PAGE.max);
         let list: wire::List<wire::SearchResult> = self
             .http
             .get("/search")
@@ -425,19 +431,20 @@ impl KnowledgeBaseProvider for BookStack {
     /// text becomes Markdown paragraphs; PDF cannot be imported).
     async fn import_page(&self, params: ImportKbPage) -> Result<KbPage> {
         let text = std::str::from_utf8(&params.content).map_err(|_| {
-            Error::invalid_input("content", "the document is not valid UTF-8")
-                .with_provider(PROVIDER)
+            named(Error::invalid_input(
+                "content",
+                "the document is not valid UTF-8",
+            ))
         });
         let content = match params.format {
             DocFormat::Html => ("html", text?.to_owned()),
             DocFormat::Markdown => ("markdown", text?.to_owned()),
             DocFormat::PlainText => ("markdown", plain_text_to_markdown(text?)),
             DocFormat::Pdf => {
-                return Err(Error::invalid_input(
+                return Err(named(Error::invalid_input(
                     "format",
                     "a PDF cannot be imported: use Markdown, HTML or plain text",
-                )
-                .with_provider(PROVIDER));
+                )));
             }
         };
         self.create(
@@ -469,19 +476,15 @@ impl KnowledgeBaseProvider for BookStack {
     async fn list_comments(&self, params: ListKbComments) -> Result<Page<KbComment>> {
         let page_id = id("page_id", &params.page_id)?;
         let off = offset(&params.page)?;
-        let list: wire::List<wire::Comment> = self
+        let req = self
             .http
             .get("/comments")
             .query("filter[commentable_type]", "page")
             .query("filter[commentable_id]", page_id)
-            .query("count", params.page.size_or(DEFAULT_COUNT, MAX_COUNT))
-            .query("offset", off)
-            .query("sort", "+id")
-            .send_json()
-            .await?;
-        let next = next_offset(off, list.data.len(), list.total);
-        let mut items = Vec::with_capacity(list.data.len());
-        for c in list.data {
+            .query("sort", "+id");
+        let list = list::<wire::Comment>(req, &params.page, off).await?;
+        let mut items = Vec::with_capacity(list.items.len());
+        for c in list.items {
             let full: wire::Comment = self
                 .http
                 .get(&format!("/comments/{}", c.id))
@@ -489,7 +492,11 @@ impl KnowledgeBaseProvider for BookStack {
                 .await?;
             items.push(comment(full, None)?);
         }
-        Ok(Page::new(items, next).with_total(list.total))
+        Ok(Page {
+            items,
+            next: list.next,
+            total: list.total,
+        })
     }
 
     /// Page create/update/restore events of the audit log, newest first;
@@ -509,35 +516,32 @@ impl KnowledgeBaseProvider for BookStack {
                     .map(str::parse)
                     .collect::<std::result::Result<_, _>>()
                     .map_err(|_| {
-                        Error::invalid_input("page.cursor", "not a cursor of this listing")
-                            .with_provider(PROVIDER)
+                        named(Error::invalid_input(
+                            "page.cursor",
+                            "not a cursor of this listing",
+                        ))
                     })?;
                 match parts.as_slice() {
                     [o, s, n] => (*o, *s, *n),
                     _ => {
-                        return Err(Error::invalid_input(
+                        return Err(named(Error::invalid_input(
                             "page.cursor",
                             "not a cursor of this listing",
-                        )
-                        .with_provider(PROVIDER));
+                        )));
                     }
                 }
             }
         };
-        let list: wire::List<wire::Activity> = self
+        let req = self
             .http
             .get("/audit-log")
             .query("filter[loggable_type]", "page")
             .query("filter[loggable_id]", page_id)
-            .query("sort", "-created_at")
-            .query("count", params.page.size_or(DEFAULT_COUNT, MAX_COUNT))
-            .query("offset", off)
-            .send_json()
-            .await?;
-        let fetched = list.data.len();
+            .query("sort", "-created_at");
+        let list = list::<wire::Activity>(req, &params.page, off).await?;
         let mut seen = seen;
         let mut items = Vec::new();
-        for a in list.data {
+        for a in list.items {
             if !matches!(
                 a.kind.as_str(),
                 "page_create" | "page_update" | "revision_restore" | "page_restore"
@@ -554,7 +558,8 @@ impl KnowledgeBaseProvider for BookStack {
                 created_at: a.created_at,
             });
         }
-        let next = next_offset(off, fetched, list.total)
+        let next = list
+            .next
             .map(|c| Cursor::new(format!("{}:{seen}:{count}", c.as_str())));
         Ok(Page::new(items, next))
     }
@@ -562,13 +567,12 @@ impl KnowledgeBaseProvider for BookStack {
 
 fn comment(c: wire::Comment, sent: Option<&str>) -> Result<KbComment> {
     let html = c.html.as_deref().or(sent).unwrap_or("");
-    let md = convert::html_to_markdown(html).map_err(|e| e.with_provider(PROVIDER))?;
+    let md = convert::html_to_markdown(html).map_err(named)?;
     if md.value.is_empty() && html.trim().is_empty() && sent.is_none() {
-        return Err(Error::new(
+        return Err(named(Error::new(
             ErrorKind::Provider,
             "BookStack returned a comment without a body",
-        )
-        .with_provider(PROVIDER));
+        )));
     }
     Ok(KbComment {
         id: c.id.to_string(),

@@ -23,8 +23,7 @@
 //! search pages by page number.
 
 mod kb;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
@@ -36,7 +35,21 @@ use mosaic_plugin_sdk::PluginFactory;
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
-use crate::http::{Auth, Transport};
+use crate::http::{Auth, PageSize, Transport};
+
+/// The provider name on every error BookStack reports.
+pub(crate) const PROVIDER: &str = "bookstack";
+
+/// Page sizes of listings (`count`): 50 unless asked, at most 500.
+pub(crate) const PAGE_SIZE: PageSize = PageSize::new("count", 50, 500);
+
+/// Page sizes of search results (`count`): 20 unless asked, at most 100.
+pub(crate) const SEARCH_PAGE: PageSize = PageSize::new("count", 20, 100);
+
+/// `e` named as BookStack's error (the one place adapter-made errors are named).
+pub(crate) fn named(e: mosaic_core::Error) -> mosaic_core::Error {
+    e.with_provider(PROVIDER)
+}
 
 /// The plugin manifest (`plugin.json`).
 pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
@@ -76,7 +89,7 @@ impl BookStackConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load("bookstack", CONFIG_SCHEMA, value)
+        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
@@ -102,10 +115,9 @@ impl BookStack {
 
     fn build(config: BookStackConfig, client: Option<HttpClient>) -> Result<Self> {
         if config.token_id.contains(':') || config.token_id.trim().is_empty() {
-            return Err(
-                Error::config("BookStack token id must be non-empty and contain no `:`")
-                    .with_provider("bookstack"),
-            );
+            return Err(named(Error::config(
+                "BookStack token id must be non-empty and contain no `:`",
+            )));
         }
         let value = format!("Token {}:{}", config.token_id, config.token_secret.expose());
         let auth = Auth::Header {
@@ -114,8 +126,9 @@ impl BookStack {
         };
         let http = config
             .http
-            .transport("bookstack", &config.base_url, client)
+            .transport(PROVIDER, &config.base_url, client)
             .auth(auth)
+            .page_size(PAGE_SIZE)
             .build()?;
         Ok(Self::from_transport(http))
     }
@@ -133,15 +146,14 @@ impl BookStack {
     }
 
     /// The operations BookStack supports: all of them.
-    pub fn capabilities() -> Capabilities {
+    pub fn operations() -> Capabilities {
         Capabilities::all::<KbOp>()
     }
 
     /// Decode a page (`GET /api/pages/{id}`) and produce its Markdown body,
     /// as `get_page` does. Malformed bodies are `Decode` errors.
     pub fn parse_page(body: &[u8]) -> Result<String> {
-        let p: wire::Page = crate::http::json::decode_as(body, "GET /pages/{id}")
-            .map_err(|e| e.with_provider("bookstack"))?;
+        let p: wire::Page = crate::http::json::decode_as(body, "GET /pages/{id}").map_err(named)?;
         kb::body_markdown(&p)
     }
 }

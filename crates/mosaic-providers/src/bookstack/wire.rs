@@ -4,18 +4,18 @@ use serde::Deserialize;
 
 /// A listing: `{"data": [...], "total": N}`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct List<T> {
+pub(crate) struct List<T> {
     /// Items.
-    pub data: Vec<T>,
+    pub(crate) data: Vec<T>,
     /// Total matching items.
     #[serde(default)]
-    pub total: u64,
+    pub(crate) total: u64,
 }
 
 /// A user reference (expanded on reads, an id on listings).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum UserRef {
+pub(crate) enum UserRef {
     /// `{"id": 1, "name": "Admin", "slug": "admin"}`.
     User {
         /// Id.
@@ -30,7 +30,7 @@ pub enum UserRef {
 
 impl UserRef {
     /// The name, or the id.
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         match self {
             UserRef::User { name: Some(n), .. } => n.clone(),
             UserRef::User { id, .. } | UserRef::Id(id) => id.to_string(),
@@ -40,138 +40,130 @@ impl UserRef {
 
 /// A book or a shelf.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Book {
+pub(crate) struct Book {
     /// Id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// URL slug.
     #[serde(default)]
-    pub slug: String,
+    pub(crate) slug: String,
     /// Plain description.
     #[serde(default)]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
 }
 
 /// A shelf's books (shelf read).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Shelf {
+pub(crate) struct Shelf {
     /// Id.
-    pub id: u64,
+    #[allow(dead_code)] // required in the answer, not read
+    pub(crate) id: u64,
     /// The books on it.
     #[serde(default)]
-    pub books: Vec<Book>,
+    pub(crate) books: Vec<Book>,
 }
 
 /// A page.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Page {
+pub(crate) struct Page {
     /// Id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Book.
-    pub book_id: u64,
+    pub(crate) book_id: u64,
     /// Chapter (0 when none).
     #[serde(default)]
-    pub chapter_id: u64,
+    pub(crate) chapter_id: u64,
     /// Name.
-    pub name: String,
-    /// URL slug.
-    #[serde(default)]
-    pub slug: String,
+    pub(crate) name: String,
     /// Rendered HTML (reads).
     #[serde(default)]
-    pub html: Option<String>,
+    pub(crate) html: Option<String>,
     /// Markdown source (empty for pages written in the WYSIWYG editor).
     #[serde(default)]
-    pub markdown: Option<String>,
+    pub(crate) markdown: Option<String>,
     /// Number of revisions.
     #[serde(default)]
-    pub revision_count: Option<u64>,
+    pub(crate) revision_count: Option<u64>,
     /// Creation time.
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub(crate) created_at: Option<String>,
     /// Last update time.
     #[serde(default)]
-    pub updated_at: Option<String>,
-    /// The book's slug (listings).
-    #[serde(default)]
-    pub book_slug: Option<String>,
+    pub(crate) updated_at: Option<String>,
 }
 
 /// An attachment.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Attachment {
+pub(crate) struct Attachment {
     /// Id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Name.
-    pub name: String,
-    /// File extension.
-    #[serde(default)]
-    pub extension: String,
+    pub(crate) name: String,
     /// Page id.
-    pub uploaded_to: u64,
+    pub(crate) uploaded_to: u64,
 }
 
 /// `preview_html` of a search result.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Preview {
+pub(crate) struct Preview {
     /// Highlighted content excerpt (HTML).
     #[serde(default)]
-    pub content: Option<String>,
+    pub(crate) content: Option<String>,
 }
 
 /// One search result (shelf, book, chapter or page).
 #[derive(Debug, Clone, Deserialize)]
-pub struct SearchResult {
+pub(crate) struct SearchResult {
     /// Id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// `bookshelf`, `book`, `chapter` or `page`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub(crate) kind: String,
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Book (chapters and pages).
     #[serde(default)]
-    pub book_id: Option<u64>,
+    pub(crate) book_id: Option<u64>,
     /// Web URL.
     #[serde(default)]
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     /// Highlights.
     #[serde(default)]
-    pub preview_html: Preview,
+    pub(crate) preview_html: Preview,
 }
 
 /// A comment (v25.07+ comments API).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Comment {
+pub(crate) struct Comment {
     /// Id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// Body as HTML (single reads only).
     #[serde(default)]
-    pub html: Option<String>,
+    pub(crate) html: Option<String>,
     /// Author.
     #[serde(default)]
-    pub created_by: Option<UserRef>,
+    pub(crate) created_by: Option<UserRef>,
     /// Creation time.
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub(crate) created_at: Option<String>,
 }
 
 /// An audit-log event.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Activity {
+pub(crate) struct Activity {
     /// Id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// `page_create`, `page_update`, …
     #[serde(rename = "type")]
-    pub kind: String,
+    pub(crate) kind: String,
     /// Detail text.
     #[serde(default)]
-    pub detail: Option<String>,
+    pub(crate) detail: Option<String>,
     /// When.
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub(crate) created_at: Option<String>,
     /// Who.
     #[serde(default)]
-    pub user: Option<UserRef>,
+    pub(crate) user: Option<UserRef>,
 }

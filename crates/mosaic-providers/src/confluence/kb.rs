@@ -2,32 +2,17 @@
 
 use async_trait::async_trait;
 use mosaic_core::kb::*;
-use mosaic_core::{Capabilities, Cursor, Error, ErrorKind, Page, PageRequest, Result};
+use mosaic_core::{Capabilities, Error, ErrorKind, Page, PageRequest, Result};
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use url::Url;
 
-use super::{Confluence, wire};
+use super::{Confluence, PAGE_SIZE, PROVIDER, named, wire};
 use crate::convert;
+use crate::http::RequestSpec;
 use crate::http::multipart::Form;
 use crate::http::path::segment;
-use crate::kb_support::{export_from_markdown, import_to_markdown};
+use crate::kb_support::{export_from_markdown, import_to_markdown, token_page};
 use crate::params::require_for;
-
-const PROVIDER: &str = "confluence";
-const DEFAULT_LIMIT: u32 = 25;
-const MAX_LIMIT: u32 = 250;
-
-/// The `cursor` parameter of a `_links.next` URL.
-fn next_cursor(next: Option<&str>) -> Option<Cursor> {
-    let next = next?;
-    let url = Url::parse("http://confluence.invalid")
-        .ok()?
-        .join(next)
-        .ok()?;
-    url.query_pairs()
-        .find(|(k, _)| k == "cursor")
-        .map(|(_, v)| Cursor::new(v.into_owned()))
-}
 
 fn id_string(v: &Value) -> String {
     match v {
@@ -50,7 +35,7 @@ fn storage_of(markdown: &str) -> String {
 
 /// Storage format to Markdown (the report is logged).
 fn markdown_of(storage: &str) -> Result<String> {
-    let out = convert::storage_to_markdown(storage).map_err(|e| e.with_provider(PROVIDER))?;
+    let out = convert::storage_to_markdown(storage).map_err(named)?;
     out.report.trace(PROVIDER, "storage to markdown");
     Ok(out.value)
 }
@@ -169,15 +154,22 @@ impl Confluence {
         self.page(page)
     }
 
-    fn limit(page: &PageRequest) -> u32 {
-        page.size_or(DEFAULT_LIMIT, MAX_LIMIT)
+    /// One page of a v2 listing (`limit`, `cursor`, `_links.next`).
+    async fn list<T: DeserializeOwned>(
+        &self,
+        req: RequestSpec<'_>,
+        page: &PageRequest,
+    ) -> Result<Page<T>> {
+        token_page(req, PAGE_SIZE, "cursor", page)
+            .send_page_as::<wire::List<T>>()
+            .await
     }
 }
 
 #[async_trait]
 impl KnowledgeBaseProvider for Confluence {
     fn capabilities(&self) -> Capabilities {
-        Confluence::capabilities()
+        Confluence::operations()
     }
 
     /// v1 `POST /rest/api/space`. Without a key, the name's letters and
@@ -189,11 +181,10 @@ impl KnowledgeBaseProvider for Confluence {
             .clone()
             .unwrap_or_else(|| key_from_name(&params.name));
         if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(Error::invalid_input(
+            return Err(named(Error::invalid_input(
                 "key",
                 "a Confluence space key is made of ASCII letters and digits",
-            )
-            .with_provider(PROVIDER));
+            )));
         }
         let mut body = json!({ "key": key, "name": params.name });
         if let Some(d) = &params.description {
@@ -244,19 +235,12 @@ impl KnowledgeBaseProvider for Confluence {
 
     /// `GET /api/v2/spaces`.
     async fn list_spaces(&self, params: ListSpaces) -> Result<Page<Space>> {
-        let list: wire::List<wire::Space> = self
+        let req = self
             .http
             .get("/api/v2/spaces")
-            .query("limit", Self::limit(&params.page))
-            .query("description-format", "plain")
-            .cursor_param("cursor", &params.page)
-            .send_json()
-            .await?;
-        let next = next_cursor(list.links.next.as_deref());
-        Ok(Page::new(
-            list.results.into_iter().map(|s| self.space(s)).collect(),
-            next,
-        ))
+            .query("description-format", "plain");
+        let list = self.list::<wire::Space>(req, &params.page).await?;
+        Ok(list.map(|s| self.space(s)))
     }
 
     /// `POST /api/v2/pages` with the body in storage format.
@@ -287,17 +271,18 @@ impl KnowledgeBaseProvider for Confluence {
             _ => {
                 let current = self.v2_page(&params.id, "storage").await?;
                 let number = current.version.as_ref().map(|v| v.number).ok_or_else(|| {
-                    Error::new(ErrorKind::Provider, "the page has no version number")
-                        .with_provider(PROVIDER)
+                    named(Error::new(
+                        ErrorKind::Provider,
+                        "the page has no version number",
+                    ))
                 })?;
                 if let Some(v) = params.version
                     && v != number
                 {
-                    return Err(Error::conflict(format!(
+                    return Err(named(Error::conflict(format!(
                         "page `{}` is at version {number}, not {v}",
                         params.id
-                    ))
-                    .with_provider(PROVIDER));
+                    ))));
                 }
                 let storage = match &params.body {
                     Some(b) => storage_of(b),
@@ -369,11 +354,10 @@ impl KnowledgeBaseProvider for Confluence {
                         .unwrap_or_default(),
                 };
                 self.v2_space(&space_id).await?.homepage_id.ok_or_else(|| {
-                    Error::invalid_input(
+                    named(Error::invalid_input(
                         "space_id",
                         "the space has no home page to move the page under",
-                    )
-                    .with_provider(PROVIDER)
+                    ))
                 })?
             }
         };
@@ -402,16 +386,11 @@ impl KnowledgeBaseProvider for Confluence {
                 format!("/api/v2/spaces/{}/pages", segment(&params.space_id))
             }
         };
-        let list: wire::List<wire::Page> = self
-            .http
-            .get(&path)
-            .query("limit", Self::limit(&params.page))
-            .cursor_param("cursor", &params.page)
-            .send_json()
+        let list = self
+            .list::<wire::Page>(self.http.get(&path), &params.page)
             .await?;
-        let next = next_cursor(list.links.next.as_deref());
-        let mut items = Vec::with_capacity(list.results.len());
-        for mut p in list.results {
+        let mut items = Vec::with_capacity(list.items.len());
+        for mut p in list.items {
             p.body = None;
             let mut page = self.page(p)?;
             if page.space_id.is_empty() {
@@ -422,7 +401,7 @@ impl KnowledgeBaseProvider for Confluence {
             }
             items.push(page);
         }
-        Ok(Page::new(items, next))
+        Ok(Page::new(items, list.next))
     }
 
     /// v1 `POST /rest/api/content/{id}/child/attachment` (multipart `file`).
@@ -455,8 +434,10 @@ impl KnowledgeBaseProvider for Confluence {
             .send_json()
             .await?;
         let a = out.results.into_iter().next().ok_or_else(|| {
-            Error::new(ErrorKind::Provider, "Confluence returned no attachment")
-                .with_provider(PROVIDER)
+            named(Error::new(
+                ErrorKind::Provider,
+                "Confluence returned no attachment",
+            ))
         })?;
         let download_url = a
             .links
@@ -486,16 +467,15 @@ impl KnowledgeBaseProvider for Confluence {
             let key = self.v2_space(sid).await?.key;
             cql.push_str(&format!(" AND space = \"{key}\""));
         }
-        let found: wire::Search = self
+        let req = self
             .http
             .get("/rest/api/search")
             .query("cql", &cql)
-            .query("limit", Self::limit(&params.page))
-            .query("expand", "content.space")
-            .cursor_param("cursor", &params.page)
+            .query("expand", "content.space");
+        let found: wire::Search = token_page(req, PAGE_SIZE, "cursor", &params.page)
             .send_json()
             .await?;
-        let next = next_cursor(found.links.next.as_deref());
+        let next = found.links.next_cursor();
         let base = self
             .http
             .base_url()
@@ -531,9 +511,7 @@ impl KnowledgeBaseProvider for Confluence {
     /// `body-format=export_view`; PDF is `Unsupported`.
     async fn export_page(&self, params: ExportKbPage) -> Result<ExportedDoc> {
         match params.format {
-            DocFormat::Pdf => {
-                Err(Error::unsupported("kb.page.export (PDF)").with_provider(PROVIDER))
-            }
+            DocFormat::Pdf => Err(named(Error::unsupported("kb.page.export (PDF)"))),
             DocFormat::Html => {
                 let p = self.v2_page(&params.id, "export_view").await?;
                 let html = p
@@ -585,53 +563,40 @@ impl KnowledgeBaseProvider for Confluence {
     /// `GET /api/v2/pages/{id}/footer-comments?body-format=storage`.
     async fn list_comments(&self, params: ListKbComments) -> Result<Page<KbComment>> {
         require_for(PROVIDER, "page_id", &params.page_id)?;
-        let list: wire::List<wire::Comment> = self
+        let req = self
             .http
             .get(&format!(
                 "/api/v2/pages/{}/footer-comments",
                 segment(&params.page_id)
             ))
-            .query("body-format", "storage")
-            .query("limit", Self::limit(&params.page))
-            .cursor_param("cursor", &params.page)
-            .send_json()
-            .await?;
-        let next = next_cursor(list.links.next.as_deref());
+            .query("body-format", "storage");
+        let list = self.list::<wire::Comment>(req, &params.page).await?;
         let items = list
-            .results
+            .items
             .into_iter()
             .map(|c| comment(c, None))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Page::new(items, next))
+            .collect::<Result<_>>()?;
+        Ok(Page::new(items, list.next))
     }
 
     /// `GET /api/v2/pages/{id}/versions`, newest first.
     async fn list_revisions(&self, params: ListRevisions) -> Result<Page<Revision>> {
         require_for(PROVIDER, "page_id", &params.page_id)?;
-        let list: wire::List<wire::Version> = self
+        let req = self
             .http
             .get(&format!(
                 "/api/v2/pages/{}/versions",
                 segment(&params.page_id)
             ))
-            .query("limit", Self::limit(&params.page))
-            .query("sort", "-modified-date")
-            .cursor_param("cursor", &params.page)
-            .send_json()
-            .await?;
-        let next = next_cursor(list.links.next.as_deref());
-        let items = list
-            .results
-            .into_iter()
-            .map(|v| Revision {
-                id: v.number.to_string(),
-                version: v.number,
-                author: v.author_id,
-                message: v.message.filter(|m| !m.is_empty()),
-                created_at: v.created_at,
-            })
-            .collect();
-        Ok(Page::new(items, next))
+            .query("sort", "-modified-date");
+        let list = self.list::<wire::Version>(req, &params.page).await?;
+        Ok(list.map(|v| Revision {
+            id: v.number.to_string(),
+            version: v.number,
+            author: v.author_id,
+            message: v.message.filter(|m| !m.is_empty()),
+            created_at: v.created_at,
+        }))
     }
 }
 

@@ -19,8 +19,7 @@
 //! `_links.next` URL is the Mosaic cursor.
 
 mod kb;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
@@ -31,7 +30,18 @@ use mosaic_plugin_sdk::PluginFactory;
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
-use crate::http::{Auth, Transport};
+use crate::http::{Auth, PageSize, Transport};
+
+/// The provider name on every error Confluence reports.
+pub(crate) const PROVIDER: &str = "confluence";
+
+/// Page sizes: 25 items unless asked, at most 250 (the v2 API's limit).
+pub(crate) const PAGE_SIZE: PageSize = PageSize::new("limit", 25, 250);
+
+/// `e` named as Confluence's error (the one place adapter-made errors are named).
+pub(crate) fn named(e: mosaic_core::Error) -> mosaic_core::Error {
+    e.with_provider(PROVIDER)
+}
 
 /// The plugin manifest (`plugin.json`).
 pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
@@ -71,7 +81,7 @@ impl ConfluenceConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load("confluence", CONFIG_SCHEMA, value)
+        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
@@ -96,8 +106,9 @@ impl Confluence {
     fn build(config: ConfluenceConfig, client: Option<HttpClient>) -> Result<Self> {
         let http = config
             .http
-            .transport("confluence", &config.base_url, client)
+            .transport(PROVIDER, &config.base_url, client)
             .auth(Auth::basic(config.email, config.api_token))
+            .page_size(PAGE_SIZE)
             .build()?;
         Ok(Confluence { http })
     }
@@ -113,7 +124,7 @@ impl Confluence {
     }
 
     /// The operations Confluence supports: all of them.
-    pub fn capabilities() -> Capabilities {
+    pub fn operations() -> Capabilities {
         Capabilities::all::<KbOp>()
     }
 
@@ -121,15 +132,14 @@ impl Confluence {
     /// and convert its storage body to Markdown, as `get_page` does.
     /// Malformed bodies are `Decode` errors.
     pub fn parse_page(body: &[u8]) -> Result<String> {
-        let page: wire::Page = crate::http::json::decode_as(body, "GET /api/v2/pages/{id}")
-            .map_err(|e| e.with_provider("confluence"))?;
+        let page: wire::Page =
+            crate::http::json::decode_as(body, "GET /api/v2/pages/{id}").map_err(named)?;
         let storage = page
             .body
             .and_then(|b| b.storage)
             .map(|s| s.value)
             .unwrap_or_default();
-        let md = crate::convert::storage_to_markdown(&storage)
-            .map_err(|e| e.with_provider("confluence"))?;
+        let md = crate::convert::storage_to_markdown(&storage).map_err(named)?;
         Ok(md.value)
     }
 }

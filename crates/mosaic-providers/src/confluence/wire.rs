@@ -1,222 +1,242 @@
 //! Confluence Cloud's JSON (REST v2, and v1 where v2 lacks an operation),
 //! as far as Mosaic reads it.
 
+use mosaic_core::Cursor;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::http::{HttpResponse, PageBody};
 
 /// `_links` of an object or a listing.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Links {
+pub(crate) struct Links {
     /// Web UI path, relative to `base`.
     #[serde(default)]
-    pub webui: Option<String>,
+    pub(crate) webui: Option<String>,
     /// The site's wiki base URL.
     #[serde(default)]
-    pub base: Option<String>,
+    pub(crate) base: Option<String>,
     /// The next page of a listing (relative URL with a `cursor` parameter).
     #[serde(default)]
-    pub next: Option<String>,
+    pub(crate) next: Option<String>,
     /// Download path (attachments).
     #[serde(default)]
-    pub download: Option<String>,
+    pub(crate) download: Option<String>,
 }
 
 /// A v2 listing: `{"results": [...], "_links": {"next": ...}}`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct List<T> {
+pub(crate) struct List<T> {
     /// Items.
-    pub results: Vec<T>,
+    pub(crate) results: Vec<T>,
     /// Links.
     #[serde(default, rename = "_links")]
-    pub links: Links,
+    pub(crate) links: Links,
+}
+
+impl<T: DeserializeOwned> PageBody for List<T> {
+    type Item = T;
+    fn into_page(self, _: &HttpResponse) -> mosaic_core::Page<T> {
+        mosaic_core::Page::new(self.results, self.links.next_cursor())
+    }
+}
+
+impl Links {
+    /// The `cursor` parameter of the `next` link: the token the next page
+    /// is asked for with.
+    pub(crate) fn next_cursor(&self) -> Option<Cursor> {
+        let url = Url::parse("http://confluence.invalid")
+            .ok()?
+            .join(self.next.as_deref()?)
+            .ok()?;
+        url.query_pairs()
+            .find(|(k, _)| k == "cursor")
+            .map(|(_, v)| Cursor::new(v.into_owned()))
+    }
 }
 
 /// A text value in some representation.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Value {
+pub(crate) struct Value {
     /// The text.
     #[serde(default)]
-    pub value: String,
+    pub(crate) value: String,
 }
 
 /// A description in plain text (v1 and v2 with `description-format=plain`).
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Description {
+pub(crate) struct Description {
     /// Plain text.
     #[serde(default)]
-    pub plain: Option<Value>,
+    pub(crate) plain: Option<Value>,
 }
 
 /// A space (v2, and v1's shape which shares these fields).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Space {
+pub(crate) struct Space {
     /// Id (a number in v1, a string in v2).
-    pub id: serde_json::Value,
+    pub(crate) id: serde_json::Value,
     /// Key.
-    pub key: String,
+    pub(crate) key: String,
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Description.
     #[serde(default)]
-    pub description: Option<Description>,
+    pub(crate) description: Option<Description>,
     /// Home page id (v2).
     #[serde(default, rename = "homepageId")]
-    pub homepage_id: Option<String>,
+    pub(crate) homepage_id: Option<String>,
     /// Links.
     #[serde(default, rename = "_links")]
-    pub links: Links,
+    pub(crate) links: Links,
 }
 
 /// Page version information.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Version {
+pub(crate) struct Version {
     /// Version number.
-    pub number: u64,
+    pub(crate) number: u64,
     /// Change message.
     #[serde(default)]
-    pub message: Option<String>,
+    pub(crate) message: Option<String>,
     /// Author account id.
     #[serde(default, rename = "authorId")]
-    pub author_id: Option<String>,
+    pub(crate) author_id: Option<String>,
     /// When this version was made.
     #[serde(default, rename = "createdAt")]
-    pub created_at: Option<String>,
+    pub(crate) created_at: Option<String>,
 }
 
 /// A page body.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Body {
+pub(crate) struct Body {
     /// Storage format.
     #[serde(default)]
-    pub storage: Option<Value>,
+    pub(crate) storage: Option<Value>,
     /// Export view (HTML).
     #[serde(default)]
-    pub export_view: Option<Value>,
+    pub(crate) export_view: Option<Value>,
 }
 
 /// A page (v2).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Page {
+pub(crate) struct Page {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// Title.
     #[serde(default)]
-    pub title: String,
+    pub(crate) title: String,
     /// Space id.
     #[serde(default, rename = "spaceId")]
-    pub space_id: Option<String>,
+    pub(crate) space_id: Option<String>,
     /// Parent page id.
     #[serde(default, rename = "parentId")]
-    pub parent_id: Option<String>,
+    pub(crate) parent_id: Option<String>,
     /// Creation time.
     #[serde(default, rename = "createdAt")]
-    pub created_at: Option<String>,
+    pub(crate) created_at: Option<String>,
     /// Current version.
     #[serde(default)]
-    pub version: Option<Version>,
+    pub(crate) version: Option<Version>,
     /// Body, when asked for.
     #[serde(default)]
-    pub body: Option<Body>,
+    pub(crate) body: Option<Body>,
     /// Links.
     #[serde(default, rename = "_links")]
-    pub links: Links,
+    pub(crate) links: Links,
 }
 
 /// A footer comment (v2).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Comment {
+pub(crate) struct Comment {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// Version (author and time).
     #[serde(default)]
-    pub version: Option<Version>,
+    pub(crate) version: Option<Version>,
     /// Body.
     #[serde(default)]
-    pub body: Option<Body>,
+    pub(crate) body: Option<Body>,
 }
 
 /// Attachment extensions (v1).
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Extensions {
+pub(crate) struct Extensions {
     /// Media type.
     #[serde(default, rename = "mediaType")]
-    pub media_type: Option<String>,
+    pub(crate) media_type: Option<String>,
     /// Size in bytes.
     #[serde(default, rename = "fileSize")]
-    pub file_size: Option<u64>,
+    pub(crate) file_size: Option<u64>,
 }
 
 /// An attachment (v1).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Attachment {
+pub(crate) struct Attachment {
     /// Id (`att123`).
-    pub id: String,
+    pub(crate) id: String,
     /// File name.
-    pub title: String,
+    pub(crate) title: String,
     /// Extensions.
     #[serde(default)]
-    pub extensions: Extensions,
+    pub(crate) extensions: Extensions,
     /// Links.
     #[serde(default, rename = "_links")]
-    pub links: Links,
+    pub(crate) links: Links,
 }
 
 /// v1 attachment upload answer.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Attachments {
+pub(crate) struct Attachments {
     /// The uploaded attachments.
-    pub results: Vec<Attachment>,
+    pub(crate) results: Vec<Attachment>,
 }
 
 /// The content of a v1 search result.
 #[derive(Debug, Clone, Deserialize)]
-pub struct SearchContent {
+pub(crate) struct SearchContent {
     /// Id.
-    pub id: String,
-    /// `page`, `blogpost`, …
-    #[serde(rename = "type", default)]
-    pub kind: String,
+    pub(crate) id: String,
     /// Space (when expanded).
     #[serde(default)]
-    pub space: Option<SearchSpace>,
+    pub(crate) space: Option<SearchSpace>,
 }
 
 /// A space in a v1 search result.
 #[derive(Debug, Clone, Deserialize)]
-pub struct SearchSpace {
+pub(crate) struct SearchSpace {
     /// Id.
     #[serde(default)]
-    pub id: Option<serde_json::Value>,
-    /// Key.
-    #[serde(default)]
-    pub key: Option<String>,
+    pub(crate) id: Option<serde_json::Value>,
 }
 
 /// One v1 search result.
 #[derive(Debug, Clone, Deserialize)]
-pub struct SearchResult {
+pub(crate) struct SearchResult {
     /// The content found.
     #[serde(default)]
-    pub content: Option<SearchContent>,
+    pub(crate) content: Option<SearchContent>,
     /// Title.
     #[serde(default)]
-    pub title: String,
+    pub(crate) title: String,
     /// Excerpt (may contain highlight markers).
     #[serde(default)]
-    pub excerpt: Option<String>,
+    pub(crate) excerpt: Option<String>,
     /// Web path relative to the wiki base.
     #[serde(default)]
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
 }
 
 /// A v1 search answer.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Search {
+pub(crate) struct Search {
     /// Results.
-    pub results: Vec<SearchResult>,
+    pub(crate) results: Vec<SearchResult>,
     /// Total matches.
     #[serde(default, rename = "totalSize")]
-    pub total_size: Option<u64>,
+    pub(crate) total_size: Option<u64>,
     /// Links (`next`).
     #[serde(default, rename = "_links")]
-    pub links: Links,
+    pub(crate) links: Links,
 }

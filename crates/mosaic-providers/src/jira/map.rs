@@ -6,11 +6,9 @@ use mosaic_core::project::{Comment, Issue, Project, StatusCategory, User};
 use mosaic_core::{Error, Result, redact};
 use serde_json::Value;
 
-use super::wire;
+use super::{PROVIDER, named, wire};
 use crate::convert;
 use crate::tracker_support::{Raw, RawResponse};
-
-pub(crate) const PROVIDER: &str = "jira";
 
 /// Longest upstream message kept in an error.
 const MAX_MESSAGE: usize = 300;
@@ -43,7 +41,7 @@ pub(crate) fn from_adf(doc: &Value, what: &str) -> Result<Option<String>> {
     if doc.is_null() {
         return Ok(None);
     }
-    let c = convert::adf_to_markdown(doc).map_err(|e| e.with_provider(PROVIDER))?;
+    let c = convert::adf_to_markdown(doc).map_err(named)?;
     c.report.trace(PROVIDER, what);
     Ok(Some(c.value))
 }
@@ -237,11 +235,10 @@ pub(crate) fn error(raw: &Raw, r: &RawResponse) -> Error {
         .map(|(f, m)| mosaic_core::FieldError::new(f.clone(), clean(m)))
         .collect();
     parts.extend(fields.iter().map(|f| format!("{}: {}", f.field, f.message)));
-    let mut err = Error::new(
+    let mut err = named(Error::new(
         base.kind(),
         format!("{}: {}", redact(&r.what), parts.join("; ")),
-    )
-    .with_provider(PROVIDER)
+    ))
     .with_status(r.status.as_u16());
     if !fields.is_empty() {
         err = err.with_fields(fields);

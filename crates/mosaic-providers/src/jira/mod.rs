@@ -38,8 +38,7 @@
 
 mod map;
 mod project;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
@@ -51,8 +50,19 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::HttpSettings;
-use crate::http::Auth;
+use crate::http::{Auth, PageSize};
 use crate::tracker_support::{Raw, RawResponse};
+
+/// The provider name on every error Jira reports.
+pub(crate) const PROVIDER: &str = "jira";
+
+/// Page sizes of listings (`maxResults`): 50 unless asked, at most 100.
+pub(crate) const PAGE_SIZE: PageSize = PageSize::new("maxResults", 50, 100);
+
+/// `e` named as Jira's error (the one place adapter-made errors are named).
+pub(crate) fn named(e: mosaic_core::Error) -> mosaic_core::Error {
+    e.with_provider(PROVIDER)
+}
 
 /// The plugin manifest (`plugin.json`).
 pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
@@ -91,7 +101,7 @@ impl JiraConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: Value) -> Result<Self> {
-        crate::config::load("jira", CONFIG_SCHEMA, value)
+        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
@@ -119,7 +129,7 @@ impl Jira {
         let site = config.base_url.trim().trim_end_matches('/').to_owned();
         let http = config
             .http
-            .transport("jira", &format!("{site}/rest/api/3"), client)
+            .transport(PROVIDER, &format!("{site}/rest/api/3"), client)
             .auth(Auth::basic(config.email, config.api_token))
             .build()?;
         Ok(Jira {
@@ -134,7 +144,7 @@ impl Jira {
     }
 
     /// The operations Jira supports: all of them.
-    pub fn capabilities() -> Capabilities {
+    pub fn operations() -> Capabilities {
         Capabilities::all::<ProjectOp>()
     }
 
@@ -148,7 +158,7 @@ impl Jira {
             body: bytes::Bytes::copy_from_slice(body),
             what: "GET /rest/api/3/issue/{key}".to_owned(),
         };
-        map::issue(resp.json(map::PROVIDER)?, &self.site)
+        map::issue(resp.json(PROVIDER)?, &self.site)
     }
 
     /// The error Mosaic reports for a failed answer with `status`,

@@ -7,8 +7,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use super::map::{self, PROVIDER};
-use super::{Jira, wire};
+use super::{Jira, PAGE_SIZE, PROVIDER, map, named, wire};
 use crate::http::path::segment;
 use crate::tracker_support::RawResponse;
 
@@ -16,17 +15,13 @@ use crate::tracker_support::RawResponse;
 pub(crate) const ISSUE_FIELDS: &str =
     "summary,description,status,labels,assignee,priority,project,created,updated";
 
-/// Default and largest page sizes.
-const PAGE_DEFAULT: u32 = 50;
-const PAGE_MAX: u32 = 100;
-
 /// Assignable users are searched among the first thousand users only.
 const USER_SEARCH_LIMIT: u64 = 1000;
 
 fn nonempty<'a>(field: &str, value: &'a str) -> Result<&'a str> {
     let v = value.trim();
     if v.is_empty() {
-        Err(Error::invalid_input(field, "must not be empty").with_provider(PROVIDER))
+        Err(named(Error::invalid_input(field, "must not be empty")))
     } else {
         Ok(v)
     }
@@ -37,11 +32,10 @@ fn offset(page: &PageRequest) -> Result<u64> {
     match &page.cursor {
         None => Ok(0),
         Some(c) => c.as_str().parse().map_err(|_| {
-            Error::invalid_input(
+            named(Error::invalid_input(
                 "page.cursor",
                 format!("`{}` is not a cursor of this listing", c.as_str()),
-            )
-            .with_provider(PROVIDER)
+            ))
         }),
     }
 }
@@ -63,15 +57,36 @@ fn next_offset(
     (more && count > 0).then(|| Cursor::new(next.to_string()))
 }
 
+/// `startAt` and `maxResults` of `page`, at most `max` items.
+fn window(page: &PageRequest, max: u32) -> Result<Vec<(&'static str, String)>> {
+    Ok(vec![
+        ("startAt", offset(page)?.to_string()),
+        (
+            PAGE_SIZE.param,
+            page.size_or(PAGE_SIZE.default, max).to_string(),
+        ),
+    ])
+}
+
+/// The page of `values` found at `start`, with the total when Jira gave it.
+fn offset_page<T>(values: Vec<T>, start: u64, total: Option<u64>, last: Option<bool>) -> Page<T> {
+    let next = next_offset(start, values.len(), total, last);
+    let page = Page::new(values, next);
+    match total {
+        Some(t) => page.with_total(t),
+        None => page,
+    }
+}
+
 /// At most one assignee: Jira issues have a single assignee.
 fn assignee(list: &[String]) -> Result<Value> {
     match list {
         [] => Ok(Value::Null),
         [one] => Ok(json!({"accountId": nonempty("assignees", one)?})),
-        _ => Err(
-            Error::invalid_input("assignees", "a Jira issue has at most one assignee")
-                .with_provider(PROVIDER),
-        ),
+        _ => Err(named(Error::invalid_input(
+            "assignees",
+            "a Jira issue has at most one assignee",
+        ))),
     }
 }
 
@@ -117,8 +132,8 @@ impl Jira {
         let mut q = vec![
             ("jql", jql),
             (
-                "maxResults",
-                page.size_or(PAGE_DEFAULT, PAGE_MAX).to_string(),
+                PAGE_SIZE.param,
+                page.size_or(PAGE_SIZE.default, PAGE_SIZE.max).to_string(),
             ),
             ("fields", ISSUE_FIELDS.to_owned()),
         ];
@@ -142,38 +157,16 @@ impl Jira {
 #[async_trait]
 impl ProjectProvider for Jira {
     fn capabilities(&self) -> Capabilities {
-        Jira::capabilities()
+        Jira::operations()
     }
 
     async fn list_projects(&self, p: ListProjects) -> Result<Page<Project>> {
-        let start = offset(&p.page)?;
-        let b: wire::PageBean<wire::Project> = self
-            .json(
-                Method::GET,
-                "/project/search",
-                &[
-                    ("startAt", start.to_string()),
-                    (
-                        "maxResults",
-                        p.page.size_or(PAGE_DEFAULT, PAGE_MAX).to_string(),
-                    ),
-                    ("expand", "description".to_owned()),
-                ],
-                None,
-            )
-            .await?;
-        let next = next_offset(b.start_at, b.values.len(), b.total, b.is_last);
-        let page = Page::new(
-            b.values
-                .into_iter()
-                .map(|p| map::project(p, &self.site))
-                .collect(),
-            next,
-        );
-        Ok(match b.total {
-            Some(t) => page.with_total(t),
-            None => page,
-        })
+        let mut q = window(&p.page, PAGE_SIZE.max)?;
+        q.push(("expand", "description".to_owned()));
+        let b: wire::PageBean<wire::Project> =
+            self.json(Method::GET, "/project/search", &q, None).await?;
+        Ok(offset_page(b.values, b.start_at, b.total, b.is_last)
+            .map(|p| map::project(p, &self.site)))
     }
 
     async fn get_project(&self, p: ProjectRef) -> Result<Project> {
@@ -216,11 +209,10 @@ impl ProjectProvider for Jira {
                 .iter()
                 .find(|l| l.trim().is_empty() || l.contains(' '))
             {
-                return Err(Error::invalid_input(
+                return Err(named(Error::invalid_input(
                     "labels",
                     format!("`{bad}` is not a Jira label (labels have no spaces)"),
-                )
-                .with_provider(PROVIDER));
+                )));
             }
             fields.insert("labels".into(), json!(p.labels));
         }
@@ -270,11 +262,10 @@ impl ProjectProvider for Jira {
                 .iter()
                 .find(|l| l.trim().is_empty() || l.contains(' '))
             {
-                return Err(Error::invalid_input(
+                return Err(named(Error::invalid_input(
                     "labels",
                     format!("`{bad}` is not a Jira label (labels have no spaces)"),
-                )
-                .with_provider(PROVIDER));
+                )));
             }
             fields.insert("labels".into(), json!(labels));
         }
@@ -324,7 +315,7 @@ impl ProjectProvider for Jira {
                         None => t.name.clone(),
                     })
                     .collect();
-                Error::invalid_input(
+                named(Error::invalid_input(
                     "to",
                     format!(
                         "no transition named `{to}` or leading to it is available (available: {})",
@@ -334,8 +325,7 @@ impl ProjectProvider for Jira {
                             names.join(", ")
                         }
                     ),
-                )
-                .with_provider(PROVIDER)
+                ))
             })?;
         self.call(
             Method::POST,
@@ -385,70 +375,39 @@ impl ProjectProvider for Jira {
 
     async fn list_comments(&self, p: ListComments) -> Result<Page<Comment>> {
         let id = nonempty("issue_id", &p.issue_id)?;
-        let start = offset(&p.page)?;
-        let c: wire::Comments = self
-            .json(
-                Method::GET,
-                &format!("/issue/{}/comment", segment(id)),
-                &[
-                    ("startAt", start.to_string()),
-                    (
-                        "maxResults",
-                        p.page.size_or(PAGE_DEFAULT, PAGE_MAX).to_string(),
-                    ),
-                ],
-                None,
-            )
-            .await?;
-        let next = next_offset(c.start_at, c.comments.len(), c.total, None);
-        let items = c
-            .comments
+        let path = format!("/issue/{}/comment", segment(id));
+        let q = window(&p.page, PAGE_SIZE.max)?;
+        let c: wire::Comments = self.json(Method::GET, &path, &q, None).await?;
+        let page = offset_page(c.comments, c.start_at, c.total, None);
+        let items = page
+            .items
             .into_iter()
             .map(map::comment)
-            .collect::<Result<Vec<_>>>()?;
-        let page = Page::new(items, next);
-        Ok(match c.total {
-            Some(t) => page.with_total(t),
-            None => page,
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            next: page.next,
+            total: page.total,
         })
     }
 
     async fn list_labels(&self, p: ListLabels) -> Result<Page<Label>> {
         // Jira labels are global: a project does not narrow them.
-        let start = offset(&p.page)?;
-        let b: wire::PageBean<String> = self
-            .json(
-                Method::GET,
-                "/label",
-                &[
-                    ("startAt", start.to_string()),
-                    ("maxResults", p.page.size_or(PAGE_DEFAULT, 1000).to_string()),
-                ],
-                None,
-            )
-            .await?;
-        let next = next_offset(b.start_at, b.values.len(), b.total, b.is_last);
-        let page = Page::new(
-            b.values
-                .into_iter()
-                .map(|name| Label {
-                    id: name.clone(),
-                    name,
-                    color: None,
-                })
-                .collect(),
-            next,
-        );
-        Ok(match b.total {
-            Some(t) => page.with_total(t),
-            None => page,
-        })
+        let q = window(&p.page, 1000)?;
+        let b: wire::PageBean<String> = self.json(Method::GET, "/label", &q, None).await?;
+        Ok(
+            offset_page(b.values, b.start_at, b.total, b.is_last).map(|name| Label {
+                id: name.clone(),
+                name,
+                color: None,
+            }),
+        )
     }
 
     async fn list_assignees(&self, p: ListAssignees) -> Result<Page<User>> {
         let project = nonempty("project_id", &p.project_id)?;
         let start = offset(&p.page)?;
-        let size = p.page.size_or(PAGE_DEFAULT, PAGE_MAX) as u64;
+        let size = p.page.size_or(PAGE_SIZE.default, PAGE_SIZE.max) as u64;
         let users: Vec<wire::User> = self
             .json(
                 Method::GET,
@@ -456,7 +415,7 @@ impl ProjectProvider for Jira {
                 &[
                     ("project", project.to_owned()),
                     ("startAt", start.to_string()),
-                    ("maxResults", size.to_string()),
+                    (PAGE_SIZE.param, size.to_string()),
                 ],
                 None,
             )

@@ -33,227 +33,225 @@ fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String
 
 /// A project (`GET /project/{idOrKey}`, `values` of `/project/search`).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Project {
+pub(crate) struct Project {
     /// Id (`10000`).
     #[serde(deserialize_with = "string_or_number")]
-    pub id: String,
+    pub(crate) id: String,
     /// Key (`ENG`).
-    pub key: String,
+    pub(crate) key: String,
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Description (with `expand=description`).
     #[serde(default)]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
 }
 
 /// `PageBean…`: an offset page of `values`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PageBean<T> {
+pub(crate) struct PageBean<T> {
     /// Items.
-    pub values: Vec<T>,
+    pub(crate) values: Vec<T>,
     /// Offset of the first item.
     #[serde(default)]
-    pub start_at: u64,
-    /// Requested page size.
-    #[serde(default)]
-    pub max_results: Option<u64>,
+    pub(crate) start_at: u64,
     /// Items in all pages.
     #[serde(default)]
-    pub total: Option<u64>,
+    pub(crate) total: Option<u64>,
     /// Whether this is the last page.
     #[serde(default)]
-    pub is_last: Option<bool>,
+    pub(crate) is_last: Option<bool>,
 }
 
 /// An issue.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Issue {
+pub(crate) struct Issue {
     /// Id (`10002`).
     #[serde(deserialize_with = "string_or_number")]
-    pub id: String,
+    pub(crate) id: String,
     /// Key (`ENG-42`).
-    pub key: String,
+    pub(crate) key: String,
     /// The requested fields.
     #[serde(default)]
-    pub fields: Fields,
+    pub(crate) fields: Fields,
 }
 
 /// The issue fields Mosaic requests.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Fields {
+pub(crate) struct Fields {
     /// Summary (the title).
     #[serde(default)]
-    pub summary: Option<String>,
+    pub(crate) summary: Option<String>,
     /// Description (an ADF document, or `null`).
     #[serde(default)]
-    pub description: Option<Value>,
+    pub(crate) description: Option<Value>,
     /// Status.
     #[serde(default)]
-    pub status: Option<Status>,
+    pub(crate) status: Option<Status>,
     /// Labels.
     #[serde(default)]
-    pub labels: Option<Vec<String>>,
+    pub(crate) labels: Option<Vec<String>>,
     /// Assignee.
     #[serde(default)]
-    pub assignee: Option<UserRef>,
+    pub(crate) assignee: Option<UserRef>,
     /// Priority.
     #[serde(default)]
-    pub priority: Option<Named>,
+    pub(crate) priority: Option<Named>,
     /// Project.
     #[serde(default)]
-    pub project: Option<ProjectRef>,
+    pub(crate) project: Option<ProjectRef>,
     /// Creation time (`2024-01-10T10:00:00.000+0000`).
     #[serde(default)]
-    pub created: Option<String>,
+    pub(crate) created: Option<String>,
     /// Last update time.
     #[serde(default)]
-    pub updated: Option<String>,
+    pub(crate) updated: Option<String>,
 }
 
 /// A status with its category.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Status {
+pub(crate) struct Status {
     /// Name (`In Progress`).
-    pub name: String,
+    pub(crate) name: String,
     /// Category.
     #[serde(default)]
-    pub status_category: Option<StatusCategory>,
+    pub(crate) status_category: Option<StatusCategory>,
 }
 
 /// A status category (`new`, `indeterminate`, `done`, `undefined`).
 #[derive(Debug, Clone, Deserialize)]
-pub struct StatusCategory {
+pub(crate) struct StatusCategory {
     /// Key.
-    pub key: String,
+    pub(crate) key: String,
 }
 
 /// Something with a name (priority, issue type).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Named {
+pub(crate) struct Named {
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
 }
 
 /// A user reference.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct UserRef {
+pub(crate) struct UserRef {
     /// Account id.
-    pub account_id: String,
+    pub(crate) account_id: String,
 }
 
 /// A project reference inside an issue.
 #[derive(Debug, Clone, Deserialize)]
-pub struct ProjectRef {
+pub(crate) struct ProjectRef {
     /// Id.
     #[serde(default, deserialize_with = "opt_string_or_number")]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// Key.
     #[serde(default)]
-    pub key: Option<String>,
+    pub(crate) key: Option<String>,
 }
 
 /// The answer of `POST /issue`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Created {
+pub(crate) struct Created {
     /// Id.
     #[serde(deserialize_with = "string_or_number")]
-    pub id: String,
+    #[allow(dead_code)] // required in the answer, not read
+    pub(crate) id: String,
     /// Key.
-    pub key: String,
+    pub(crate) key: String,
 }
 
 /// The answer of `GET /search/jql`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SearchResults {
+pub(crate) struct SearchResults {
     /// Issues.
     #[serde(default)]
-    pub issues: Vec<Issue>,
+    pub(crate) issues: Vec<Issue>,
     /// The token of the next page.
     #[serde(default)]
-    pub next_page_token: Option<String>,
+    pub(crate) next_page_token: Option<String>,
     /// Whether this is the last page.
     #[serde(default)]
-    pub is_last: Option<bool>,
+    pub(crate) is_last: Option<bool>,
 }
 
 /// The answer of `GET /issue/{key}/transitions`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Transitions {
+pub(crate) struct Transitions {
     /// The transitions available now.
     #[serde(default)]
-    pub transitions: Vec<Transition>,
+    pub(crate) transitions: Vec<Transition>,
 }
 
 /// One transition.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Transition {
+pub(crate) struct Transition {
     /// Id.
     #[serde(deserialize_with = "string_or_number")]
-    pub id: String,
+    pub(crate) id: String,
     /// Name (`Start progress`).
-    pub name: String,
+    pub(crate) name: String,
     /// The status it leads to.
     #[serde(default)]
-    pub to: Option<Named>,
+    pub(crate) to: Option<Named>,
 }
 
 /// A comment.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Comment {
+pub(crate) struct Comment {
     /// Id.
     #[serde(deserialize_with = "string_or_number")]
-    pub id: String,
+    pub(crate) id: String,
     /// Author.
     #[serde(default)]
-    pub author: Option<UserRef>,
+    pub(crate) author: Option<UserRef>,
     /// Body (ADF).
     #[serde(default)]
-    pub body: Value,
+    pub(crate) body: Value,
     /// Creation time.
     #[serde(default)]
-    pub created: Option<String>,
+    pub(crate) created: Option<String>,
 }
 
 /// `PageOfComments`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Comments {
+pub(crate) struct Comments {
     /// Comments.
-    pub comments: Vec<Comment>,
+    pub(crate) comments: Vec<Comment>,
     /// Offset of the first.
     #[serde(default)]
-    pub start_at: u64,
+    pub(crate) start_at: u64,
     /// Comments in all pages.
     #[serde(default)]
-    pub total: Option<u64>,
+    pub(crate) total: Option<u64>,
 }
 
 /// A user (`/user/assignable/search`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct User {
+pub(crate) struct User {
     /// Account id.
-    pub account_id: String,
+    pub(crate) account_id: String,
     /// Display name.
     #[serde(default)]
-    pub display_name: Option<String>,
+    pub(crate) display_name: Option<String>,
     /// E-mail (when the user's privacy settings show it).
     #[serde(default)]
-    pub email_address: Option<String>,
+    pub(crate) email_address: Option<String>,
 }
 
 /// `ErrorCollection`: Jira's error body.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ErrorCollection {
+pub(crate) struct ErrorCollection {
     /// General messages.
     #[serde(default)]
-    pub error_messages: Vec<String>,
+    pub(crate) error_messages: Vec<String>,
     /// Messages per field.
     #[serde(default)]
-    pub errors: BTreeMap<String, String>,
+    pub(crate) errors: BTreeMap<String, String>,
 }

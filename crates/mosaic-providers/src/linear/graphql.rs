@@ -23,12 +23,10 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::wire;
+use super::{named, wire};
 use crate::http::error::kind_for_status;
 use crate::http::rate_limit::{parse_retry_after, response_time};
 use crate::tracker_support::{Raw, RawResponse};
-
-pub(crate) const PROVIDER: &str = "linear";
 
 /// Longest upstream message kept in an error.
 const MAX_MESSAGE: usize = 300;
@@ -61,20 +59,20 @@ pub(crate) fn decode<T: DeserializeOwned>(
         Ok(_) if failed => Err(raw.fallback_error(resp)),
         Ok(wire::Envelope { data, .. }) => decode_data(data, operation),
         Err(_) if failed => Err(raw.fallback_error(resp)),
-        Err(e) => {
-            Err(Error::decode(format!("`$` of the {operation} answer"), e).with_provider(PROVIDER))
-        }
+        Err(e) => Err(named(Error::decode(
+            format!("`$` of the {operation} answer"),
+            e,
+        ))),
     }
 }
 
 /// Decode `data` as `T`, naming the JSON path of a failure.
 pub(crate) fn decode_data<T: DeserializeOwned>(data: Value, operation: &str) -> Result<T> {
     if data.is_null() {
-        return Err(Error::new(
+        return Err(named(Error::new(
             ErrorKind::Decode,
             format!("the {operation} answer has neither data nor errors"),
-        )
-        .with_provider(PROVIDER));
+        )));
     }
     serde_path_to_error::deserialize(data).map_err(|e| {
         let path = e.path().to_string();
@@ -83,7 +81,7 @@ pub(crate) fn decode_data<T: DeserializeOwned>(data: Value, operation: &str) -> 
         } else {
             format!("`$.data.{path}` of the {operation} answer")
         };
-        Error::decode(place, e.into_inner()).with_provider(PROVIDER)
+        named(Error::decode(place, e.into_inner()))
     })
 }
 
@@ -224,8 +222,10 @@ pub(crate) fn map_errors(
         )
     };
     let messages: Vec<String> = errors.iter().map(describe).collect();
-    let mut err =
-        Error::new(kind, format!("{operation}: {}", messages.join("; "))).with_provider(PROVIDER);
+    let mut err = named(Error::new(
+        kind,
+        format!("{operation}: {}", messages.join("; ")),
+    ));
     if !status.is_success() {
         err = err.with_status(status.as_u16());
     }

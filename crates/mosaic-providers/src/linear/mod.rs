@@ -42,8 +42,7 @@
 mod graphql;
 mod project;
 mod queries;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
@@ -55,8 +54,19 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::HttpSettings;
-use crate::http::Auth;
+use crate::http::{Auth, PageSize};
 use crate::tracker_support::{Raw, RawResponse};
+
+/// The provider name on every error Linear reports.
+pub(crate) const PROVIDER: &str = "linear";
+
+/// Page sizes of connections (`first`): 50 unless asked, at most 250.
+pub(crate) const PAGE_SIZE: PageSize = PageSize::new("first", 50, 250);
+
+/// `e` named as Linear's error (the one place adapter-made errors are named).
+pub(crate) fn named(e: mosaic_core::Error) -> mosaic_core::Error {
+    e.with_provider(PROVIDER)
+}
 
 /// The plugin manifest (`plugin.json`).
 pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
@@ -119,17 +129,16 @@ impl LinearConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: Value) -> Result<Self> {
-        crate::config::load("linear", CONFIG_SCHEMA, value)
+        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 
     fn auth(&self) -> Result<Auth> {
         match (&self.api_key, &self.access_token) {
             (Some(k), None) => Auth::header("Authorization", k.clone()),
             (None, Some(t)) => Ok(Auth::bearer(t.clone())),
-            _ => Err(
-                Error::config("Linear needs exactly one of `api_key` and `access_token`")
-                    .with_provider("linear"),
-            ),
+            _ => Err(named(Error::config(
+                "Linear needs exactly one of `api_key` and `access_token`",
+            ))),
         }
     }
 }
@@ -156,7 +165,7 @@ impl Linear {
         let auth = config.auth()?;
         let http = config
             .http
-            .transport("linear", config.base_url.trim_end_matches('/'), client)
+            .transport(PROVIDER, config.base_url.trim_end_matches('/'), client)
             .auth(auth)
             .build()?;
         Ok(Linear {
@@ -165,7 +174,7 @@ impl Linear {
     }
 
     /// The operations Linear supports: all of them.
-    pub fn capabilities() -> Capabilities {
+    pub fn operations() -> Capabilities {
         Capabilities::all::<ProjectOp>()
     }
 

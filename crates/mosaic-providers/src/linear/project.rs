@@ -6,12 +6,7 @@ use mosaic_core::{Capabilities, Cursor, Error, Page, PageRequest, Result};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use super::graphql::{self, PROVIDER};
-use super::{Linear, queries, wire};
-
-/// Default and largest page sizes (Linear's `first`).
-const PAGE_DEFAULT: u32 = 50;
-const PAGE_MAX: u32 = 250;
+use super::{Linear, PAGE_SIZE, graphql, named, queries, wire};
 
 /// Whether `s` is a UUID (a Linear id) rather than a team key or an
 /// issue identifier.
@@ -27,7 +22,7 @@ pub(crate) fn is_uuid(s: &str) -> bool {
 fn nonempty<'a>(field: &str, value: &'a str) -> Result<&'a str> {
     let v = value.trim();
     if v.is_empty() {
-        Err(Error::invalid_input(field, "must not be empty").with_provider(PROVIDER))
+        Err(named(Error::invalid_input(field, "must not be empty")))
     } else {
         Ok(v)
     }
@@ -44,7 +39,10 @@ pub(crate) fn team_filter(project: &str) -> Value {
 
 /// `first` and `after` of a page request.
 fn paging(vars: &mut Map<String, Value>, page: &PageRequest) {
-    vars.insert("first".into(), json!(page.size_or(PAGE_DEFAULT, PAGE_MAX)));
+    vars.insert(
+        PAGE_SIZE.param.into(),
+        json!(page.size_or(PAGE_SIZE.default, PAGE_SIZE.max)),
+    );
     vars.insert(
         "after".into(),
         page.cursor
@@ -118,11 +116,10 @@ pub(crate) fn priority_number(p: &str) -> Result<u8> {
         "3" | "medium" | "normal" => 3,
         "4" | "low" => 4,
         _ => {
-            return Err(Error::invalid_input(
+            return Err(named(Error::invalid_input(
                 "priority",
                 format!("`{p}` is not a Linear priority (urgent, high, medium, low, none)"),
-            )
-            .with_provider(PROVIDER));
+            )));
         }
     };
     Ok(n)
@@ -133,21 +130,20 @@ fn assignee(list: &[String]) -> Result<Value> {
     match list {
         [] => Ok(Value::Null),
         [one] => Ok(Value::String(nonempty("assignees", one)?.to_owned())),
-        _ => Err(
-            Error::invalid_input("assignees", "a Linear issue has at most one assignee")
-                .with_provider(PROVIDER),
-        ),
+        _ => Err(named(Error::invalid_input(
+            "assignees",
+            "a Linear issue has at most one assignee",
+        ))),
     }
 }
 
 fn issue_from_payload(p: wire::IssuePayload, what: &str) -> Result<Issue> {
     match p.issue {
         Some(i) if p.success => Ok(issue(i)),
-        _ => Err(Error::new(
+        _ => Err(named(Error::new(
             mosaic_core::ErrorKind::Provider,
             format!("Linear reported that {what} did not succeed"),
-        )
-        .with_provider(PROVIDER)),
+        ))),
     }
 }
 
@@ -162,8 +158,9 @@ impl Linear {
             .gql("Team", queries::TEAM, json!({"filter": team_filter(id)}))
             .await?;
         d.teams.nodes.into_iter().next().ok_or_else(|| {
-            Error::not_found(format!("no Linear team with id or key `{id}`"))
-                .with_provider(PROVIDER)
+            named(Error::not_found(format!(
+                "no Linear team with id or key `{id}`"
+            )))
         })
     }
 
@@ -201,8 +198,10 @@ impl Linear {
                     .find(|l| &l.name == name && l.team.is_some() == team)
             };
             let found = pick(true).or_else(|| pick(false)).ok_or_else(|| {
-                Error::invalid_input("labels", format!("no label named `{name}` in the team"))
-                    .with_provider(PROVIDER)
+                named(Error::invalid_input(
+                    "labels",
+                    format!("no label named `{name}` in the team"),
+                ))
             })?;
             if !ids.contains(&found.id) {
                 ids.push(found.id.clone());
@@ -226,7 +225,7 @@ impl Linear {
 #[async_trait]
 impl ProjectProvider for Linear {
     fn capabilities(&self) -> Capabilities {
-        Linear::capabilities()
+        Linear::operations()
     }
 
     async fn list_projects(&self, p: ListProjects) -> Result<Page<Project>> {
@@ -249,11 +248,10 @@ impl ProjectProvider for Linear {
         let priority = p.priority.as_deref().map(priority_number).transpose()?;
         if let Some(t) = &p.issue_type {
             // Linear has no issue types; refusing is better than ignoring.
-            return Err(Error::invalid_input(
+            return Err(named(Error::invalid_input(
                 "issue_type",
                 format!("Linear issues have no type (`{t}`); use a label"),
-            )
-            .with_provider(PROVIDER));
+            )));
         }
         let team_id = self.team_id(project).await?;
         let labels = self.label_ids(&team_id, &p.labels).await?;
@@ -335,14 +333,13 @@ impl ProjectProvider for Linear {
             .and_then(|s| s.id.clone())
             .ok_or_else(|| {
                 let names: Vec<&str> = states.iter().map(|s| s.name.as_str()).collect();
-                Error::invalid_input(
+                named(Error::invalid_input(
                     "to",
                     format!(
                         "the team has no workflow state `{to}` (states: {})",
                         names.join(", ")
                     ),
-                )
-                .with_provider(PROVIDER)
+                ))
             })?;
         self.issue_update(&d.issue.id, json!({"stateId": target}))
             .await
@@ -405,11 +402,10 @@ impl ProjectProvider for Linear {
             .await?;
         match d.comment_create.comment {
             Some(c) if d.comment_create.success => Ok(comment(c)),
-            _ => Err(Error::new(
+            _ => Err(named(Error::new(
                 mosaic_core::ErrorKind::Provider,
                 "Linear reported that the comment was not created",
-            )
-            .with_provider(PROVIDER)),
+            ))),
         }
     }
 
@@ -461,8 +457,9 @@ impl ProjectProvider for Linear {
             .gql("TeamMembers", queries::MEMBERS, Value::Object(vars))
             .await?;
         let team = d.teams.nodes.into_iter().next().ok_or_else(|| {
-            Error::not_found(format!("no Linear team with id or key `{project}`"))
-                .with_provider(PROVIDER)
+            named(Error::not_found(format!(
+                "no Linear team with id or key `{project}`"
+            )))
         })?;
         Ok(page(team.members, |u| User {
             id: u.id,

@@ -5,351 +5,349 @@ use serde_json::Value;
 
 /// A GraphQL answer: `data` and/or `errors`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Envelope {
+pub(crate) struct Envelope {
     /// The data (absent or `null` on failure).
     #[serde(default)]
-    pub data: Value,
+    pub(crate) data: Value,
     /// The errors, if any.
     #[serde(default)]
-    pub errors: Option<Vec<GraphqlError>>,
+    pub(crate) errors: Option<Vec<GraphqlError>>,
 }
 
 /// One entry of `errors[]`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct GraphqlError {
+pub(crate) struct GraphqlError {
     /// The message.
     #[serde(default)]
-    pub message: String,
+    pub(crate) message: String,
     /// Where in the query it happened.
     #[serde(default)]
-    pub path: Option<Vec<Value>>,
+    pub(crate) path: Option<Vec<Value>>,
     /// Linear's classification.
     #[serde(default)]
-    pub extensions: Option<Extensions>,
+    pub(crate) extensions: Option<Extensions>,
 }
 
 /// `errors[].extensions`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Extensions {
+pub(crate) struct Extensions {
     /// Machine code (`RATELIMITED`, `AUTHENTICATION_ERROR`, …).
     #[serde(default)]
-    pub code: Option<String>,
+    pub(crate) code: Option<String>,
     /// Human-oriented type (`ratelimited`, `authentication error`, …).
     #[serde(default, rename = "type")]
-    pub kind: Option<String>,
+    pub(crate) kind: Option<String>,
     /// A message meant for end users.
     #[serde(default)]
-    pub user_presentable_message: Option<String>,
+    pub(crate) user_presentable_message: Option<String>,
 }
 
 /// A connection page: `nodes` and `pageInfo`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Connection<T> {
+pub(crate) struct Connection<T> {
     /// Items.
-    pub nodes: Vec<T>,
+    pub(crate) nodes: Vec<T>,
     /// Where the page ends.
     #[serde(default)]
-    pub page_info: Option<PageInfo>,
+    pub(crate) page_info: Option<PageInfo>,
 }
 
 /// `pageInfo { hasNextPage endCursor }`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PageInfo {
+pub(crate) struct PageInfo {
     /// Whether more items follow.
-    pub has_next_page: bool,
+    pub(crate) has_next_page: bool,
     /// The cursor of the last item.
     #[serde(default)]
-    pub end_cursor: Option<String>,
+    pub(crate) end_cursor: Option<String>,
 }
 
 /// A team.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Team {
+pub(crate) struct Team {
     /// Id (UUID).
-    pub id: String,
+    pub(crate) id: String,
     /// Key (`ENG`).
-    pub key: String,
+    pub(crate) key: String,
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Description.
     #[serde(default)]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
 }
 
 /// Something known by id only.
 #[derive(Debug, Clone, Deserialize)]
-pub struct IdOnly {
+pub(crate) struct IdOnly {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
 }
 
 /// Something known by name only.
 #[derive(Debug, Clone, Deserialize)]
-pub struct NameOnly {
+pub(crate) struct NameOnly {
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
 }
 
 /// A workflow state.
 #[derive(Debug, Clone, Deserialize)]
-pub struct State {
+pub(crate) struct State {
     /// Id.
     #[serde(default)]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// Name (`In Progress`).
-    pub name: String,
+    pub(crate) name: String,
     /// Category: `triage`, `backlog`, `unstarted`, `started`,
     /// `completed`, `canceled`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub(crate) kind: String,
 }
 
 /// An issue (or an issue search result, which has the same fields).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Issue {
+pub(crate) struct Issue {
     /// Id (UUID).
-    pub id: String,
+    pub(crate) id: String,
     /// Identifier (`ENG-42`).
-    pub identifier: String,
+    pub(crate) identifier: String,
     /// Title.
-    pub title: String,
+    pub(crate) title: String,
     /// Description (Markdown).
     #[serde(default)]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Priority: 0 none, 1 urgent, 2 high, 3 medium, 4 low.
     #[serde(default)]
-    pub priority: f64,
+    pub(crate) priority: f64,
     /// Priority name (`Urgent`, `No priority`).
     #[serde(default)]
-    pub priority_label: Option<String>,
+    pub(crate) priority_label: Option<String>,
     /// Web page.
     #[serde(default)]
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     /// Creation time.
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub(crate) created_at: Option<String>,
     /// Last update time.
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub(crate) updated_at: Option<String>,
     /// Workflow state.
-    pub state: State,
+    pub(crate) state: State,
     /// Team.
-    pub team: IdOnly,
+    pub(crate) team: IdOnly,
     /// Assignee.
     #[serde(default)]
-    pub assignee: Option<IdOnly>,
+    pub(crate) assignee: Option<IdOnly>,
     /// Labels.
-    pub labels: Connection<NameOnly>,
+    pub(crate) labels: Connection<NameOnly>,
 }
 
 /// A comment.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Comment {
+pub(crate) struct Comment {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// Body (Markdown).
-    pub body: String,
+    pub(crate) body: String,
     /// Creation time.
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub(crate) created_at: Option<String>,
     /// Author (absent for integrations).
     #[serde(default)]
-    pub user: Option<IdOnly>,
+    pub(crate) user: Option<IdOnly>,
 }
 
 /// A label.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Label {
+pub(crate) struct Label {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Colour (`#rrggbb`).
     #[serde(default)]
-    pub color: Option<String>,
+    pub(crate) color: Option<String>,
     /// Team (`null` for workspace labels).
     #[serde(default)]
-    pub team: Option<IdOnly>,
+    pub(crate) team: Option<IdOnly>,
 }
 
 /// A user.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct User {
+pub(crate) struct User {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// Full name.
-    pub name: String,
-    /// Display name.
-    #[serde(default)]
-    pub display_name: Option<String>,
+    pub(crate) name: String,
     /// E-mail.
     #[serde(default)]
-    pub email: Option<String>,
+    pub(crate) email: Option<String>,
 }
 
 /// `data` of the team queries (`teams(filter)`).
 #[derive(Debug, Clone, Deserialize)]
-pub struct TeamsData {
+pub(crate) struct TeamsData {
     /// Teams.
-    pub teams: Connection<Team>,
+    pub(crate) teams: Connection<Team>,
 }
 
 /// `data` of `issue(id)`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct IssueData {
+pub(crate) struct IssueData {
     /// The issue.
-    pub issue: Issue,
+    pub(crate) issue: Issue,
 }
 
 /// `data` of `issues(...)`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct IssuesData {
+pub(crate) struct IssuesData {
     /// Issues.
-    pub issues: Connection<Issue>,
+    pub(crate) issues: Connection<Issue>,
 }
 
 /// `data` of `searchIssues(...)`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SearchData {
+pub(crate) struct SearchData {
     /// Results.
-    pub search_issues: SearchPayload,
+    pub(crate) search_issues: SearchPayload,
 }
 
 /// `IssueSearchPayload`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SearchPayload {
+pub(crate) struct SearchPayload {
     /// Issues.
-    pub nodes: Vec<Issue>,
+    pub(crate) nodes: Vec<Issue>,
     /// Where the page ends.
-    pub page_info: PageInfo,
+    pub(crate) page_info: PageInfo,
     /// Matches before paging.
     #[serde(default)]
-    pub total_count: Option<f64>,
+    pub(crate) total_count: Option<f64>,
 }
 
 /// `issueCreate` / `issueUpdate` payload.
 #[derive(Debug, Clone, Deserialize)]
-pub struct IssuePayload {
+pub(crate) struct IssuePayload {
     /// Whether the mutation succeeded.
-    pub success: bool,
+    pub(crate) success: bool,
     /// The issue.
     #[serde(default)]
-    pub issue: Option<Issue>,
+    pub(crate) issue: Option<Issue>,
 }
 
 /// `data` of `issueCreate`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct IssueCreateData {
+pub(crate) struct IssueCreateData {
     /// Payload.
-    pub issue_create: IssuePayload,
+    pub(crate) issue_create: IssuePayload,
 }
 
 /// `data` of `issueUpdate`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct IssueUpdateData {
+pub(crate) struct IssueUpdateData {
     /// Payload.
-    pub issue_update: IssuePayload,
+    pub(crate) issue_update: IssuePayload,
 }
 
 /// `data` of the state lookup of a transition.
 #[derive(Debug, Clone, Deserialize)]
-pub struct IssueStatesData {
+pub(crate) struct IssueStatesData {
     /// The issue with its team's states.
-    pub issue: IssueWithStates,
+    pub(crate) issue: IssueWithStates,
 }
 
 /// An issue's id and its team's workflow states.
 #[derive(Debug, Clone, Deserialize)]
-pub struct IssueWithStates {
+pub(crate) struct IssueWithStates {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// The team and its states.
-    pub team: TeamStates,
+    pub(crate) team: TeamStates,
 }
 
 /// A team with its workflow states.
 #[derive(Debug, Clone, Deserialize)]
-pub struct TeamStates {
+pub(crate) struct TeamStates {
     /// Id.
-    pub id: String,
+    #[allow(dead_code)] // required in the answer, not read
+    pub(crate) id: String,
     /// States.
-    pub states: Connection<State>,
+    pub(crate) states: Connection<State>,
 }
 
 /// `data` of the team lookup of an issue.
 #[derive(Debug, Clone, Deserialize)]
-pub struct IssueTeamData {
+pub(crate) struct IssueTeamData {
     /// The issue with its team.
-    pub issue: IssueTeam,
+    pub(crate) issue: IssueTeam,
 }
 
 /// An issue's team.
 #[derive(Debug, Clone, Deserialize)]
-pub struct IssueTeam {
+pub(crate) struct IssueTeam {
     /// Team.
-    pub team: IdOnly,
+    pub(crate) team: IdOnly,
 }
 
 /// `data` of the comment listing.
 #[derive(Debug, Clone, Deserialize)]
-pub struct CommentsData {
+pub(crate) struct CommentsData {
     /// The issue.
-    pub issue: IssueComments,
+    pub(crate) issue: IssueComments,
 }
 
 /// An issue's comments.
 #[derive(Debug, Clone, Deserialize)]
-pub struct IssueComments {
+pub(crate) struct IssueComments {
     /// Comments.
-    pub comments: Connection<Comment>,
+    pub(crate) comments: Connection<Comment>,
 }
 
 /// `data` of `commentCreate`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CommentCreateData {
+pub(crate) struct CommentCreateData {
     /// Payload.
-    pub comment_create: CommentPayload,
+    pub(crate) comment_create: CommentPayload,
 }
 
 /// `commentCreate` payload.
 #[derive(Debug, Clone, Deserialize)]
-pub struct CommentPayload {
+pub(crate) struct CommentPayload {
     /// Whether the mutation succeeded.
-    pub success: bool,
+    pub(crate) success: bool,
     /// The comment.
     #[serde(default)]
-    pub comment: Option<Comment>,
+    pub(crate) comment: Option<Comment>,
 }
 
 /// `data` of `issueLabels(...)`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct LabelsData {
+pub(crate) struct LabelsData {
     /// Labels.
-    pub issue_labels: Connection<Label>,
+    pub(crate) issue_labels: Connection<Label>,
 }
 
 /// `data` of the member listing.
 #[derive(Debug, Clone, Deserialize)]
-pub struct MembersData {
+pub(crate) struct MembersData {
     /// The matching team (at most one).
-    pub teams: Connection<TeamMembers>,
+    pub(crate) teams: Connection<TeamMembers>,
 }
 
 /// A team's members.
 #[derive(Debug, Clone, Deserialize)]
-pub struct TeamMembers {
+pub(crate) struct TeamMembers {
     /// Members.
-    pub members: Connection<User>,
+    pub(crate) members: Connection<User>,
 }

@@ -68,8 +68,7 @@
 //! 250).
 
 mod map;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
 mod workflow;
 
 use mosaic_core::workflow::{Execution, WorkflowOp};
@@ -79,7 +78,18 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::HttpSettings;
-use crate::http::{Auth, Method, Transport, path};
+use crate::http::{Auth, Method, PageSize, Transport, path};
+
+/// The provider name on every error n8n reports.
+pub(crate) const PROVIDER: &str = "n8n";
+
+/// Page sizes of n8n listings: 100 items unless asked, at most 250.
+pub(crate) const PAGE_SIZE: PageSize = PageSize::new("limit", 100, 250);
+
+/// `e` named as n8n's error (the one place adapter-made errors are named).
+pub(crate) fn named(e: mosaic_core::Error) -> mosaic_core::Error {
+    e.with_provider(PROVIDER)
+}
 
 /// The plugin manifest (`plugin.json`).
 pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
@@ -121,7 +131,7 @@ impl N8nConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: Value) -> Result<Self> {
-        crate::config::load("n8n", CONFIG_SCHEMA, value)
+        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 
     /// The instance root: the base URL without a trailing `/` or `/api/v1`.
@@ -154,20 +164,21 @@ impl N8n {
         let root = config.root().to_owned();
         let http = config
             .http
-            .transport("n8n", &format!("{root}/api/v1"), client.clone())
+            .transport(PROVIDER, &format!("{root}/api/v1"), client.clone())
             .auth(Auth::header("X-N8N-API-KEY", config.api_key.clone())?)
+            .page_size(PAGE_SIZE)
             .build()?;
         let prefix = config.webhook_path.trim_matches('/');
         if prefix.is_empty() || prefix.split('/').any(|s| s == "." || s == "..") {
-            return Err(
-                Error::config("webhook_path must be a non-empty path prefix").with_provider("n8n"),
-            );
+            return Err(named(Error::config(
+                "webhook_path must be a non-empty path prefix",
+            )));
         }
         // Webhook nodes authenticate callers themselves: the API key is
         // never sent to them.
         let hooks = config
             .http
-            .transport("n8n", &format!("{root}/{}", path::path(prefix)), client)
+            .transport(PROVIDER, &format!("{root}/{}", path::path(prefix)), client)
             .build()?;
         Ok(N8n { http, hooks })
     }
@@ -180,7 +191,7 @@ impl N8n {
     /// The operations n8n supports: everything but `run_workflow`,
     /// `stop_execution` and `list_node_types`, which the public API does
     /// not offer.
-    pub fn capabilities() -> Capabilities {
+    pub fn operations() -> Capabilities {
         Capabilities::all::<WorkflowOp>()
             .without(WorkflowOp::RunWorkflow)
             .without(WorkflowOp::StopExecution)
@@ -235,14 +246,15 @@ impl N8n {
                     && n.rest.get("disabled") != Some(&Value::Bool(true))
             })
             .ok_or_else(|| {
-                Error::invalid_input("id", "the workflow has no enabled webhook node")
-                    .with_provider("n8n")
+                named(Error::invalid_input(
+                    "id",
+                    "the workflow has no enabled webhook node",
+                ))
             })?;
         if !w.active {
-            return Err(Error::conflict(
+            return Err(named(Error::conflict(
                 "the workflow is not active, so its production webhook is not registered",
-            )
-            .with_provider("n8n"));
+            )));
         }
         let param = |k: &str| {
             hook.parameters
@@ -257,20 +269,23 @@ impl N8n {
             .map(|p| p.trim_matches('/').to_owned())
             .filter(|p| !p.is_empty())
             .ok_or_else(|| {
-                Error::invalid_input("id", "the webhook node has neither a path nor a webhook id")
-                    .with_provider("n8n")
+                named(Error::invalid_input(
+                    "id",
+                    "the webhook node has neither a path nor a webhook id",
+                ))
             })?;
         if hook_path.contains(':') {
-            return Err(Error::invalid_input(
+            return Err(named(Error::invalid_input(
                 "id",
                 "webhook paths with route parameters are not supported",
-            )
-            .with_provider("n8n"));
+            )));
         }
         let method = param("httpMethod").unwrap_or("GET").to_ascii_uppercase();
         let method = Method::from_bytes(method.as_bytes()).map_err(|_| {
-            Error::invalid_input("id", format!("unknown webhook method `{method}`"))
-                .with_provider("n8n")
+            named(Error::invalid_input(
+                "id",
+                format!("unknown webhook method `{method}`"),
+            ))
         })?;
         let mut req = self
             .hooks
@@ -295,17 +310,17 @@ impl N8n {
     /// Decode a workflow body (`GET /workflows/{id}`) as `get_workflow`
     /// does. Malformed bodies are `Decode` errors naming the JSON path.
     pub fn parse_workflow(body: &[u8]) -> Result<mosaic_core::workflow::Workflow> {
-        let w: wire::Workflow = crate::http::json::decode_as(body, "GET /workflows/{id}")
-            .map_err(|e| e.with_provider("n8n"))?;
+        let w: wire::Workflow =
+            crate::http::json::decode_as(body, "GET /workflows/{id}").map_err(named)?;
         Ok(map::workflow(w))
     }
 
     /// Decode an execution listing (`GET /executions`) as
     /// `list_executions` does.
     pub fn parse_executions(body: &[u8]) -> Result<mosaic_core::Page<Execution>> {
-        let l: wire::List<wire::Execution> = crate::http::json::decode_as(body, "GET /executions")
-            .map_err(|e| e.with_provider("n8n"))?;
-        Ok(workflow::page(l, |e| map::execution(e, None)))
+        let l: wire::List<wire::Execution> =
+            crate::http::json::decode_as(body, "GET /executions").map_err(named)?;
+        Ok(l.page().map(|e| map::execution(e, None)))
     }
 }
 

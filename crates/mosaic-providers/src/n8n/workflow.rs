@@ -2,34 +2,31 @@
 
 use async_trait::async_trait;
 use mosaic_core::workflow::*;
-use mosaic_core::{Capabilities, Cursor, Error, ErrorKind, Page, PageRequest, Result};
+use mosaic_core::{Capabilities, Error, ErrorKind, Page, PageRequest, Result};
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::{N8n, map, wire};
+use super::{N8n, PAGE_SIZE, map, named, wire};
 use crate::http::{RequestSpec, path};
-
-/// Default and largest page sizes of n8n listings.
-const PAGE_DEFAULT: u32 = 100;
-const PAGE_MAX: u32 = 250;
 
 /// `value`, unless it is blank (`InvalidInput` on `field`).
 pub(super) fn nonempty<'a>(field: &str, value: &'a str) -> Result<&'a str> {
     if value.trim().is_empty() {
-        Err(Error::invalid_input(field, "must not be empty").with_provider("n8n"))
+        Err(named(Error::invalid_input(field, "must not be empty")))
     } else {
         Ok(value)
     }
 }
 
-/// A page of `l` mapped with `f`; the `nextCursor` is the Mosaic cursor.
-pub(super) fn page<T, U>(l: wire::List<T>, f: impl FnMut(T) -> U) -> Page<U> {
-    let next = l.next_cursor.filter(|c| !c.is_empty()).map(Cursor::new);
-    Page::new(l.data.into_iter().map(f).collect(), next)
-}
-
-fn paged<'t>(req: RequestSpec<'t>, page: &PageRequest) -> RequestSpec<'t> {
-    req.query("limit", page.size_or(PAGE_DEFAULT, PAGE_MAX))
-        .cursor_param("cursor", page)
+/// One page of a listing: `limit` and `cursor` asked, `nextCursor` read.
+async fn list<T: DeserializeOwned>(req: RequestSpec<'_>, page: &PageRequest) -> Result<Page<T>> {
+    req.query(
+        PAGE_SIZE.param,
+        page.size_or(PAGE_SIZE.default, PAGE_SIZE.max),
+    )
+    .cursor_param("cursor", page)
+    .send_page_as::<wire::List<T>>()
+    .await
 }
 
 fn settings_out(v: Value) -> Value {
@@ -78,16 +75,12 @@ impl N8n {
     /// Every tag, across all pages.
     async fn all_tags(&self) -> Result<Vec<wire::Tag>> {
         let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
+        let mut page = PageRequest::with_size(PAGE_SIZE.max);
         loop {
-            let mut req = self.http.get("/tags").query("limit", PAGE_MAX);
-            if let Some(c) = &cursor {
-                req = req.query("cursor", c);
-            }
-            let l: wire::List<wire::Tag> = req.send_json().await?;
-            out.extend(l.data);
-            match l.next_cursor.filter(|c| !c.is_empty()) {
-                Some(next) if cursor.as_deref() != Some(next.as_str()) => cursor = Some(next),
+            let l = list::<wire::Tag>(self.http.get("/tags"), &page).await?;
+            out.extend(l.items);
+            match l.next {
+                Some(next) if page.cursor.as_ref() != Some(&next) => page.cursor = Some(next),
                 _ => return Ok(out),
             }
         }
@@ -116,7 +109,7 @@ fn tag_name<'a>(field: &str, name: &'a str) -> Result<&'a str> {
     } else {
         return Ok(name);
     };
-    Err(Error::invalid_input(field, problem).with_provider("n8n"))
+    Err(named(Error::invalid_input(field, problem)))
 }
 
 /// The tag names of `set_workflow_tags`, checked as [`tag_name`] does,
@@ -135,7 +128,7 @@ fn tag_names(tags: &[String]) -> Result<Vec<&str>> {
 #[async_trait]
 impl WorkflowProvider for N8n {
     fn capabilities(&self) -> Capabilities {
-        N8n::capabilities()
+        N8n::operations()
     }
 
     async fn create_workflow(&self, p: CreateWorkflow) -> Result<Workflow> {
@@ -195,14 +188,13 @@ impl WorkflowProvider for N8n {
     }
 
     async fn list_workflows(&self, p: ListWorkflows) -> Result<Page<Workflow>> {
-        let mut req = paged(self.http.get("/workflows"), &p.page).query_opt("active", p.active);
+        let mut req = self.http.get("/workflows").query_opt("active", p.active);
         if !p.tags.is_empty() {
             req = req.query("tags", p.tags.join(","));
         }
-        let l: wire::List<wire::Workflow> = req.send_json().await?;
         // n8n's tag filter matches workflows with any of the tags; Mosaic
         // asks for all of them.
-        let mut out = page(l, map::workflow);
+        let mut out = list(req, &p.page).await?.map(map::workflow);
         out.items
             .retain(|w| p.tags.iter().all(|t| w.tags.iter().any(|have| have == t)));
         Ok(out)
@@ -229,31 +221,30 @@ impl WorkflowProvider for N8n {
 
     async fn stop_execution(&self, p: ExecutionRef) -> Result<Execution> {
         let _ = p;
-        Err(Error::new(
+        Err(named(Error::new(
             ErrorKind::Unsupported,
             "operation `workflow.execution.stop` is not supported by n8n: its public API \
              has no endpoint that stops an execution",
-        )
-        .with_provider("n8n"))
+        )))
     }
 
     async fn list_executions(&self, p: ListExecutions) -> Result<Page<Execution>> {
         let status = match p.status {
             None => None,
             Some(s) => Some(map::status_filter(s).ok_or_else(|| {
-                Error::invalid_input(
+                named(Error::invalid_input(
                     "status",
                     "n8n cannot list executions by the queued state (its filter offers \
                      running, waiting, success, error and canceled)",
-                )
-                .with_provider("n8n")
+                ))
             })?),
         };
-        let req = paged(self.http.get("/executions"), &p.page)
+        let req = self
+            .http
+            .get("/executions")
             .query_opt("workflowId", p.workflow_id.as_deref())
             .query_opt("status", status);
-        let l: wire::List<wire::Execution> = req.send_json().await?;
-        Ok(page(l, |e| map::execution(e, None)))
+        Ok(list(req, &p.page).await?.map(|e| map::execution(e, None)))
     }
 
     async fn retry_execution(&self, p: ExecutionRef) -> Result<Execution> {
@@ -271,17 +262,15 @@ impl WorkflowProvider for N8n {
         match map::status(&current) {
             ExecutionStatus::Error | ExecutionStatus::Cancelled => {}
             done @ ExecutionStatus::Success => {
-                return Err(Error::conflict(format!(
+                return Err(named(Error::conflict(format!(
                     "execution {id} ended {done:?}, so there is nothing to retry"
-                ))
-                .with_provider("n8n"));
+                ))));
             }
             running => {
-                return Err(Error::conflict(format!(
+                return Err(named(Error::conflict(format!(
                     "execution {id} has not finished ({running:?}); only a failed or stopped \
                      execution can be retried"
-                ))
-                .with_provider("n8n"));
+                ))));
             }
         }
         let e: wire::Execution = self
@@ -294,8 +283,7 @@ impl WorkflowProvider for N8n {
     }
 
     async fn list_tags(&self, p: ListTags) -> Result<Page<Tag>> {
-        let l: wire::List<wire::Tag> = paged(self.http.get("/tags"), &p.page).send_json().await?;
-        Ok(page(l, map::tag))
+        Ok(list(self.http.get("/tags"), &p.page).await?.map(map::tag))
     }
 
     async fn create_tag(&self, p: CreateTag) -> Result<Tag> {
@@ -348,8 +336,9 @@ impl WorkflowProvider for N8n {
                     refreshed = true;
                 }
                 let t = known.iter().find(|t| t.name == *name).ok_or_else(|| {
-                    Error::conflict(format!("tag `{name}` could not be created or found"))
-                        .with_provider("n8n")
+                    named(Error::conflict(format!(
+                        "tag `{name}` could not be created or found"
+                    )))
                 })?;
                 ids.push(t.id.clone());
             }

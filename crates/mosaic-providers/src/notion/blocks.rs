@@ -5,17 +5,14 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use mosaic_core::{Error, Result};
+use mosaic_core::{Error, Page, PageRequest, Result};
 use serde_json::{Value, json};
 
-use super::Notion;
-use super::wire;
+use super::{Notion, PAGE_SIZE, named, wire};
 use crate::http::path::segment;
+use crate::kb_support::token_page;
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Blocks per request (Notion's limit for both reading and appending).
-pub(super) const PAGE_SIZE: u32 = 100;
 
 /// Deepest nesting read; deeper children are left out (and logged).
 const MAX_DEPTH: usize = 24;
@@ -29,33 +26,29 @@ impl Notion {
     pub(super) async fn children_page(
         &self,
         block_id: &str,
-        cursor: Option<&str>,
-        page_size: u32,
-    ) -> Result<wire::List<Value>> {
-        self.http
-            .get(&format!("/blocks/{}/children", segment(block_id)))
-            .query("page_size", page_size)
-            .query_opt("start_cursor", cursor)
-            .send_json()
+        page: &PageRequest,
+    ) -> Result<Page<Value>> {
+        let req = self
+            .http
+            .get(&format!("/blocks/{}/children", segment(block_id)));
+        token_page(req, PAGE_SIZE, "start_cursor", page)
+            .send_page_as::<wire::List<Value>>()
             .await
     }
 
     /// All of a block's direct children, every page.
     pub(super) async fn all_children(&self, block_id: &str) -> Result<Vec<Value>> {
         let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
+        let mut req = PageRequest::with_size(PAGE_SIZE.max);
         loop {
-            let page = self
-                .children_page(block_id, cursor.as_deref(), PAGE_SIZE)
-                .await?;
-            out.extend(page.results);
-            match page.next_cursor.filter(|_| page.has_more) {
-                Some(next) if Some(&next) != cursor.as_ref() => cursor = Some(next),
+            let page = self.children_page(block_id, &req).await?;
+            out.extend(page.items);
+            match page.next {
+                Some(next) if Some(&next) != req.cursor.as_ref() => req.cursor = Some(next),
                 Some(_) => {
-                    return Err(
-                        Error::internal("Notion returned the same next_cursor twice")
-                            .with_provider("notion"),
-                    );
+                    return Err(named(Error::internal(
+                        "Notion returned the same next_cursor twice",
+                    )));
                 }
                 None => return Ok(out),
             }
@@ -69,8 +62,7 @@ impl Notion {
             let mut blocks = self.all_children(&block_id).await?;
             for b in blocks.iter_mut() {
                 let info: wire::BlockRef = serde_json::from_value(b.clone()).map_err(|e| {
-                    Error::decode(format!("block children of `{block_id}`"), e)
-                        .with_provider("notion")
+                    named(Error::decode(format!("block children of `{block_id}`"), e))
                 })?;
                 if !info.has_children || CONTAINERS.contains(&info.kind.as_str()) {
                     continue;
@@ -129,7 +121,7 @@ impl Notion {
                 nested.push(children);
             }
             let mut nested = nested.into_iter();
-            for chunk in flat.chunks(PAGE_SIZE as usize) {
+            for chunk in flat.chunks(PAGE_SIZE.max as usize) {
                 let created: wire::List<wire::BlockRef> = self
                     .http
                     .patch(&format!("/blocks/{}/children", segment(&parent_id)))
@@ -137,15 +129,14 @@ impl Notion {
                     .send_json()
                     .await?;
                 if created.results.len() != chunk.len() {
-                    return Err(Error::new(
+                    return Err(named(Error::new(
                         mosaic_core::ErrorKind::Provider,
                         format!(
                             "Notion created {} blocks for {} sent",
                             created.results.len(),
                             chunk.len()
                         ),
-                    )
-                    .with_provider("notion"));
+                    )));
                 }
                 for made in created.results {
                     let children = nested.next().unwrap_or_default();
@@ -162,9 +153,8 @@ impl Notion {
     /// stay), then append `blocks`.
     pub(super) async fn replace_body(&self, page_id: &str, blocks: Vec<Value>) -> Result<()> {
         for b in self.all_children(page_id).await? {
-            let info: wire::BlockRef = serde_json::from_value(b).map_err(|e| {
-                Error::decode(format!("block children of `{page_id}`"), e).with_provider("notion")
-            })?;
+            let info: wire::BlockRef = serde_json::from_value(b)
+                .map_err(|e| named(Error::decode(format!("block children of `{page_id}`"), e)))?;
             if CONTAINERS.contains(&info.kind.as_str()) {
                 continue;
             }

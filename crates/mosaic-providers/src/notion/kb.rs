@@ -2,18 +2,14 @@
 
 use async_trait::async_trait;
 use mosaic_core::kb::*;
-use mosaic_core::{Capabilities, Cursor, Error, Page, PageRequest, Result};
+use mosaic_core::{Capabilities, Error, Page, PageRequest, Result};
 use serde_json::{Map, Value, json};
 
-use super::Notion;
-use super::blocks::PAGE_SIZE;
-use super::wire;
+use super::{Notion, PAGE_SIZE, PROVIDER, named, wire};
 use crate::convert::{self, notion as nconv};
 use crate::http::path::segment;
-use crate::kb_support::{export_from_markdown, import_to_markdown};
+use crate::kb_support::{export_from_markdown, import_to_markdown, token_page};
 use crate::params::require_for;
-
-const PROVIDER: &str = "notion";
 
 /// Plain text of a rich-text array (the `plain_text` fields, or the
 /// content of text items).
@@ -85,15 +81,11 @@ fn kb_page(p: wire::Page, body: Option<String>) -> KbPage {
     }
 }
 
-fn next(list_next: Option<String>, has_more: bool) -> Option<Cursor> {
-    list_next.filter(|_| has_more).map(Cursor::new)
-}
-
 /// The JSON body of a paginated POST.
 fn paging(page: &PageRequest, mut body: Map<String, Value>) -> Value {
     body.insert(
         "page_size".into(),
-        json!(page.size_or(PAGE_SIZE, PAGE_SIZE)),
+        json!(page.size_or(PAGE_SIZE.default, PAGE_SIZE.max)),
     );
     if let Some(c) = &page.cursor {
         body.insert("start_cursor".into(), json!(c.as_str()));
@@ -121,7 +113,7 @@ impl Notion {
     /// The page's body as Markdown.
     async fn body(&self, id: &str) -> Result<String> {
         let blocks = self.tree(id.to_owned(), 0).await?;
-        let md = convert::notion_to_markdown(&blocks).map_err(|e| e.with_provider(PROVIDER))?;
+        let md = convert::notion_to_markdown(&blocks).map_err(named)?;
         md.report.trace(PROVIDER, "notion blocks to markdown");
         Ok(md.value)
     }
@@ -147,11 +139,10 @@ impl Notion {
                 let db = self.database(space_id).await?;
                 let key = title_property(&db.properties)
                     .ok_or_else(|| {
-                        Error::new(
+                        named(Error::new(
                             mosaic_core::ErrorKind::Provider,
                             format!("database `{space_id}` has no title property"),
-                        )
-                        .with_provider(PROVIDER)
+                        ))
                     })?
                     .to_owned();
                 (json!({ "database_id": space_id }), key)
@@ -177,7 +168,7 @@ impl Notion {
 #[async_trait]
 impl KnowledgeBaseProvider for Notion {
     fn capabilities(&self) -> Capabilities {
-        Notion::capabilities()
+        Notion::operations()
     }
 
     /// `POST /v1/databases` under the page `params.parent`, with a `Name`
@@ -185,11 +176,10 @@ impl KnowledgeBaseProvider for Notion {
     async fn create_space(&self, params: CreateSpace) -> Result<Space> {
         require_for(PROVIDER, "name", &params.name)?;
         let parent = params.parent.as_deref().ok_or_else(|| {
-            Error::invalid_input(
+            named(Error::invalid_input(
                 "parent",
                 "Notion creates databases inside a page: give the parent page id",
-            )
-            .with_provider(PROVIDER)
+            ))
         })?;
         let mut body = json!({
             "parent": { "type": "page_id", "page_id": parent },
@@ -245,16 +235,13 @@ impl KnowledgeBaseProvider for Notion {
             "filter".into(),
             json!({ "property": "object", "value": "database" }),
         );
-        let list: wire::List<wire::Database> = self
+        let list = self
             .http
             .post("/search")
             .json(&paging(&params.page, body))
-            .send_json()
+            .send_page_as::<wire::List<wire::Database>>()
             .await?;
-        Ok(Page::new(
-            list.results.into_iter().map(space).collect(),
-            next(list.next_cursor, list.has_more),
-        ))
+        Ok(list.map(space))
     }
 
     /// `POST /v1/pages` (in the database `space_id`, or under the page
@@ -281,10 +268,10 @@ impl KnowledgeBaseProvider for Notion {
     async fn update_page(&self, params: UpdateKbPage) -> Result<KbPage> {
         require_for(PROVIDER, "id", &params.id)?;
         if params.version.is_some() {
-            return Err(
-                Error::invalid_input("version", "Notion pages have no version numbers")
-                    .with_provider(PROVIDER),
-            );
+            return Err(named(Error::invalid_input(
+                "version",
+                "Notion pages have no version numbers",
+            )));
         }
         let mut page = self.page(&params.id).await?;
         if let Some(title) = &params.title {
@@ -323,15 +310,9 @@ impl KnowledgeBaseProvider for Notion {
     async fn list_pages(&self, params: ListKbPages) -> Result<Page<KbPage>> {
         if let Some(parent) = &params.parent_id {
             require_for(PROVIDER, "parent_id", parent)?;
-            let list = self
-                .children_page(
-                    parent,
-                    params.page.cursor.as_ref().map(Cursor::as_str),
-                    params.page.size_or(PAGE_SIZE, PAGE_SIZE),
-                )
-                .await?;
+            let list = self.children_page(parent, &params.page).await?;
             let mut items = Vec::new();
-            for b in list.results {
+            for b in list.items {
                 if b.get("type").and_then(Value::as_str) != Some("child_page") {
                     continue;
                 }
@@ -359,19 +340,16 @@ impl KnowledgeBaseProvider for Notion {
                     ..KbPage::default()
                 });
             }
-            return Ok(Page::new(items, next(list.next_cursor, list.has_more)));
+            return Ok(Page::new(items, list.next));
         }
         require_for(PROVIDER, "space_id", &params.space_id)?;
-        let list: wire::List<wire::Page> = self
+        let list = self
             .http
             .post(&format!("/databases/{}/query", segment(&params.space_id)))
             .json(&paging(&params.page, Map::new()))
-            .send_json()
+            .send_page_as::<wire::List<wire::Page>>()
             .await?;
-        Ok(Page::new(
-            list.results.into_iter().map(|p| kb_page(p, None)).collect(),
-            next(list.next_cursor, list.has_more),
-        ))
+        Ok(list.map(|p| kb_page(p, None)))
     }
 
     /// `POST /v1/search` for pages; with `space_id`, a database query
@@ -385,24 +363,19 @@ impl KnowledgeBaseProvider for Notion {
                 "filter".into(),
                 json!({ "property": key, "title": { "contains": params.query } }),
             );
-            let list: wire::List<wire::Page> = self
+            let list = self
                 .http
                 .post(&format!("/databases/{}/query", segment(db_id)))
                 .json(&paging(&params.page, body))
-                .send_json()
+                .send_page_as::<wire::List<wire::Page>>()
                 .await?;
-            let hits = list
-                .results
-                .into_iter()
-                .map(|p| SearchHit {
-                    title: page_title(&p.properties),
-                    page_id: p.id,
-                    space_id: Some(db_id.clone()),
-                    excerpt: None,
-                    web_url: p.url,
-                })
-                .collect();
-            return Ok(Page::new(hits, next(list.next_cursor, list.has_more)));
+            return Ok(list.map(|p| SearchHit {
+                title: page_title(&p.properties),
+                page_id: p.id,
+                space_id: Some(db_id.clone()),
+                excerpt: None,
+                web_url: p.url,
+            }));
         }
         let mut body = Map::new();
         body.insert("query".into(), json!(params.query));
@@ -410,14 +383,14 @@ impl KnowledgeBaseProvider for Notion {
             "filter".into(),
             json!({ "property": "object", "value": "page" }),
         );
-        let list: wire::List<wire::SearchResult> = self
+        let list = self
             .http
             .post("/search")
             .json(&paging(&params.page, body))
-            .send_json()
+            .send_page_as::<wire::List<wire::SearchResult>>()
             .await?;
         let hits = list
-            .results
+            .items
             .into_iter()
             .filter(|r| r.object == "page")
             .map(|r| SearchHit {
@@ -428,14 +401,14 @@ impl KnowledgeBaseProvider for Notion {
                 web_url: r.url,
             })
             .collect();
-        Ok(Page::new(hits, next(list.next_cursor, list.has_more)))
+        Ok(Page::new(hits, list.next))
     }
 
     /// The page body converted to Markdown, HTML or plain text (Notion's
     /// API has no export; PDF is `Unsupported`).
     async fn export_page(&self, params: ExportKbPage) -> Result<ExportedDoc> {
         if params.format == DocFormat::Pdf {
-            return Err(Error::unsupported("kb.page.export (PDF)").with_provider(PROVIDER));
+            return Err(named(Error::unsupported("kb.page.export (PDF)")));
         }
         let page = self.page(&params.id).await?;
         let body = self.body(&page.id).await?;
@@ -496,27 +469,20 @@ impl KnowledgeBaseProvider for Notion {
     /// API returns them).
     async fn list_comments(&self, params: ListKbComments) -> Result<Page<KbComment>> {
         require_for(PROVIDER, "page_id", &params.page_id)?;
-        let list: wire::List<wire::Comment> = self
+        let req = self
             .http
             .get("/comments")
-            .query("block_id", &params.page_id)
-            .query("page_size", params.page.size_or(PAGE_SIZE, PAGE_SIZE))
-            .cursor_param("start_cursor", &params.page)
-            .send_json()
+            .query("block_id", &params.page_id);
+        let list = token_page(req, PAGE_SIZE, "start_cursor", &params.page)
+            .send_page_as::<wire::List<wire::Comment>>()
             .await?;
-        let next = next(list.next_cursor, list.has_more);
-        let items = list
-            .results
-            .into_iter()
-            .map(comment)
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Page::new(items, next))
+        let items = list.items.into_iter().map(comment).collect::<Result<_>>()?;
+        Ok(Page::new(items, list.next))
     }
 }
 
 fn comment(c: wire::Comment) -> Result<KbComment> {
-    let inl =
-        nconv::from_rich_text(&Value::Array(c.rich_text)).map_err(|e| e.with_provider(PROVIDER))?;
+    let inl = nconv::from_rich_text(&Value::Array(c.rich_text)).map_err(named)?;
     // Blank lines (two line breaks) separate paragraphs.
     let mut paragraphs = vec![Vec::new()];
     let mut breaks = 0;

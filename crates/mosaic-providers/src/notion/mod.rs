@@ -12,7 +12,7 @@
 //! | export / import | through the document model (Markdown, HTML, plain text) |
 //!
 //! Not offered (the 2022-06-28 API has no endpoint for them, so they are
-//! `Unsupported` and absent from [`Notion::capabilities`]): moving pages,
+//! `Unsupported` and absent from [`Notion::operations`]): moving pages,
 //! file uploads, revision history. Pages have no version numbers:
 //! `update_page` with a `version` is `InvalidInput`.
 //!
@@ -23,8 +23,7 @@
 
 mod blocks;
 mod kb;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
@@ -37,7 +36,19 @@ use mosaic_plugin_sdk::PluginFactory;
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
-use crate::http::{Auth, Transport};
+use crate::http::{Auth, PageSize, Transport};
+
+/// The provider name on every error Notion reports.
+pub(crate) const PROVIDER: &str = "notion";
+
+/// Page sizes: Notion serves at most 100 items (and takes at most 100
+/// appended blocks) per request.
+pub(crate) const PAGE_SIZE: PageSize = PageSize::new("page_size", 100, 100);
+
+/// `e` named as Notion's error (the one place adapter-made errors are named).
+pub(crate) fn named(e: mosaic_core::Error) -> mosaic_core::Error {
+    e.with_provider(PROVIDER)
+}
 
 /// The plugin manifest (`plugin.json`).
 pub const PLUGIN_MANIFEST: &str = include_str!("plugin.json");
@@ -86,7 +97,7 @@ impl NotionConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load("notion", CONFIG_SCHEMA, value)
+        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
@@ -111,8 +122,9 @@ impl Notion {
     fn build(config: NotionConfig, client: Option<HttpClient>) -> Result<Self> {
         let http = config
             .http
-            .transport("notion", &config.base_url, client)
+            .transport(PROVIDER, &config.base_url, client)
             .auth(Auth::Bearer(config.token))
+            .page_size(PAGE_SIZE)
             .header(
                 HeaderName::from_static("notion-version"),
                 HeaderValue::from_static(API_VERSION),
@@ -133,7 +145,7 @@ impl Notion {
 
     /// The operations Notion supports: all but moving pages, attachments
     /// and revisions.
-    pub fn capabilities() -> Capabilities {
+    pub fn operations() -> Capabilities {
         Capabilities::all::<KbOp>()
             .without(KbOp::MovePage)
             .without(KbOp::UploadAttachment)
@@ -147,10 +159,8 @@ impl Notion {
     /// level. Malformed bodies are `Decode` errors.
     pub fn parse_block_children(body: &[u8]) -> Result<String> {
         let list: wire::List<serde_json::Value> =
-            crate::http::json::decode_as(body, "GET /blocks/{id}/children")
-                .map_err(|e| e.with_provider("notion"))?;
-        let md = crate::convert::notion_to_markdown(&list.results)
-            .map_err(|e| e.with_provider("notion"))?;
+            crate::http::json::decode_as(body, "GET /blocks/{id}/children").map_err(named)?;
+        let md = crate::convert::notion_to_markdown(&list.results).map_err(named)?;
         Ok(md.value)
     }
 }

@@ -1,140 +1,146 @@
 //! Notion's JSON, as far as Mosaic reads it (API version 2022-06-28).
 
+use mosaic_core::Cursor;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+
+use crate::http::{HttpResponse, PageBody};
 
 /// A paginated list: `{"object": "list", "results": [...], "next_cursor", "has_more"}`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct List<T> {
+pub(crate) struct List<T> {
     /// The items.
-    pub results: Vec<T>,
+    pub(crate) results: Vec<T>,
     /// The cursor of the next page.
     #[serde(default)]
-    pub next_cursor: Option<String>,
+    pub(crate) next_cursor: Option<String>,
     /// Whether more pages follow.
     #[serde(default)]
-    pub has_more: bool,
+    pub(crate) has_more: bool,
+}
+
+impl<T: DeserializeOwned> PageBody for List<T> {
+    type Item = T;
+    fn into_page(self, _: &HttpResponse) -> mosaic_core::Page<T> {
+        let next = self.next_cursor.filter(|_| self.has_more);
+        mosaic_core::Page::new(self.results, next.map(Cursor::new))
+    }
 }
 
 /// A parent reference.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Parent {
+pub(crate) struct Parent {
     /// `database_id`, `page_id`, `block_id` or `workspace`.
     #[serde(rename = "type", default)]
-    pub kind: String,
+    pub(crate) kind: String,
     /// Set for database parents.
     #[serde(default)]
-    pub database_id: Option<String>,
+    pub(crate) database_id: Option<String>,
     /// Set for page parents.
     #[serde(default)]
-    pub page_id: Option<String>,
+    pub(crate) page_id: Option<String>,
     /// Set for block parents.
     #[serde(default)]
-    pub block_id: Option<String>,
+    pub(crate) block_id: Option<String>,
 }
 
 /// A user reference.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct UserRef {
+pub(crate) struct UserRef {
     /// User id.
     #[serde(default)]
-    pub id: String,
+    pub(crate) id: String,
     /// Name, when the object is expanded.
     #[serde(default)]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
 }
 
 /// A database.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Database {
+pub(crate) struct Database {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// Title as rich text.
     #[serde(default)]
-    pub title: Vec<Value>,
+    pub(crate) title: Vec<Value>,
     /// Description as rich text.
     #[serde(default)]
-    pub description: Vec<Value>,
+    pub(crate) description: Vec<Value>,
     /// Web URL.
     #[serde(default)]
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     /// Property schema, by name.
     #[serde(default)]
-    pub properties: Map<String, Value>,
+    pub(crate) properties: Map<String, Value>,
 }
 
 /// A page.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Page {
+pub(crate) struct Page {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// Creation time.
     #[serde(default)]
-    pub created_time: Option<String>,
+    pub(crate) created_time: Option<String>,
     /// Last edit time.
     #[serde(default)]
-    pub last_edited_time: Option<String>,
+    pub(crate) last_edited_time: Option<String>,
     /// Parent.
     #[serde(default)]
-    pub parent: Parent,
+    pub(crate) parent: Parent,
     /// Properties, by name.
     #[serde(default)]
-    pub properties: Map<String, Value>,
+    pub(crate) properties: Map<String, Value>,
     /// Web URL.
     #[serde(default)]
-    pub url: Option<String>,
-    /// Archived.
-    #[serde(default)]
-    pub archived: bool,
+    pub(crate) url: Option<String>,
 }
 
 /// A block, kept as JSON for the converter, with the fields the
 /// adapter needs.
 #[derive(Debug, Clone, Deserialize)]
-pub struct BlockRef {
+pub(crate) struct BlockRef {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// Block type.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub(crate) kind: String,
     /// Whether it has children to fetch.
     #[serde(default)]
-    pub has_children: bool,
+    pub(crate) has_children: bool,
 }
 
 /// A comment.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Comment {
+pub(crate) struct Comment {
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// Author.
     #[serde(default)]
-    pub created_by: Option<UserRef>,
+    pub(crate) created_by: Option<UserRef>,
     /// Creation time.
     #[serde(default)]
-    pub created_time: Option<String>,
+    pub(crate) created_time: Option<String>,
     /// Body.
     #[serde(default)]
-    pub rich_text: Vec<Value>,
+    pub(crate) rich_text: Vec<Value>,
 }
 
 /// A search result: a page or a database.
 #[derive(Debug, Clone, Deserialize)]
-pub struct SearchResult {
+pub(crate) struct SearchResult {
     /// `page` or `database`.
-    pub object: String,
+    pub(crate) object: String,
     /// Id.
-    pub id: String,
+    pub(crate) id: String,
     /// Parent.
     #[serde(default)]
-    pub parent: Parent,
+    pub(crate) parent: Parent,
     /// Page properties (pages).
     #[serde(default)]
-    pub properties: Map<String, Value>,
-    /// Title (databases).
-    #[serde(default)]
-    pub title: Vec<Value>,
+    pub(crate) properties: Map<String, Value>,
     /// Web URL.
     #[serde(default)]
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
 }

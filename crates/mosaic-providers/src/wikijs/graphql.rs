@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::WikiJs;
+use super::{WikiJs, named};
 
 /// Installed locales (spaces).
 pub const LOCALES: &str =
@@ -63,18 +63,18 @@ struct GqlError {
 
 /// The `responseResult` of a mutation.
 #[derive(Debug, Clone, Deserialize)]
-pub struct ResponseResult {
+pub(crate) struct ResponseResult {
     /// Whether it worked.
-    pub succeeded: bool,
+    pub(crate) succeeded: bool,
     /// Wiki.js error code (`6003`).
     #[serde(default, rename = "errorCode")]
-    pub error_code: i64,
+    pub(crate) error_code: i64,
     /// Error name (`PageNotFound`).
     #[serde(default)]
-    pub slug: String,
+    pub(crate) slug: String,
     /// Message.
     #[serde(default)]
-    pub message: Option<String>,
+    pub(crate) message: Option<String>,
 }
 
 /// The kind of a Wiki.js error, from its name (`PageNotFound`,
@@ -103,12 +103,12 @@ pub(super) fn kind_of(name: &str, message: &str) -> ErrorKind {
 
 impl ResponseResult {
     /// `Ok` when it succeeded, else the mapped error.
-    pub fn check(&self, what: &str) -> Result<()> {
+    pub(crate) fn check(&self, what: &str) -> Result<()> {
         if self.succeeded {
             return Ok(());
         }
         let message = self.message.clone().unwrap_or_default();
-        Err(Error::new(
+        Err(named(Error::new(
             kind_of(&self.slug, &message),
             format!(
                 "{what}: {} ({} {})",
@@ -116,8 +116,7 @@ impl ResponseResult {
                 self.slug,
                 self.error_code
             ),
-        )
-        .with_provider("wikijs"))
+        )))
     }
 }
 
@@ -142,8 +141,7 @@ impl WikiJs {
 /// Decode a GraphQL answer: errors become typed errors, `data` is decoded
 /// as `T` with failures naming the JSON path.
 pub(super) fn decode_envelope<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T> {
-    let env: Envelope =
-        crate::http::json::decode_as(body, what).map_err(|e| e.with_provider("wikijs"))?;
+    let env: Envelope = crate::http::json::decode_as(body, what).map_err(named)?;
     if let Some(first) = env.errors.as_ref().and_then(|e| e.first()) {
         let name = first
             .extensions
@@ -154,15 +152,17 @@ pub(super) fn decode_envelope<T: DeserializeOwned>(body: &[u8], what: &str) -> R
                     .and_then(Value::as_str)
             })
             .unwrap_or("");
-        return Err(Error::new(
+        return Err(named(Error::new(
             kind_of(name, &first.message),
             format!("{what}: {}", mosaic_core::redact(&first.message)),
-        )
-        .with_provider("wikijs"));
+        )));
     }
     let data = env.data.unwrap_or(Value::Null);
     serde_path_to_error::deserialize(data).map_err(|e| {
         let path = e.path().to_string();
-        Error::decode(format!("`$.data.{path}` of {what}"), e.into_inner()).with_provider("wikijs")
+        named(Error::decode(
+            format!("`$.data.{path}` of {what}"),
+            e.into_inner(),
+        ))
     })
 }

@@ -8,21 +8,17 @@ use mosaic_core::{Capabilities, Cursor, Error, Page, Result};
 use serde_json::{Value, json};
 
 use super::graphql::{self as q};
-use super::{Editor, WikiJs, wire};
+use super::{Editor, PAGE_SIZE, PROVIDER, WikiJs, named, wire};
 use crate::convert;
 use crate::kb_support::{export_from_markdown, plain_text_to_markdown};
 use crate::params::require_for;
 
-const PROVIDER: &str = "wikijs";
-const DEFAULT_SIZE: u32 = 50;
-
 fn page_id(field: &str, value: &str) -> Result<i64> {
     value.trim().parse::<i64>().map_err(|_| {
-        Error::invalid_input(
+        named(Error::invalid_input(
             field,
             format!("`{value}` is not a Wiki.js page id (a number)"),
-        )
-        .with_provider(PROVIDER)
+        ))
     })
 }
 
@@ -68,7 +64,7 @@ pub(super) fn body_markdown(p: &wire::Page) -> Result<String> {
             }
             .or(p.render.as_deref())
             .unwrap_or("");
-            let out = convert::html_to_markdown(html).map_err(|e| e.with_provider(PROVIDER))?;
+            let out = convert::html_to_markdown(html).map_err(named)?;
             out.report.trace(PROVIDER, "page html to markdown");
             Ok(out.value)
         }
@@ -106,9 +102,9 @@ impl WikiJs {
         let data: wire::PagesData<wire::Single> = self
             .gql("query pages.single", q::PAGE, json!({ "id": id }))
             .await?;
-        data.pages.single.ok_or_else(|| {
-            Error::not_found(format!("page `{id}` does not exist")).with_provider(PROVIDER)
-        })
+        data.pages
+            .single
+            .ok_or_else(|| named(Error::not_found(format!("page `{id}` does not exist"))))
     }
 
     async fn locales(&self) -> Result<Vec<wire::Locale>> {
@@ -139,11 +135,10 @@ impl WikiJs {
         };
         let name = slug(title);
         if name.is_empty() {
-            return Err(Error::invalid_input(
+            return Err(named(Error::invalid_input(
                 "title",
                 "needs a letter or digit to make a page path",
-            )
-            .with_provider(PROVIDER));
+            )));
         }
         let path = match parent_id.map(folder).filter(|f| !f.is_empty()) {
             Some(f) => format!("{f}/{name}"),
@@ -178,11 +173,10 @@ impl WikiJs {
             .and_then(|p| p.get("id"))
             .and_then(Value::as_i64)
             .ok_or_else(|| {
-                Error::new(
+                named(Error::new(
                     mosaic_core::ErrorKind::Provider,
                     "Wiki.js returned no page id",
-                )
-                .with_provider(PROVIDER)
+                ))
             })?;
         let page = self.single(id).await?;
         self.page(page, true)
@@ -203,7 +197,7 @@ impl WikiJs {
 #[async_trait]
 impl KnowledgeBaseProvider for WikiJs {
     fn capabilities(&self) -> Capabilities {
-        WikiJs::capabilities()
+        WikiJs::operations()
     }
 
     /// The installed locale with this code.
@@ -214,15 +208,17 @@ impl KnowledgeBaseProvider for WikiJs {
             .find(|l| l.code == params.id)
             .map(space)
             .ok_or_else(|| {
-                Error::not_found(format!("locale `{}` is not installed", params.id))
-                    .with_provider(PROVIDER)
+                named(Error::not_found(format!(
+                    "locale `{}` is not installed",
+                    params.id
+                )))
             })
     }
 
     /// The installed locales.
     async fn list_spaces(&self, params: ListSpaces) -> Result<Page<Space>> {
         let all: Vec<Space> = self.locales().await?.into_iter().map(space).collect();
-        Page::slice(all, &params.page, DEFAULT_SIZE).map_err(|e| e.with_provider(PROVIDER))
+        Page::slice(all, &params.page, PAGE_SIZE.default).map_err(named)
     }
 
     /// `pages { create }` at `<parent_id>/<slug of the title>` in the
@@ -260,10 +256,9 @@ impl KnowledgeBaseProvider for WikiJs {
                 )
                 .await?;
             if data.pages.check_conflicts {
-                return Err(
-                    Error::conflict(format!("page `{id}` changed after version {v}"))
-                        .with_provider(PROVIDER),
-                );
+                return Err(named(Error::conflict(format!(
+                    "page `{id}` changed after version {v}"
+                ))));
             }
         }
         let content = match &params.body {
@@ -371,7 +366,7 @@ impl KnowledgeBaseProvider for WikiJs {
             }
             all.push(self.page(p, false)?);
         }
-        Page::slice(all, &params.page, DEFAULT_SIZE).map_err(|e| e.with_provider(PROVIDER))
+        Page::slice(all, &params.page, PAGE_SIZE.default).map_err(named)
     }
 
     /// `pages { search }` (in the locale `space_id` when given).
@@ -397,14 +392,14 @@ impl KnowledgeBaseProvider for WikiJs {
                 excerpt: r.description.filter(|d| !d.is_empty()),
             })
             .collect();
-        Page::slice(hits, &params.page, DEFAULT_SIZE).map_err(|e| e.with_provider(PROVIDER))
+        Page::slice(hits, &params.page, PAGE_SIZE.default).map_err(named)
     }
 
     /// Markdown or plain text through the document model; HTML as Wiki.js
     /// renders it; PDF is `Unsupported`.
     async fn export_page(&self, params: ExportKbPage) -> Result<ExportedDoc> {
         if params.format == DocFormat::Pdf {
-            return Err(Error::unsupported("kb.page.export (PDF)").with_provider(PROVIDER));
+            return Err(named(Error::unsupported("kb.page.export (PDF)")));
         }
         let p = self.single(page_id("id", &params.id)?).await?;
         if params.format == DocFormat::Html {
@@ -421,8 +416,10 @@ impl KnowledgeBaseProvider for WikiJs {
     async fn import_page(&self, params: ImportKbPage) -> Result<KbPage> {
         let text = std::str::from_utf8(&params.content)
             .map_err(|_| {
-                Error::invalid_input("content", "the document is not valid UTF-8")
-                    .with_provider(PROVIDER)
+                named(Error::invalid_input(
+                    "content",
+                    "the document is not valid UTF-8",
+                ))
             })
             .map(str::to_owned);
         let (content, editor) = match params.format {
@@ -430,11 +427,10 @@ impl KnowledgeBaseProvider for WikiJs {
             DocFormat::Markdown => (text?, Editor::Markdown),
             DocFormat::PlainText => (plain_text_to_markdown(&text?), Editor::Markdown),
             DocFormat::Pdf => {
-                return Err(Error::invalid_input(
+                return Err(named(Error::invalid_input(
                     "format",
                     "a PDF cannot be imported: use Markdown, HTML or plain text",
-                )
-                .with_provider(PROVIDER));
+                )));
             }
         };
         self.create(
@@ -463,11 +459,10 @@ impl KnowledgeBaseProvider for WikiJs {
             .response_result
             .check("mutation comments.create")?;
         let cid = data.comments.create.id.ok_or_else(|| {
-            Error::new(
+            named(Error::new(
                 mosaic_core::ErrorKind::Provider,
                 "Wiki.js returned no comment id",
-            )
-            .with_provider(PROVIDER)
+            ))
         })?;
         Ok(KbComment {
             id: cid.to_string(),
@@ -492,7 +487,7 @@ impl KnowledgeBaseProvider for WikiJs {
             let body = match (c.content, c.render) {
                 (Some(md), _) => md,
                 (None, Some(html)) => convert::html_to_markdown(&html)
-                    .map_err(|e| e.with_provider(PROVIDER))?
+                    .map_err(named)?
                     .value
                     .trim_end()
                     .to_owned(),
@@ -505,19 +500,21 @@ impl KnowledgeBaseProvider for WikiJs {
                 created_at: c.created_at,
             });
         }
-        Page::slice(all, &params.page, DEFAULT_SIZE).map_err(|e| e.with_provider(PROVIDER))
+        Page::slice(all, &params.page, PAGE_SIZE.default).map_err(named)
     }
 
     /// `pages { history }`, newest first; the cursor is the next offset
     /// page.
     async fn list_revisions(&self, params: ListRevisions) -> Result<Page<Revision>> {
         let id = page_id("page_id", &params.page_id)?;
-        let size = params.page.size_or(DEFAULT_SIZE, 100);
+        let size = params.page.size_or(PAGE_SIZE.default, PAGE_SIZE.max);
         let offset_page: u64 = match &params.page.cursor {
             None => 0,
             Some(c) => c.as_str().parse().map_err(|_| {
-                Error::invalid_input("page.cursor", "not a cursor of this listing")
-                    .with_provider(PROVIDER)
+                named(Error::invalid_input(
+                    "page.cursor",
+                    "not a cursor of this listing",
+                ))
             })?,
         };
         let data: wire::PagesData<wire::HistoryData> = self

@@ -21,8 +21,7 @@
 
 mod graphql;
 mod kb;
-#[doc(hidden)]
-pub mod wire;
+pub(crate) mod wire;
 
 use mosaic_plugin_sdk::HttpClient;
 use std::sync::Arc;
@@ -33,7 +32,19 @@ use mosaic_plugin_sdk::PluginFactory;
 use serde::Deserialize;
 
 use crate::config::HttpSettings;
-use crate::http::{Auth, Transport};
+use crate::http::{Auth, PageSize, Transport};
+
+/// The provider name on every error Wiki.js reports.
+pub(crate) const PROVIDER: &str = "wikijs";
+
+/// Page sizes: 50 items unless asked; history pages (`offsetSize`) at
+/// most 100.
+pub(crate) const PAGE_SIZE: PageSize = PageSize::new("offsetSize", 50, 100);
+
+/// `e` named as Wiki.js's error (the one place adapter-made errors are named).
+pub(crate) fn named(e: mosaic_core::Error) -> mosaic_core::Error {
+    e.with_provider(PROVIDER)
+}
 
 pub use graphql::{
     CHECK_CONFLICTS, COMMENT, COMMENTS, CREATE, DELETE, HISTORY, LIST, LOCALES, MOVE, PAGE, SEARCH,
@@ -103,7 +114,7 @@ impl WikiJsConfig {
 
     /// Parse a configuration object (as validated against [`CONFIG_SCHEMA`]).
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        crate::config::load("wikijs", CONFIG_SCHEMA, value)
+        crate::config::load(PROVIDER, CONFIG_SCHEMA, value)
     }
 }
 
@@ -130,7 +141,7 @@ impl WikiJs {
     fn build(config: WikiJsConfig, client: Option<HttpClient>) -> Result<Self> {
         let http = config
             .http
-            .transport("wikijs", &config.base_url, client)
+            .transport(PROVIDER, &config.base_url, client)
             .auth(Auth::Bearer(config.token))
             .build()?;
         Ok(WikiJs {
@@ -147,7 +158,7 @@ impl WikiJs {
 
     /// The operations Wiki.js supports: all but space writes and
     /// attachments.
-    pub fn capabilities() -> Capabilities {
+    pub fn operations() -> Capabilities {
         Capabilities::all::<KbOp>()
             .without(KbOp::CreateSpace)
             .without(KbOp::UpdateSpace)
@@ -164,7 +175,7 @@ impl WikiJs {
         let page = data
             .pages
             .single
-            .ok_or_else(|| Error::not_found("page not found").with_provider("wikijs"))?;
+            .ok_or_else(|| named(Error::not_found("page not found")))?;
         kb::body_markdown(&page)
     }
 }

@@ -6,260 +6,254 @@ use super::graphql::ResponseResult;
 
 /// `{ localization { locales } }`.
 #[derive(Debug, Deserialize)]
-pub struct LocalesData {
+pub(crate) struct LocalesData {
     /// The query root.
-    pub localization: Localization,
+    pub(crate) localization: Localization,
 }
 
 /// `localization`.
 #[derive(Debug, Deserialize)]
-pub struct Localization {
+pub(crate) struct Localization {
     /// Locales.
     #[serde(default)]
-    pub locales: Vec<Locale>,
+    pub(crate) locales: Vec<Locale>,
 }
 
 /// A locale.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Locale {
+pub(crate) struct Locale {
     /// Code (`en`).
-    pub code: String,
+    pub(crate) code: String,
     /// English name.
-    pub name: String,
+    pub(crate) name: String,
     /// Native name.
     #[serde(default, rename = "nativeName")]
-    pub native_name: Option<String>,
+    pub(crate) native_name: Option<String>,
     /// Whether it is installed.
     #[serde(default, rename = "isInstalled")]
-    pub is_installed: bool,
+    pub(crate) is_installed: bool,
 }
 
 /// `{ pages { ... } }`.
 #[derive(Debug, Deserialize)]
-pub struct PagesData<T> {
+pub(crate) struct PagesData<T> {
     /// The `pages` field.
-    pub pages: T,
+    pub(crate) pages: T,
 }
 
 /// `pages { single }`.
 #[derive(Debug, Deserialize)]
-pub struct Single {
+pub(crate) struct Single {
     /// The page (`null` when missing).
-    pub single: Option<Page>,
+    pub(crate) single: Option<Page>,
 }
 
 /// A page.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Page {
+pub(crate) struct Page {
     /// Id.
-    pub id: i64,
+    pub(crate) id: i64,
     /// Path (`docs/setup`).
-    pub path: String,
+    pub(crate) path: String,
     /// Locale.
-    pub locale: String,
+    pub(crate) locale: String,
     /// Title.
     #[serde(default)]
-    pub title: Option<String>,
-    /// Description.
-    #[serde(default)]
-    pub description: Option<String>,
+    pub(crate) title: Option<String>,
     /// Source content in the page's editor format.
     #[serde(default)]
-    pub content: Option<String>,
+    pub(crate) content: Option<String>,
     /// Rendered HTML.
     #[serde(default)]
-    pub render: Option<String>,
+    pub(crate) render: Option<String>,
     /// Editor (`markdown`, `ckeditor`, `code`, `asciidoc`).
     #[serde(default)]
-    pub editor: Option<String>,
+    pub(crate) editor: Option<String>,
     /// Creation time.
     #[serde(default, rename = "createdAt")]
-    pub created_at: Option<String>,
+    pub(crate) created_at: Option<String>,
     /// Last update time.
     #[serde(default, rename = "updatedAt")]
-    pub updated_at: Option<String>,
+    pub(crate) updated_at: Option<String>,
 }
 
 /// `pages { list }`.
 #[derive(Debug, Deserialize)]
-pub struct ListData {
+pub(crate) struct ListData {
     /// Pages.
-    pub list: Vec<Page>,
+    pub(crate) list: Vec<Page>,
 }
 
 /// `pages { search }`.
 #[derive(Debug, Deserialize)]
-pub struct SearchData {
+pub(crate) struct SearchData {
     /// The search answer.
-    pub search: Search,
+    pub(crate) search: Search,
 }
 
 /// A search answer.
 #[derive(Debug, Deserialize)]
-pub struct Search {
+pub(crate) struct Search {
     /// Results.
     #[serde(default)]
-    pub results: Vec<SearchResult>,
-    /// Total hits.
-    #[serde(default, rename = "totalHits")]
-    pub total_hits: u64,
+    pub(crate) results: Vec<SearchResult>,
 }
 
 /// One search result.
 #[derive(Debug, Deserialize)]
-pub struct SearchResult {
+pub(crate) struct SearchResult {
     /// Page id (a string in the schema).
-    pub id: String,
+    pub(crate) id: String,
     /// Title.
     #[serde(default)]
-    pub title: String,
+    pub(crate) title: String,
     /// Description.
     #[serde(default)]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Path.
-    pub path: String,
+    pub(crate) path: String,
     /// Locale.
-    pub locale: String,
+    pub(crate) locale: String,
 }
 
 /// `pages { history }`.
 #[derive(Debug, Deserialize)]
-pub struct HistoryData {
+pub(crate) struct HistoryData {
     /// The history.
-    pub history: History,
+    pub(crate) history: History,
 }
 
 /// A page history.
 #[derive(Debug, Deserialize)]
-pub struct History {
+pub(crate) struct History {
     /// Entries, newest first.
     #[serde(default)]
-    pub trail: Vec<HistoryEntry>,
+    pub(crate) trail: Vec<HistoryEntry>,
     /// Total entries.
     #[serde(default)]
-    pub total: u64,
+    pub(crate) total: u64,
 }
 
 /// One history entry.
 #[derive(Debug, Deserialize)]
-pub struct HistoryEntry {
+pub(crate) struct HistoryEntry {
     /// Version id.
     #[serde(rename = "versionId")]
-    pub version_id: u64,
+    pub(crate) version_id: u64,
     /// When.
     #[serde(default, rename = "versionDate")]
-    pub version_date: Option<String>,
+    pub(crate) version_date: Option<String>,
     /// Who.
     #[serde(default, rename = "authorName")]
-    pub author_name: Option<String>,
+    pub(crate) author_name: Option<String>,
     /// `initial`, `edit`, `move`, …
     #[serde(default, rename = "actionType")]
-    pub action_type: Option<String>,
+    pub(crate) action_type: Option<String>,
 }
 
 /// `pages { checkConflicts }`.
 #[derive(Debug, Deserialize)]
-pub struct ConflictData {
+pub(crate) struct ConflictData {
     /// Whether the page changed.
     #[serde(rename = "checkConflicts")]
-    pub check_conflicts: bool,
+    pub(crate) check_conflicts: bool,
 }
 
 /// `pages { create }`.
 #[derive(Debug, Deserialize)]
-pub struct CreateData {
+pub(crate) struct CreateData {
     /// The answer.
-    pub create: PageResponse,
+    pub(crate) create: PageResponse,
 }
 
 /// `pages { update }`.
 #[derive(Debug, Deserialize)]
-pub struct UpdateData {
+pub(crate) struct UpdateData {
     /// The answer.
-    pub update: PageResponse,
+    pub(crate) update: PageResponse,
 }
 
 /// A page mutation answer.
 #[derive(Debug, Deserialize)]
-pub struct PageResponse {
+pub(crate) struct PageResponse {
     /// Status.
     #[serde(rename = "responseResult")]
-    pub response_result: ResponseResult,
+    pub(crate) response_result: ResponseResult,
     /// The page.
     #[serde(default)]
-    pub page: Option<serde_json::Value>,
+    pub(crate) page: Option<serde_json::Value>,
 }
 
 /// `pages { move }`.
 #[derive(Debug, Deserialize)]
-pub struct MoveData {
+pub(crate) struct MoveData {
     /// The answer.
     #[serde(rename = "move")]
-    pub moved: DefaultResponse,
+    pub(crate) moved: DefaultResponse,
 }
 
 /// `pages { delete }`.
 #[derive(Debug, Deserialize)]
-pub struct DeleteData {
+pub(crate) struct DeleteData {
     /// The answer.
-    pub delete: DefaultResponse,
+    pub(crate) delete: DefaultResponse,
 }
 
 /// A status-only answer.
 #[derive(Debug, Deserialize)]
-pub struct DefaultResponse {
+pub(crate) struct DefaultResponse {
     /// Status.
     #[serde(rename = "responseResult")]
-    pub response_result: ResponseResult,
+    pub(crate) response_result: ResponseResult,
 }
 
 /// `{ comments { ... } }`.
 #[derive(Debug, Deserialize)]
-pub struct CommentsData<T> {
+pub(crate) struct CommentsData<T> {
     /// The `comments` field.
-    pub comments: T,
+    pub(crate) comments: T,
 }
 
 /// `comments { create }`.
 #[derive(Debug, Deserialize)]
-pub struct CommentCreate {
+pub(crate) struct CommentCreate {
     /// The answer.
-    pub create: CommentCreated,
+    pub(crate) create: CommentCreated,
 }
 
 /// A comment creation answer.
 #[derive(Debug, Deserialize)]
-pub struct CommentCreated {
+pub(crate) struct CommentCreated {
     /// Status.
     #[serde(rename = "responseResult")]
-    pub response_result: ResponseResult,
+    pub(crate) response_result: ResponseResult,
     /// New comment id.
     #[serde(default)]
-    pub id: Option<i64>,
+    pub(crate) id: Option<i64>,
 }
 
 /// `comments { list }`.
 #[derive(Debug, Deserialize)]
-pub struct CommentList {
+pub(crate) struct CommentList {
     /// Comments, oldest first.
-    pub list: Vec<Comment>,
+    pub(crate) list: Vec<Comment>,
 }
 
 /// A comment.
 #[derive(Debug, Deserialize)]
-pub struct Comment {
+pub(crate) struct Comment {
     /// Id.
-    pub id: i64,
+    pub(crate) id: i64,
     /// Source (Markdown).
     #[serde(default)]
-    pub content: Option<String>,
+    pub(crate) content: Option<String>,
     /// Rendered HTML.
     #[serde(default)]
-    pub render: Option<String>,
+    pub(crate) render: Option<String>,
     /// Author.
     #[serde(default, rename = "authorName")]
-    pub author_name: Option<String>,
+    pub(crate) author_name: Option<String>,
     /// When.
     #[serde(default, rename = "createdAt")]
-    pub created_at: Option<String>,
+    pub(crate) created_at: Option<String>,
 }

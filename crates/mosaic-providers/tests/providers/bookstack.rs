@@ -617,7 +617,7 @@ async fn plugin_manifest_schema_and_instance() {
     assert_eq!(m.id, "bookstack");
     assert_eq!(
         m.capabilities_of(mosaic_core::Family::KnowledgeBase),
-        Some(BookStack::capabilities())
+        Some(BookStack::operations())
     );
     let env = Env::fixed(Vec::<(String, String)>::new());
     let good = json!({"base_url": "https://docs.example.com/api", "token_id": "abc", "token_secret": "s3cr3t"});

@@ -744,7 +744,7 @@ async fn plugin_manifest_schema_and_instance() {
     assert_eq!(m.id, "confluence");
     assert_eq!(
         m.capabilities_of(mosaic_core::Family::KnowledgeBase),
-        Some(Confluence::capabilities())
+        Some(Confluence::operations())
     );
     let env = Env::fixed(Vec::<(String, String)>::new());
     let good = json!({"base_url": "https://example.atlassian.net/wiki", "email": "ada@example.com", "api_token": "tok-secret"});

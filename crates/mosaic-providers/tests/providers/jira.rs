@@ -731,7 +731,7 @@ async fn plugin_manifest_schema_and_instance() {
     assert_eq!(m.id, "jira");
     assert_eq!(
         m.capabilities_of(mosaic_core::Family::Project),
-        Some(Jira::capabilities())
+        Some(Jira::operations())
     );
     let env = Env::fixed(Vec::<(String, String)>::new());
     let good = json!({"base_url": "https://your-domain.atlassian.net", "email": "ada@example.com", "api_token": "atl-secret-9"});
@@ -760,7 +760,7 @@ fn the_catalog_lists_the_plugin() {
     assert_eq!(f.manifest().families, [mosaic_core::Family::Project]);
     assert_eq!(
         f.manifest().capabilities_of(mosaic_core::Family::Project),
-        Some(Jira::capabilities())
+        Some(Jira::operations())
     );
 }
 

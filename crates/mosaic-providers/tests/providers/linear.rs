@@ -901,7 +901,7 @@ async fn plugin_manifest_schema_and_instance() {
     assert_eq!(m.id, "linear");
     assert_eq!(
         m.capabilities_of(mosaic_core::Family::Project),
-        Some(Linear::capabilities())
+        Some(Linear::operations())
     );
     let env = Env::fixed(Vec::<(String, String)>::new());
     let good = json!({"api_key": "lin_api_secret_1"});
@@ -936,7 +936,7 @@ fn the_catalog_lists_the_plugin() {
     assert_eq!(f.manifest().families, [mosaic_core::Family::Project]);
     assert_eq!(
         f.manifest().capabilities_of(mosaic_core::Family::Project),
-        Some(Linear::capabilities())
+        Some(Linear::operations())
     );
 }
 

@@ -1305,7 +1305,7 @@ async fn plugin_manifest_schema_and_instance() {
     assert_eq!(m.id, "n8n");
     assert_eq!(
         m.capabilities_of(mosaic_core::Family::Workflow),
-        Some(N8n::capabilities())
+        Some(N8n::operations())
     );
     let env = Env::fixed(Vec::<(String, String)>::new());
     let good = json!({"base_url": "https://acme.app.n8n.cloud", "api_key": "key-secret-1"});
@@ -1342,7 +1342,7 @@ fn the_catalog_lists_the_plugin() {
     assert_eq!(f.manifest().families, [mosaic_core::Family::Workflow]);
     assert_eq!(
         f.manifest().capabilities_of(mosaic_core::Family::Workflow),
-        Some(N8n::capabilities())
+        Some(N8n::operations())
     );
 }
 

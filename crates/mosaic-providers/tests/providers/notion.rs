@@ -908,7 +908,7 @@ async fn plugin_manifest_schema_and_instance() {
     assert_eq!(m.id, "notion");
     assert_eq!(
         m.capabilities_of(mosaic_core::Family::KnowledgeBase),
-        Some(Notion::capabilities())
+        Some(Notion::operations())
     );
     let cfg = PluginConfig::resolve(
         m,

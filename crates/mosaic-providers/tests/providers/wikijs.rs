@@ -538,7 +538,7 @@ async fn plugin_manifest_schema_and_instance() {
     assert_eq!(m.id, "wikijs");
     assert_eq!(
         m.capabilities_of(mosaic_core::Family::KnowledgeBase),
-        Some(WikiJs::capabilities())
+        Some(WikiJs::operations())
     );
     let env = Env::fixed(Vec::<(String, String)>::new());
     let cfg = PluginConfig::resolve(

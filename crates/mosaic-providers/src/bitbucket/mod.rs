@@ -101,7 +101,7 @@ forge_provider!(
 
 impl Bitbucket {
     /// Every operation except releases, which Bitbucket Cloud lacks.
-    pub fn capabilities() -> Capabilities {
+    pub fn operations() -> Capabilities {
         Capabilities::all::<GitOp>()
             .without(GitOp::CreateRelease)
             .without(GitOp::ListReleases)

@@ -152,7 +152,7 @@ macro_rules! git_provider {
             }
 
             #[doc = concat!("The operations ", $name, " supports: all of them.")]
-            pub fn capabilities() -> mosaic_core::Capabilities {
+            pub fn operations() -> mosaic_core::Capabilities {
                 mosaic_core::Capabilities::all::<mosaic_core::git::GitOp>()
             }
 

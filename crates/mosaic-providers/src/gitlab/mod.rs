@@ -94,7 +94,7 @@ forge_provider!(
 
 impl GitLab {
     /// The operations GitLab supports: all of them.
-    pub fn capabilities() -> Capabilities {
+    pub fn operations() -> Capabilities {
         Capabilities::all::<GitOp>()
     }
 

@@ -40,10 +40,10 @@ fn every_manifest_parses_and_declares_the_providers_capabilities() {
         .collect();
     assert_eq!(forges, ["github", "gitea", "gitlab", "bitbucket"]);
     let caps = [
-        ("github", GitHub::capabilities()),
-        ("gitea", Gitea::capabilities()),
-        ("gitlab", GitLab::capabilities()),
-        ("bitbucket", Bitbucket::capabilities()),
+        ("github", GitHub::operations()),
+        ("gitea", Gitea::operations()),
+        ("gitlab", GitLab::operations()),
+        ("bitbucket", Bitbucket::operations()),
     ];
     for (id, provider_caps) in caps {
         let m = factory(id).manifest().clone();
@@ -68,10 +68,10 @@ fn every_manifest_parses_and_declares_the_providers_capabilities() {
             "{id}: declares its hosts"
         );
     }
-    assert!(!Bitbucket::capabilities().supports(GitOp::CreateRelease));
+    assert!(!Bitbucket::operations().supports(GitOp::CreateRelease));
     assert_eq!(
         <GitOp as OpKind>::ALL.len(),
-        GitHub::capabilities().names().count()
+        GitHub::operations().names().count()
     );
 }
 

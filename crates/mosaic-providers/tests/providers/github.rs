@@ -1228,7 +1228,7 @@ async fn user_input_cannot_escape_the_path() {
 
 #[test]
 fn capabilities_cover_every_operation() {
-    let caps = GitHub::capabilities();
+    let caps = GitHub::operations();
     for op in <GitOp as mosaic_core::OpKind>::ALL {
         assert!(caps.supports(*op), "{op:?}");
     }

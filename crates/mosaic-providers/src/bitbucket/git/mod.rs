@@ -24,7 +24,7 @@ mod status;
 mod tag;
 mod webhook;
 
-git_provider_by_resource!(Bitbucket, Bitbucket::capabilities());
+git_provider_by_resource!(Bitbucket, Bitbucket::operations());
 
 /// `/repositories/{workspace}/{repo_slug}`, then `rest` (`""` or `/…`).
 fn repo_path(r: &RepoRef, rest: &str) -> Result<String> {

@@ -21,7 +21,7 @@ mod status;
 mod tag;
 mod webhook;
 
-git_provider_by_resource!(GitLab, GitLab::capabilities());
+git_provider_by_resource!(GitLab, GitLab::operations());
 
 fn b64() -> base64::engine::GeneralPurpose {
     base64::engine::general_purpose::STANDARD

@@ -165,70 +165,43 @@ macro_rules! git_provider {
             }
         }
 
-        $crate::github_dialect::git_provider!(@impl $T;
-                create_repository(CreateRepository) -> Repository;
-                get_repository(RepoRef) -> Repository;
-                update_repository(UpdateRepository) -> Repository;
-                delete_repository(RepoRef) -> ();
-                list_repositories(ListRepositories) -> Page<Repository>;
-                fork_repository(ForkRepository) -> Repository;
-                create_branch(CreateBranch) -> Branch;
-                get_branch(BranchRef) -> Branch;
-                delete_branch(BranchRef) -> ();
-                list_branches(ListBranches) -> Page<Branch>;
-                protect_branch(ProtectBranch) -> BranchProtection;
-                create_pull_request(CreatePullRequest) -> PullRequest;
-                get_pull_request(PullRequestRef) -> PullRequest;
-                update_pull_request(UpdatePullRequest) -> PullRequest;
-                merge_pull_request(MergePullRequest) -> MergeResult;
-                list_pull_requests(ListPullRequests) -> Page<PullRequest>;
-                get_commit(CommitRef) -> Commit;
-                list_commits(ListCommits) -> Page<Commit>;
-                create_commit(CreateCommit) -> Commit;
-                compare_commits(CompareCommits) -> Comparison;
-                create_tag(CreateTag) -> Tag;
-                get_tag(TagRef) -> Tag;
-                delete_tag(TagRef) -> ();
-                list_tags(ListTags) -> Page<Tag>;
-                create_webhook(CreateWebhook) -> Webhook;
-                update_webhook(UpdateWebhook) -> Webhook;
-                delete_webhook(WebhookRef) -> ();
-                list_webhooks(ListWebhooks) -> Page<Webhook>;
-                add_collaborator(AddCollaborator) -> ();
-                remove_collaborator(CollaboratorRef) -> ();
-                list_collaborators(ListCollaborators) -> Page<Collaborator>;
-                create_issue(CreateIssue) -> Issue;
-                get_issue(IssueRef) -> Issue;
-                update_issue(UpdateIssue) -> Issue;
-                close_issue(IssueRef) -> Issue;
-                list_issues(ListIssues) -> Page<Issue>;
-                get_file(GetFile) -> FileContent;
-                create_file(WriteFile) -> FileCommit;
-                update_file(WriteFile) -> FileCommit;
-                delete_file(DeleteFile) -> FileCommit;
-                create_commit_status(CreateCommitStatus) -> CommitStatus;
-                list_commit_statuses(ListCommitStatuses) -> Page<CommitStatus>;
-                create_release(CreateRelease) -> Release;
-                list_releases(ListReleases) -> Page<Release>;
-        );
-    };
-    (@impl $T:ident; $($method:ident($Params:ident) -> $Out:ty;)+) => {
         const _: () = {
             use mosaic_core::git::*;
             use mosaic_core::{Capabilities, Page, Result};
-
-            #[async_trait::async_trait]
-            impl GitProvider for $T {
-                fn capabilities(&self) -> Capabilities {
-                    Capabilities::all::<GitOp>()
-                }
-                $(
-                    async fn $method(&self, p: $Params) -> Result<$Out> {
-                        self.forge.$method(p).await
-                    }
-                )+
-            }
+            use $crate::github_dialect::forward_git;
+            // every operation of the git family's own table
+            mosaic_core::__git_family!(forward_git($T;));
         };
     };
 }
 pub(crate) use git_provider;
+
+/// Implements `GitProvider` for `$T` from the git family's table in
+/// `mosaic-core` (the rows `define_family!` reads), each operation
+/// delegated to the dialect's method of the same name; nothing here lists
+/// operations.
+macro_rules! forward_git {
+    (
+        $T:ident;
+        $(#[$fam_doc:meta])*
+        family $fam:ident { $($header:tt)* }
+        $(
+            $(#[doc = $doc:literal])*
+            $Variant:ident => fn $method:ident($Params:ident) -> $Out:tt $(<$G:ident>)?;
+                $opname:literal, $class:ident, |$p:pat_param| $subject:expr;
+        )+
+    ) => {
+        #[async_trait::async_trait]
+        impl GitProvider for $T {
+            fn capabilities(&self) -> Capabilities {
+                Capabilities::all::<GitOp>()
+            }
+            $(
+                async fn $method(&self, p: $Params) -> Result<$Out $(<$G>)?> {
+                    self.forge.$method(p).await
+                }
+            )+
+        }
+    };
+}
+pub(crate) use forward_git;

@@ -25,6 +25,7 @@ fn setup() -> KbSetup {
         page_items: 5,
         search_attempts: 1,
         search_interval: Duration::from_millis(1),
+        ..KbSetup::default()
     }
 }
 

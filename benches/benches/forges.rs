@@ -15,15 +15,15 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use mosaic_providers::bitbucket::webhook::BitbucketWebhooks;
 use mosaic_providers::bench;
 use mosaic_providers::bitbucket::Bitbucket;
-use mosaic_providers::gitea::webhook::GiteaWebhooks;
+use mosaic_providers::bitbucket::webhook::BitbucketWebhooks;
 use mosaic_providers::gitea::Gitea;
-use mosaic_providers::github::webhook::GitHubWebhooks;
+use mosaic_providers::gitea::webhook::GiteaWebhooks;
 use mosaic_providers::github::GitHub;
-use mosaic_providers::gitlab::webhook::GitLabWebhooks;
+use mosaic_providers::github::webhook::GitHubWebhooks;
 use mosaic_providers::gitlab::GitLab;
+use mosaic_providers::gitlab::webhook::GitLabWebhooks;
 use mosaic_providers::webhook::verify::hmac_sha256_hex;
 use mosaic_providers::webhook::{HeaderMap, HeaderValue, WebhookHandler};
 use serde_json::{Value, json};
@@ -109,9 +109,7 @@ fn parse_repos(c: &mut Criterion) {
         b.iter(|| Bitbucket::parse_repositories(black_box(&bb)).unwrap())
     });
     g.bench_function("bitbucket/serde_json", |b| {
-        b.iter(|| {
-            bench::bitbucket_repositories(black_box(&bb)).unwrap()
-        })
+        b.iter(|| bench::bitbucket_repositories(black_box(&bb)).unwrap())
     });
     g.finish();
 }

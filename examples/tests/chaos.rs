@@ -833,8 +833,7 @@ async fn a_provider_killed_outright_is_routed_around_within_its_breaker_window()
         .find(|(name, at)| name == PROVIDERS[dead] && *at >= killed_at)
         .map(|(_, at)| *at - killed_at);
     println!(
-        "    forge-c dead for {dead_for:?} (tokio time): {while_closed} calls reached it before its breaker opened ({:?} after the kill; window {WINDOW}), then {probes} half-open probes",
-        opened_after_kill
+        "    forge-c dead for {dead_for:?} (tokio time): {while_closed} calls reached it before its breaker opened ({opened_after_kill:?} after the kill; window {WINDOW}), then {probes} half-open probes"
     );
     tally.assert_every_request_answered_once();
     h.assert_panics_contained();

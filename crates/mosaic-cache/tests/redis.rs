@@ -344,7 +344,7 @@ async fn read_some(stream: &tokio::net::TcpStream, buf: &mut [u8]) -> std::io::R
     loop {
         stream.readable().await?;
         match stream.try_read(buf) {
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
             other => return other,
         }
     }
@@ -356,7 +356,7 @@ async fn write_all(stream: &tokio::net::TcpStream, mut buf: &[u8]) -> std::io::R
         stream.writable().await?;
         match stream.try_write(buf) {
             Ok(n) => buf = &buf[n..],
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
             Err(e) => return Err(e),
         }
     }

@@ -86,28 +86,21 @@ impl PluginState {
 
     /// Whether moving from `self` to `to` is allowed.
     pub const fn can_transition_to(self, to: PluginState) -> bool {
-        use PluginState::*;
+        use PluginState::{
+            Discovered, Failed, Loaded, Loading, Running, Starting, Stopped, Stopping, Unloaded,
+            Unloading,
+        };
         matches!(
             (self, to),
-            (Discovered, Loading)
-                | (Discovered, Unloaded)
-                | (Loading, Loaded)
-                | (Loading, Failed)
-                | (Loaded, Starting)
-                | (Loaded, Unloading)
-                | (Loaded, Failed)
+            (Discovered | Failed | Unloaded, Loading)
+                | (Discovered | Unloading, Unloaded)
+                | (Loading, Loaded | Failed)
+                | (Loaded | Stopped, Starting)
+                | (Loaded | Stopped | Failed, Unloading)
+                | (Loaded | Starting | Running | Stopping, Failed)
                 | (Starting, Running)
-                | (Starting, Failed)
                 | (Running, Stopping)
-                | (Running, Failed)
                 | (Stopping, Stopped)
-                | (Stopping, Failed)
-                | (Stopped, Starting)
-                | (Stopped, Unloading)
-                | (Failed, Unloading)
-                | (Failed, Loading)
-                | (Unloading, Unloaded)
-                | (Unloaded, Loading)
         )
     }
 

@@ -143,7 +143,7 @@ impl HostPattern {
     pub fn matches(&self, host: &str, port: Option<u16>) -> bool {
         let port_ok = match self.port {
             Some(p) => port == Some(p),
-            None => matches!(port, None | Some(80) | Some(443)),
+            None => matches!(port, None | Some(80 | 443)),
         };
         port_ok && self.matches_host(host)
     }

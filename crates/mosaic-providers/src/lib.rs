@@ -177,7 +177,9 @@ pub mod bench {
     /// Decode a Bitbucket repository page, wire types alone.
     #[cfg(feature = "bitbucket")]
     pub fn bitbucket_repositories(json: &[u8]) -> serde_json::Result<impl Debug> {
-        serde_json::from_slice::<crate::bitbucket::wire::Paged<crate::bitbucket::wire::Repository>>(json)
+        serde_json::from_slice::<crate::bitbucket::wire::Paged<crate::bitbucket::wire::Repository>>(
+            json,
+        )
     }
 
     /// Decode one Ollama chat answer object (one NDJSON line).

@@ -135,7 +135,7 @@ where
                 AiRequest::Complete(r) => self.aliases.rewrite(&mut r.model),
                 AiRequest::Embed(r) => self.aliases.rewrite(&mut r.model),
                 AiRequest::GetModel(r) => self.aliases.rewrite(&mut r.id),
-                _ => {}
+                AiRequest::ListModels(_) => {}
             }
         }
         self.inner.call(request)

@@ -310,7 +310,7 @@ async fn counters_and_histograms_reach_the_recorder() {
             .iter()
             .copied()
             .chain([("outcome", "ok")])
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
         format!("mosaic_request_duration_seconds{labels:?}")
     };

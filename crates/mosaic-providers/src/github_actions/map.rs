@@ -7,7 +7,7 @@ use mosaic_core::cicd::{
 use super::wire;
 use crate::ci::status::{StatusRow, lookup};
 
-use PipelineStatus::*;
+use PipelineStatus::{Cancelled, Failure, Manual, Queued, Running, Skipped, Success};
 
 /// Run and job words: a `status` while not completed, the `conclusion`
 /// once completed. `stale` (GitHub gave up on an unfinished run) counts as

@@ -5,7 +5,7 @@ use mosaic_core::cicd::{Artifact, Environment, Job, Pipeline, PipelineStatus, Se
 use super::wire;
 use crate::ci::status::{StatusRow, lookup};
 
-use PipelineStatus::*;
+use PipelineStatus::{Cancelled, Failure, Manual, Queued, Running, Skipped, Success};
 
 /// Pipeline and job states. `canceling` and `waiting_for_callback` have not
 /// ended yet and count as running; `scheduled` (a delayed job) and the

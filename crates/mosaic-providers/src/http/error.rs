@@ -66,11 +66,7 @@ impl ErrorBody {
             Some(Value::String(s)) => message = Some(s.clone()),
             Some(Value::Object(map)) => collect_field_map(map, &mut out.fields),
             Some(Value::Array(items)) => {
-                message = items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .next()
-                    .map(str::to_owned)
+                message = items.iter().find_map(Value::as_str).map(str::to_owned)
             }
             _ => {}
         }
@@ -384,14 +380,42 @@ mod tests {
                 r#"{"message":"Validation Failed","errors":[{"resource":"Repository","code":"custom","field":"name","message":"name already exists on this account"}]}"#,
                 ErrorKind::Conflict,
             ),
-            (422, r#"{"message":"Reference already exists"}"#, ErrorKind::Conflict),
-            (422, r#"{"message":"repository file already exists [path: a.md]"}"#, ErrorKind::Conflict),
-            (400, r#"{"message":{"name":["has already been taken"],"path":["has already been taken"]}}"#, ErrorKind::Conflict),
-            (400, r#"{"message":"Branch already exists"}"#, ErrorKind::Conflict),
-            (422, r#"{"message":"No commit found for SHA: abc"}"#, ErrorKind::NotFound),
+            (
+                422,
+                r#"{"message":"Reference already exists"}"#,
+                ErrorKind::Conflict,
+            ),
+            (
+                422,
+                r#"{"message":"repository file already exists [path: a.md]"}"#,
+                ErrorKind::Conflict,
+            ),
+            (
+                400,
+                r#"{"message":{"name":["has already been taken"],"path":["has already been taken"]}}"#,
+                ErrorKind::Conflict,
+            ),
+            (
+                400,
+                r#"{"message":"Branch already exists"}"#,
+                ErrorKind::Conflict,
+            ),
+            (
+                422,
+                r#"{"message":"No commit found for SHA: abc"}"#,
+                ErrorKind::NotFound,
+            ),
             // a real input problem beside a taken name stays invalid input
-            (400, r#"{"message":{"name":["has already been taken"],"path":["is invalid"]}}"#, ErrorKind::InvalidInput),
-            (422, r#"{"message":"Validation Failed","errors":[{"field":"title","code":"missing_field","message":"title is missing"}]}"#, ErrorKind::InvalidInput),
+            (
+                400,
+                r#"{"message":{"name":["has already been taken"],"path":["is invalid"]}}"#,
+                ErrorKind::InvalidInput,
+            ),
+            (
+                422,
+                r#"{"message":"Validation Failed","errors":[{"field":"title","code":"missing_field","message":"title is missing"}]}"#,
+                ErrorKind::InvalidInput,
+            ),
         ];
         for (status, body, kind) in kinds {
             assert_eq!(map(status, &[], body).kind(), kind, "{status} {body}");

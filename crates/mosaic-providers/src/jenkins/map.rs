@@ -7,7 +7,7 @@ use mosaic_core::cicd::{Job, Pipeline, PipelineDefinition, PipelineStatus};
 use super::wire;
 use crate::ci::status::{StatusRow, lookup};
 
-use PipelineStatus::*;
+use PipelineStatus::{Cancelled, Failure, Manual, Queued, Running, Skipped, Success};
 
 /// Build words: a finished build's `result`, `BUILDING` while it runs and
 /// `QUEUED` before it has started. `UNSTABLE` (tests failed) is a failure,

@@ -168,7 +168,11 @@ impl Jenkins {
 
     /// The operations Jenkins supports.
     pub fn operations() -> Capabilities {
-        use CiCdOp::*;
+        use CiCdOp::{
+            CancelPipeline, CreatePipeline, DownloadArtifact, GetDefinition, GetJob, GetLog,
+            GetPipeline, ListArtifacts, ListDefinitions, ListJobs, ListPipelines, RetryPipeline,
+            TriggerPipeline,
+        };
         Capabilities::of([
             ListDefinitions,
             GetDefinition,

@@ -59,7 +59,7 @@ pub(super) fn body_markdown(p: &wire::Page) -> Result<String> {
             // Visual editor and raw HTML pages hold HTML; other editors are
             // read from Wiki.js's rendering.
             let html = match editor {
-                Some("ckeditor") | Some("code") => p.content.as_deref(),
+                Some("ckeditor" | "code") => p.content.as_deref(),
                 _ => p.render.as_deref(),
             }
             .or(p.render.as_deref())
@@ -267,7 +267,7 @@ impl KnowledgeBaseProvider for WikiJs {
                 // Keep the page's own editor: convert to HTML for HTML pages.
                 let current = self.single(id).await?;
                 Some(match current.editor.as_deref() {
-                    Some("ckeditor") | Some("code") => {
+                    Some("ckeditor" | "code") => {
                         let out = convert::markdown_to_html(md);
                         out.report.trace(PROVIDER, "markdown to html");
                         out.value

@@ -7,7 +7,7 @@ use mosaic_core::cicd::{Job, Pipeline, PipelineStatus};
 use super::wire;
 use crate::ci::status::{StatusRow, lookup};
 
-use PipelineStatus::*;
+use PipelineStatus::{Cancelled, Failure, Manual, Queued, Running, Skipped, Success};
 
 /// Pipeline, workflow and step states. `blocked` (waiting for approval) is
 /// manual; `declined` (approval refused) and `killed` are cancelled;

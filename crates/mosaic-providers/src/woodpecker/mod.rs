@@ -126,7 +126,10 @@ impl Woodpecker {
 
     /// The operations Woodpecker supports.
     pub fn operations() -> Capabilities {
-        use CiCdOp::*;
+        use CiCdOp::{
+            CancelPipeline, CreatePipeline, CreateSecret, DeleteSecret, GetJob, GetLog,
+            GetPipeline, ListJobs, ListPipelines, ListSecrets, RetryPipeline, UpdateSecret,
+        };
         Capabilities::of([
             CreatePipeline,
             GetPipeline,

@@ -693,7 +693,7 @@ async fn hooks_permissions_issues_files_statuses() {
         (h.id.as_str(), h.events.clone()),
         (
             "{hook-1}",
-            vec!["push".to_string(), "pull_request".to_string()]
+            vec!["push".to_owned(), "pull_request".to_owned()]
         )
     );
     b.update_webhook(UpdateWebhook {
@@ -1004,7 +1004,7 @@ fn webhook_events() {
     let d = out.delivery().unwrap();
     assert_eq!(
         (d.forge, d.repository.full_name(), d.sender.as_deref()),
-        (Forge::Bitbucket, "acme/app".to_string(), Some("alice"))
+        (Forge::Bitbucket, "acme/app".to_owned(), Some("alice"))
     );
     let WebhookEvent::Push(p) = &d.event else {
         panic!()

@@ -79,7 +79,7 @@ fn sample(name: &str, schema: &Value) -> Value {
         }
         Some("string") if name.contains("email") => json!("a@example.com"),
         Some("string") => json!("value-1"),
-        Some("integer") | Some("number") => schema.get("minimum").cloned().unwrap_or(json!(1)),
+        Some("integer" | "number") => schema.get("minimum").cloned().unwrap_or(json!(1)),
         Some("boolean") => json!(true),
         Some("array") => {
             let items = schema.get("items").cloned().unwrap_or(json!({}));

@@ -160,7 +160,11 @@ async fn github_actions_passes_the_cicd_suite() {
     // the adapter refuses a `url`, and the suite's round trip goes on
     // without one
     assert!(report.failures().is_empty(), "{report}");
-    assert_eq!(report.outcome(ENVIRONMENTS), Some(&Outcome::Passed), "{report}");
+    assert_eq!(
+        report.outcome(ENVIRONMENTS),
+        Some(&Outcome::Passed),
+        "{report}"
+    );
     // every operation is claimed, so nothing is unsupported
     assert_eq!(skipped(&report), vec![UNSUPPORTED], "{report}");
 

@@ -17,10 +17,6 @@ use mosaic_testing::double::{HttpDouble, Recorded};
 
 const EVERY_OP_CLAIMED: &str = "unsupported operations answer Unsupported";
 const DUPLICATE_REPO: &str = "repository: creating it twice is Conflict";
-const FILES: &str = "files: create, get, update and delete round-trip";
-const BRANCHES: &str =
-    "branches: created branches are listed exactly once across pages; deleted ones are NotFound";
-const COMMITS: &str = "commits: the head is listed and fetched; statuses attach to it";
 
 /// The checks that were skipped, by name.
 fn skipped(report: &Report) -> Vec<&'static str> {
@@ -224,7 +220,6 @@ mod gitea {
         .unwrap();
         (double, provider, fake)
     }
-
 
     #[tokio::test]
     async fn gitea_1_27_passes_the_git_suite_against_the_api_v1_double() {

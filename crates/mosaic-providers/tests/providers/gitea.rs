@@ -738,7 +738,7 @@ async fn issues_with_label_ids() {
         .unwrap();
     assert_eq!(
         (i.labels.clone(), i.assignees.clone()),
-        (vec!["bug".to_string()], vec!["bob".to_string()])
+        (vec!["bug".to_owned()], vec!["bob".to_owned()])
     );
     let e = g
         .create_issue(CreateIssue {
@@ -1048,7 +1048,7 @@ fn webhook_events() {
     let d = out.delivery().unwrap();
     assert_eq!(
         (d.forge, d.repository.full_name(), d.sender.as_deref()),
-        (Forge::Gitea, "team/app".to_string(), Some("a"))
+        (Forge::Gitea, "team/app".to_owned(), Some("a"))
     );
     assert!(
         matches!(&d.event, WebhookEvent::Push(p) if p.before.is_none() && p.commits.len() == 1)

@@ -182,7 +182,7 @@ impl RedisStore {
             Err(_) => format!("no answer within {budget:?}"),
         };
         self.warn(name, &problem);
-        metrics::counter!("mosaic_rate_limit_store_errors_total", "limiter" => name.to_string())
+        metrics::counter!("mosaic_rate_limit_store_errors_total", "limiter" => name.to_owned())
             .increment(1);
         match self.failure {
             FailureMode::Open => Ok(Admit::Now),

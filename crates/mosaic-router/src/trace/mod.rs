@@ -72,7 +72,7 @@ impl Shared {
     fn provider_label(&self, error: Option<&Error>) -> metrics::SharedString {
         match (&self.provider, error.and_then(|e| e.provider())) {
             (Some(p), _) => p.clone().into(),
-            (None, Some(p)) => p.to_string().into(),
+            (None, Some(p)) => p.to_owned().into(),
             (None, None) => metrics::SharedString::const_str(""),
         }
     }

@@ -450,7 +450,10 @@ async fn environments<P: CiCdProvider + ?Sized>(p: &P, c: &C<'_>) -> CheckResult
     };
     // Providers whose environments have no URL (GitHub's) refuse one on
     // field `url`; the round trip then runs without it.
-    let (env, with_url) = match p.create_environment(put(Some("https://one.example.com"))).await {
+    let (env, with_url) = match p
+        .create_environment(put(Some("https://one.example.com")))
+        .await
+    {
         Err(e) if e.kind() == ErrorKind::InvalidInput && e.field() == Some("url") => (
             p.create_environment(put(None))
                 .await

@@ -220,7 +220,7 @@ impl GitLabCiApi {
 
     fn render_pipeline(pid: usize, first: &Pipeline, last: &Pipeline) -> Value {
         let source = match first.event.as_deref() {
-            Some("api") | Some("manual") | Some("retry") | None => "api",
+            Some("api" | "manual" | "retry") | None => "api",
             Some(e) => e,
         };
         let updated = last

@@ -463,7 +463,7 @@ impl JenkinsApi {
                 }
                 Ok(ApiResponse::ok(&v))
             }
-            ["build"] | ["buildWithParameters"] if post => self.start(req, &project, &item).await,
+            ["build" | "buildWithParameters"] if post => self.start(req, &project, &item).await,
             [n, "api", "json"] if get => {
                 let p = self.pipeline(&project, &key, n)?;
                 let b = self.render_build(req, &project, &key, n.parse().unwrap_or(0), &p);

@@ -181,7 +181,7 @@ impl WoodpeckerApi {
     fn render(&self, p: &Pipeline, jobs: Option<&[Job]>) -> Value {
         let number = p.number.unwrap_or(0);
         let event = match p.event.as_deref() {
-            Some("api") | Some("retry") | None => "manual",
+            Some("api" | "retry") | None => "manual",
             Some(e) => e,
         };
         let branch = p.reference.clone().unwrap_or_default();

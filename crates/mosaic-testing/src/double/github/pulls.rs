@@ -167,7 +167,7 @@ impl GitHubApi {
                 None => return Err(self.validation("PullRequest", "Do", "required", "Required")),
                 Some("merge") => MergeMethod::Merge,
                 Some("squash") => MergeMethod::Squash,
-                Some("rebase") | Some("rebase-merge") => MergeMethod::Rebase,
+                Some("rebase" | "rebase-merge") => MergeMethod::Rebase,
                 Some(other) => {
                     return Err(self.error(
                         StatusCode::METHOD_NOT_ALLOWED,

@@ -180,10 +180,10 @@ impl GitLabApi {
         }
         if let Some(c) = q.route("POST", "/statuses/{sha}") {
             let state = match text(&body, "state").as_deref() {
-                Some("pending") | Some("running") => StatusState::Pending,
+                Some("pending" | "running") => StatusState::Pending,
                 Some("success") => StatusState::Success,
                 Some("failed") => StatusState::Failure,
-                Some("canceled") | Some("skipped") => StatusState::Error,
+                Some("canceled" | "skipped") => StatusState::Error,
                 _ => {
                     return Some(Err(ApiResponse::json(
                         StatusCode::BAD_REQUEST,

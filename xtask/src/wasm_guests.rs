@@ -1,7 +1,14 @@
-//! The WebAssembly guests `mosaic-wasm`'s tests load: the hostile C
-//! fixtures of `crates/mosaic-wasm/guests/c`, built with Debian's clang,
-//! lld and wasi-libc (installed with `apt-get` when missing) into
-//! `<workspace>/target/wasm-guests/c/<name>.wasm`.
+//! The WebAssembly guests `mosaic-wasm`'s tests load, built into
+//! `<workspace>/target/wasm-guests`:
+//!
+//! * the hostile C fixtures of `crates/mosaic-wasm/guests/c`, with Debian's
+//!   clang, lld and wasi-libc, into `c/<name>.wasm`;
+//! * the Rust guests of `crates/mosaic-wasm/guests/rust/<name>`, with
+//!   Debian's `rustc-web`, `cargo-web` and `rust-web-src` for
+//!   `wasm32-unknown-unknown` (`-Zbuild-std`, so no rustup target is
+//!   needed), into `rust/<name>.wasm`.
+//!
+//! Missing packages are installed with `apt-get`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,6 +26,28 @@ const C_TOOLCHAIN: &[(&str, &str)] = &[
     ),
 ];
 
+/// What the Rust guests need, as (Debian package, file that proves it).
+const RUST_TOOLCHAIN: &[(&str, &str)] = &[
+    ("rustc-web", "/usr/bin/rustc"),
+    ("cargo-web", "/usr/bin/cargo"),
+    (
+        "rust-web-src",
+        "/usr/lib/rustlib/src/rust/library/Cargo.lock",
+    ),
+    ("lld", "/usr/bin/wasm-ld"),
+];
+
+/// Whether Debian package `name` is installed (when `dpkg-query` can tell).
+fn installed(name: &str, file: &str) -> bool {
+    match Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", name])
+        .output()
+    {
+        Ok(o) => o.status.success() && String::from_utf8_lossy(&o.stdout).contains("ok installed"),
+        Err(_) => Path::new(file).exists(),
+    }
+}
+
 /// Where the built guests go.
 pub(crate) fn out_dir() -> PathBuf {
     workspace().join("target").join("wasm-guests")
@@ -28,9 +57,78 @@ fn c_sources() -> PathBuf {
     workspace().join("crates/mosaic-wasm/guests/c")
 }
 
+/// Build every guest, installing the toolchains first where needed.
+pub(crate) fn build() -> Result<(), String> {
+    build_c()?;
+    build_rust()
+}
+
+/// Install the Rust guest toolchain if a piece is missing, then build each
+/// guest under `guests/rust` (cargo skips what is up to date).
+fn build_rust() -> Result<(), String> {
+    let missing: Vec<&str> = RUST_TOOLCHAIN
+        .iter()
+        .filter(|(pkg, file)| !installed(pkg, file))
+        .map(|(pkg, _)| *pkg)
+        .collect();
+    if missing.is_empty() {
+        println!("found rustc-web, cargo-web and rust-web-src");
+    } else {
+        println!("installing {}", missing.join(" "));
+        apt_install(&missing)?;
+    }
+    let root = workspace().join("crates/mosaic-wasm/guests/rust");
+    let out = out_dir().join("rust");
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let mut guests: Vec<PathBuf> = std::fs::read_dir(&root)
+        .map_err(|e| format!("cannot read {}: {e}", root.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("Cargo.toml").is_file())
+        .collect();
+    guests.sort();
+    let target_dir = out.join("target");
+    for guest in &guests {
+        let Some(name) = guest.file_name().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        // Debian's toolchain, not rustup's: its std sources are what
+        // -Zbuild-std compiles for wasm32-unknown-unknown.
+        run(
+            &format!("building the wasm guest {name}"),
+            Command::new("/usr/bin/cargo")
+                .current_dir(guest)
+                .args([
+                    "build",
+                    "--release",
+                    "--locked",
+                    "--ignore-rust-version",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "-Zbuild-std=std,panic_abort",
+                ])
+                .env("RUSTC", "/usr/bin/rustc")
+                .env("RUSTC_BOOTSTRAP", "1")
+                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", "wasm-ld")
+                .env("CARGO_TARGET_DIR", &target_dir)
+                .env_remove("RUSTFLAGS")
+                .env_remove("CARGO_ENCODED_RUSTFLAGS")
+                .env_remove("RUSTUP_TOOLCHAIN"),
+        )?;
+        // each guest package is named `<directory>-guest`
+        let built = target_dir
+            .join("wasm32-unknown-unknown/release")
+            .join(format!("{}.wasm", name.replace('-', "_") + "_guest"));
+        let dest = out.join(format!("{name}.wasm"));
+        std::fs::copy(&built, &dest)
+            .map_err(|e| format!("cannot copy {} to {}: {e}", built.display(), dest.display()))?;
+    }
+    println!("{} Rust guests in {}", guests.len(), out.display());
+    Ok(())
+}
+
 /// Install the C toolchain if a piece is missing, then build every fixture
 /// whose module is older than its sources.
-pub(crate) fn build() -> Result<(), String> {
+fn build_c() -> Result<(), String> {
     let missing: Vec<&str> = C_TOOLCHAIN
         .iter()
         .filter(|(file, _)| !Path::new(file).exists())

@@ -272,21 +272,18 @@ impl Plugin for WasmPlugin {
         let mut env = HostEnv::new(id.clone())
             .with_http(context.http().clone())
             .with_config(values);
-        if let Some(spec) = &self.package.credential {
-            if let Some(secret) = context
+        if let Some(spec) = &self.package.credential
+            && let Some(secret) = context
                 .secret(&spec.secret)
                 .or_else(|| config.secret(&spec.secret))
-            {
-                let header =
-                    http::HeaderName::from_bytes(spec.header.as_bytes()).map_err(|_| {
-                        Error::config(format!("plugin `{id}`: bad credential header name"))
-                    })?;
-                env = env.with_credential(Credential {
-                    header,
-                    prefix: spec.prefix.clone(),
-                    secret: secret.clone(),
-                });
-            }
+        {
+            let header = http::HeaderName::from_bytes(spec.header.as_bytes())
+                .map_err(|_| Error::config(format!("plugin `{id}`: bad credential header name")))?;
+            env = env.with_credential(Credential {
+                header,
+                prefix: spec.prefix.clone(),
+                secret: secret.clone(),
+            });
         }
         let sandbox = Sandbox::new(self.package.module.clone(), env, self.package.limits);
         self.provider = Some(WasmProvider::new(sandbox));

@@ -200,6 +200,13 @@ impl WasmModule {
         self.inner.exports.contains(&abi::export_name(name))
     }
 
+    /// Make one instance under `limits` and drop it: what every fresh
+    /// instance costs (and a check that the module still instantiates).
+    pub fn instantiate(&self, limits: WasmLimits) -> Result<()> {
+        let env = Arc::new(HostEnv::new("instantiate"));
+        Live::new(self, env, limits).map(drop)
+    }
+
     /// The size of the module's binary, in bytes.
     pub fn size(&self) -> usize {
         self.inner.size

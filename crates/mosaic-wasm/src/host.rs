@@ -382,7 +382,17 @@ fn send(env: &HostEnv, limits: &WasmLimits, bytes: &[u8]) -> Result<GuestRespons
     for (k, v) in &req.headers {
         let name = http::HeaderName::from_bytes(k.as_bytes())
             .map_err(|_| Error::invalid_input("headers", format!("bad header name `{k}`")))?;
-        if env.credential.as_ref().is_some_and(|c| c.header == name) {
+        // the credential is the host's to set, and framing headers are the
+        // client's
+        if env.credential.as_ref().is_some_and(|c| c.header == name)
+            || [
+                http::header::HOST,
+                http::header::CONTENT_LENGTH,
+                http::header::TRANSFER_ENCODING,
+                http::header::CONNECTION,
+            ]
+            .contains(&name)
+        {
             continue;
         }
         let value = http::HeaderValue::from_str(v)

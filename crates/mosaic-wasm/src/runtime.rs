@@ -23,9 +23,10 @@ pub const TICK: Duration = Duration::from_millis(1);
 ///
 /// Owns a compiler (Cranelift) configured for ABI v1 — epoch interruption
 /// on, no WASI, no threads — a linker holding the four host functions, and
-/// a background thread that advances the engine's epoch every [`TICK`]
-/// (this is what stops a runaway guest). The thread ends when the last
-/// clone of the runtime, and every module compiled by it, is dropped.
+/// a background thread that advances the engine's epoch once per [`TICK`]
+/// of wall-clock time (this is what stops a runaway guest). The thread
+/// ends when the last clone of the runtime, and every module compiled by
+/// it, is dropped.
 ///
 /// Cheap to clone.
 #[derive(Clone)]
@@ -72,10 +73,19 @@ impl WasmRuntime {
             std::thread::Builder::new()
                 .name("mosaic-wasm-epoch".into())
                 .spawn(move || {
+                    // The epoch follows the wall clock, not the number of
+                    // wake-ups: on a loaded machine a sleep overshoots, and
+                    // counting wake-ups would stretch every deadline.
+                    let start = std::time::Instant::now();
+                    let tick = TICK.as_micros().max(1);
                     while !stop.load(Ordering::Relaxed) {
                         std::thread::sleep(TICK);
-                        epoch.fetch_add(1, Ordering::Relaxed);
-                        engine.increment_epoch();
+                        let now = (start.elapsed().as_micros() / tick) as u64;
+                        let current = epoch.load(Ordering::Relaxed);
+                        for _ in current..now {
+                            engine.increment_epoch();
+                        }
+                        epoch.store(now.max(current), Ordering::Relaxed);
                     }
                 })
                 .map_err(|e| Error::internal(format!("cannot start the epoch ticker: {e}")))?;

@@ -2,9 +2,11 @@
 //! (or `cargo xtask wasm-guests`) into `target/wasm-guests/c`: each is
 //! contained with a typed error while another plugin keeps serving.
 
+#[allow(dead_code)]
+mod guests;
+
 use std::collections::BTreeMap;
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use mosaic_core::ErrorKind;
@@ -15,31 +17,9 @@ use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn dir() -> PathBuf {
-    match std::env::var_os("MOSAIC_WASM_GUESTS") {
-        Some(d) => PathBuf::from(d).join("c"),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/wasm-guests/c"),
-    }
-}
-
-/// The fixture's module, or `None` (with a note) when the guests are not
-/// built; in CI a missing fixture fails.
+/// The fixture's module (see [`guests::built`]).
 fn fixture(name: &str) -> Option<Vec<u8>> {
-    let path = dir().join(format!("{name}.wasm"));
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) => {
-            let msg = format!(
-                "{}: {e}; build the guests with `cargo xtask wasm-guests` (part of `cargo xtask install`)",
-                path.display()
-            );
-            if std::env::var_os("CI").is_some_and(|v| v == "true") {
-                panic!("{msg}");
-            }
-            eprintln!("skipping: {msg}");
-            None
-        }
-    }
+    guests::built(&format!("c/{name}.wasm"))
 }
 
 fn limits() -> WasmLimits {

@@ -2,7 +2,9 @@
 //! wasm-guests`): Woodpecker's read operations against a loopback
 //! wiremock server, then the CI/CD conformance suite.
 
-use std::path::PathBuf;
+#[allow(dead_code)]
+mod guests;
+
 use std::time::Duration;
 
 use mosaic_core::cicd::{
@@ -19,25 +21,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const TOKEN: &str = "wp-secret-token";
 
 fn module() -> Option<Vec<u8>> {
-    let dir = match std::env::var_os("MOSAIC_WASM_GUESTS") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/wasm-guests"),
-    };
-    let path = dir.join("rust/woodpecker.wasm");
-    match std::fs::read(&path) {
-        Ok(b) => Some(b),
-        Err(e) => {
-            let msg = format!(
-                "{}: {e}; build the guests with `cargo xtask wasm-guests` (part of `cargo xtask install`)",
-                path.display()
-            );
-            if std::env::var_os("CI").is_some_and(|v| v == "true") {
-                panic!("{msg}");
-            }
-            eprintln!("skipping: {msg}");
-            None
-        }
-    }
+    guests::built("rust/woodpecker.wasm")
 }
 
 fn pipeline(n: u64, status: &str) -> serde_json::Value {

@@ -124,3 +124,31 @@ pub(crate) fn default_guest() -> Vec<u8> {
 pub(crate) fn guest_with(o: Opts<'_>) -> Vec<u8> {
     wat::parse_str(guest(o)).expect("test guest is valid WAT")
 }
+
+/// A guest built by `cargo xtask wasm-guests`, by its path under
+/// `target/wasm-guests` (or `$MOSAIC_WASM_GUESTS`), such as
+/// `c/loop.wasm`; `None` (with a note) when the guests are not built. In
+/// CI (`CI=true`) a missing guest fails the test.
+pub(crate) fn built(relative: &str) -> Option<Vec<u8>> {
+    let dir = match std::env::var_os("MOSAIC_WASM_GUESTS") {
+        Some(d) => std::path::PathBuf::from(d),
+        None => {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/wasm-guests")
+        }
+    };
+    let path = dir.join(relative);
+    match std::fs::read(&path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) => {
+            let msg = format!(
+                "{}: {e}; build the guests with `cargo xtask wasm-guests` (part of `cargo xtask install`)",
+                path.display()
+            );
+            if std::env::var_os("CI").is_some_and(|v| v == "true") {
+                panic!("{msg}");
+            }
+            eprintln!("skipping: {msg}");
+            None
+        }
+    }
+}

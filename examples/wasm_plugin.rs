@@ -9,7 +9,6 @@
 //! ```
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use mosaic_core::Secret;
 use mosaic_core::cicd::{CiCdProvider, ListPipelines, PipelineRef};

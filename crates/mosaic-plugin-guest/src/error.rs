@@ -73,7 +73,8 @@ impl GuestError {
             _ => ErrorKind::Provider,
         };
         let text: String = body.chars().take(200).collect();
-        GuestError::new(kind, format!("HTTP {status}: {}", text.trim())).with_status(status)
+        // the host shows the status beside the message
+        GuestError::new(kind, text.trim().to_owned()).with_status(status)
     }
 }
 

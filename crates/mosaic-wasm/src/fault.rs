@@ -65,12 +65,10 @@ impl WasmFault {
         plugin: &str,
         detail: impl fmt::Display,
     ) -> Error {
-        Error::new(
-            kind,
-            format!("wasm plugin `{plugin}`: {}: {detail}", self.as_str()),
-        )
-        .with_provider(plugin.to_owned())
-        .with_source(self)
+        // the provider (`plugin: …`) leads the error's text already
+        Error::new(kind, format!("wasm {}: {detail}", self.as_str()))
+            .with_provider(plugin.to_owned())
+            .with_source(self)
     }
 }
 

@@ -4,6 +4,7 @@
 //! * `cargo xtask test [ARGS...]` — install what the test suite needs, then
 //!   run `cargo test --workspace --all-features [ARGS...]`;
 //! * `cargo xtask install` — only install;
+//! * `cargo xtask wasm-guests` — only build the WebAssembly guests;
 //! * `cargo xtask servers` — say where each test server is looked for and
 //!   whether it is there.
 //!
@@ -14,6 +15,7 @@
 //! | `redis-server` | `mosaic_testing::RedisServer` | Debian's `redis-server` package (`apt-get`) |
 //! | n8n | `mosaic_testing::N8nServer` | `.ci/servers/install-n8n.sh` (npm, pinned) |
 //! | LiteLLM proxy | `mosaic_testing::AiGatewayServer` | `.ci/servers/install-litellm.sh` (PyPI, in a virtualenv) |
+//! | WebAssembly guests | `mosaic-wasm`'s tests | Debian's `clang`, `lld`, `wasi-libc`, `libclang-rt-dev-wasm32` (`apt-get`); built into `target/wasm-guests` |
 //!
 //! n8n and LiteLLM go to `$MOSAIC_SERVERS_DIR`, by default
 //! `<workspace>/target/test-servers` — where the test helpers look — so a
@@ -25,12 +27,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+mod wasm_guests;
+
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   test [ARGS...]   install the test servers, then cargo test --workspace --all-features [ARGS...]
   install          install the test servers only
   servers          show where each test server is looked for
+  wasm-guests      build only the WebAssembly guests (installing their toolchains)
 ";
 
 /// Where `redis-server` is looked for after `PATH` (as `RedisServer` does).
@@ -47,6 +52,7 @@ fn main() -> ExitCode {
     let result = match command.as_ref().and_then(|c| c.to_str()) {
         Some("test") => install().and_then(|()| test(&rest)),
         Some("install") if rest.is_empty() => install(),
+        Some("wasm-guests") if rest.is_empty() => wasm_guests::build(),
         Some("servers") if rest.is_empty() => {
             servers();
             Ok(())
@@ -132,6 +138,8 @@ fn install() -> Result<(), String> {
                 .env("MOSAIC_SERVERS_DIR", &dir),
         )?;
     }
+    step("WebAssembly guests");
+    wasm_guests::build()?;
     println!(
         "\ntest servers ready in {:.0} s",
         started.elapsed().as_secs_f64()
@@ -149,6 +157,26 @@ fn install_redis() -> Result<(), String> {
                 .into(),
         );
     }
+    println!("installing Debian's redis-server package");
+    apt_install(&["redis-server"])?;
+    match redis_server() {
+        Some(p) => {
+            println!("installed {}", p.display());
+            Ok(())
+        }
+        None => Err("apt-get installed redis-server but the binary is not to be found".into()),
+    }
+}
+
+/// `apt-get update` and `apt-get install` of `packages`, with `sudo` when
+/// not root.
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    if on_path("apt-get").is_none() {
+        return Err(format!(
+            "apt-get is not available: install {} with the system's package manager",
+            packages.join(" ")
+        ));
+    }
     let root = Command::new("id")
         .arg("-u")
         .output()
@@ -165,19 +193,13 @@ fn install_redis() -> Result<(), String> {
         c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         c
     };
-    println!("installing Debian's redis-server package");
     run("apt-get update", &mut apt(&["update", "-qq"]))?;
+    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    args.extend_from_slice(packages);
     run(
-        "apt-get install redis-server",
-        &mut apt(&["install", "-y", "-qq", "redis-server"]),
-    )?;
-    match redis_server() {
-        Some(p) => {
-            println!("installed {}", p.display());
-            Ok(())
-        }
-        None => Err("apt-get installed redis-server but the binary is not to be found".into()),
-    }
+        &format!("apt-get install {}", packages.join(" ")),
+        &mut apt(&args),
+    )
 }
 
 fn test(args: &[OsString]) -> Result<(), String> {
@@ -211,5 +233,11 @@ fn servers() {
         "litellm",
         litellm.is_file().then(|| litellm.clone()),
         &litellm.display().to_string(),
+    );
+    let guests = wasm_guests::out_dir().join("c");
+    show(
+        "wasm guests",
+        guests.is_dir().then(|| guests.clone()),
+        &guests.display().to_string(),
     );
 }

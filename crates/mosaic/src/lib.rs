@@ -67,6 +67,8 @@ pub use mosaic_providers as providers;
 pub use mosaic_router as router;
 #[cfg(feature = "testing")]
 pub use mosaic_testing as testing;
+#[cfg(feature = "wasm")]
+pub use mosaic_wasm as wasm;
 
 /// The `async_trait` attribute the provider traits are declared with.
 pub use async_trait::async_trait;

@@ -419,7 +419,8 @@ async fn confluence_double_serves_moves_attachments_and_errors() {
         })
         .await
         .unwrap_err();
-    assert_eq!(taken.kind(), ErrorKind::InvalidInput);
+    // Confluence answers a taken key with 400 "already exists"
+    assert_eq!(taken.kind(), ErrorKind::Conflict);
     let mk = |title: &str| CreateKbPage {
         space_id: space.id.clone(),
         parent_id: None,

@@ -138,7 +138,7 @@ impl HostPattern {
 
     /// Whether `host` matches and `port` is allowed: the pattern's port
     /// when it names one, else no port or a default port (80, 443).
-    /// `host` is compared as given (lower-cased); see [`Allowlist::check`]
+    /// `host` is compared as given (lower-cased); see [`Allowlist::check`](crate::context::Allowlist::check)
     /// for the normalisation applied to URLs.
     pub fn matches(&self, host: &str, port: Option<u16>) -> bool {
         let port_ok = match self.port {

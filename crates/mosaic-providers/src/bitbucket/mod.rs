@@ -3,7 +3,7 @@
 //! [`Bitbucket`] implements the [`GitProvider`](mosaic_core::git::GitProvider)
 //! operations Bitbucket Cloud offers; it has no releases, so
 //! `create_release` and `list_releases` return `Unsupported` and
-//! [`Bitbucket::capabilities`] leaves them out. The owner of a repository
+//! [`Bitbucket::operations`] leaves them out. The owner of a repository
 //! is its workspace, the name its slug. Authentication: a user name with
 //! an app password (basic auth) or an access token (`Bearer`). Where
 //! Bitbucket's model differs, the operation docs in `git/` say how it is

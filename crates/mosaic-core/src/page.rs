@@ -177,7 +177,7 @@ pub trait Paginated: Clone {
 /// how to read the page it answers.
 ///
 /// Implemented by `define_family!` for the parameters of every operation
-/// whose output is a [`Page`] (`ListPullRequests`, `SearchKb`, …), so each
+/// whose output is a [`Page`] (`ListPullRequests`, `Search`, …), so each
 /// such type belongs to exactly one list operation. Family clients take any
 /// of them in `pages`, `all` and `collect_all`:
 ///

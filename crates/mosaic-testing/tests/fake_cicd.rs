@@ -276,7 +276,7 @@ async fn triggers_check_definitions_refs_and_inputs() {
 async fn secrets_are_stored_never_shown() {
     let ci = FakeCiCd::new();
     ci.seed_project(P).create().unwrap();
-    ci.create_environment(PutEnvironment {
+    ci.create_environment(WriteEnvironment {
         project: P.into(),
         name: "prod".into(),
         url: Some("https://prod.example".into()),
@@ -284,7 +284,7 @@ async fn secrets_are_stored_never_shown() {
     .await
     .unwrap();
     let info = ci
-        .create_secret(PutSecret {
+        .create_secret(WriteSecret {
             project: P.into(),
             name: "API_TOKEN".into(),
             value: Secret::new("t0ken"),
@@ -303,7 +303,7 @@ async fn secrets_are_stored_never_shown() {
     let logged = format!("{:?}", ci.calls());
     assert!(!logged.contains("t0ken"), "{logged}");
     let bad = ci
-        .create_secret(PutSecret {
+        .create_secret(WriteSecret {
             project: P.into(),
             name: "1BAD".into(),
             value: Secret::new("x"),

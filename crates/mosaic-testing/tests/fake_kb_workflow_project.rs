@@ -26,7 +26,7 @@ async fn kb_search_ranks_titles_and_versions_lock() {
         .create()
         .unwrap();
     let hits = kb
-        .search(kb::SearchKb {
+        .search(kb::Search {
             query: "deploy".into(),
             ..Default::default()
         })

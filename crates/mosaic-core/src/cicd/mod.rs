@@ -28,12 +28,12 @@
 //! | `cicd.job.get` | [`get_job`](CiCdProvider::get_job) | [`JobRef`] | [`Job`] | read | `LIVE` |
 //! | `cicd.job.rerun` | [`rerun_job`](CiCdProvider::rerun_job) | [`JobRef`] | [`Job`] | write | `CREATE` |
 //! | `cicd.job.list` | [`list_jobs`](CiCdProvider::list_jobs) | [`ListJobs`] | [`Page`] of [`Job`] | read | `LIVE` |
-//! | `cicd.environment.create` | [`create_environment`](CiCdProvider::create_environment) | [`PutEnvironment`] | [`Environment`] | write | `CREATE` |
-//! | `cicd.environment.update` | [`update_environment`](CiCdProvider::update_environment) | [`PutEnvironment`] | [`Environment`] | write | `SET` |
+//! | `cicd.environment.create` | [`create_environment`](CiCdProvider::create_environment) | [`WriteEnvironment`] | [`Environment`] | write | `CREATE` |
+//! | `cicd.environment.update` | [`update_environment`](CiCdProvider::update_environment) | [`WriteEnvironment`] | [`Environment`] | write | `SET` |
 //! | `cicd.environment.delete` | [`delete_environment`](CiCdProvider::delete_environment) | [`EnvironmentRef`] | `()` | write | `SET` |
 //! | `cicd.environment.list` | [`list_environments`](CiCdProvider::list_environments) | [`ListEnvironments`] | [`Page`] of [`Environment`] | read | `READ` |
-//! | `cicd.secret.create` | [`create_secret`](CiCdProvider::create_secret) | [`PutSecret`] | [`SecretInfo`] | write | `CREATE` |
-//! | `cicd.secret.update` | [`update_secret`](CiCdProvider::update_secret) | [`PutSecret`] | [`SecretInfo`] | write | `SET` |
+//! | `cicd.secret.create` | [`create_secret`](CiCdProvider::create_secret) | [`WriteSecret`] | [`SecretInfo`] | write | `CREATE` |
+//! | `cicd.secret.update` | [`update_secret`](CiCdProvider::update_secret) | [`WriteSecret`] | [`SecretInfo`] | write | `SET` |
 //! | `cicd.secret.delete` | [`delete_secret`](CiCdProvider::delete_secret) | [`SecretRef`] | `()` | write | `SET` |
 //! | `cicd.secret.list` | [`list_secrets`](CiCdProvider::list_secrets) | [`ListSecrets`] | [`Page`] of [`SecretInfo`] | read | `READ` |
 
@@ -114,10 +114,10 @@ macro_rules! __cicd_family {
                 "cicd.job.list", LIVE, |p| subj(&p.project);
 
             /// Create an environment.
-            CreateEnvironment => fn create_environment(PutEnvironment) -> Environment;
+            CreateEnvironment => fn create_environment(WriteEnvironment) -> Environment;
                 "cicd.environment.create", CREATE, |p| subj(&p.project);
             /// Change an environment.
-            UpdateEnvironment => fn update_environment(PutEnvironment) -> Environment;
+            UpdateEnvironment => fn update_environment(WriteEnvironment) -> Environment;
                 "cicd.environment.update", SET, |p| subj(&p.project);
             /// Delete an environment.
             DeleteEnvironment => fn delete_environment(EnvironmentRef) -> ();
@@ -127,10 +127,10 @@ macro_rules! __cicd_family {
                 "cicd.environment.list", READ, |p| subj(&p.project);
 
             /// Create a secret.
-            CreateSecret => fn create_secret(PutSecret) -> SecretInfo;
+            CreateSecret => fn create_secret(WriteSecret) -> SecretInfo;
                 "cicd.secret.create", CREATE, |p| subj(&p.project);
             /// Replace a secret's value.
-            UpdateSecret => fn update_secret(PutSecret) -> SecretInfo;
+            UpdateSecret => fn update_secret(WriteSecret) -> SecretInfo;
                 "cicd.secret.update", SET, |p| subj(&p.project);
             /// Delete a secret.
             DeleteSecret => fn delete_secret(SecretRef) -> ();

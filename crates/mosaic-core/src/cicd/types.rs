@@ -357,7 +357,7 @@ pub struct Environment {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
-pub struct PutEnvironment {
+pub struct WriteEnvironment {
     /// Project path.
     pub project: String,
     /// Name.
@@ -411,7 +411,7 @@ pub struct SecretInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
-pub struct PutSecret {
+pub struct WriteSecret {
     /// Project path.
     pub project: String,
     /// Name.

@@ -3,6 +3,14 @@
 //! Writes invalidate the whole family's cached reads (of the tenant): a
 //! page id does not say which space listing it appears in.
 //!
+//! **Names.** Like every family's, this module's types are named without
+//! the family: the module is the namespace (`kb::Comment` beside
+//! `git::Comment` and `project::Comment`, `kb::Search`). The one exception
+//! is a page, `KbPage`, with its parameters (`CreateKbPage`, `KbPageRef`,
+//! …), because `Page` is the crate's listing type. Parameters that create
+//! or replace a whole object are named `Write…` in every family
+//! (`git::WriteFile`, `cicd::WriteSecret`, `cicd::WriteEnvironment`).
+//!
 //! Each operation is one method of [`KnowledgeBaseProvider`] taking one parameters type
 //! of this module; [`KbClient`] offers the same methods over any tower stack,
 //! and walks a whole listing (output [`Page`]) with
@@ -29,11 +37,11 @@
 //! | `kb.page.move` | [`move_page`](KnowledgeBaseProvider::move_page) | [`MoveKbPage`] | [`KbPage`] | write | `SET_BROAD` |
 //! | `kb.page.list` | [`list_pages`](KnowledgeBaseProvider::list_pages) | [`ListKbPages`] | [`Page`] of [`KbPage`] | read | `READ` |
 //! | `kb.attachment.upload` | [`upload_attachment`](KnowledgeBaseProvider::upload_attachment) | [`UploadAttachment`] | [`Attachment`] | write | `CREATE_BROAD` |
-//! | `kb.search` | [`search`](KnowledgeBaseProvider::search) | [`SearchKb`] | [`Page`] of [`SearchHit`] | read | `READ` |
+//! | `kb.search` | [`search`](KnowledgeBaseProvider::search) | [`Search`] | [`Page`] of [`SearchHit`] | read | `READ` |
 //! | `kb.page.export` | [`export_page`](KnowledgeBaseProvider::export_page) | [`ExportKbPage`] | [`ExportedDoc`] | read | `READ` |
 //! | `kb.page.import` | [`import_page`](KnowledgeBaseProvider::import_page) | [`ImportKbPage`] | [`KbPage`] | write | `CREATE_BROAD` |
-//! | `kb.comment.add` | [`add_comment`](KnowledgeBaseProvider::add_comment) | [`AddKbComment`] | [`KbComment`] | write | `CREATE_BROAD` |
-//! | `kb.comment.list` | [`list_comments`](KnowledgeBaseProvider::list_comments) | [`ListKbComments`] | [`Page`] of [`KbComment`] | read | `READ` |
+//! | `kb.comment.add` | [`add_comment`](KnowledgeBaseProvider::add_comment) | [`AddComment`] | [`Comment`] | write | `CREATE_BROAD` |
+//! | `kb.comment.list` | [`list_comments`](KnowledgeBaseProvider::list_comments) | [`ListComments`] | [`Page`] of [`Comment`] | read | `READ` |
 //! | `kb.revision.list` | [`list_revisions`](KnowledgeBaseProvider::list_revisions) | [`ListRevisions`] | [`Page`] of [`Revision`] | read | `READ` |
 
 mod types;
@@ -109,7 +117,7 @@ macro_rules! __kb_family {
             UploadAttachment => fn upload_attachment(UploadAttachment) -> Attachment;
                 "kb.attachment.upload", CREATE_BROAD, |p| id(&p.page_id);
             /// Search pages by text.
-            Search => fn search(SearchKb) -> Page<SearchHit>;
+            Search => fn search(Search) -> Page<SearchHit>;
                 "kb.search", READ, |p| p.space_id.as_deref().map(Cow::Borrowed);
             /// Export a page.
             ExportPage => fn export_page(ExportKbPage) -> ExportedDoc;
@@ -119,10 +127,10 @@ macro_rules! __kb_family {
                 "kb.page.import", CREATE_BROAD, |p| id(&p.space_id);
 
             /// Comment on a page.
-            AddComment => fn add_comment(AddKbComment) -> KbComment;
+            AddComment => fn add_comment(AddComment) -> Comment;
                 "kb.comment.add", CREATE_BROAD, |p| id(&p.page_id);
             /// List a page's comments.
-            ListComments => fn list_comments(ListKbComments) -> Page<KbComment>;
+            ListComments => fn list_comments(ListComments) -> Page<Comment>;
                 "kb.comment.list", READ, |p| id(&p.page_id);
             /// List a page's revisions, newest first.
             ListRevisions => fn list_revisions(ListRevisions) -> Page<Revision>;

@@ -203,7 +203,7 @@ pub struct UploadAttachment {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
-pub struct SearchKb {
+pub struct Search {
     /// Text to find.
     pub query: String,
     /// Only in this space.
@@ -289,7 +289,7 @@ pub struct ImportKbPage {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
-pub struct KbComment {
+pub struct Comment {
     /// The provider's id.
     pub id: String,
     /// Author.
@@ -304,7 +304,7 @@ pub struct KbComment {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
-pub struct AddKbComment {
+pub struct AddComment {
     /// Page id.
     pub page_id: String,
     /// Body as Markdown.
@@ -315,7 +315,7 @@ pub struct AddKbComment {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(test, derive(Arbitrary))]
-pub struct ListKbComments {
+pub struct ListComments {
     /// Page id.
     pub page_id: String,
     /// Which page of results.
@@ -350,10 +350,4 @@ pub struct ListRevisions {
     pub page: PageRequest,
 }
 
-paginated!(
-    ListSpaces,
-    ListKbPages,
-    SearchKb,
-    ListKbComments,
-    ListRevisions
-);
+paginated!(ListSpaces, ListKbPages, Search, ListComments, ListRevisions);

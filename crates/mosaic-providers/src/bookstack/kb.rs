@@ -352,7 +352,7 @@ impl KnowledgeBaseProvider for BookStack {
 
     /// `GET /api/search?query=… {type:page}`; the cursor is the next
     /// result page number.
-    async fn search(&self, params: SearchKb) -> Result<Page<SearchHit>> {
+    async fn search(&self, params: Search) -> Result<Page<SearchHit>> {
         require_for(PROVIDER, "query", &params.query)?;
         let book = params
             .space_id
@@ -457,7 +457,7 @@ impl KnowledgeBaseProvider for BookStack {
     }
 
     /// `POST /api/comments` with the body as HTML.
-    async fn add_comment(&self, params: AddKbComment) -> Result<KbComment> {
+    async fn add_comment(&self, params: AddComment) -> Result<Comment> {
         let page_id = id("page_id", &params.page_id)?;
         require_for(PROVIDER, "body", &params.body)?;
         let html = convert::markdown_to_html(&params.body);
@@ -473,7 +473,7 @@ impl KnowledgeBaseProvider for BookStack {
 
     /// `GET /api/comments?filter[commentable_type]=page&filter[commentable_id]=…`,
     /// then each comment (`GET /api/comments/{id}`) for its body.
-    async fn list_comments(&self, params: ListKbComments) -> Result<Page<KbComment>> {
+    async fn list_comments(&self, params: ListComments) -> Result<Page<Comment>> {
         let page_id = id("page_id", &params.page_id)?;
         let off = offset(&params.page)?;
         let req = self
@@ -565,7 +565,7 @@ impl KnowledgeBaseProvider for BookStack {
     }
 }
 
-fn comment(c: wire::Comment, sent: Option<&str>) -> Result<KbComment> {
+fn comment(c: wire::Comment, sent: Option<&str>) -> Result<Comment> {
     let html = c.html.as_deref().or(sent).unwrap_or("");
     let md = convert::html_to_markdown(html).map_err(named)?;
     if md.value.is_empty() && html.trim().is_empty() && sent.is_none() {
@@ -574,7 +574,7 @@ fn comment(c: wire::Comment, sent: Option<&str>) -> Result<KbComment> {
             "BookStack returned a comment without a body",
         )));
     }
-    Ok(KbComment {
+    Ok(Comment {
         id: c.id.to_string(),
         author: c.created_by.map(|u| u.display()),
         body: md.value.trim_end().to_owned(),

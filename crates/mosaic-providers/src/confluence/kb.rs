@@ -459,7 +459,7 @@ impl KnowledgeBaseProvider for Confluence {
 
     /// CQL `type = page AND text ~ "…"` (and `space = KEY`) through v1
     /// `GET /rest/api/search`.
-    async fn search(&self, params: SearchKb) -> Result<Page<SearchHit>> {
+    async fn search(&self, params: Search) -> Result<Page<SearchHit>> {
         require_for(PROVIDER, "query", &params.query)?;
         let escaped = params.query.replace('\\', "\\\\").replace('"', "\\\"");
         let mut cql = format!("type = page AND text ~ \"{escaped}\"");
@@ -544,7 +544,7 @@ impl KnowledgeBaseProvider for Confluence {
     }
 
     /// `POST /api/v2/footer-comments`.
-    async fn add_comment(&self, params: AddKbComment) -> Result<KbComment> {
+    async fn add_comment(&self, params: AddComment) -> Result<Comment> {
         require_for(PROVIDER, "page_id", &params.page_id)?;
         require_for(PROVIDER, "body", &params.body)?;
         let storage = storage_of(&params.body);
@@ -561,7 +561,7 @@ impl KnowledgeBaseProvider for Confluence {
     }
 
     /// `GET /api/v2/pages/{id}/footer-comments?body-format=storage`.
-    async fn list_comments(&self, params: ListKbComments) -> Result<Page<KbComment>> {
+    async fn list_comments(&self, params: ListComments) -> Result<Page<Comment>> {
         require_for(PROVIDER, "page_id", &params.page_id)?;
         let req = self
             .http
@@ -600,7 +600,7 @@ impl KnowledgeBaseProvider for Confluence {
     }
 }
 
-fn comment(c: wire::Comment, sent: Option<&str>) -> Result<KbComment> {
+fn comment(c: wire::Comment, sent: Option<&str>) -> Result<Comment> {
     let storage = c
         .body
         .and_then(|b| b.storage)
@@ -608,7 +608,7 @@ fn comment(c: wire::Comment, sent: Option<&str>) -> Result<KbComment> {
         .or_else(|| sent.map(str::to_owned))
         .unwrap_or_default();
     let body = markdown_of(&storage)?;
-    Ok(KbComment {
+    Ok(Comment {
         id: c.id,
         author: c.version.as_ref().and_then(|v| v.author_id.clone()),
         body: body.trim_end().to_owned(),

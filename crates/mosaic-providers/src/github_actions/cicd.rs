@@ -445,7 +445,7 @@ impl CiCdProvider for GitHubActions {
         Ok(page.map(map::job))
     }
 
-    async fn create_environment(&self, p: PutEnvironment) -> Result<Environment> {
+    async fn create_environment(&self, p: WriteEnvironment) -> Result<Environment> {
         let repo = repo_path(&p.project)?;
         require("name", &p.name)?;
         Self::no_url(&p.url)?;
@@ -471,7 +471,7 @@ impl CiCdProvider for GitHubActions {
     /// GitHub environments carry nothing Mosaic can change besides a URL
     /// they do not have: this confirms the environment exists and returns
     /// it (`NotFound` otherwise); a `url` is `InvalidInput`.
-    async fn update_environment(&self, p: PutEnvironment) -> Result<Environment> {
+    async fn update_environment(&self, p: WriteEnvironment) -> Result<Environment> {
         let repo = repo_path(&p.project)?;
         require("name", &p.name)?;
         Self::no_url(&p.url)?;
@@ -493,11 +493,11 @@ impl CiCdProvider for GitHubActions {
         Ok(page.map(map::environment))
     }
 
-    async fn create_secret(&self, p: PutSecret) -> Result<SecretInfo> {
+    async fn create_secret(&self, p: WriteSecret) -> Result<SecretInfo> {
         self.put_secret(p, false).await
     }
 
-    async fn update_secret(&self, p: PutSecret) -> Result<SecretInfo> {
+    async fn update_secret(&self, p: WriteSecret) -> Result<SecretInfo> {
         self.put_secret(p, true).await
     }
 

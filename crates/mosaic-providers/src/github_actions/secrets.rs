@@ -6,7 +6,7 @@ use base64::Engine as _;
 use crypto_box::PublicKey;
 use crypto_box::aead::OsRng;
 use crypto_box::aead::rand_core::CryptoRngCore;
-use mosaic_core::cicd::{PutSecret, SecretInfo};
+use mosaic_core::cicd::{SecretInfo, WriteSecret};
 use mosaic_core::{Error, Result, Secret};
 
 use super::{GitHubActions, map, wire};
@@ -94,7 +94,7 @@ impl GitHubActions {
 
     /// Create (`must_exist == false`, `Conflict` if present) or replace
     /// (`must_exist == true`, `NotFound` if absent) a secret.
-    pub(crate) async fn put_secret(&self, p: PutSecret, must_exist: bool) -> Result<SecretInfo> {
+    pub(crate) async fn put_secret(&self, p: WriteSecret, must_exist: bool) -> Result<SecretInfo> {
         let repo = super::cicd::repo_path(&p.project)?;
         check_name(&p.name)?;
         if p.protected {
@@ -124,7 +124,7 @@ impl GitHubActions {
         let encrypted = seal_secret(&key.key, &p.value)?;
         self.http
             .put(&format!("{base}/{}", segment(&p.name)))
-            .json(&wire::PutSecret {
+            .json(&wire::WriteSecret {
                 encrypted_value: &encrypted,
                 key_id: &key.key_id,
             })

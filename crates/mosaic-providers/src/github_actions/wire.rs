@@ -181,7 +181,7 @@ pub(crate) struct PublicKey {
 
 /// `PUT .../secrets/{name}`.
 #[derive(Debug, Serialize)]
-pub(crate) struct PutSecret<'a> {
+pub(crate) struct WriteSecret<'a> {
     /// Sealed-box ciphertext, base64.
     pub(crate) encrypted_value: &'a str,
     /// The public key's id.

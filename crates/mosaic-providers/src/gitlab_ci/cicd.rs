@@ -444,7 +444,7 @@ impl CiCdProvider for GitLabCi {
         Ok(jobs.map(map::job))
     }
 
-    async fn create_environment(&self, p: PutEnvironment) -> Result<Environment> {
+    async fn create_environment(&self, p: WriteEnvironment) -> Result<Environment> {
         let proj = project_path(&p.project)?;
         require("name", &p.name)?;
         if self.environment_by_name(&proj, &p.name).await?.is_some() {
@@ -456,7 +456,7 @@ impl CiCdProvider for GitLabCi {
         let e: wire::Environment = self
             .http
             .post(&format!("{proj}/environments"))
-            .json(&wire::PutEnvironment {
+            .json(&wire::WriteEnvironment {
                 name: Some(&p.name),
                 external_url: p.url.as_deref(),
             })
@@ -466,14 +466,14 @@ impl CiCdProvider for GitLabCi {
     }
 
     /// Sets the external URL (`None` clears it).
-    async fn update_environment(&self, p: PutEnvironment) -> Result<Environment> {
+    async fn update_environment(&self, p: WriteEnvironment) -> Result<Environment> {
         let proj = project_path(&p.project)?;
         require("name", &p.name)?;
         let existing = self.environment_required(&proj, &p.name).await?;
         let e: wire::Environment = self
             .http
             .put(&format!("{proj}/environments/{}", existing.id))
-            .json(&wire::PutEnvironment {
+            .json(&wire::WriteEnvironment {
                 name: None,
                 external_url: Some(p.url.as_deref().unwrap_or("")),
             })
@@ -506,7 +506,7 @@ impl CiCdProvider for GitLabCi {
         Ok(envs.map(map::environment))
     }
 
-    async fn create_secret(&self, p: PutSecret) -> Result<SecretInfo> {
+    async fn create_secret(&self, p: WriteSecret) -> Result<SecretInfo> {
         let proj = project_path(&p.project)?;
         check_key(&p.name)?;
         let scope = scope(p.environment.as_deref());
@@ -536,7 +536,7 @@ impl CiCdProvider for GitLabCi {
         Ok(map::secret(v))
     }
 
-    async fn update_secret(&self, p: PutSecret) -> Result<SecretInfo> {
+    async fn update_secret(&self, p: WriteSecret) -> Result<SecretInfo> {
         let proj = project_path(&p.project)?;
         check_key(&p.name)?;
         let scope = scope(p.environment.as_deref());

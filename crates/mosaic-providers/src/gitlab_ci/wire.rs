@@ -147,7 +147,7 @@ pub(crate) struct Environment {
 
 /// `POST /projects/:id/environments`, `PUT .../environments/:id`.
 #[derive(Debug, Serialize)]
-pub(crate) struct PutEnvironment<'a> {
+pub(crate) struct WriteEnvironment<'a> {
     /// Name (create only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) name: Option<&'a str>,

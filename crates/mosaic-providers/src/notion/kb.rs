@@ -354,7 +354,7 @@ impl KnowledgeBaseProvider for Notion {
 
     /// `POST /v1/search` for pages; with `space_id`, a database query
     /// filtered on the title property.
-    async fn search(&self, params: SearchKb) -> Result<Page<SearchHit>> {
+    async fn search(&self, params: Search) -> Result<Page<SearchHit>> {
         if let Some(db_id) = &params.space_id {
             let db = self.database(db_id).await?;
             let key = title_property(&db.properties).unwrap_or("Name").to_owned();
@@ -428,7 +428,7 @@ impl KnowledgeBaseProvider for Notion {
     }
 
     /// `POST /v1/comments` on the page.
-    async fn add_comment(&self, params: AddKbComment) -> Result<KbComment> {
+    async fn add_comment(&self, params: AddComment) -> Result<Comment> {
         require_for(PROVIDER, "page_id", &params.page_id)?;
         require_for(PROVIDER, "body", &params.body)?;
         let doc = convert::markdown::parse(&params.body);
@@ -467,7 +467,7 @@ impl KnowledgeBaseProvider for Notion {
 
     /// `GET /v1/comments?block_id={page}` (open discussions only, as the
     /// API returns them).
-    async fn list_comments(&self, params: ListKbComments) -> Result<Page<KbComment>> {
+    async fn list_comments(&self, params: ListComments) -> Result<Page<Comment>> {
         require_for(PROVIDER, "page_id", &params.page_id)?;
         let req = self
             .http
@@ -481,7 +481,7 @@ impl KnowledgeBaseProvider for Notion {
     }
 }
 
-fn comment(c: wire::Comment) -> Result<KbComment> {
+fn comment(c: wire::Comment) -> Result<Comment> {
     let inl = nconv::from_rich_text(&Value::Array(c.rich_text)).map_err(named)?;
     // Blank lines (two line breaks) separate paragraphs.
     let mut paragraphs = vec![Vec::new()];
@@ -509,7 +509,7 @@ fn comment(c: wire::Comment) -> Result<KbComment> {
         .map(convert::Block::Paragraph)
         .collect();
     let body = convert::markdown::render(&convert::Document::new(blocks));
-    Ok(KbComment {
+    Ok(Comment {
         id: c.id,
         author: c.created_by.map(|u| u.name.unwrap_or(u.id)),
         body: body.trim_end().to_owned(),

@@ -370,7 +370,7 @@ impl KnowledgeBaseProvider for WikiJs {
     }
 
     /// `pages { search }` (in the locale `space_id` when given).
-    async fn search(&self, params: SearchKb) -> Result<Page<SearchHit>> {
+    async fn search(&self, params: Search) -> Result<Page<SearchHit>> {
         require_for(PROVIDER, "query", &params.query)?;
         let data: wire::PagesData<wire::SearchData> = self
             .gql(
@@ -444,7 +444,7 @@ impl KnowledgeBaseProvider for WikiJs {
     }
 
     /// `comments { create }` (Markdown).
-    async fn add_comment(&self, params: AddKbComment) -> Result<KbComment> {
+    async fn add_comment(&self, params: AddComment) -> Result<Comment> {
         let id = page_id("page_id", &params.page_id)?;
         require_for(PROVIDER, "body", &params.body)?;
         let data: wire::CommentsData<wire::CommentCreate> = self
@@ -464,7 +464,7 @@ impl KnowledgeBaseProvider for WikiJs {
                 "Wiki.js returned no comment id",
             ))
         })?;
-        Ok(KbComment {
+        Ok(Comment {
             id: cid.to_string(),
             author: None,
             body: params.body,
@@ -473,7 +473,7 @@ impl KnowledgeBaseProvider for WikiJs {
     }
 
     /// `comments { list }` for the page's locale and path.
-    async fn list_comments(&self, params: ListKbComments) -> Result<Page<KbComment>> {
+    async fn list_comments(&self, params: ListComments) -> Result<Page<Comment>> {
         let p = self.single(page_id("page_id", &params.page_id)?).await?;
         let data: wire::CommentsData<wire::CommentList> = self
             .gql(
@@ -493,7 +493,7 @@ impl KnowledgeBaseProvider for WikiJs {
                     .to_owned(),
                 (None, None) => String::new(),
             };
-            all.push(KbComment {
+            all.push(Comment {
                 id: c.id.to_string(),
                 author: c.author_name,
                 body,

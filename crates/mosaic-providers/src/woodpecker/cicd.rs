@@ -88,7 +88,7 @@ impl Woodpecker {
             .await
     }
 
-    fn secret_scope(p: &PutSecret) -> Result<()> {
+    fn secret_scope(p: &WriteSecret) -> Result<()> {
         if p.environment.is_some() {
             return Err(Error::invalid_input(
                 "environment",
@@ -291,7 +291,7 @@ impl CiCdProvider for Woodpecker {
         Page::slice(jobs, &p.page, PER_PAGE)
     }
 
-    async fn create_secret(&self, p: PutSecret) -> Result<SecretInfo> {
+    async fn create_secret(&self, p: WriteSecret) -> Result<SecretInfo> {
         require("name", &p.name)?;
         Self::secret_scope(&p)?;
         let (_, repo) = self.repo(&p.project).await?;
@@ -313,7 +313,7 @@ impl CiCdProvider for Woodpecker {
         let s: wire::Secret = self
             .http
             .post(&format!("{repo}/secrets"))
-            .json(&wire::PutSecret {
+            .json(&wire::WriteSecret {
                 name: &p.name,
                 value: p.value.expose(),
                 events: &self.secret_events,
@@ -324,14 +324,14 @@ impl CiCdProvider for Woodpecker {
         Ok(Self::info(s.name))
     }
 
-    async fn update_secret(&self, p: PutSecret) -> Result<SecretInfo> {
+    async fn update_secret(&self, p: WriteSecret) -> Result<SecretInfo> {
         require("name", &p.name)?;
         Self::secret_scope(&p)?;
         let (_, repo) = self.repo(&p.project).await?;
         let s: wire::Secret = self
             .http
             .patch(&format!("{repo}/secrets/{}", segment(&p.name)))
-            .json(&wire::PutSecret {
+            .json(&wire::WriteSecret {
                 name: &p.name,
                 value: p.value.expose(),
                 events: &self.secret_events,

@@ -107,7 +107,7 @@ pub(crate) struct Secret {
 /// `POST /api/repos/{id}/secrets`, `PATCH …/secrets/{name}`. `Debug`
 /// leaves the value out.
 #[derive(Serialize)]
-pub(crate) struct PutSecret<'a> {
+pub(crate) struct WriteSecret<'a> {
     /// Name.
     pub(crate) name: &'a str,
     /// Value.
@@ -118,9 +118,9 @@ pub(crate) struct PutSecret<'a> {
     pub(crate) images: &'a [String],
 }
 
-impl std::fmt::Debug for PutSecret<'_> {
+impl std::fmt::Debug for WriteSecret<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PutSecret")
+        f.debug_struct("WriteSecret")
             .field("name", &self.name)
             .field("value", &"[REDACTED]")
             .field("events", &self.events)

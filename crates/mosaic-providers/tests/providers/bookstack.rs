@@ -415,7 +415,7 @@ async fn exports_imports_attachments_search() {
         .mount(&s)
         .await;
     let hits = b
-        .search(SearchKb {
+        .search(Search {
             query: "cats".into(),
             space_id: Some("1".into()),
             page: PageRequest::with_size(2),
@@ -444,7 +444,7 @@ async fn comments_and_audit_log_revisions() {
         .mount(&s)
         .await;
     let c = b
-        .add_comment(AddKbComment {
+        .add_comment(AddComment {
             page_id: "306".into(),
             body: "Nice **work**".into(),
         })
@@ -472,7 +472,7 @@ async fn comments_and_audit_log_revisions() {
         .mount(&s)
         .await;
     let cs = b
-        .list_comments(ListKbComments {
+        .list_comments(ListComments {
             page_id: "306".into(),
             page: PageRequest::first(),
         })

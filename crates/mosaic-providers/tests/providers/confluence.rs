@@ -479,7 +479,7 @@ async fn attachments_search_comments_revisions_export() {
         .mount(&s)
         .await;
     let hits = c
-        .search(SearchKb {
+        .search(Search {
             query: "deploy \"now\"".into(),
             space_id: Some("98306".into()),
             page: PageRequest::first(),
@@ -506,7 +506,7 @@ async fn attachments_search_comments_revisions_export() {
         .mount(&s)
         .await;
     let cm = c
-        .add_comment(AddKbComment {
+        .add_comment(AddComment {
             page_id: "131073".into(),
             body: "Ship *it*".into(),
         })
@@ -525,7 +525,7 @@ async fn attachments_search_comments_revisions_export() {
         .mount(&s)
         .await;
     let cs = c
-        .list_comments(ListKbComments {
+        .list_comments(ListComments {
             page_id: "131073".into(),
             page: PageRequest::first(),
         })

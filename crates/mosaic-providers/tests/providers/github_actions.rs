@@ -881,7 +881,7 @@ async fn environments() {
         .mount(&s)
         .await;
     let gh = provider(&s);
-    let put = |url: Option<&str>| PutEnvironment {
+    let put = |url: Option<&str>| WriteEnvironment {
         project: PROJECT.into(),
         name: "staging".into(),
         url: url.map(str::to_owned),
@@ -964,7 +964,7 @@ async fn secrets_are_sealed_with_the_repository_key() {
     let gh = provider(&s);
     for env in [None, Some("prod eu")] {
         let info = gh
-            .create_secret(PutSecret {
+            .create_secret(WriteSecret {
                 project: PROJECT.into(),
                 name: "DEPLOY_TOKEN".into(),
                 value: Secret::new("s3cr3t-value"),
@@ -1035,7 +1035,7 @@ async fn secret_rules() {
         .mount(&s)
         .await;
     let gh = provider(&s);
-    let put = |name: &str, protected: bool| PutSecret {
+    let put = |name: &str, protected: bool| WriteSecret {
         project: PROJECT.into(),
         name: name.into(),
         value: Secret::new("v"),

@@ -753,7 +753,7 @@ async fn environments() {
         .mount(&s)
         .await;
     let g = provider(&s);
-    let put = |name: &str, url: &str| PutEnvironment {
+    let put = |name: &str, url: &str| WriteEnvironment {
         project: PROJECT.into(),
         name: name.into(),
         url: Some(url.into()),
@@ -857,7 +857,7 @@ async fn variables_are_the_secrets() {
         .mount(&s)
         .await;
     let g = provider(&s);
-    let put = |name: &str, value: &str, protected: bool, env: Option<&str>| PutSecret {
+    let put = |name: &str, value: &str, protected: bool, env: Option<&str>| WriteSecret {
         project: PROJECT.into(),
         name: name.into(),
         value: Secret::new(value),

@@ -815,7 +815,7 @@ async fn unsupported_operations_and_capabilities() {
         ErrorKind::Unsupported
     );
     assert_eq!(
-        j.create_environment(PutEnvironment::default())
+        j.create_environment(WriteEnvironment::default())
             .await
             .unwrap_err()
             .kind(),

@@ -566,7 +566,7 @@ async fn list_pages_and_search() {
         .mount(&s)
         .await;
     let hits = n
-        .search(SearchKb {
+        .search(Search {
             query: "launch".into(),
             space_id: None,
             page: PageRequest::first(),
@@ -591,7 +591,7 @@ async fn list_pages_and_search() {
         .mount(&s)
         .await;
     let hits = n
-        .search(SearchKb {
+        .search(Search {
             query: "lau".into(),
             space_id: Some(DB.into()),
             page: PageRequest::first(),
@@ -694,7 +694,7 @@ async fn export_import_and_comments() {
         .mount(&s)
         .await;
     let c = n
-        .add_comment(AddKbComment {
+        .add_comment(AddComment {
             page_id: PAGE.into(),
             body: "Looks *good*".into(),
         })
@@ -711,7 +711,7 @@ async fn export_import_and_comments() {
         .mount(&s)
         .await;
     let cs = n
-        .list_comments(ListKbComments {
+        .list_comments(ListComments {
             page_id: PAGE.into(),
             page: PageRequest::first(),
         })

@@ -297,7 +297,7 @@ async fn search_history_comments_import() {
         .mount(&s)
         .await;
     let hits = w
-        .search(SearchKb {
+        .search(Search {
             query: "setup".into(),
             space_id: Some("en".into()),
             page: PageRequest::first(),
@@ -341,7 +341,7 @@ async fn search_history_comments_import() {
     .mount(&s)
     .await;
     let c = w
-        .add_comment(AddKbComment {
+        .add_comment(AddComment {
             page_id: "42".into(),
             body: "Looks **good**".into(),
         })
@@ -361,7 +361,7 @@ async fn search_history_comments_import() {
         .mount(&s)
         .await;
     let cs = w
-        .list_comments(ListKbComments {
+        .list_comments(ListComments {
             page_id: "42".into(),
             page: PageRequest::first(),
         })

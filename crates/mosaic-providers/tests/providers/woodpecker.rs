@@ -355,7 +355,7 @@ async fn secrets() {
         .mount(&s)
         .await;
     let w = provider(&s);
-    let put = |name: &str, value: &str| PutSecret {
+    let put = |name: &str, value: &str| WriteSecret {
         project: PROJECT.into(),
         name: name.into(),
         value: Secret::new(value),

@@ -443,7 +443,7 @@ async fn environments<P: CiCdProvider + ?Sized>(p: &P, c: &C<'_>) -> CheckResult
         ],
     )?;
     let name = format!("{}-env", c.setup.prefix);
-    let put = |url: Option<&str>| PutEnvironment {
+    let put = |url: Option<&str>| WriteEnvironment {
         project: c.setup.project.clone(),
         name: name.clone(),
         url: url.map(str::to_owned),
@@ -476,7 +476,7 @@ async fn environments<P: CiCdProvider + ?Sized>(p: &P, c: &C<'_>) -> CheckResult
     )?;
     expect_invalid(
         "create_environment with an empty name",
-        p.create_environment(PutEnvironment {
+        p.create_environment(WriteEnvironment {
             project: c.setup.project.clone(),
             name: String::new(),
             url: None,
@@ -540,7 +540,7 @@ async fn env_pages<P: CiCdProvider + ?Sized>(p: &P, c: &C<'_>) -> CheckResult {
         .map(|i| format!("{}-page-{i}", c.setup.prefix))
         .collect();
     for n in &names {
-        p.create_environment(PutEnvironment {
+        p.create_environment(WriteEnvironment {
             project: c.setup.project.clone(),
             name: n.clone(),
             url: None,
@@ -581,7 +581,7 @@ async fn secrets<P: CiCdProvider + ?Sized>(p: &P, c: &C<'_>) -> CheckResult {
         ],
     )?;
     let name = format!("{}_SECRET", c.setup.prefix.to_uppercase().replace('-', "_"));
-    let put = |value: &str| PutSecret {
+    let put = |value: &str| WriteSecret {
         project: c.setup.project.clone(),
         name: name.clone(),
         value: Secret::new(value),
@@ -601,7 +601,7 @@ async fn secrets<P: CiCdProvider + ?Sized>(p: &P, c: &C<'_>) -> CheckResult {
     );
     expect_invalid(
         "create_secret with an empty name",
-        p.create_secret(PutSecret {
+        p.create_secret(WriteSecret {
             name: String::new(),
             ..put("x")
         })

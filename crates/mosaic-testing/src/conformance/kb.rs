@@ -395,7 +395,7 @@ async fn search<P: KnowledgeBaseProvider + ?Sized>(p: &P, c: &C<'_>, id: &str) -
     need(c.caps, &[KbOp::Search])?;
     for attempt in 0..c.setup.search_attempts.max(1) {
         let hits = p
-            .search(SearchKb {
+            .search(Search {
                 query: "zyxwvmosaic".to_owned(),
                 space_id: Some(c.space.to_owned()),
                 page: PageRequest::with_size(c.setup.page_size),
@@ -418,7 +418,7 @@ async fn search<P: KnowledgeBaseProvider + ?Sized>(p: &P, c: &C<'_>, id: &str) -
 async fn comments<P: KnowledgeBaseProvider + ?Sized>(p: &P, c: &C<'_>, id: &str) -> CheckResult {
     need(c.caps, &[KbOp::AddComment, KbOp::ListComments])?;
     let comment = p
-        .add_comment(AddKbComment {
+        .add_comment(AddComment {
             page_id: id.to_owned(),
             body: "A conformance comment.".to_owned(),
         })
@@ -426,7 +426,7 @@ async fn comments<P: KnowledgeBaseProvider + ?Sized>(p: &P, c: &C<'_>, id: &str)
         .ctx("add_comment")?;
     let all = walk(
         "list_comments",
-        ListKbComments {
+        ListComments {
             page_id: id.to_owned(),
             page: PageRequest::with_size(c.setup.page_size),
         },
@@ -437,7 +437,7 @@ async fn comments<P: KnowledgeBaseProvider + ?Sized>(p: &P, c: &C<'_>, id: &str)
     exactly_once("list_comments", &ids, &[comment.id])?;
     expect_invalid(
         "add_comment with an empty body",
-        p.add_comment(AddKbComment {
+        p.add_comment(AddComment {
             page_id: id.to_owned(),
             body: String::new(),
         })

@@ -580,7 +580,7 @@ impl GitLabCiApi {
             }
             let e = self
                 .ci
-                .create_environment(PutEnvironment {
+                .create_environment(WriteEnvironment {
                     project: project.to_owned(),
                     name,
                     url: body.external_url.filter(|u| !u.is_empty()),
@@ -608,7 +608,7 @@ impl GitLabCiApi {
             };
             let e = self
                 .ci
-                .update_environment(PutEnvironment {
+                .update_environment(WriteEnvironment {
                     project: project.to_owned(),
                     name: old.name,
                     url,
@@ -668,7 +668,7 @@ impl GitLabCiApi {
             if key.is_empty() {
                 return Err(error(StatusCode::BAD_REQUEST, "key is missing"));
             }
-            let put = PutSecret {
+            let put = WriteSecret {
                 project: project.to_owned(),
                 name: key.clone(),
                 value: Secret::new(value),
@@ -701,7 +701,7 @@ impl GitLabCiApi {
             };
             let s = self
                 .ci
-                .update_secret(PutSecret {
+                .update_secret(WriteSecret {
                     project: project.to_owned(),
                     name: old.name.clone(),
                     value,

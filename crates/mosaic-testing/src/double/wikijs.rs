@@ -297,7 +297,7 @@ impl WikiJsApi {
                     json!({ "pages": { "search": { "results": [], "suggestions": [], "totalHits": 0 } } })
                 } else {
                     let hits = all(|page| {
-                        self.kb.search(SearchKb {
+                        self.kb.search(Search {
                             query: query.clone(),
                             space_id: space.clone(),
                             page,
@@ -401,7 +401,7 @@ impl WikiJsApi {
                     match self.fake_page(int(v, "pageId")).await {
                         Ok(p) => self
                             .kb
-                            .add_comment(AddKbComment {
+                            .add_comment(AddComment {
                                 page_id: p.id,
                                 body: content,
                             })
@@ -432,7 +432,7 @@ impl WikiJsApi {
                     ));
                 };
                 let list = all(|p| {
-                    self.kb.list_comments(ListKbComments {
+                    self.kb.list_comments(ListComments {
                         page_id: page.clone(),
                         page: p,
                     })

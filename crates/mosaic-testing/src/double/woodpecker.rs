@@ -381,7 +381,7 @@ impl WoodpeckerApi {
             }
             let info = self
                 .ci
-                .create_secret(PutSecret {
+                .create_secret(WriteSecret {
                     project: project.clone(),
                     name: name.clone(),
                     value: Secret::new(value),
@@ -416,7 +416,7 @@ impl WoodpeckerApi {
             };
             let info = self
                 .ci
-                .update_secret(PutSecret {
+                .update_secret(WriteSecret {
                     project: project.clone(),
                     name: c[0].clone(),
                     value,

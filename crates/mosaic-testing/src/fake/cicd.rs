@@ -1045,7 +1045,7 @@ impl CiCdProvider for FakeCiCd {
         .await
     }
 
-    async fn create_environment(&self, p: PutEnvironment) -> Result<Environment> {
+    async fn create_environment(&self, p: WriteEnvironment) -> Result<Environment> {
         self.run(CiCdOp::CreateEnvironment, p, |s, p, _, _| {
             s.project(&p.project)?;
             validate_env_name(&p.name)?;
@@ -1072,7 +1072,7 @@ impl CiCdProvider for FakeCiCd {
         .await
     }
 
-    async fn update_environment(&self, p: PutEnvironment) -> Result<Environment> {
+    async fn update_environment(&self, p: WriteEnvironment) -> Result<Environment> {
         self.run(CiCdOp::UpdateEnvironment, p, |s, p, _, _| {
             let project = s.project_mut(&p.project)?;
             validate_env_name(&p.name)?;
@@ -1119,14 +1119,14 @@ impl CiCdProvider for FakeCiCd {
         .await
     }
 
-    async fn create_secret(&self, p: PutSecret) -> Result<SecretInfo> {
+    async fn create_secret(&self, p: WriteSecret) -> Result<SecretInfo> {
         self.run(CiCdOp::CreateSecret, p, |s, p, _, clock| {
             put_secret(s, p, true, clock)
         })
         .await
     }
 
-    async fn update_secret(&self, p: PutSecret) -> Result<SecretInfo> {
+    async fn update_secret(&self, p: WriteSecret) -> Result<SecretInfo> {
         self.run(CiCdOp::UpdateSecret, p, |s, p, _, clock| {
             put_secret(s, p, false, clock)
         })
@@ -1163,7 +1163,7 @@ impl CiCdProvider for FakeCiCd {
 
 fn put_secret(
     s: &mut CiState,
-    p: PutSecret,
+    p: WriteSecret,
     create: bool,
     clock: &FakeClock,
 ) -> Result<SecretInfo> {

@@ -32,7 +32,7 @@ const DEFAULT_PAGE: u32 = 25;
 /// Markdown, HTML and plain text.
 ///
 /// ```
-/// use mosaic_core::kb::{CreateKbPage, CreateSpace, KnowledgeBaseProvider, SearchKb};
+/// use mosaic_core::kb::{CreateKbPage, CreateSpace, KnowledgeBaseProvider, Search};
 /// use mosaic_testing::FakeKnowledgeBase;
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
@@ -44,7 +44,7 @@ const DEFAULT_PAGE: u32 = 25;
 ///     body: "Run the release pipeline, then watch the dashboards.".into(),
 ///     ..Default::default()
 /// }).await?;
-/// let hits = kb.search(SearchKb { query: "release pipeline".into(), ..Default::default() }).await?;
+/// let hits = kb.search(Search { query: "release pipeline".into(), ..Default::default() }).await?;
 /// assert_eq!(hits.items[0].title, "Deploying");
 /// # Ok::<(), mosaic_core::Error>(())
 /// # }).unwrap();
@@ -59,7 +59,7 @@ struct PageRec {
     page: KbPage,
     seq: u64,
     revisions: Vec<Revision>,
-    comments: Vec<KbComment>,
+    comments: Vec<Comment>,
     attachments: Vec<(Attachment, Vec<u8>)>,
 }
 
@@ -465,7 +465,7 @@ impl KbState {
         }
     }
 
-    fn search(&self, p: &SearchKb) -> Result<Vec<SearchHit>> {
+    fn search(&self, p: &Search) -> Result<Vec<SearchHit>> {
         require("query", &p.query)?;
         if let Some(space) = &p.space_id {
             self.space(space)?;
@@ -766,7 +766,7 @@ impl KnowledgeBaseProvider for FakeKnowledgeBase {
         .await
     }
 
-    async fn search(&self, p: SearchKb) -> Result<Page<SearchHit>> {
+    async fn search(&self, p: Search) -> Result<Page<SearchHit>> {
         self.run(KbOp::Search, p, |s, p, _| {
             let hits = s.search(&p)?;
             Page::slice(hits, &p.page, DEFAULT_PAGE)
@@ -826,14 +826,14 @@ impl KnowledgeBaseProvider for FakeKnowledgeBase {
         .await
     }
 
-    async fn add_comment(&self, p: AddKbComment) -> Result<KbComment> {
+    async fn add_comment(&self, p: AddComment) -> Result<Comment> {
         self.run(KbOp::AddComment, p, |s, p, now| {
             require("page_id", &p.page_id)?;
             s.page(&p.page_id)?;
             require("body", &p.body)?;
             let id = s.next();
             let login = s.login.clone();
-            let c = KbComment {
+            let c = Comment {
                 id: id.to_string(),
                 author: Some(login),
                 body: p.body,
@@ -845,7 +845,7 @@ impl KnowledgeBaseProvider for FakeKnowledgeBase {
         .await
     }
 
-    async fn list_comments(&self, p: ListKbComments) -> Result<Page<KbComment>> {
+    async fn list_comments(&self, p: ListComments) -> Result<Page<Comment>> {
         self.run(KbOp::ListComments, p, |s, p, _| {
             require("page_id", &p.page_id)?;
             let items = s.page(&p.page_id)?.comments.clone();

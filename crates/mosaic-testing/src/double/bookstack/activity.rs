@@ -69,7 +69,7 @@ impl BookStackApi {
         let hits = if wants_pages {
             let query = terms.join(" ");
             all(|page| {
-                self.kb.search(SearchKb {
+                self.kb.search(Search {
                     query: query.clone(),
                     space_id: None,
                     page,
@@ -103,7 +103,7 @@ impl BookStackApi {
         ))
     }
 
-    pub(super) fn comment(&self, c: &KbComment, page: u64, with_html: bool) -> Value {
+    pub(super) fn comment(&self, c: &Comment, page: u64, with_html: bool) -> Value {
         let mut v = json!({
             "id": num(&c.id).unwrap_or(0),
             "commentable_id": page,
@@ -133,7 +133,7 @@ impl BookStackApi {
         }
         let c = self
             .kb
-            .add_comment(AddKbComment {
+            .add_comment(AddComment {
                 page_id: page.to_string(),
                 body: html,
             })
@@ -146,9 +146,9 @@ impl BookStackApi {
         Ok(ApiResponse::ok(&self.comment(&c, page, true)))
     }
 
-    pub(super) async fn comments_of(&self, page: u64) -> Result<Vec<KbComment>, ApiResponse> {
+    pub(super) async fn comments_of(&self, page: u64) -> Result<Vec<Comment>, ApiResponse> {
         all(|p| {
-            self.kb.list_comments(ListKbComments {
+            self.kb.list_comments(ListComments {
                 page_id: page.to_string(),
                 page: p,
             })

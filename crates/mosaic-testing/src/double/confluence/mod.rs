@@ -538,7 +538,7 @@ impl ConfluenceApi {
         listing(r, items)
     }
 
-    fn comment(&self, c: &KbComment, page: &str, format: Option<&str>) -> Value {
+    fn comment(&self, c: &Comment, page: &str, format: Option<&str>) -> Value {
         let mut v = json!({
             "id": c.id,
             "status": "current",
@@ -566,7 +566,7 @@ impl ConfluenceApi {
         }
         let c = self
             .kb
-            .add_comment(AddKbComment {
+            .add_comment(AddComment {
                 page_id: page.clone(),
                 body: value,
             })
@@ -579,7 +579,7 @@ impl ConfluenceApi {
     async fn list_comments(&self, r: &ApiRequest, page: &str) -> Reply {
         self.page(page).await?;
         let list = all(|p| {
-            self.kb.list_comments(ListKbComments {
+            self.kb.list_comments(ListComments {
                 page_id: page.to_owned(),
                 page: p,
             })

@@ -27,7 +27,7 @@ impl ConfluenceApi {
         let mut hits = Vec::new();
         if q.pages {
             let found = all(|page| {
-                self.kb.search(SearchKb {
+                self.kb.search(Search {
                     query: q.text.clone(),
                     space_id: space_id.clone(),
                     page,

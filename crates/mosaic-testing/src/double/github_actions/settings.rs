@@ -122,7 +122,7 @@ impl GitHubActionsApi {
                 .await?
                 .iter()
                 .any(|s| s.name == c[0]);
-            let put = PutSecret {
+            let put = WriteSecret {
                 project: r.project.clone(),
                 name: c[0].clone(),
                 value: Secret::new(body.encrypted_value),
@@ -178,7 +178,7 @@ impl GitHubActionsApi {
                 .await?
                 .iter()
                 .any(|e| e.name == c[0]);
-            let put = PutEnvironment {
+            let put = WriteEnvironment {
                 project: r.project.clone(),
                 name: c[0].clone(),
                 url: None,

@@ -411,7 +411,7 @@ impl NotionApi {
                 .ok_or_else(|| invalid("block_id should be defined."))?;
             self.live_page(page).await?;
             let list = all(|p| {
-                self.kb.list_comments(ListKbComments {
+                self.kb.list_comments(ListComments {
                     page_id: page.to_owned(),
                     page: p,
                 })
@@ -585,7 +585,7 @@ impl NotionApi {
         )
     }
 
-    fn comment(&self, c: &KbComment, page: &str) -> Value {
+    fn comment(&self, c: &Comment, page: &str) -> Value {
         let rich_text = self
             .state
             .lock()
@@ -635,7 +635,7 @@ impl NotionApi {
         self.live_page(&page).await?;
         let c = self
             .kb
-            .add_comment(AddKbComment {
+            .add_comment(AddComment {
                 page_id: page.clone(),
                 body: text,
             })
